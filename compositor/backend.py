@@ -1,0 +1,82 @@
+"""Backend creation: headless, nested (wayland/x11) or DRM, chosen from the Config.
+
+The nested and headless backends create their outputs here (one per ``--outputs``); the DRM
+backend announces the connected outputs itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import weakref
+
+from pywayland.server import Display, Signal
+from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
+from wlroots.backend import Backend, BackendType
+from wlroots.wlr_types.input_device import InputDevice
+from wlroots.wlr_types.output import Output
+
+from compositor.config import Config, ConfigError
+from compositor.ffi import ffi, lib, to_native, to_wlroots
+
+log = logging.getLogger(__name__)
+
+
+class BackendError(Exception):
+    """The backend could not start; the message says what to check."""
+
+
+def _wrap(ptr, display: Display) -> Backend:
+    """Give a backend pointer made by the project's ffi the pywlroots Backend wrapper."""
+    backend = Backend.__new__(Backend)
+    wlr_ptr = to_wlroots(ptr, "struct wlr_backend *")
+    # Same wiring as Backend.__init__, minus the creation call it hard-codes.
+    backend._ptr = wlr_ffi.gc(wlr_ptr, wlr_lib.wlr_backend_destroy)
+    backend._weak_display = weakref.ref(display)
+    backend.destroy_event = Signal(ptr=wlr_ffi.addressof(backend._ptr.events.destroy))
+    backend.new_input_event = Signal(
+        ptr=wlr_ffi.addressof(backend._ptr.events.new_input), data_wrapper=InputDevice
+    )
+    backend.new_output_event = Signal(
+        ptr=wlr_ffi.addressof(backend._ptr.events.new_output), data_wrapper=Output
+    )
+    return backend
+
+
+def create_backend(display: Display, config: Config, backend_name: str) -> Backend:
+    native_display = to_native(display, "struct wl_display *")
+    if backend_name == "headless":
+        backend = Backend(display, backend_type=BackendType.HEADLESS)
+        for _ in range(config.outputs):
+            lib.wlr_headless_add_output(
+                to_native(backend, "struct wlr_backend *"), config.width, config.height
+            )
+        return backend
+    if backend_name == "wayland":
+        ptr = lib.wlr_wl_backend_create(native_display, ffi.NULL)
+        if ptr == ffi.NULL:
+            raise BackendError(
+                f"cannot connect to the Wayland session {os.environ.get('WAYLAND_DISPLAY')!r}; "
+                "check WAYLAND_DISPLAY and XDG_RUNTIME_DIR, or use --backend headless"
+            )
+        backend = _wrap(ptr, display)
+        for _ in range(config.outputs):
+            lib.wlr_wl_output_create(ptr)  # before start: counted, created on start
+        return backend
+    if backend_name == "x11":
+        ptr = lib.wlr_x11_backend_create(native_display, ffi.NULL)
+        if ptr == ffi.NULL:
+            raise BackendError(
+                f"cannot connect to the X server {os.environ.get('DISPLAY')!r}; check DISPLAY "
+                "and xauth, or use --backend headless"
+            )
+        backend = _wrap(ptr, display)
+        for _ in range(config.outputs):
+            lib.wlr_x11_output_create(ptr)
+        return backend
+    if backend_name == "drm":
+        from compositor.drm_backend import create_drm_backend
+
+        return create_drm_backend(display, config)
+    raise ConfigError(f"unknown backend {backend_name!r}")

@@ -1,0 +1,338 @@
+"""Command-line options -> one validated :class:`Config`.
+
+Every option of the product is declared here, once, so that ``--help`` documents all of
+them and an impossible combination is refused before anything is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BACKENDS = ("auto", "headless", "wayland", "x11", "drm")
+RENDERERS = ("auto", "pixman", "gles2")
+RECORD_ENCODERS = ("auto", "vaapi", "x264")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class ConfigError(Exception):
+    """An option is wrong; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class Mode:
+    width: int
+    height: int
+    refresh_mhz: int = 0  # 0: let the backend choose
+
+
+@dataclass
+class Config:
+    backend: str = "auto"
+    socket: str | None = None
+    width: int = 1280
+    height: int = 720
+    outputs: int = 1
+    renderer: str = "auto"
+    log_level: str = "info"
+    control_socket: Path | None = None
+    no_control: bool = False
+    headless_input: bool = True
+    # DRM backend (issue: DRM/KMS from a VT)
+    mode: Mode | None = None
+    # wl_drm
+    wl_drm: bool = True
+    wl_drm_device: str = "auto"
+    allow_flink: bool = False
+    linux_dmabuf: bool = True
+    max_buffer_size: int = 16384
+    max_client_buffers: int = 256
+    max_client_bytes: int = 1 << 30
+    # recorder
+    record: Path | None = None
+    record_encoder: str = "auto"
+    record_crf: int = 23
+    # clients to launch once the compositor is up (like `weston -- CLIENT`)
+    startup_commands: list[str] = field(default_factory=list)
+
+    def resolved_backend(self, env: dict[str, str] | None = None) -> str:
+        """``auto`` -> the backend the environment calls for (Wayland, X11, VT, else headless)."""
+        if self.backend != "auto":
+            return self.backend
+        env = dict(os.environ) if env is None else env
+        if env.get("WAYLAND_DISPLAY"):
+            return "wayland"
+        if env.get("DISPLAY"):
+            return "x11"
+        if _on_vt(env):
+            return "drm"
+        return "headless"
+
+
+def _on_vt(env: dict[str, str]) -> bool:
+    if env.get("XDG_SESSION_TYPE") == "tty":
+        return True
+    try:
+        return os.ttyname(0).startswith("/dev/tty") and os.ttyname(0)[8:].isdigit()
+    except OSError:
+        return False
+
+
+def _positive(name: str, maximum: int = 1 << 30):
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {text!r}")
+        if not 0 < value <= maximum:
+            raise argparse.ArgumentTypeError(f"{name} must be between 1 and {maximum}")
+        return value
+
+    return parse
+
+
+_MODE_RE = re.compile(r"^(\d+)x(\d+)(?:@(\d+(?:\.\d+)?))?$")
+
+
+def parse_mode(text: str) -> Mode:
+    match = _MODE_RE.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"--mode takes WIDTHxHEIGHT[@HZ], e.g. 1920x1080@60, not {text!r}"
+        )
+    width, height = int(match[1]), int(match[2])
+    if not (0 < width <= 16384 and 0 < height <= 16384):
+        raise argparse.ArgumentTypeError("--mode width and height must be between 1 and 16384")
+    refresh = round(float(match[3]) * 1000) if match[3] else 0
+    return Mode(width, height, refresh)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, and a hint
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="pydrm-compositor",
+        description="A Wayland compositor (pywlroots) that shows and limits how clients share "
+        "GPU buffers. Clients connect to $XDG_RUNTIME_DIR/SOCKET.",
+        epilog="Anything after `--` is run as a client once the compositor is ready, "
+        "e.g. `pydrm-compositor -- weston-flower`.",
+    )
+    g = p.add_argument_group("core")
+    g.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="where outputs live: auto picks wayland when WAYLAND_DISPLAY is set, x11 "
+        "when DISPLAY is set, drm on a text console (VT), else headless",
+    )
+    g.add_argument(
+        "--socket",
+        metavar="NAME",
+        help="Wayland socket name in $XDG_RUNTIME_DIR (default: first free wayland-N)",
+    )
+    g.add_argument(
+        "--width",
+        type=_positive("--width", 16384),
+        default=1280,
+        help="width of each headless or nested output (default 1280)",
+    )
+    g.add_argument(
+        "--height",
+        type=_positive("--height", 16384),
+        default=720,
+        help="height of each headless or nested output (default 720)",
+    )
+    g.add_argument(
+        "--outputs",
+        type=_positive("--outputs", 16),
+        default=1,
+        help="number of headless or nested outputs, laid out left to right",
+    )
+    g.add_argument(
+        "--renderer",
+        choices=RENDERERS,
+        default="auto",
+        help="compositing renderer: gles2 (GL on a DRM render node), pixman (CPU), "
+        "auto: gles2 when a render node works, else pixman",
+    )
+    g.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="log verbosity")
+    g.add_argument(
+        "--control-socket",
+        type=Path,
+        metavar="PATH",
+        help="control socket path (default $XDG_RUNTIME_DIR/SOCKET.control)",
+    )
+    g.add_argument("--no-control", action="store_true", help="do not open a control socket")
+    g.add_argument(
+        "--no-headless-input",
+        dest="headless_input",
+        action="store_false",
+        help="headless backend: do not create the injectable pointer and keyboard",
+    )
+
+    g = p.add_argument_group("drm backend")
+    g.add_argument(
+        "--mode",
+        type=parse_mode,
+        metavar="WxH[@Hz]",
+        help="DRM backend: mode for every output (default: each output's preferred mode)",
+    )
+
+    g = p.add_argument_group("wl_drm and buffer sharing")
+    g.add_argument(
+        "--no-wl-drm", dest="wl_drm", action="store_false", help="do not offer the wl_drm global"
+    )
+    g.add_argument(
+        "--wl-drm-device",
+        default="auto",
+        metavar="{render,primary,PATH}",
+        help="DRM node advertised by wl_drm (default: the render node when one exists, "
+        "else the primary node)",
+    )
+    g.add_argument(
+        "--allow-flink",
+        action="store_true",
+        help="legacy: accept wl_drm flink names, only those the same client created",
+    )
+    g.add_argument(
+        "--no-linux-dmabuf",
+        dest="linux_dmabuf",
+        action="store_false",
+        help="do not offer zwp_linux_dmabuf_v1 (Mesa clients then use wl_drm)",
+    )
+    g.add_argument(
+        "--max-buffer-size",
+        type=_positive("--max-buffer-size", 65536),
+        default=16384,
+        help="largest width or height of a client buffer (default 16384)",
+    )
+    g.add_argument(
+        "--max-client-buffers",
+        type=_positive("--max-client-buffers"),
+        default=256,
+        help="live wl_drm buffers allowed per client (default 256)",
+    )
+    g.add_argument(
+        "--max-client-bytes",
+        type=_positive("--max-client-bytes", 1 << 40),
+        default=1 << 30,
+        help="bytes of wl_drm buffers allowed per client (default 1 GiB)",
+    )
+
+    g = p.add_argument_group("recording")
+    g.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE.mp4",
+        help="record the first output to an H.264 MP4 from the start",
+    )
+    g.add_argument(
+        "--record-encoder",
+        choices=RECORD_ENCODERS,
+        default="auto",
+        help="auto: VA-API when a render node has an H.264 encoder, else x264",
+    )
+    g.add_argument(
+        "--record-crf",
+        type=int,
+        default=23,
+        metavar="N",
+        help="x264 constant rate factor, 0-51 (default 23)",
+    )
+    return p
+
+
+def parse_args(argv: list[str]) -> Config:
+    """Parse and validate; raises SystemExit(2) with a one-line message on bad input."""
+    startup: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, startup = argv[:i], argv[i + 1 :]
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        config = Config(
+            backend=ns.backend,
+            socket=ns.socket,
+            width=ns.width,
+            height=ns.height,
+            outputs=ns.outputs,
+            renderer=ns.renderer,
+            log_level=ns.log_level,
+            control_socket=ns.control_socket,
+            no_control=ns.no_control,
+            headless_input=ns.headless_input,
+            mode=ns.mode,
+            wl_drm=ns.wl_drm,
+            wl_drm_device=ns.wl_drm_device,
+            allow_flink=ns.allow_flink,
+            linux_dmabuf=ns.linux_dmabuf,
+            max_buffer_size=ns.max_buffer_size,
+            max_client_buffers=ns.max_client_buffers,
+            max_client_bytes=ns.max_client_bytes,
+            record=ns.record,
+            record_encoder=ns.record_encoder,
+            record_crf=ns.record_crf,
+            startup_commands=[" ".join(startup)] if startup else [],
+        )
+        validate(config)
+    except ConfigError as exc:
+        parser.error(str(exc))
+    return config
+
+
+def validate(config: Config, env: dict[str, str] | None = None) -> None:
+    env = dict(os.environ) if env is None else env
+    backend = config.resolved_backend(env)
+    if config.socket is not None and ("/" in config.socket or not config.socket.strip()):
+        raise ConfigError(f"--socket takes a plain name like wayland-5, not {config.socket!r}")
+    if backend == "wayland" and not env.get("WAYLAND_DISPLAY"):
+        raise ConfigError(
+            "--backend wayland needs a running Wayland session (WAYLAND_DISPLAY is "
+            "unset); use --backend headless or start it inside a session"
+        )
+    if backend == "x11" and not env.get("DISPLAY"):
+        raise ConfigError(
+            "--backend x11 needs an X server (DISPLAY is unset); start Xvfb or use "
+            "--backend headless"
+        )
+    if config.mode is not None and backend != "drm":
+        raise ConfigError(
+            "--mode applies to the drm backend only; use --width/--height for "
+            f"the {backend} backend"
+        )
+    if backend == "drm" and config.outputs != 1:
+        raise ConfigError(
+            "--outputs applies to headless and nested backends; the drm backend "
+            "uses every connected output"
+        )
+    if config.wl_drm_device not in (
+        "auto",
+        "render",
+        "primary",
+    ) and not config.wl_drm_device.startswith("/dev/dri/"):
+        raise ConfigError(
+            "--wl-drm-device takes render, primary or a /dev/dri/ path, not "
+            f"{config.wl_drm_device!r}"
+        )
+    if not 0 <= config.record_crf <= 51:
+        raise ConfigError("--record-crf must be between 0 and 51")
+    if config.record is not None:
+        if config.record.suffix.lower() != ".mp4":
+            raise ConfigError(
+                f"--record writes MP4: give a path ending in .mp4, not {config.record}"
+            )
+        parent = config.record.resolve().parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK):
+            raise ConfigError(f"--record: cannot write to {parent}; choose a writable directory")
+    if env.get("XDG_RUNTIME_DIR") is None:
+        raise ConfigError(
+            "XDG_RUNTIME_DIR is not set; set it to a private directory, e.g. "
+            "export XDG_RUNTIME_DIR=/run/user/$(id -u)"
+        )

@@ -1,0 +1,155 @@
+"""The control socket: a line-oriented JSON API on a Unix socket, served by the event loop.
+
+One request per line, ``{"cmd": NAME, ...arguments}``; one reply per line,
+``{"ok": true, ...}`` or ``{"ok": false, "error": MESSAGE}``. Modules register their own
+commands with :meth:`ControlServer.register` (the recorder its record-start/stop, wl_drm its
+buffer table). ``pydrm-ctl`` is the command-line client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pywayland.server.eventloop import EventLoop
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], dict[str, Any] | None]
+MAX_REQUEST = 64 * 1024
+
+
+class CommandError(Exception):
+    """A request was wrong; the message goes back to the caller."""
+
+
+class _Connection:
+    def __init__(self, control: ControlServer, sock: socket.socket) -> None:
+        self.control = control
+        self.sock = sock
+        self.buffer = b""
+        self.source = control.event_loop.add_fd(sock.fileno(), self._on_readable)
+
+    def _on_readable(self, fd: int, mask: int, data: object = None) -> int:
+        try:
+            chunk = self.sock.recv(65536)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.close()
+            return 0
+        self.buffer += chunk
+        if len(self.buffer) > MAX_REQUEST and b"\n" not in self.buffer:
+            self._send({"ok": False, "error": f"request longer than {MAX_REQUEST} bytes"})
+            self.close()
+            return 0
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if line.strip():
+                self._send(self.control.dispatch(line))
+        return 0
+
+    def _send(self, reply: dict[str, Any]) -> None:
+        try:
+            self.sock.setblocking(True)
+            self.sock.sendall(json.dumps(reply).encode() + b"\n")
+            self.sock.setblocking(False)
+        except OSError:
+            self.close()
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.remove()
+            self.source = None
+            self.sock.close()
+            self.control.connections.discard(self)
+
+
+class ControlServer:
+    def __init__(self, server: Server, path: Path) -> None:
+        self.server = server
+        self.path = path
+        self.event_loop: EventLoop = server.event_loop
+        self.handlers: dict[str, tuple[str, Handler]] = {}
+        self.connections: set[_Connection] = set()
+        if path.exists():
+            if _is_live(path):
+                raise OSError(
+                    f"control socket {path} is in use by another compositor; pass "
+                    "another --socket or --control-socket"
+                )
+            path.unlink()
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        self.listener.bind(str(path))
+        os.chmod(path, 0o600)
+        self.listener.listen(16)
+        self.listener.setblocking(False)
+        self.source = self.event_loop.add_fd(self.listener.fileno(), self._on_accept)
+        self.register("help", "list the commands", self._help)
+        log.info("control socket: %s", path)
+
+    def register(self, name: str, description: str, handler: Handler) -> None:
+        self.handlers[name] = (description, handler)
+
+    def _help(self, request: dict[str, Any]) -> dict[str, Any]:
+        return {"commands": {name: desc for name, (desc, _) in sorted(self.handlers.items())}}
+
+    def _on_accept(self, fd: int, mask: int, data: object = None) -> int:
+        try:
+            sock, _ = self.listener.accept()
+        except OSError:
+            return 0
+        sock.setblocking(False)
+        self.connections.add(_Connection(self, sock))
+        return 0
+
+    def dispatch(self, line: bytes) -> dict[str, Any]:
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
+                raise CommandError('a request is a JSON object with a "cmd" string')
+            entry = self.handlers.get(request["cmd"])
+            if entry is None:
+                raise CommandError(f'unknown command {request["cmd"]!r}; try "help"')
+            result = entry[1](request) or {}
+            return {"ok": True, **result}
+        except json.JSONDecodeError as exc:
+            return {"ok": False, "error": f"not JSON: {exc}"}
+        except (CommandError, ValueError, TypeError, KeyError) as exc:
+            return {"ok": False, "error": str(exc)}
+        except Exception as exc:  # a handler bug must not take the compositor down
+            log.exception("control command failed")
+            return {"ok": False, "error": f"internal error: {exc}"}
+
+    def destroy(self) -> None:
+        for connection in list(self.connections):
+            connection.close()
+        if self.source is not None:
+            self.source.remove()
+            self.source = None
+        self.listener.close()
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _is_live(path: Path) -> bool:
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(str(path))
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()

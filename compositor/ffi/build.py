@@ -1,0 +1,60 @@
+"""cffi build script for the project's native module, ``compositor.ffi._native``.
+
+pywlroots 0.15.24 does not bind everything this compositor needs from libwlroots.so.10
+(renderer/shm setup, the wlr_buffer bridge, DRM fds, read_pixels, headless input, ...).
+Each concern keeps its declarations in ``cdef/<concern>.h`` and any C glue in
+``csrc/<concern>.c``; this script concatenates them (sorted by file name) into one module,
+compiled against the system headers with ``-DWLR_USE_UNSTABLE``.
+
+Run it directly (``python compositor/ffi/build.py``) to build in place during development;
+``pip install`` runs it through setup.py's ``cffi_modules``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from pathlib import Path
+
+from cffi import FFI
+
+HERE = Path(__file__).resolve().parent
+PKG_CONFIG_PACKAGES = ["wlroots", "wayland-server", "pixman-1", "libdrm", "xkbcommon"]
+
+
+def _pkg_config(flag: str) -> list[str]:
+    try:
+        out = subprocess.run(
+            ["pkg-config", flag, *PKG_CONFIG_PACKAGES], check=True, capture_output=True, text=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(
+            "pkg-config could not find the wlroots 0.15 development files; "
+            "install them with: apt-get install libwlroots-dev libwayland-dev libpixman-1-dev "
+            f"libdrm-dev libxkbcommon-dev pkg-config ({exc})"
+        ) from exc
+    return shlex.split(out)
+
+
+def _concat(pattern: str) -> str:
+    parts = []
+    for path in sorted((HERE / pattern.split("/")[0]).glob(pattern.split("/")[1])):
+        parts.append(f"/* ---- {path.name} ---- */\n{path.read_text()}")
+    return "\n".join(parts)
+
+
+ffibuilder = FFI()
+ffibuilder.cdef(_concat("cdef/*.h"))
+_cflags = _pkg_config("--cflags")
+ffibuilder.set_source(
+    "compositor.ffi._native",
+    "#define WLR_USE_UNSTABLE 1\n" + _concat("csrc/*.c"),
+    extra_compile_args=["-DWLR_USE_UNSTABLE", "-Wall", "-Wno-unused-function", *_cflags],
+    libraries=["wlroots", "wayland-server", "pixman-1", "drm", "xkbcommon"],
+    include_dirs=[str(HERE / "csrc")],
+)
+
+if __name__ == "__main__":
+    # Build in place: the module lands next to this file, where compositor.ffi imports it.
+    # Same file name as the editable install's build, so there is only ever one module.
+    ffibuilder.compile(tmpdir=str(HERE.parent.parent), target=str(HERE / "_native.abi3.so"))

@@ -1,0 +1,66 @@
+#include <wlr/types/wlr_input_device.h>
+#include <wlr/types/wlr_pointer.h>
+#include <wlr/types/wlr_keyboard.h>
+#include <wlr/interfaces/wlr_keyboard.h>
+
+int comp_pointer_motion_absolute(struct wlr_input_device *dev, uint32_t time_msec,
+		double x, double y) {
+	if (dev->type != WLR_INPUT_DEVICE_POINTER) {
+		return -1;
+	}
+	struct wlr_event_pointer_motion_absolute event = {
+		.device = dev, .time_msec = time_msec, .x = x, .y = y,
+	};
+	wl_signal_emit(&dev->pointer->events.motion_absolute, &event);
+	return 0;
+}
+
+int comp_pointer_button(struct wlr_input_device *dev, uint32_t time_msec, uint32_t button,
+		bool pressed) {
+	if (dev->type != WLR_INPUT_DEVICE_POINTER) {
+		return -1;
+	}
+	struct wlr_event_pointer_button event = {
+		.device = dev, .time_msec = time_msec, .button = button,
+		.state = pressed ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED,
+	};
+	wl_signal_emit(&dev->pointer->events.button, &event);
+	return 0;
+}
+
+int comp_pointer_axis(struct wlr_input_device *dev, uint32_t time_msec, bool vertical,
+		double delta) {
+	if (dev->type != WLR_INPUT_DEVICE_POINTER) {
+		return -1;
+	}
+	struct wlr_event_pointer_axis event = {
+		.device = dev, .time_msec = time_msec, .source = WLR_AXIS_SOURCE_WHEEL,
+		.orientation = vertical ? WLR_AXIS_ORIENTATION_VERTICAL
+			: WLR_AXIS_ORIENTATION_HORIZONTAL,
+		.delta = delta, .delta_discrete = delta > 0 ? 1 : (delta < 0 ? -1 : 0),
+	};
+	wl_signal_emit(&dev->pointer->events.axis, &event);
+	return 0;
+}
+
+int comp_pointer_frame(struct wlr_input_device *dev) {
+	if (dev->type != WLR_INPUT_DEVICE_POINTER) {
+		return -1;
+	}
+	wl_signal_emit(&dev->pointer->events.frame, dev->pointer);
+	return 0;
+}
+
+int comp_keyboard_key(struct wlr_input_device *dev, uint32_t time_msec, uint32_t keycode,
+		bool pressed) {
+	if (dev->type != WLR_INPUT_DEVICE_KEYBOARD) {
+		return -1;
+	}
+	struct wlr_event_keyboard_key event = {
+		.time_msec = time_msec, .keycode = keycode, .update_state = true,
+		.state = pressed ? WL_KEYBOARD_KEY_STATE_PRESSED : WL_KEYBOARD_KEY_STATE_RELEASED,
+	};
+	/* Updates the xkb state (modifiers) and emits keyboard.events.key. */
+	wlr_keyboard_notify_key(dev->keyboard, &event);
+	return 0;
+}

@@ -1,0 +1,62 @@
+"""The protocol globals the compositor offers, each created on purpose.
+
+Buffer sharing: ``wl_shm`` (always), ``zwp_linux_dmabuf_v1`` (when the renderer can import
+dma-bufs and ``--no-linux-dmabuf`` is not given); ``wl_drm`` lives in :mod:`compositor.wl_drm`.
+Everything else a desktop client expects: wl_compositor + wl_subcompositor, xdg-output,
+viewporter, presentation-time, screencopy (grim and the tests read pixels through it),
+export-dmabuf, data device (clipboard) and primary selection (in :mod:`compositor.input.seat`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from wlroots.wlr_types import (
+    Compositor,
+    ExportDmabufManagerV1,
+    ScreencopyManagerV1,
+    Viewporter,
+    XdgOutputManagerV1,
+)
+
+from compositor.ffi import ffi, lib, to_native
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+
+class ProtocolGlobals:
+    def __init__(self, server: Server) -> None:
+        display = to_native(server.display, "struct wl_display *")
+        renderer = to_native(server.renderer, "struct wlr_renderer *")
+        # wl_shm with the formats the renderer can read (wl_shm's mandatory two included).
+        if not lib.wlr_renderer_init_wl_shm(renderer, display):
+            raise RuntimeError("wlroots could not create the wl_shm global")
+        # wl_compositor and, in wlroots 0.15, wl_subcompositor.
+        self.compositor = Compositor(server.display, server.renderer)
+        self.linux_dmabuf = ffi.NULL
+        dmabuf_formats = lib.comp_renderer_dmabuf_format_count(renderer)
+        if not server.config.linux_dmabuf:
+            log.info("zwp_linux_dmabuf_v1: off (--no-linux-dmabuf)")
+        elif dmabuf_formats == 0:
+            log.info(
+                "zwp_linux_dmabuf_v1: not offered, the %s renderer imports no dma-bufs",
+                server.renderer_choice.kind,
+            )
+        else:
+            self.linux_dmabuf = lib.wlr_linux_dmabuf_v1_create(display, renderer)
+            log.info("zwp_linux_dmabuf_v1: %d formats", dmabuf_formats)
+        self.xdg_output_manager = XdgOutputManagerV1(server.display, server.output_layout)
+        self.viewporter = Viewporter(server.display)
+        self.screencopy = ScreencopyManagerV1(server.display)
+        self.export_dmabuf = ExportDmabufManagerV1(server.display)
+        # presentation-time; the scene graph sends the feedback for the surfaces it shows.
+        self.presentation = lib.wlr_presentation_create(
+            display, to_native(server.backend, "struct wlr_backend *")
+        )
+        lib.wlr_scene_set_presentation(
+            to_native(server.scene, "struct wlr_scene *"), self.presentation
+        )

@@ -1,0 +1,1 @@
+"""Seat, keyboard, pointer and cursor, key bindings, injected headless input."""

@@ -1,0 +1,70 @@
+"""Compositor key bindings: resolved from keysyms before a key reaches any client.
+
+Built in: Ctrl+Alt+BackSpace quits, Ctrl+Alt+F1..F12 switch VT (DRM backend, through the
+session), Alt+F4 closes the focused window, Alt+Tab cycles focus. Other modules (the
+recorder, for instance) add their own with :meth:`Bindings.add`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from wlroots.wlr_types.keyboard import KeyboardModifier
+from xkbcommon import xkb
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[], None]
+# Modifiers that take part in matching; Caps/Num lock never do.
+RELEVANT = (
+    KeyboardModifier.SHIFT | KeyboardModifier.CTRL | KeyboardModifier.ALT | KeyboardModifier.LOGO
+)
+
+
+class Bindings:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self._table: dict[tuple[int, int], tuple[str, Action]] = {}
+        self.add(
+            KeyboardModifier.CTRL | KeyboardModifier.ALT, "BackSpace", "quit", server.terminate
+        )
+        self.add(KeyboardModifier.ALT, "F4", "close window", server.shell.close_focused)
+        self.add(KeyboardModifier.ALT, "Tab", "cycle focus", self._cycle_focus)
+        for vt in range(1, 13):
+            # With Ctrl+Alt held, xkb turns F1..F12 into XF86Switch_VT_1..12.
+            self.add(
+                KeyboardModifier.CTRL | KeyboardModifier.ALT,
+                f"XF86Switch_VT_{vt}",
+                f"switch to VT {vt}",
+                lambda vt=vt: server.change_vt(vt),
+            )
+
+    def add(
+        self, modifiers: KeyboardModifier, keysym_name: str, description: str, action: Action
+    ) -> None:
+        keysym = xkb.keysym_from_name(keysym_name)
+        if keysym == 0:
+            raise ValueError(f"unknown keysym {keysym_name!r}")
+        self._table[(int(modifiers & RELEVANT), keysym)] = (description, action)
+
+    def handle(self, modifiers: int, keysyms: list[int]) -> bool:
+        """Run the binding for this key press, if any; True when the key was consumed."""
+        mods = int(modifiers & RELEVANT)
+        for keysym in keysyms:
+            entry = self._table.get((mods, keysym))
+            if entry is not None:
+                description, action = entry
+                log.info("key binding: %s", description)
+                action()
+                return True
+        return False
+
+    def _cycle_focus(self) -> None:
+        views = [v for v in self.server.shell.views if v.mapped]
+        if len(views) >= 2:
+            self.server.shell.focus(views[0])

@@ -1,0 +1,159 @@
+"""Injected input: a headless pointer and keyboard that scripts and tests drive.
+
+On the headless backend the compositor adds one pointer and one keyboard
+(``wlr_headless_add_input_device``); the control socket's ``pointer``/``key`` commands emit
+real wlroots input events on them, so injected input takes exactly the path that libinput
+events take (cursor -> seat -> client, bindings included).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from compositor.ffi import ffi, lib, to_native
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+# Linux evdev key codes (linux/input-event-codes.h) by xkb-style name.
+_LETTERS = "qwertyuiop", "asdfghjkl", "zxcvbnm"
+KEYCODES: dict[str, int] = {}
+for _row, _start in zip(_LETTERS, (16, 30, 44), strict=True):
+    for _i, _ch in enumerate(_row):
+        KEYCODES[_ch] = _start + _i
+for _i, _ch in enumerate("1234567890"):
+    KEYCODES[_ch] = 2 + _i
+KEYCODES.update(
+    {
+        "Escape": 1,
+        "minus": 12,
+        "equal": 13,
+        "BackSpace": 14,
+        "Tab": 15,
+        "Return": 28,
+        "Control_L": 29,
+        "semicolon": 39,
+        "apostrophe": 40,
+        "grave": 41,
+        "Shift_L": 42,
+        "backslash": 43,
+        "comma": 51,
+        "period": 52,
+        "slash": 53,
+        "Shift_R": 54,
+        "Alt_L": 56,
+        "space": 57,
+        "Caps_Lock": 58,
+        "Super_L": 125,
+        "Up": 103,
+        "Left": 105,
+        "Right": 106,
+        "Down": 108,
+        "Delete": 111,
+    }
+)
+for _i in range(10):
+    KEYCODES[f"F{_i + 1}"] = 59 + _i
+KEYCODES.update({"F11": 87, "F12": 88})
+# Characters typed with Shift held.
+SHIFTED = {
+    "!": "1",
+    "@": "2",
+    "#": "3",
+    "$": "4",
+    "%": "5",
+    "^": "6",
+    "&": "7",
+    "*": "8",
+    "(": "9",
+    ")": "0",
+    "_": "minus",
+    "+": "equal",
+    ":": "semicolon",
+    '"': "apostrophe",
+    "~": "grave",
+    "|": "backslash",
+    "<": "comma",
+    ">": "period",
+    "?": "slash",
+}
+CHARS = {
+    " ": "space",
+    "\n": "Return",
+    "\t": "Tab",
+    "-": "minus",
+    "=": "equal",
+    ";": "semicolon",
+    "'": "apostrophe",
+    "`": "grave",
+    "\\": "backslash",
+    ",": "comma",
+    ".": "period",
+    "/": "slash",
+}
+
+
+class InjectionError(Exception):
+    pass
+
+
+def _now_msec() -> int:
+    return int(time.monotonic() * 1000) & 0xFFFFFFFF
+
+
+class InputInjector:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        backend = to_native(server.backend, "struct wlr_backend *")
+        self.pointer = lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_POINTER)
+        self.keyboard = lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_KEYBOARD)
+        if self.pointer == ffi.NULL or self.keyboard == ffi.NULL:
+            raise InjectionError("wlroots refused to add headless input devices")
+
+    def move(self, x: float, y: float) -> None:
+        """Warp the pointer to layout coordinates (x, y)."""
+        box = self.server.output_layout.get_box()
+        if box is None or box.width <= 0 or box.height <= 0:
+            raise InjectionError("no output: the pointer has nowhere to go")
+        nx = (x - box.x) / box.width
+        ny = (y - box.y) / box.height
+        if not (0.0 <= nx <= 1.0 and 0.0 <= ny <= 1.0):
+            raise InjectionError(
+                f"({x}, {y}) is outside the output layout {box.x},{box.y} {box.width}x{box.height}"
+            )
+        lib.comp_pointer_motion_absolute(self.pointer, _now_msec(), nx, ny)
+        lib.comp_pointer_frame(self.pointer)
+
+    def button(self, button: int, pressed: bool) -> None:
+        lib.comp_pointer_button(self.pointer, _now_msec(), button, pressed)
+        lib.comp_pointer_frame(self.pointer)
+
+    def scroll(self, delta: float, vertical: bool = True) -> None:
+        lib.comp_pointer_axis(self.pointer, _now_msec(), vertical, delta)
+        lib.comp_pointer_frame(self.pointer)
+
+    def key(self, name: str | int, pressed: bool) -> None:
+        code = name if isinstance(name, int) else KEYCODES.get(name)
+        if code is None:
+            raise InjectionError(
+                f"unknown key {name!r}; use an evdev key code or one of "
+                f"{', '.join(sorted(KEYCODES))}"
+            )
+        lib.comp_keyboard_key(self.keyboard, _now_msec(), code, pressed)
+
+    def type_text(self, text: str) -> None:
+        for ch in text:
+            shifted = ch.isupper() or ch in SHIFTED
+            name = SHIFTED.get(ch) or CHARS.get(ch) or ch.lower()
+            if name not in KEYCODES:
+                raise InjectionError(f"cannot type {ch!r}")
+            if shifted:
+                self.key("Shift_L", True)
+            self.key(name, True)
+            self.key(name, False)
+            if shifted:
+                self.key("Shift_L", False)

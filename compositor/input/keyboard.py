@@ -1,0 +1,65 @@
+"""One keyboard device: keymap from the XKB_DEFAULT_* environment, repeat, bindings."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from pywayland.protocol.wayland import WlKeyboard
+from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
+from wlroots.wlr_types import InputDevice
+from wlroots.wlr_types.keyboard import KeyboardKeyEvent
+from xkbcommon import xkb
+
+if TYPE_CHECKING:
+    from compositor.input.seat import SeatManager
+
+log = logging.getLogger(__name__)
+
+REPEAT_RATE = 25  # keys per second
+REPEAT_DELAY = 600  # ms
+
+
+class KeyboardHandler:
+    def __init__(self, seat: SeatManager, device: InputDevice) -> None:
+        self.seat = seat
+        self.device = device
+        self.keyboard = device.keyboard
+        # Layout, variant and options come from XKB_DEFAULT_LAYOUT etc., as in other
+        # wlroots compositors.
+        keymap = xkb.Context().keymap_new_from_names()
+        self.keyboard.set_keymap(keymap)
+        # Sent to clients, which repeat keys themselves.
+        self.keyboard.set_repeat_info(REPEAT_RATE, REPEAT_DELAY)
+        self._listeners = [
+            (self.keyboard.modifiers_event, Listener(self._on_modifiers)),
+            (self.keyboard.key_event, Listener(self._on_key)),
+            (device.destroy_event, Listener(self._on_destroy)),
+        ]
+        for signal, listener in self._listeners:
+            signal.add(listener)
+
+    def _on_modifiers(self, listener: Listener, data: object) -> None:
+        self.seat.wlr_seat.set_keyboard(self.device)
+        self.seat.wlr_seat.keyboard_notify_modifiers(self.keyboard.modifiers)
+
+    def _on_key(self, listener: Listener, event: KeyboardKeyEvent) -> None:
+        if event.state == WlKeyboard.key_state.pressed:
+            keysyms = self._keysyms(event.keycode + 8)  # evdev -> xkb keycode
+            if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms):
+                return
+        self.seat.wlr_seat.set_keyboard(self.device)
+        self.seat.wlr_seat.keyboard_notify_key(event)
+
+    def _keysyms(self, xkb_keycode: int) -> list[int]:
+        syms = wlr_ffi.new("const xkb_keysym_t **")
+        count = wlr_lib.xkb_state_key_get_syms(self.keyboard._ptr.xkb_state, xkb_keycode, syms)
+        return [syms[0][i] for i in range(count)]
+
+    def _on_destroy(self, listener: Listener, data: object) -> None:
+        for _signal, listener_ in self._listeners:
+            listener_.remove()
+        self._listeners = []
+        self.seat.keyboard_removed(self)

@@ -1,0 +1,108 @@
+"""The seat: input devices, keyboard focus, clipboard (data device), client cursor images."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from pywayland.protocol.wayland import WlSeat
+from pywayland.server import Listener
+from wlroots.wlr_types import (
+    DataDeviceManager,
+    InputDevice,
+    PrimarySelectionV1DeviceManager,
+    Seat,
+    Surface,
+)
+from wlroots.wlr_types.input_device import InputDeviceType
+from wlroots.wlr_types.keyboard import KeyboardModifier
+from wlroots.wlr_types.seat import PointerRequestSetCursorEvent, RequestSetSelectionEvent
+
+from compositor.input.cursor import CursorManager
+from compositor.input.keyboard import KeyboardHandler
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+
+class SeatManager:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.wlr_seat = Seat(server.display, "seat0")
+        self.data_device_manager = DataDeviceManager(server.display)
+        self.primary_selection_manager = PrimarySelectionV1DeviceManager(server.display)
+        self.cursor = CursorManager(self)
+        self.keyboards: list[KeyboardHandler] = []
+        self.pointers: list[InputDevice] = []
+        self._listeners = [
+            (server.backend.new_input_event, Listener(self._on_new_input)),
+            (self.wlr_seat.request_set_cursor_event, Listener(self._on_request_cursor)),
+            (self.wlr_seat.request_set_selection_event, Listener(self._on_request_selection)),
+            (
+                self.wlr_seat.request_set_primary_selection_event,
+                Listener(self._on_request_primary_selection),
+            ),
+        ]
+        for signal, listener in self._listeners:
+            signal.add(listener)
+
+    def destroy(self) -> None:
+        for _signal, listener in self._listeners:
+            listener.remove()
+        self._listeners = []
+        self.cursor.destroy()
+        self.wlr_seat.destroy()
+
+    def _on_new_input(self, listener: Listener, device: InputDevice) -> None:
+        if device.device_type == InputDeviceType.KEYBOARD:
+            handler = KeyboardHandler(self, device)
+            self.keyboards.append(handler)
+            self.wlr_seat.set_keyboard(device)
+        elif device.device_type == InputDeviceType.POINTER:
+            self.cursor.attach(device)
+            self.pointers.append(device)
+        log.info("input device: %s (%s)", device.name, device.device_type.name.lower())
+        self._update_capabilities()
+
+    def keyboard_removed(self, handler: KeyboardHandler) -> None:
+        if handler in self.keyboards:
+            self.keyboards.remove(handler)
+        self._update_capabilities()
+
+    def _update_capabilities(self) -> None:
+        caps = WlSeat.capability.pointer
+        if self.keyboards:
+            caps |= WlSeat.capability.keyboard
+        self.wlr_seat.set_capabilities(caps)
+
+    def modifiers(self) -> KeyboardModifier:
+        if not self.keyboards:
+            return KeyboardModifier(0)
+        return self.wlr_seat.keyboard.modifier
+
+    def focus_keyboard(self, surface: Surface) -> None:
+        if self.wlr_seat.keyboard_state.focused_surface == surface:
+            return
+        if not self.keyboards:
+            return
+        self.wlr_seat.keyboard_notify_enter(surface, self.wlr_seat.keyboard)
+
+    def clear_keyboard_focus(self) -> None:
+        self.wlr_seat.keyboard_clear_focus()
+
+    def pointer_focus_is(self, surface: Surface) -> bool:
+        return self.wlr_seat.pointer_state.focused_surface == surface
+
+    def _on_request_cursor(self, listener: Listener, event: PointerRequestSetCursorEvent) -> None:
+        # Only the client under the pointer may set the cursor image.
+        focused = self.wlr_seat.pointer_state._ptr.focused_client
+        if focused == event._ptr.seat_client:
+            self.cursor.wlr_cursor.set_surface(event.surface, event.hotspot)
+
+    def _on_request_selection(self, listener: Listener, event: RequestSetSelectionEvent) -> None:
+        self.wlr_seat.set_selection(event._ptr.source, event.serial)
+
+    def _on_request_primary_selection(self, listener: Listener, event) -> None:
+        self.wlr_seat.set_primary_selection(event._ptr.source, event.serial)

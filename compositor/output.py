@@ -1,0 +1,142 @@
+"""Outputs: enabling each new output, laying it out left to right, and the frame loop.
+
+Each :class:`OutputView` owns its listeners. On every ``frame`` event the scene graph is
+committed to the output (wlroots renders only what changed) and surfaces get their
+``frame done``; ``frames_committed`` counts the frames that really reached the output.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pywayland.server import Listener
+from wlroots.util.clock import Timespec
+from wlroots.wlr_types import Output
+from wlroots.wlr_types.scene import SceneOutput
+
+from compositor.ffi import lib, to_native
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+FrameHook = Callable[["OutputView"], None]
+
+
+class OutputView:
+    """One output of the compositor: its scene output, frame loop and counters."""
+
+    def __init__(self, server: Server, output: Output) -> None:
+        self.server = server
+        self.output = output
+        self.name = output.name or "?"
+        self.scene_output: SceneOutput = server.scene.get_scene_output(output)
+        self.frames_committed = 0
+        self.first_frame_time: float | None = None
+        self.last_frame_time: float | None = None
+        # Called after each frame that reached the output (recorder, benchmarks, ...).
+        self.after_commit_hooks: list[FrameHook] = []
+        self._native_output = to_native(output, "struct wlr_output *")
+        self._listeners = [
+            (output.frame_event, Listener(self._on_frame)),
+            (output.destroy_event, Listener(self._on_destroy)),
+        ]
+        for signal, listener in self._listeners:
+            signal.add(listener)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.output.effective_resolution()
+
+    @property
+    def layout_position(self) -> tuple[int, int]:
+        box = self.server.output_layout.get_box(self.output)
+        return (box.x, box.y) if box is not None else (0, 0)
+
+    def _on_frame(self, listener: Listener, data: object) -> None:
+        # wlr_scene_output_commit renders and commits only when something was damaged.
+        before = lib.comp_output_commit_seq(self._native_output)
+        self.scene_output.commit()
+        if lib.comp_output_commit_seq(self._native_output) != before:
+            now = time.monotonic()
+            self.frames_committed += 1
+            if self.first_frame_time is None:
+                self.first_frame_time = now
+            self.last_frame_time = now
+            for hook in list(self.after_commit_hooks):
+                hook(self)
+        self.scene_output.send_frame_done(Timespec.get_monotonic_time())
+
+    def _on_destroy(self, listener: Listener, data: object) -> None:
+        log.info("output %s removed", self.name)
+        for _signal, listener_ in self._listeners:
+            listener_.remove()
+        self._listeners = []
+        self.server.outputs.remove(self)
+
+    def describe(self) -> dict:
+        width, height = self.size
+        x, y = self.layout_position
+        return {
+            "name": self.name,
+            "x": x,
+            "y": y,
+            "width": width,
+            "height": height,
+            "frames_committed": self.frames_committed,
+        }
+
+
+class OutputManager:
+    """Enables new outputs and keeps the list of live ones, in layout order."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.views: list[OutputView] = []
+        self._listener = Listener(self._on_new_output)
+        server.backend.new_output_event.add(self._listener)
+
+    def __iter__(self):
+        return iter(list(self.views))
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+    def remove(self, view: OutputView) -> None:
+        if view in self.views:
+            self.views.remove(view)
+
+    def _on_new_output(self, listener: Listener, output: Output) -> None:
+        server = self.server
+        output.init_render(server.allocator, server.renderer)
+        config = server.config
+        if config.mode is not None:
+            output.set_custom_mode(config.mode.width, config.mode.height, config.mode.refresh_mhz)
+        else:
+            preferred = output.preferred_mode()
+            if preferred is not None:
+                output.set_mode(preferred)
+            elif not output.is_headless:
+                # Nested window: size it as asked.
+                output.set_custom_mode(config.width, config.height, 0)
+        output.enable()
+        try:
+            output.commit()
+        except RuntimeError:
+            log.error("output %s: the first modeset failed; try another --mode", output.name)
+            return
+        # Left to right, in the order outputs appear.
+        right_edge = max((v.layout_position[0] + v.size[0] for v in self.views), default=0)
+        server.output_layout.add(output, right_edge, 0)
+        view = OutputView(server, output)
+        self.views.append(view)
+        width, height = view.size
+        log.info("output %s: %dx%d at %s", view.name, width, height, view.layout_position)
+        server.on_output_added(view)
+
+    def destroy(self) -> None:
+        self._listener.remove()

@@ -1,0 +1,225 @@
+"""The compositor: one linear setup, the event loop, and a clean teardown.
+
+Setup order matters and is the order of the fields below: display -> backend -> renderer
+and allocator -> protocol globals -> layout and scene -> outputs, shell, seat -> wl_drm,
+control socket, recorder -> Wayland socket -> backend start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import signal
+import subprocess
+from pathlib import Path
+
+from pywayland import lib as wl_lib
+from pywayland.server import Display
+from wlroots.allocator import Allocator
+from wlroots.wlr_types import OutputLayout, Scene
+
+from compositor.backend import create_backend
+from compositor.config import Config
+from compositor.control import CommandError, ControlServer
+from compositor.ffi import lib, to_native
+from compositor.globals import ProtocolGlobals
+from compositor.input.bindings import Bindings
+from compositor.input.injector import InputInjector
+from compositor.input.seat import SeatManager
+from compositor.output import OutputManager, OutputView
+from compositor.render.renderer import create_renderer
+from compositor.shell.xdg_shell import Shell
+
+log = logging.getLogger(__name__)
+
+
+class SocketError(Exception):
+    """The Wayland socket could not be created."""
+
+
+class Server:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.backend_name = config.resolved_backend()
+        self.display = Display()
+        self.event_loop = self.display.get_event_loop()
+        self.backend = create_backend(self.display, config, self.backend_name)
+        # The compositor picks its renderer itself (see render/renderer.py).
+        self.renderer_choice = create_renderer(self.backend, config.renderer)
+        self.renderer = self.renderer_choice.renderer
+        self.allocator = Allocator.autocreate(self.backend, self.renderer)
+        self.output_layout = OutputLayout()
+        self.scene = Scene(self.output_layout)
+        self.globals = ProtocolGlobals(self)
+        self.outputs = OutputManager(self)
+        self.shell = Shell(self)
+        self.seat = SeatManager(self)
+        self.bindings = Bindings(self)
+        self.injector: InputInjector | None = None
+        if self.backend_name == "headless" and config.headless_input:
+            self.injector = InputInjector(self)
+        self.wl_drm = self._create_wl_drm()
+        self.socket_name = self._add_socket(config.socket)
+        self.control: ControlServer | None = None
+        if not config.no_control:
+            path = (
+                config.control_socket
+                or Path(os.environ["XDG_RUNTIME_DIR"]) / f"{self.socket_name}.control"
+            )
+            self.control = ControlServer(self, path)
+            self._register_commands(self.control)
+        self.children: list[subprocess.Popen] = []
+        self._signal_sources = [
+            self.event_loop.add_signal(signal.SIGINT, self._on_signal),
+            self.event_loop.add_signal(signal.SIGTERM, self._on_signal),
+        ]
+        self.exit_code = 0
+
+    # -- setup helpers --------------------------------------------------------------------
+
+    def _create_wl_drm(self):
+        if not self.config.wl_drm:
+            log.info("wl_drm: off (--no-wl-drm)")
+            return None
+        try:
+            from compositor.wl_drm import create_wl_drm
+        except ImportError:
+            log.info("wl_drm: not available in this build")
+            return None
+        return create_wl_drm(self)
+
+    def _add_socket(self, name: str | None) -> str:
+        try:
+            return (
+                self.display.add_socket(name).decode()
+                if name is None
+                else (self.display.add_socket(name) and name)
+            )
+        except Exception as exc:
+            runtime = os.environ.get("XDG_RUNTIME_DIR")
+            wanted = f"{runtime}/{name}" if name else f"a free wayland-N in {runtime}"
+            raise SocketError(
+                f"cannot create the Wayland socket {wanted}: it is in use by "
+                "another compositor or the directory is not writable; pass "
+                "another --socket NAME"
+            ) from exc
+
+    def _register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "ping",
+            "check that the compositor answers",
+            lambda r: {
+                "socket": self.socket_name,
+                "backend": self.backend_name,
+                "renderer": self.renderer_choice.kind,
+                "pid": os.getpid(),
+            },
+        )
+        control.register(
+            "outputs",
+            "list outputs with their frame counters",
+            lambda r: {"outputs": [o.describe() for o in self.outputs]},
+        )
+        control.register(
+            "views",
+            "list windows, bottom to top",
+            lambda r: {"views": [v.describe() for v in self.shell.views]},
+        )
+        control.register("pointer-move", "move the pointer to layout x, y", self._cmd_move)
+        control.register(
+            "pointer-button", "press/release a button (button=272 left)", self._cmd_button
+        )
+        control.register("key", "press/release a key (name or evdev code)", self._cmd_key)
+        control.register("type", "type text on the injected keyboard", self._cmd_type)
+        control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
+
+    def _injector(self) -> InputInjector:
+        if self.injector is None:
+            raise CommandError(
+                "input injection needs the headless backend (and no --no-headless-input)"
+            )
+        return self.injector
+
+    def _cmd_move(self, request: dict) -> dict:
+        self._injector().move(float(request["x"]), float(request["y"]))
+        return {}
+
+    def _cmd_button(self, request: dict) -> dict:
+        self._injector().button(
+            int(request.get("button", 0x110)), bool(request.get("pressed", True))
+        )
+        return {}
+
+    def _cmd_key(self, request: dict) -> dict:
+        self._injector().key(request["key"], bool(request.get("pressed", True)))
+        return {}
+
+    def _cmd_type(self, request: dict) -> dict:
+        self._injector().type_text(str(request["text"]))
+        return {}
+
+    # -- running --------------------------------------------------------------------------
+
+    def on_output_added(self, output: OutputView) -> None:
+        """Hook for modules that follow outputs (the recorder)."""
+
+    def change_vt(self, vt: int) -> None:
+        if self.backend_name != "drm":
+            log.info("VT switching needs the drm backend")
+            return
+        self.backend.get_session().change_vt(vt)
+
+    def terminate(self, exit_code: int = 0) -> None:
+        self.exit_code = exit_code
+        self.display.terminate()
+
+    def _on_signal(self, signal_number: int, data: object) -> int:
+        log.info("received %s, shutting down", signal.Signals(signal_number).name)
+        self.terminate()
+        return 0
+
+    def run(self) -> int:
+        self.backend.start()
+        os.environ["WAYLAND_DISPLAY"] = self.socket_name
+        log.info(
+            "ready: WAYLAND_DISPLAY=%s backend=%s renderer=%s",
+            self.socket_name,
+            self.backend_name,
+            self.renderer_choice.kind,
+        )
+        for command in self.config.startup_commands:
+            log.info("starting client: %s", command)
+            self.children.append(subprocess.Popen(shlex.split(command)))
+        self.display.run()
+        return self.exit_code
+
+    def shutdown(self) -> None:
+        """Disconnect clients, then free what the display does not free itself."""
+        for child in self.children:
+            if child.poll() is None:
+                child.terminate()
+        if self.control is not None:
+            self.control.destroy()
+        for source in self._signal_sources:
+            source.remove()
+        wl_lib.wl_display_destroy_clients(self.display._ptr)
+        if self.wl_drm is not None:
+            self.wl_drm.destroy()
+        # pywlroots frees some objects when they are garbage collected; free them here, in
+        # dependency order, so nothing is freed twice or after the display is gone.
+        self.shell.destroy()
+        self.outputs.destroy()
+        # Destroying the backend destroys its outputs and input devices (our listeners see
+        # them go while the seat still exists).
+        self.backend.destroy()
+        self.seat.destroy()
+        self.output_layout.destroy()
+        self.display.destroy()
+        lib.wlr_allocator_destroy(to_native(self.allocator, "struct wlr_allocator *"))
+        lib.wlr_renderer_destroy(to_native(self.renderer, "struct wlr_renderer *"))
+        for child in self.children:
+            try:
+                child.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                child.kill()

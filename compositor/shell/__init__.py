@@ -1,0 +1,1 @@
+"""xdg-shell: toplevel views, popups, stacking and placement."""

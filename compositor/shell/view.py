@@ -1,0 +1,123 @@
+"""A toplevel window (xdg_toplevel) in the scene graph."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from pywayland.server import Listener
+from wlroots.wlr_types import SceneNode, Surface
+from wlroots.wlr_types.xdg_shell import XdgSurface
+
+from compositor.ffi import lib, to_native
+
+if TYPE_CHECKING:
+    from compositor.shell.xdg_shell import Shell
+
+log = logging.getLogger(__name__)
+
+
+class View:
+    """One xdg toplevel: position in layout coordinates, its scene node, its listeners."""
+
+    def __init__(self, shell: Shell, xdg_surface: XdgSurface) -> None:
+        self.shell = shell
+        self.xdg_surface = xdg_surface
+        self.toplevel = xdg_surface.toplevel
+        # The scene tree of the surface and its subsurfaces; popups hang below it.
+        self.scene_node = SceneNode.xdg_surface_create(shell.server.scene.node, xdg_surface)
+        xdg_surface.data = self.scene_node
+        self.x = 0
+        self.y = 0
+        self.mapped = False
+        self.placed = False
+        self.pid = _client_pid(xdg_surface.surface)
+        self._listeners = [
+            (xdg_surface.map_event, Listener(self._on_map)),
+            (xdg_surface.unmap_event, Listener(self._on_unmap)),
+            (xdg_surface.destroy_event, Listener(self._on_destroy)),
+            (self.toplevel.request_move_event, Listener(self._on_request_move)),
+            (self.toplevel.request_resize_event, Listener(self._on_request_resize)),
+        ]
+        for signal, listener in self._listeners:
+            signal.add(listener)
+
+    @property
+    def surface(self) -> Surface:
+        return self.xdg_surface.surface
+
+    @property
+    def title(self) -> str:
+        return self.toplevel.title or ""
+
+    @property
+    def app_id(self) -> str:
+        return self.toplevel.app_id or ""
+
+    def geometry(self) -> tuple[int, int, int, int]:
+        box = self.xdg_surface.get_geometry()
+        return self.x, self.y, box.width, box.height
+
+    def move_to(self, x: int, y: int) -> None:
+        self.x, self.y = int(x), int(y)
+        self.scene_node.set_position(self.x, self.y)
+
+    def surface_at(self, lx: float, ly: float) -> tuple[Surface | None, float, float]:
+        return self.xdg_surface.surface_at(lx - self.x, ly - self.y)
+
+    def close(self) -> None:
+        self.xdg_surface.send_close()
+
+    def _on_map(self, listener: Listener, data: object) -> None:
+        self.mapped = True
+        if not self.placed:
+            self.move_to(*self.shell.place_new_view(self))
+            self.placed = True
+        log.info(
+            "view mapped: app_id=%r title=%r pid=%s at %d,%d",
+            self.app_id,
+            self.title,
+            self.pid,
+            self.x,
+            self.y,
+        )
+        self.shell.focus(self)
+
+    def _on_unmap(self, listener: Listener, data: object) -> None:
+        self.mapped = False
+        self.shell.on_view_unmapped(self)
+
+    def _on_destroy(self, listener: Listener, data: object) -> None:
+        for _signal, listener_ in self._listeners:
+            listener_.remove()
+        self._listeners = []
+        self.shell.on_view_destroyed(self)
+
+    def _on_request_move(self, listener: Listener, event: object) -> None:
+        # A client asks to be moved (e.g. drag on its own title bar): only while it holds
+        # the pointer focus, so a background client cannot grab the pointer.
+        if self.shell.server.seat.pointer_focus_is(self.surface):
+            self.shell.server.seat.cursor.begin_move(self)
+
+    def _on_request_resize(self, listener: Listener, event) -> None:
+        if self.shell.server.seat.pointer_focus_is(self.surface):
+            self.shell.server.seat.cursor.begin_resize(self, event.edges)
+
+    def describe(self) -> dict:
+        x, y, width, height = self.geometry()
+        return {
+            "app_id": self.app_id,
+            "title": self.title,
+            "pid": self.pid,
+            "x": x,
+            "y": y,
+            "width": width,
+            "height": height,
+            "mapped": self.mapped,
+            "focused": self.shell.focused_view is self,
+        }
+
+
+def _client_pid(surface: Surface) -> int:
+    native = to_native(surface, "struct wlr_surface *")
+    return lib.comp_surface_client_pid(native)

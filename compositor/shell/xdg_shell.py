@@ -1,0 +1,141 @@
+"""The xdg-shell global: new toplevels become Views, popups join their parent's scene tree.
+
+Stacking order is the order of ``Shell.views`` (last is on top). New views cascade from the
+top-left of the output under the pointer so that they never all pile up at 0,0.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, cast
+
+from pywayland.server import Listener
+from wlroots.util.box import Box
+from wlroots.wlr_types import SceneNode, Surface, XdgShell
+from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
+
+from compositor.shell.view import View
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+CASCADE_STEP = 32
+CASCADE_ORIGIN = 24
+
+
+class Shell:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.xdg_shell = XdgShell(server.display)
+        self.views: list[View] = []  # bottom to top
+        self.focused_view: View | None = None
+        self._cascade = 0
+        self._listener = Listener(self._on_new_surface)
+        self.xdg_shell.new_surface_event.add(self._listener)
+
+    def destroy(self) -> None:
+        self._listener.remove()
+
+    # -- surfaces -------------------------------------------------------------------------
+
+    def _on_new_surface(self, listener: Listener, xdg_surface: XdgSurface) -> None:
+        if xdg_surface.role == XdgSurfaceRole.POPUP:
+            self._add_popup(xdg_surface)
+        elif xdg_surface.role == XdgSurfaceRole.TOPLEVEL:
+            self.views.append(View(self, xdg_surface))
+
+    def _add_popup(self, xdg_surface: XdgSurface) -> None:
+        # Every xdg surface's data is its scene node, so a popup finds its parent's tree.
+        parent = XdgSurface.from_surface(xdg_surface.popup.parent)
+        parent_node = cast(SceneNode, parent.data)
+        xdg_surface.data = SceneNode.xdg_surface_create(parent_node, xdg_surface)
+        view = self._toplevel_of(parent)
+        output_box = self._output_box_near(view)
+        if view is not None and output_box is not None:
+            # Keep the popup on screen: the box is relative to the toplevel's origin.
+            xdg_surface.popup.unconstrain_from_box(
+                Box(
+                    output_box.x - view.x,
+                    output_box.y - view.y,
+                    output_box.width,
+                    output_box.height,
+                )
+            )
+
+    def _toplevel_of(self, xdg_surface: XdgSurface) -> View | None:
+        while xdg_surface.role == XdgSurfaceRole.POPUP:
+            xdg_surface = XdgSurface.from_surface(xdg_surface.popup.parent)
+        for view in self.views:
+            if view.xdg_surface == xdg_surface or view.surface == xdg_surface.surface:
+                return view
+        return None
+
+    def _output_box_near(self, view: View | None) -> Box | None:
+        layout = self.server.output_layout
+        output = layout.output_at(view.x, view.y) if view is not None else None
+        return layout.get_box(output)
+
+    # -- placement, focus, stacking -------------------------------------------------------
+
+    def place_new_view(self, view: View) -> tuple[int, int]:
+        cursor = self.server.seat.cursor.wlr_cursor
+        output = self.server.output_layout.output_at(cursor.x, cursor.y)
+        box = self.server.output_layout.get_box(output)
+        if box is None or box.width <= 0:
+            return CASCADE_ORIGIN, CASCADE_ORIGIN
+        _, _, width, height = view.geometry()
+        offset = CASCADE_ORIGIN + CASCADE_STEP * self._cascade
+        self._cascade += 1
+        span_x = max(1, box.width - width - CASCADE_ORIGIN)
+        span_y = max(1, box.height - height - CASCADE_ORIGIN)
+        if offset > span_x or offset > span_y:
+            self._cascade = 1
+            offset = CASCADE_ORIGIN
+        return box.x + offset, box.y + offset
+
+    def focus(self, view: View) -> None:
+        """Raise ``view`` and give it keyboard focus; deactivate the previous one."""
+        if view not in self.views or not view.mapped:
+            return
+        previous = self.focused_view
+        view.scene_node.raise_to_top()
+        self.views.remove(view)
+        self.views.append(view)
+        if previous is view:
+            return
+        if previous is not None and previous in self.views:
+            previous.xdg_surface.set_activated(False)
+        view.xdg_surface.set_activated(True)
+        self.focused_view = view
+        self.server.seat.focus_keyboard(view.surface)
+
+    def view_at(self, lx: float, ly: float) -> tuple[View | None, Surface | None, float, float]:
+        for view in reversed(self.views):
+            if not view.mapped:
+                continue
+            surface, sx, sy = view.surface_at(lx, ly)
+            if surface is not None:
+                return view, surface, sx, sy
+        return None, None, 0.0, 0.0
+
+    def on_view_unmapped(self, view: View) -> None:
+        self.server.seat.cursor.end_grab_of(view)
+        if self.focused_view is view:
+            self.focused_view = None
+            mapped = [v for v in self.views if v.mapped and v is not view]
+            if mapped:
+                self.focus(mapped[-1])
+            else:
+                self.server.seat.clear_keyboard_focus()
+
+    def on_view_destroyed(self, view: View) -> None:
+        if view in self.views:
+            self.views.remove(view)
+        if self.focused_view is view:
+            self.focused_view = None
+
+    def close_focused(self) -> None:
+        if self.focused_view is not None:
+            self.focused_view.close()

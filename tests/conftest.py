@@ -1,0 +1,54 @@
+"""Fixtures: a real compositor per test (see tests/harness.py)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness import CompositorProcess, require
+
+ARTIFACTS = Path(
+    os.environ.get("PYDRM_ARTIFACTS", Path(__file__).resolve().parent.parent / "artifacts")
+)
+
+
+@pytest.fixture
+def make_compositor(tmp_path: Path) -> Iterator[Callable[..., CompositorProcess]]:
+    """Factory: ``make_compositor(args=[...], width=, height=)`` -> a started compositor.
+
+    Every compositor made is stopped at the end of the test, and must exit cleanly (exit
+    code 0, no traceback, socket removed) unless the test already stopped it.
+    """
+    started: list[CompositorProcess] = []
+
+    def make(**kwargs) -> CompositorProcess:
+        comp = CompositorProcess(tmp_path / f"c{len(started)}", **kwargs)
+        started.append(comp)
+        return comp.start()
+
+    yield make
+    errors = []
+    for comp in started:
+        if comp.proc is not None and comp.proc.returncode is None:
+            try:
+                comp.stop()
+            except AssertionError as exc:
+                errors.append(exc)
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture
+def compositor(make_compositor) -> CompositorProcess:
+    return make_compositor()
+
+
+def needs(*programs: str):
+    """Skip (with the reason) when a program the test runs is not installed."""
+    missing = require(*programs)
+    return pytest.mark.skipif(
+        bool(missing), reason=f"not installed: {', '.join(missing)} (./run_tests.sh installs it)"
+    )
