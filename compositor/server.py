@@ -28,6 +28,7 @@ from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
 from compositor.output import OutputManager, OutputView
+from compositor.recorder import create_recorder
 from compositor.render.renderer import create_renderer
 from compositor.shell.xdg_shell import Shell
 
@@ -60,6 +61,7 @@ class Server:
         if self.backend_name == "headless" and config.headless_input:
             self.injector = InputInjector(self)
         self.wl_drm = self._create_wl_drm()
+        self.recorder = create_recorder(self)
         self.socket_name = self._add_socket(config.socket)
         self.control: ControlServer | None = None
         if not config.no_control:
@@ -162,7 +164,9 @@ class Server:
     # -- running --------------------------------------------------------------------------
 
     def on_output_added(self, output: OutputView) -> None:
-        """Hook for modules that follow outputs (the recorder)."""
+        """Called by the OutputManager for each output once it is enabled and laid out."""
+        if self.recorder is not None:
+            self.recorder.on_output_added(output)
 
     def change_vt(self, vt: int) -> None:
         if self.backend_name != "drm":
@@ -199,6 +203,9 @@ class Server:
         for child in self.children:
             if child.poll() is None:
                 child.terminate()
+        if self.recorder is not None:
+            # Finalize the file before outputs go away.
+            self.recorder.shutdown()
         if self.control is not None:
             self.control.destroy()
         for source in self._signal_sources:
