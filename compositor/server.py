@@ -135,6 +135,10 @@ class Server:
         control.register("key", "press/release a key (name or evdev code)", self._cmd_key)
         control.register("type", "type text on the injected keyboard", self._cmd_type)
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
+        # Feature modules add their own commands (buffer table, record start/stop, ...).
+        for feature in (self.wl_drm, self.recorder):
+            if feature is not None and hasattr(feature, "register_commands"):
+                feature.register_commands(control)
 
     def _injector(self) -> InputInjector:
         if self.injector is None:
