@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from compositor.server import Server, SocketError
 
     try:
-        server = Server(config)
+        server = Server(config)  # undoes its partial setup before raising
     except (BackendError, RendererError, SocketError, OSError) as exc:
         log.error("%s", exc)
         return 1

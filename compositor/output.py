@@ -114,15 +114,15 @@ class OutputManager:
         server = self.server
         output.init_render(server.allocator, server.renderer)
         config = server.config
-        if config.mode is not None:
+        if server.backend_name in ("wayland", "x11"):
+            # A nested output is a window: size it as asked.
+            output.set_custom_mode(config.width, config.height, 0)
+        elif config.mode is not None:
             output.set_custom_mode(config.mode.width, config.mode.height, config.mode.refresh_mhz)
         else:
             preferred = output.preferred_mode()
             if preferred is not None:
                 output.set_mode(preferred)
-            elif not output.is_headless:
-                # Nested window: size it as asked.
-                output.set_custom_mode(config.width, config.height, 0)
         output.enable()
         try:
             output.commit()

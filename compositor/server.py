@@ -43,7 +43,23 @@ class Server:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.backend_name = config.resolved_backend()
+        self.exit_code = 0
+        self.children: list[subprocess.Popen] = []
+        self._signal_sources: list = []
+        # Everything shutdown() may free starts as None, so a failed setup can be undone.
+        self.backend = self.renderer = self.allocator = self.output_layout = None
+        self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
+        self.control: ControlServer | None = None
+        self.injector: InputInjector | None = None
         self.display = Display()
+        try:
+            self._setup()
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def _setup(self) -> None:
+        config = self.config
         self.event_loop = self.display.get_event_loop()
         self.backend = create_backend(self.display, config, self.backend_name)
         # The compositor picks its renderer itself (see render/renderer.py).
@@ -57,13 +73,11 @@ class Server:
         self.shell = Shell(self)
         self.seat = SeatManager(self)
         self.bindings = Bindings(self)
-        self.injector: InputInjector | None = None
         if self.backend_name == "headless" and config.headless_input:
             self.injector = InputInjector(self)
         self.wl_drm = self._create_wl_drm()
         self.recorder = create_recorder(self)
         self.socket_name = self._add_socket(config.socket)
-        self.control: ControlServer | None = None
         if not config.no_control:
             path = (
                 config.control_socket
@@ -71,12 +85,10 @@ class Server:
             )
             self.control = ControlServer(self, path)
             self._register_commands(self.control)
-        self.children: list[subprocess.Popen] = []
         self._signal_sources = [
             self.event_loop.add_signal(signal.SIGINT, self._on_signal),
             self.event_loop.add_signal(signal.SIGTERM, self._on_signal),
         ]
-        self.exit_code = 0
 
     # -- setup helpers --------------------------------------------------------------------
 
@@ -203,7 +215,10 @@ class Server:
         return self.exit_code
 
     def shutdown(self) -> None:
-        """Disconnect clients, then free what the display does not free itself."""
+        """Disconnect clients, then free what the display does not free itself.
+
+        Safe after a partial setup: each step runs only for what exists.
+        """
         for child in self.children:
             if child.poll() is None:
                 child.terminate()
@@ -219,16 +234,22 @@ class Server:
             self.wl_drm.destroy()
         # pywlroots frees some objects when they are garbage collected; free them here, in
         # dependency order, so nothing is freed twice or after the display is gone.
-        self.shell.destroy()
-        self.outputs.destroy()
+        for part in (self.shell, self.outputs):
+            if part is not None:
+                part.destroy()
         # Destroying the backend destroys its outputs and input devices (our listeners see
         # them go while the seat still exists).
-        self.backend.destroy()
-        self.seat.destroy()
-        self.output_layout.destroy()
+        if self.backend is not None:
+            self.backend.destroy()
+        if self.seat is not None:
+            self.seat.destroy()
+        if self.output_layout is not None:
+            self.output_layout.destroy()
         self.display.destroy()
-        lib.wlr_allocator_destroy(to_native(self.allocator, "struct wlr_allocator *"))
-        lib.wlr_renderer_destroy(to_native(self.renderer, "struct wlr_renderer *"))
+        if self.allocator is not None:
+            lib.wlr_allocator_destroy(to_native(self.allocator, "struct wlr_allocator *"))
+        if self.renderer is not None:
+            lib.wlr_renderer_destroy(to_native(self.renderer, "struct wlr_renderer *"))
         for child in self.children:
             try:
                 child.wait(timeout=2)

@@ -75,9 +75,11 @@ class CompositorProcess:
             str(height),
             *(args or []),
         ]
-        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(self.runtime_dir), **(env or {})}
-        for var in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET"):
-            self.env.pop(var, None)
+        inherited = {
+            k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET")
+        }
+        # ``env`` may set WAYLAND_DISPLAY/DISPLAY for a nested compositor's host session.
+        self.env = {**inherited, "XDG_RUNTIME_DIR": str(self.runtime_dir), **(env or {})}
         self.proc: subprocess.Popen | None = None
         self.clients: list[subprocess.Popen] = []
         self._control: ControlClient | None = None

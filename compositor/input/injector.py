@@ -97,8 +97,8 @@ CHARS = {
 }
 
 
-class InjectionError(Exception):
-    pass
+class InjectionError(ValueError):
+    """Bad injected input: reported to the control client, not logged as a crash."""
 
 
 def _now_msec() -> int:

@@ -1,0 +1,1 @@
+"""Small pywayland test clients, run as real processes by the tests."""

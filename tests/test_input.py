@@ -1,0 +1,116 @@
+"""Injected input (headless pointer and keyboard) takes the real path: cursor -> seat -> client.
+
+Covers focus on click, raise, keyboard focus, interactive move and resize with Alt + drag,
+compositor key bindings, and a key typed into a real terminal (foot).
+"""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import needs
+from tests.harness import wait_for
+from tests.helpers import region_is, rgb, solid_window, wait_for_line
+
+BTN_LEFT, BTN_RIGHT = 0x110, 0x111
+
+
+def drag(comp, start, end, button, modifier="Alt_L", steps=5):
+    comp.ctl_ok("pointer-move", x=start[0], y=start[1])
+    comp.ctl_ok("key", key=modifier, pressed=True)
+    comp.ctl_ok("pointer-button", button=button, pressed=True)
+    for i in range(1, steps + 1):
+        comp.ctl_ok(
+            "pointer-move",
+            x=start[0] + (end[0] - start[0]) * i / steps,
+            y=start[1] + (end[1] - start[1]) * i / steps,
+        )
+    comp.ctl_ok("pointer-button", button=button, pressed=False)
+    comp.ctl_ok("key", key=modifier, pressed=False)
+
+
+def view_named(comp, app_id):
+    return next(v for v in comp.views() if v["app_id"] == app_id)
+
+
+def test_click_focuses_and_raises_and_reaches_the_client(compositor):
+    red_proc, red = solid_window(compositor, "ff0000", "test.red")
+    _, green = solid_window(compositor, "00ff00", "test.green")
+    assert view_named(compositor, "test.green")["focused"]
+    # Click on a part of the red window that the green one does not cover.
+    compositor.ctl_ok("pointer-move", x=red["x"] + 5, y=red["y"] + 5)
+    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=True)
+    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
+    assert wait_for_line(red_proc, lambda line: line.startswith("button 272 1"))
+    views = compositor.views()
+    assert views[-1]["app_id"] == "test.red" and views[-1]["focused"]
+    image = compositor.screenshot()
+    # Red is now on top where the two overlap.
+    assert image.getpixel((green["x"] + 5, green["y"] + 5)) == (255, 0, 0)
+
+
+def test_alt_drag_moves_a_window(compositor):
+    _, view = solid_window(compositor, "3366cc", "test.move")
+    start = (view["x"] + 50, view["y"] + 40)
+    drag(compositor, start, (start[0] + 150, start[1] + 90), BTN_LEFT)
+    moved = view_named(compositor, "test.move")
+    assert (moved["x"], moved["y"]) == (view["x"] + 150, view["y"] + 90)
+    image = compositor.screenshot()
+    assert region_is(image, (moved["x"], moved["y"], 200, 150), rgb("3366cc"))
+    # The old top-left corner is background again.
+    assert image.getpixel((view["x"] + 1, view["y"] + 1)) == (0, 0, 0)
+
+
+def test_alt_right_drag_resizes_a_window(compositor):
+    proc, view = solid_window(compositor, "cc9900", "test.resize")
+    # Grab near the bottom-right corner, so that corner follows the pointer.
+    start = (view["x"] + 190, view["y"] + 140)
+    drag(compositor, start, (start[0] + 100, start[1] + 60), BTN_RIGHT)
+    assert wait_for_line(proc, lambda line: line == "configure 300 210")
+    resized = wait_for(
+        lambda: (v := view_named(compositor, "test.resize"))["width"] == 300 and v,
+        5,
+        what="the new size",
+    )
+    assert (resized["x"], resized["y"], resized["height"]) == (view["x"], view["y"], 210)
+    image = compositor.screenshot()
+    assert region_is(image, (resized["x"], resized["y"], 300, 210), rgb("cc9900"))
+
+
+def test_keys_reach_the_focused_client_only(compositor):
+    first, _ = solid_window(compositor, "ff0000", "test.first")
+    second, _ = solid_window(compositor, "00ff00", "test.second")
+    wait_for_line(second, lambda line: line == "keyboard-enter")
+    compositor.ctl_ok("key", key="a", pressed=True)
+    compositor.ctl_ok("key", key="a", pressed=False)
+    assert wait_for_line(second, lambda line: line == "key 30 1")
+    assert wait_for_line(second, lambda line: line == "key 30 0")
+    time.sleep(0.2)
+    first.kill()
+    output = first.stdout.read()
+    assert "key 30" not in output
+
+
+def test_alt_f4_closes_the_focused_window(compositor):
+    proc, _ = solid_window(compositor, "ff00ff", "test.close")
+    compositor.ctl_ok("key", key="Alt_L", pressed=True)
+    compositor.ctl_ok("key", key="F4", pressed=True)
+    compositor.ctl_ok("key", key="F4", pressed=False)
+    compositor.ctl_ok("key", key="Alt_L", pressed=False)
+    assert wait_for_line(proc, lambda line: line == "close")
+    proc.wait(5)
+    wait_for(lambda: not compositor.views(), 5, what="the view to go away")
+
+
+@needs("foot")
+def test_typed_text_reaches_a_real_terminal(compositor, tmp_path):
+    out = tmp_path / "typed.txt"
+    # foot runs a shell that reads one line and writes it to a file.
+    compositor.spawn(
+        ["foot", "--app-id", "test.foot", "sh", "-c", f'read line; echo "$line" > {out}']
+    )
+    compositor.wait_for_view("test.foot", timeout=20)
+    time.sleep(0.5)  # let the shell reach `read`
+    compositor.ctl_ok("type", text="Hello wayland-42\n")
+    wait_for(out.exists, 10, what="foot's shell to write the typed line")
+    assert out.read_text().strip() == "Hello wayland-42"
