@@ -1,7 +1,12 @@
 """Recording the output to H.264 MP4 (VA-API zero-copy where present, x264 otherwise).
 
 :func:`create_recorder` is the one entry point the server calls; it returns an object with
-``on_output_added(output_view)`` and ``shutdown()``, or None when recording is unavailable.
+``on_output_added(output_view)``, ``shutdown()`` and ``register_commands(control)``.
+
+Modules: ``frame_source`` (committed buffers + presentation times), ``x264`` (PyAV libx264 in
+a worker thread), ``vaapi_probe``/``vaapi`` (libva through the project's cffi module),
+``h264_bitstream`` (SPS/PPS/slice headers), ``muxer`` (fragmented MP4), ``session`` (one
+recording, progress line), ``indicator`` (on-screen red square), ``control`` (commands).
 """
 
 from __future__ import annotations
@@ -9,8 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from compositor.recorder.control import Recorder
     from compositor.server import Server
 
 
-def create_recorder(server: Server):
-    return None
+def create_recorder(server: Server) -> Recorder:
+    from compositor.recorder.control import Recorder
+
+    return Recorder(server)

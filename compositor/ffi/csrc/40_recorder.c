@@ -1,0 +1,133 @@
+/* Recorder helpers: see cdef/40_recorder.h. */
+#include <string.h>
+#include <time.h>
+#include <wlr/render/dmabuf.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_scene.h>
+
+#define COMP_REC_STATE_BUFFER WLR_OUTPUT_STATE_BUFFER
+
+/* The same types as cdef/40_recorder.h (cffi checks that both agree). */
+typedef struct {
+	uint32_t committed;     /* bitmask of enum wlr_output_state_field */
+	uint32_t commit_seq;    /* output->commit_seq after this commit */
+	int64_t when_ns;        /* CLOCK_MONOTONIC time of the commit */
+	struct wlr_buffer *buffer; /* NULL if no buffer was committed */
+} comp_rec_commit;
+
+typedef struct {
+	uint32_t commit_seq;
+	bool presented;
+	int64_t when_ns;        /* 0 when the backend gave no time */
+	uint32_t flags;
+} comp_rec_present;
+
+typedef struct {
+	int32_t width, height;
+	uint32_t format;        /* DRM fourcc */
+	uint64_t modifier;
+	int n_planes;
+	uint32_t offset[4];
+	uint32_t stride[4];
+	int fd[4];              /* owned by the buffer: do not close */
+} comp_rec_dmabuf;
+
+static int64_t comp_rec_ns(const struct timespec *t) {
+	return t == NULL ? 0 : (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+void comp_rec_read_commit(void *event, comp_rec_commit *out) {
+	struct wlr_output_event_commit *ev = event;
+	out->committed = ev->committed;
+	out->commit_seq = ev->output->commit_seq;
+	out->when_ns = comp_rec_ns(ev->when);
+	out->buffer = (ev->committed & WLR_OUTPUT_STATE_BUFFER) ? ev->buffer : NULL;
+}
+
+void comp_rec_read_present(void *event, comp_rec_present *out) {
+	struct wlr_output_event_present *ev = event;
+	out->commit_seq = ev->commit_seq;
+	out->presented = ev->presented;
+	out->when_ns = comp_rec_ns(ev->when);
+	out->flags = ev->flags;
+}
+
+bool comp_rec_buffer_shape(struct wlr_buffer *buffer, int32_t *width, int32_t *height,
+		uint32_t *format, size_t *stride) {
+	void *data;
+	if (!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+			format, stride)) {
+		return false;
+	}
+	wlr_buffer_end_data_ptr_access(buffer);
+	*width = buffer->width;
+	*height = buffer->height;
+	return true;
+}
+
+int comp_rec_copy_buffer(struct wlr_buffer *buffer, uint8_t *dst, size_t dst_stride,
+		size_t dst_size) {
+	void *data;
+	uint32_t format;
+	size_t stride;
+	if (!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+			&format, &stride)) {
+		return -1;
+	}
+	size_t height = (size_t)buffer->height;
+	size_t row = (size_t)buffer->width * 4;
+	int ret = 0;
+	if (row > dst_stride || dst_stride * height > dst_size || row > stride) {
+		ret = -1;
+	} else if (stride == dst_stride) {
+		memcpy(dst, data, stride * height);
+	} else {
+		const uint8_t *src = data;
+		for (size_t y = 0; y < height; y++) {
+			memcpy(dst + y * dst_stride, src + y * stride, row);
+		}
+	}
+	wlr_buffer_end_data_ptr_access(buffer);
+	return ret;
+}
+
+bool comp_rec_buffer_dmabuf(struct wlr_buffer *buffer, comp_rec_dmabuf *out) {
+	struct wlr_dmabuf_attributes attribs;
+	if (!wlr_buffer_get_dmabuf(buffer, &attribs)) {
+		return false;
+	}
+	_Static_assert(WLR_DMABUF_MAX_PLANES == 4, "comp_rec_dmabuf holds 4 planes");
+	out->width = attribs.width;
+	out->height = attribs.height;
+	out->format = attribs.format;
+	out->modifier = attribs.modifier;
+	out->n_planes = attribs.n_planes;
+	for (int i = 0; i < 4; i++) {
+		out->offset[i] = attribs.offset[i];
+		out->stride[i] = attribs.stride[i];
+		out->fd[i] = i < attribs.n_planes ? attribs.fd[i] : -1;
+	}
+	return true;
+}
+
+struct wlr_scene_rect *comp_rec_indicator_create(struct wlr_scene *scene, int x, int y,
+		int width, int height, float r, float g, float b, float a) {
+	const float color[4] = {r * a, g * a, b * a, a};
+	struct wlr_scene_rect *rect = wlr_scene_rect_create(&scene->node, width, height, color);
+	if (rect != NULL) {
+		wlr_scene_node_set_position(&rect->node, x, y);
+		wlr_scene_node_raise_to_top(&rect->node);
+	}
+	return rect;
+}
+
+void comp_rec_indicator_raise(struct wlr_scene_rect *rect, int x, int y) {
+	/* No-ops (no damage) when already in place and on top. */
+	wlr_scene_node_set_position(&rect->node, x, y);
+	wlr_scene_node_raise_to_top(&rect->node);
+}
+
+void comp_rec_indicator_destroy(struct wlr_scene_rect *rect) {
+	wlr_scene_node_destroy(&rect->node);
+}

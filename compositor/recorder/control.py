@@ -1,0 +1,176 @@
+"""The recorder the server talks to: start/stop, encoder choice, commands and key binding.
+
+Control commands: ``record-start path=FILE.mp4 [encoder=auto|vaapi|x264]``, ``record-stop``,
+``record-status [pts=true]``. Key binding: Ctrl+Alt+R toggles a recording to
+``~/Videos`` (or the working directory) named by the date.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wlroots.wlr_types.keyboard import KeyboardModifier
+
+from compositor.control import CommandError
+from compositor.recorder import vaapi_probe
+from compositor.recorder.muxer import RecordingWriteError
+from compositor.recorder.session import Encoder, Session
+from compositor.recorder.x264 import EncoderError, X264Encoder
+
+if TYPE_CHECKING:
+    from compositor.control import ControlServer
+    from compositor.output import OutputView
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+
+class Recorder:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.config = server.config
+        self.view: OutputView | None = None
+        self.session: Session | None = None
+        self.last: dict[str, Any] | None = None
+        self._probe: vaapi_probe.ProbeResult | None = None
+        server.bindings.add(
+            KeyboardModifier.CTRL | KeyboardModifier.ALT, "r", "start/stop recording", self.toggle
+        )
+
+    # -- server hooks ---------------------------------------------------------------------
+
+    def on_output_added(self, view: OutputView) -> None:
+        if self.view is not None:
+            return  # records the first output
+        self.view = view
+        view.after_commit_hooks.append(self._after_commit)
+        if self.config.record is not None:
+            try:
+                self.start(self.config.record, self.config.record_encoder)
+            except CommandError as exc:
+                log.error("--record: %s", exc)
+                self.server.terminate(1)
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "record-start",
+            "record the first output: path=FILE.mp4 [encoder=auto|vaapi|x264]",
+            lambda r: self.start(
+                Path(r["path"]).expanduser(), r.get("encoder", self.config.record_encoder)
+            ),
+        )
+        control.register("record-stop", "stop recording and finalize the file", self._cmd_stop)
+        control.register(
+            "record-status",
+            "recording state and counters (pts=true: the timestamps too)",
+            lambda r: self.status(bool(r.get("pts", False))),
+        )
+
+    def shutdown(self) -> None:
+        if self.session is not None:
+            self._stop("the compositor is shutting down")
+
+    # -- start/stop -----------------------------------------------------------------------
+
+    def start(self, path: Path, encoder: str = "auto") -> dict[str, Any]:
+        if self.session is not None:
+            raise CommandError(f"already recording to {self.session.path}; record-stop first")
+        if self.view is None:
+            raise CommandError("no output to record yet")
+        if encoder not in ("auto", "vaapi", "x264"):
+            raise CommandError(f"encoder must be auto, vaapi or x264, not {encoder!r}")
+        if encoder in ("auto", "vaapi"):
+            probe = self.probe()
+            if not probe.available:
+                if encoder == "vaapi":
+                    raise CommandError(f"VA-API encoder unavailable: {probe.reason}")
+                log.info("recording: VA-API unavailable (%s); using x264", probe.reason)
+                encoder = "x264"
+        factory = self._factory(encoder)
+        try:
+            self.session = Session(self.view, path, factory, self._on_session_stopped)
+        except RecordingWriteError as exc:
+            raise CommandError(str(exc)) from exc
+        return {"path": str(path), "encoder": encoder}
+
+    def probe(self) -> vaapi_probe.ProbeResult:
+        if self._probe is None:
+            self._probe = vaapi_probe.probe(self.server)
+        return self._probe
+
+    def _factory(self, choice: str):
+        crf = self.config.record_crf
+
+        def x264(path: Path, buffer: Any, width: int, height: int, fmt: int) -> Encoder:
+            return X264Encoder(path, width, height, fmt, crf)
+
+        def vaapi(path: Path, buffer: Any, width: int, height: int, fmt: int) -> Encoder:
+            from compositor.recorder.vaapi import VaapiEncoder
+
+            try:
+                return VaapiEncoder(self.probe(), path, buffer, width, height, fmt)
+            except EncoderError as exc:
+                if choice == "vaapi":
+                    raise EncoderError(f"VA-API encoder failed (forced): {exc}") from exc
+                log.warning("recording: VA-API encoder failed (%s); falling back to x264", exc)
+                return x264(path, buffer, width, height, fmt)
+
+        return x264 if choice == "x264" else vaapi
+
+    def _cmd_stop(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.session is None:
+            raise CommandError("not recording")
+        self._stop("stopped on request")
+        return {"last": self.last}
+
+    def toggle(self) -> None:
+        if self.session is not None:
+            self._stop("stopped by key binding")
+            return
+        videos = Path.home() / "Videos"
+        folder = videos if videos.is_dir() else Path.cwd()
+        path = folder / time.strftime("pydrm-%Y%m%d-%H%M%S.mp4")
+        try:
+            self.start(path, self.config.record_encoder)
+        except CommandError as exc:
+            log.error("recording: %s", exc)
+
+    def _on_session_stopped(self, session: Session, reason: str) -> None:
+        if session is self.session:
+            self._stop(reason)
+
+    def _stop(self, reason: str) -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        session.stop()
+        self.last = session.status(with_pts=True)
+        s = self.last
+        err = s["error"]
+        summary = (
+            f"{s['frames_encoded']} frames, {s['duration_s']:.1f} s, "
+            f"{s['frames_dropped']} dropped, {s['bytes']} bytes"
+        )
+        if err:
+            log.error(
+                "recording stopped: %s; the file so far stays playable: %s (%s)",
+                err,
+                s["path"],
+                summary,
+            )
+        else:
+            log.info("recording saved (%s): %s (%s)", reason, s["path"], summary)
+
+    def _after_commit(self, view: OutputView) -> None:
+        if self.session is not None:
+            self.session.after_commit()
+
+    def status(self, with_pts: bool = False) -> dict[str, Any]:
+        current = self.session.status(with_pts) if self.session is not None else None
+        last = dict(self.last) if self.last else None
+        if last is not None and not with_pts:
+            last.pop("pts_90khz", None)
+        return {"recording": current is not None, "current": current, "last": last}

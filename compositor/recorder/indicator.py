@@ -1,0 +1,47 @@
+"""On-screen indicator: a small red square in the top-right corner of the recorded output.
+
+It is a scene node like any window, so it is in the recording and in screenshots alike;
+pixel comparisons that must not see it mask :attr:`Indicator.box` (``record-status`` reports
+it as ``indicator``, in output coordinates).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from compositor.ffi import ffi, lib, to_native
+
+if TYPE_CHECKING:
+    from compositor.output import OutputView
+
+SIZE = 12
+MARGIN = 4
+RED = (0.86, 0.08, 0.08, 1.0)
+
+
+class Indicator:
+    def __init__(self, view: OutputView) -> None:
+        self.view = view
+        scene = to_native(view.server.scene, "struct wlr_scene *")
+        width, _ = view.size
+        # In output coordinates, for record-status and pixel comparisons that mask it.
+        self.box = {"x": width - SIZE - MARGIN, "y": MARGIN, "width": SIZE, "height": SIZE}
+        x, y = self._position()
+        self._rect = lib.comp_rec_indicator_create(scene, x, y, SIZE, SIZE, *RED)
+        if self._rect == ffi.NULL:
+            raise MemoryError("cannot create the recording indicator")
+
+    def _position(self) -> tuple[int, int]:
+        ox, oy = self.view.layout_position
+        width, _ = self.view.size
+        return ox + width - SIZE - MARGIN, oy + MARGIN
+
+    def keep_on_top(self) -> None:
+        """Windows mapped later stack above; put the indicator back (no damage if in place)."""
+        if self._rect is not None:
+            lib.comp_rec_indicator_raise(self._rect, *self._position())
+
+    def destroy(self) -> None:
+        if self._rect is not None:
+            lib.comp_rec_indicator_destroy(self._rect)
+            self._rect = None

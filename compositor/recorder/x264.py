@@ -1,0 +1,157 @@
+"""Software encoder: libx264 through PyAV, in a worker thread.
+
+The compositor thread's whole share is :meth:`X264Encoder.capture`: one copy (in C, GIL
+released) of the committed buffer into a free, preallocated ``VideoFrame`` slot. Colour
+conversion (swscale, one reused context, RGB -> BT.709 limited-range YUV 4:2:0), encoding and
+muxing run in the worker. When every slot is busy the frame is dropped and counted: memory
+stays bounded and clients never wait for the encoder.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import av
+from av.video.reformatter import VideoReformatter
+
+from compositor.ffi import ffi, lib
+from compositor.recorder.muxer import TIME_BASE, Mp4Muxer, RecordingWriteError, ns_to_pts
+
+log = logging.getLogger(__name__)
+
+SLOTS = 4
+# DRM fourcc -> the PyAV pixel format with the same byte order in memory.
+DRM_FORMATS = {
+    0x34325258: "bgr0",  # XRGB8888
+    0x34325241: "bgra",  # ARGB8888
+    0x34324258: "rgb0",  # XBGR8888
+    0x34324241: "rgba",  # ABGR8888
+}
+
+
+class EncoderError(Exception):
+    """The encoder cannot start; the message says why and what to do."""
+
+
+class _Slot:
+    def __init__(self, width: int, height: int, pix_fmt: str) -> None:
+        self.frame = av.VideoFrame(width, height, pix_fmt)
+        plane = self.frame.planes[0]
+        self.ptr = ffi.cast("uint8_t *", plane.buffer_ptr)
+        self.line_size = plane.line_size
+        self.size = plane.buffer_size
+
+
+class X264Encoder:
+    name = "x264"
+
+    def __init__(self, path: Path, width: int, height: int, drm_format: int, crf: int) -> None:
+        pix_fmt = DRM_FORMATS.get(drm_format)
+        if pix_fmt is None:
+            raise EncoderError(f"x264: output format 0x{drm_format:08x} is not supported")
+        self.path = path
+        self.width, self.height = width, height
+        self.muxer = Mp4Muxer(path)
+        self.stream = self.muxer.add_x264_stream(width, height, crf)
+        self._reformatter = VideoReformatter()
+        self._free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
+        for _ in range(SLOTS):
+            self._free.put(_Slot(width, height, pix_fmt))
+        self._work: queue.SimpleQueue[tuple[_Slot, int] | None] = queue.SimpleQueue()
+        self.frames_in = 0  # submitted to the worker
+        self.frames_encoded = 0
+        self.frames_dropped = 0
+        self.busy_s = 0.0  # worker time spent converting + encoding + muxing
+        self.pts: list[int] = []  # of the encoded frames, in TIME_BASE units
+        self.first_ns: int | None = None
+        self.error: str | None = None
+        self._last_pts = -1
+        self._thread = threading.Thread(target=self._run, name="recorder-x264", daemon=True)
+        self._thread.start()
+
+    # -- compositor thread ----------------------------------------------------------------
+
+    def capture(self, buffer: Any) -> _Slot | None:
+        if self.error is not None:
+            return None
+        try:
+            slot = self._free.get_nowait()
+        except queue.Empty:
+            self.frames_dropped += 1
+            return None
+        if lib.comp_rec_copy_buffer(buffer, slot.ptr, slot.line_size, slot.size) != 0:
+            self._free.put(slot)
+            self.frames_dropped += 1
+            return None
+        return slot
+
+    def submit(self, slot: _Slot, when_ns: int) -> None:
+        if self.first_ns is None:
+            self.first_ns = when_ns
+        self.frames_in += 1
+        self._work.put((slot, when_ns - self.first_ns))
+
+    def discard(self, slot: _Slot) -> None:
+        self._free.put(slot)
+
+    def stop(self) -> None:
+        """Encode what is queued, flush and finalize the file (blocks until done)."""
+        self._work.put(None)
+        self._thread.join()
+
+    # -- worker ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            item = self._work.get()
+            if item is None:
+                break
+            slot, delta_ns = item
+            if self.error is not None:
+                self._free.put(slot)
+                continue
+            start = time.perf_counter()
+            try:
+                self._encode(slot, delta_ns)
+            except RecordingWriteError as exc:
+                self.error = str(exc)
+            except (av.FFmpegError, ValueError) as exc:
+                self.error = f"x264 encoding failed: {exc}"
+            self.busy_s += time.perf_counter() - start
+        self._finish()
+
+    def _encode(self, slot: _Slot, delta_ns: int) -> None:
+        pts = max(ns_to_pts(delta_ns), self._last_pts + 1)
+        self._last_pts = pts
+        try:
+            frame = slot.frame
+            frame.pts = pts
+            frame.time_base = TIME_BASE
+            yuv = self._reformatter.reformat(
+                frame,
+                format="yuv420p",
+                src_colorspace="ITU601",
+                dst_colorspace="ITU709",
+                dst_color_range="MPEG",
+            )
+        finally:
+            self._free.put(slot)
+        self.muxer.mux(self.stream.encode(yuv))
+        self.frames_encoded += 1
+        self.pts.append(pts)
+
+    def _finish(self) -> None:
+        try:
+            if self.error is None:
+                self.muxer.mux(self.stream.encode(None))
+        except (RecordingWriteError, av.FFmpegError) as exc:
+            self.error = self.error or str(exc)
+        try:
+            self.muxer.close()
+        except RecordingWriteError as exc:
+            self.error = self.error or str(exc)
