@@ -175,6 +175,8 @@ class Session:
                 else self.view.frames_committed - self.output_frames_at_start
             ),
             "duration_s": round(self.duration_s(), 3),
+            # CLOCK_MONOTONIC time of the first frame (pts 0), to line up with other clocks.
+            "first_present_ns": self._first_ns,
             "encoder_fps": round(encoded / enc.busy_s, 1) if enc and enc.busy_s > 0 else None,
             "bytes": self.path.stat().st_size if self.path.exists() else 0,
             "error": self.error or (enc.error if enc else None),

@@ -1,0 +1,193 @@
+"""Recording with a real animated client: the MP4 holds exactly the presented frames.
+
+weston-simple-shm animates at the output's rate; the compositor records its first output
+with x264. The file is decoded with PyAV and counted with ffprobe, and frames are compared
+with grim (screencopy) captures taken at known moments while recording.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import av
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from tests.conftest import needs
+from tests.harness import CompositorProcess, wait_for
+
+SHM_APP = "org.freedesktop.weston.simple-shm"
+SIZE = {"width": 320, "height": 240}
+
+
+def decode(path: Path) -> tuple[list[Image.Image], list[int], Any]:
+    """All frames (RGB) and their pts in 1/90000 s; tolerates a truncated last fragment."""
+    images, pts = [], []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        time_base = stream.time_base
+        try:
+            for frame in container.decode(stream):
+                images.append(frame.to_image())
+                pts.append(round(frame.pts * time_base * 90000))
+        except av.FFmpegError:
+            pass  # a partial fragment at the end: the prefix is what counts
+    return images, pts, time_base
+
+
+def ffprobe_frames(path: Path) -> int:
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-of",
+            "json",
+            "-show_entries",
+            "stream=nb_read_frames,codec_name,width,height",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(json.loads(out)["streams"][0]["nb_read_frames"])
+
+
+def psnr(a: Image.Image, b: Image.Image) -> float:
+    diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
+    mse = sum(v * v for v in ImageStat.Stat(diff).rms) / 3
+    return math.inf if mse == 0 else 10 * math.log10(255 * 255 / mse)
+
+
+def as_recorded(image: Image.Image) -> Image.Image:
+    """``image`` through the recorder's colour path (BT.709 limited, 4:2:0) and back.
+
+    weston-simple-shm draws fine saturated rings; 4:2:0 chroma alone costs them ~23 dB, so
+    a screencopy is compared with recorded frames after the same chroma subsampling.
+    """
+    yuv = av.VideoFrame.from_image(image.convert("RGB")).reformat(
+        format="yuv420p",
+        src_colorspace="ITU601",
+        dst_colorspace="ITU709",
+        dst_color_range="MPEG",
+    )
+    return yuv.to_image()
+
+
+def start_client(comp: CompositorProcess) -> None:
+    comp.spawn(["weston-simple-shm"])
+    comp.wait_for_view(SHM_APP)
+
+
+def stop_recording(comp: CompositorProcess) -> dict[str, Any]:
+    return comp.ctl_ok("record-stop")["last"]
+
+
+def check_file(path: Path, last: dict[str, Any]) -> list[Image.Image]:
+    images, pts, _ = decode(path)
+    assert last["error"] is None, last
+    assert len(images) == last["frames_encoded"] > 0
+    assert ffprobe_frames(path) == len(images)
+    assert last["frames_encoded"] + last["frames_dropped"] == last["frames_presented"]
+    assert pts == last["pts_90khz"], "decoded timestamps differ from presentation times"
+    assert all(b > a for a, b in zip(pts, pts[1:], strict=False)), "timestamps not increasing"
+    return images
+
+
+@needs("weston-simple-shm", "grim", "ffprobe")
+def test_record_from_start_matches_presented_frames_and_screencopy(make_compositor, tmp_path):
+    path = tmp_path / "start.mp4"
+    comp = make_compositor(args=["--record", str(path), "--record-crf", "12"], **SIZE)
+    start_client(comp)
+    time.sleep(0.5)
+    shots = []
+    for i in range(3):
+        before = time.monotonic_ns()
+        image = comp.screenshot(f"shot{i}")
+        shots.append((before, time.monotonic_ns(), image))
+        time.sleep(0.3)
+    time.sleep(0.3)
+    status = comp.ctl_ok("record-status")["current"]
+    assert status["encoder"] == "x264"
+    last = stop_recording(comp)
+    images = check_file(path, last)
+    # Every presented frame is in the file, the compositor's own counter agrees.
+    assert last["frames_dropped"] == 0, "320x240 must not drop frames"
+    assert last["frames_presented"] == last["output_frames"]
+    # Variable frame rate from real frame times: the animation runs at the output's 60 Hz.
+    pts = last["pts_90khz"]
+    steps = sorted(b - a for a, b in zip(pts, pts[1:], strict=False))
+    assert 0.012 * 90000 < steps[len(steps) // 2] < 0.022 * 90000
+    # Each screencopy matches a frame presented while grim was capturing.
+    first = last["first_present_ns"]
+    for before, after, shot in shots:
+        window = [
+            img
+            for img, p in zip(images, pts, strict=True)
+            if before - 20_000_000 <= first + p * 1_000_000_000 // 90000 <= after
+        ]
+        assert window, "no recorded frame while grim captured"
+        reference = as_recorded(shot)
+        best = max(psnr(reference, img) for img in window)
+        assert best > 38, f"recorded frames differ from the screencopy (PSNR {best:.1f} dB)"
+    # The indicator is in the recording (top-right red square) and reported for masking.
+    box = last["indicator"]
+    r, g, b = images[-1].getpixel((box["x"] + box["width"] // 2, box["y"] + box["height"] // 2))
+    assert r > 180 and g < 70 and b < 70
+
+
+@needs("weston-simple-shm", "grim", "ffprobe")
+def test_runtime_start_stop_twice_gives_two_files(make_compositor, tmp_path):
+    comp = make_compositor(**SIZE)
+    start_client(comp)
+    assert comp.ctl_ok("record-status")["recording"] is False
+    for n in range(2):
+        path = tmp_path / f"run{n}.mp4"
+        reply = comp.ctl_ok("record-start", path=str(path), encoder="x264")
+        assert reply["encoder"] == "x264"
+        refused = comp.ctl("record-start", path=str(tmp_path / "other.mp4"))
+        assert not refused["ok"] and "already recording" in refused["error"]
+        wait_for(
+            lambda: comp.ctl_ok("record-status")["current"]["frames_encoded"] >= 20,
+            what="20 encoded frames",
+        )
+        box = comp.ctl_ok("record-status")["current"]["indicator"]
+        centre = (box["x"] + box["width"] // 2, box["y"] + box["height"] // 2)
+        assert comp.screenshot("on").getpixel(centre)[0] > 180, "no indicator while recording"
+        last = stop_recording(comp)
+        check_file(path, last)
+        assert comp.screenshot("off").getpixel(centre) != (220, 20, 20)
+    assert comp.ctl("record-stop")["error"] == "not recording"
+    assert "recording saved" in comp.log()
+
+
+@needs("weston-simple-shm", "ffprobe")
+def test_sigterm_mid_recording_leaves_a_playable_file(make_compositor, tmp_path):
+    path = tmp_path / "term.mp4"
+    comp = make_compositor(args=["--record", str(path)], **SIZE)
+    start_client(comp)
+    wait_for(
+        lambda: comp.ctl_ok("record-status")["current"]["frames_encoded"] >= 30,
+        what="30 encoded frames",
+    )
+    assert comp.stop(sig=signal.SIGTERM) == 0
+    images, pts, _ = decode(path)
+    assert len(images) >= 30 and ffprobe_frames(path) == len(images)
+    assert "recording saved (the compositor is shutting down)" in comp.log()
+    assert "recording" in comp.log() and " frames, " in comp.log()  # the progress line
+
+
+@pytest.mark.parametrize("name", ["progress"])
+def test_progress_line_is_logged(make_compositor, tmp_path, name):
+    comp = make_compositor(args=["--record", str(tmp_path / f"{name}.mp4")], **SIZE)
+    wait_for(lambda: "dropped, encoder" in comp.log(), timeout=5, what="a progress line")
