@@ -36,6 +36,7 @@ class Recorder:
         self.session: Session | None = None
         self.last: dict[str, Any] | None = None
         self._probe: vaapi_probe.ProbeResult | None = None
+        self._exit_source: Any = None
         server.bindings.add(
             KeyboardModifier.CTRL | KeyboardModifier.ALT, "r", "start/stop recording", self.toggle
         )
@@ -51,8 +52,11 @@ class Recorder:
             try:
                 self.start(self.config.record, self.config.record_encoder)
             except CommandError as exc:
-                log.error("--record: %s", exc)
-                self.server.terminate(1)
+                log.error("--record: %s; not starting without the recording asked for", exc)
+                # From inside the backend's start, before the display runs: exit once it does.
+                self._exit_source = self.server.event_loop.add_idle(
+                    lambda data: self.server.terminate(1)
+                )
 
     def register_commands(self, control: ControlServer) -> None:
         control.register(
@@ -151,7 +155,7 @@ class Recorder:
         s = self.last
         err = s["error"]
         summary = (
-            f"{s['frames_encoded']} frames, {s['duration_s']:.1f} s, "
+            f"{s['frames_encoded']} frames encoded, {s['duration_s']:.1f} s, "
             f"{s['frames_dropped']} dropped, {s['bytes']} bytes"
         )
         if err:
