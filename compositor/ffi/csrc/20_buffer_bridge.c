@@ -1,0 +1,260 @@
+/* wl_drm buffer bridge: see cdef/20_buffer_bridge.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <wayland-server-core.h>
+#include <wayland-server-protocol.h>
+#include <wlr/render/dmabuf.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/util/log.h>
+
+static void comp_drm_buffer_destroyed(uint64_t token);
+
+struct comp_drm_buffer {
+	struct wlr_buffer base;
+	struct wl_resource *resource; /* NULL once the client destroyed the wl_buffer */
+	struct wl_listener release;
+	struct wlr_dmabuf_attributes dmabuf; /* every plane's fd is `fd` */
+	int fd;
+	bool is_dmabuf, cpu_access, sync_failed;
+	void *map;
+	size_t map_len;
+	uint64_t token;
+	struct wl_list link; /* bridge_buffers */
+};
+
+static struct wl_list bridge_buffers = {&bridge_buffers, &bridge_buffers};
+
+static void bridge_destroy(struct wlr_buffer *wlr_buffer) {
+	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	wl_list_remove(&buffer->release.link);
+	wl_list_remove(&buffer->link);
+	if (buffer->map != NULL) {
+		munmap(buffer->map, buffer->map_len);
+	}
+	close(buffer->fd);
+	uint64_t token = buffer->token;
+	free(buffer);
+	comp_drm_buffer_destroyed(token);
+}
+
+static bool bridge_get_dmabuf(struct wlr_buffer *wlr_buffer,
+		struct wlr_dmabuf_attributes *attribs) {
+	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	if (!buffer->is_dmabuf) {
+		return false; /* a memfd: the renderer falls back to data-pointer access */
+	}
+	*attribs = buffer->dmabuf;
+	return true;
+}
+
+static bool bridge_map(struct comp_drm_buffer *buffer) {
+	if (buffer->map != NULL) {
+		return true;
+	}
+	void *map = mmap(NULL, buffer->map_len, PROT_READ, MAP_SHARED, buffer->fd, 0);
+	if (map == MAP_FAILED) {
+		return false;
+	}
+	buffer->map = map;
+	return true;
+}
+
+static void bridge_sync(struct comp_drm_buffer *buffer, uint64_t flags) {
+	if (!buffer->is_dmabuf || buffer->sync_failed) {
+		return;
+	}
+	struct dma_buf_sync sync = {.flags = flags | DMA_BUF_SYNC_READ};
+	int ret;
+	do {
+		ret = ioctl(buffer->fd, DMA_BUF_IOCTL_SYNC, &sync);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	if (ret == -1) {
+		buffer->sync_failed = true; /* say it once per buffer, keep reading */
+		wlr_log_errno(WLR_ERROR, "wl_drm: DMA_BUF_IOCTL_SYNC failed on buffer %llu",
+			(unsigned long long)buffer->token);
+	}
+}
+
+static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags,
+		void **data, uint32_t *format, size_t *stride) {
+	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	if (!buffer->cpu_access || (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE)) {
+		return false;
+	}
+	if (!bridge_map(buffer)) {
+		wlr_log_errno(WLR_ERROR, "wl_drm: cannot map buffer %llu",
+			(unsigned long long)buffer->token);
+		return false;
+	}
+	bridge_sync(buffer, DMA_BUF_SYNC_START);
+	*data = (char *)buffer->map + buffer->dmabuf.offset[0];
+	*format = buffer->dmabuf.format;
+	*stride = buffer->dmabuf.stride[0];
+	return true;
+}
+
+static void bridge_end_data_ptr_access(struct wlr_buffer *wlr_buffer) {
+	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	bridge_sync(buffer, DMA_BUF_SYNC_END);
+}
+
+static const struct wlr_buffer_impl bridge_buffer_impl = {
+	.destroy = bridge_destroy,
+	.get_dmabuf = bridge_get_dmabuf,
+	.begin_data_ptr_access = bridge_begin_data_ptr_access,
+	.end_data_ptr_access = bridge_end_data_ptr_access,
+};
+
+static void wl_buffer_handle_destroy(struct wl_client *client, struct wl_resource *resource) {
+	wl_resource_destroy(resource);
+}
+
+static const struct wl_buffer_interface wl_buffer_impl = {
+	.destroy = wl_buffer_handle_destroy,
+};
+
+static void wl_buffer_resource_destroy(struct wl_resource *resource) {
+	struct comp_drm_buffer *buffer = wl_resource_get_user_data(resource);
+	buffer->resource = NULL;
+	/* The producer is done: destroyed now, or when the last consumer unlocks it. */
+	wlr_buffer_drop(&buffer->base);
+}
+
+static void handle_release(struct wl_listener *listener, void *data) {
+	struct comp_drm_buffer *buffer = wl_container_of(listener, buffer, release);
+	if (buffer->resource != NULL) {
+		wl_buffer_send_release(buffer->resource);
+	}
+}
+
+static bool resource_is_bridge_buffer(struct wl_resource *resource) {
+	return wl_resource_instance_of(resource, &wl_buffer_interface, &wl_buffer_impl);
+}
+
+static struct wlr_buffer *bridge_buffer_from_resource(struct wl_resource *resource) {
+	struct comp_drm_buffer *buffer = wl_resource_get_user_data(resource);
+	return &buffer->base;
+}
+
+static const struct wlr_buffer_resource_interface bridge_resource_interface = {
+	.name = "wl_drm",
+	.is_instance = resource_is_bridge_buffer,
+	.from_resource = bridge_buffer_from_resource,
+};
+
+void comp_drm_bridge_init(void) {
+	static bool registered = false;
+	if (!registered) {
+		wlr_buffer_register_resource_interface(&bridge_resource_interface);
+		registered = true;
+	}
+}
+
+struct comp_drm_buffer *comp_drm_buffer_create(struct wl_client *client, uint32_t id,
+		int32_t width, int32_t height, uint32_t format, int n_planes, int fd,
+		const uint32_t *offsets, const uint32_t *strides, bool is_dmabuf, bool cpu_access,
+		size_t map_len, uint64_t token, int *err) {
+	*err = 0;
+	if (n_planes < 1 || n_planes > WLR_DMABUF_MAX_PLANES || width <= 0 || height <= 0) {
+		*err = EINVAL; /* validation.py refuses these first; never trust one layer */
+		return NULL;
+	}
+	struct comp_drm_buffer *buffer = calloc(1, sizeof(*buffer));
+	if (buffer == NULL) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	buffer->fd = fd;
+	buffer->is_dmabuf = is_dmabuf;
+	buffer->cpu_access = cpu_access;
+	buffer->token = token;
+	buffer->map_len = map_len;
+	if (map_len > 0 && !bridge_map(buffer)) {
+		*err = errno;
+		free(buffer);
+		return NULL;
+	}
+	buffer->resource = wl_resource_create(client, &wl_buffer_interface, 1, id);
+	if (buffer->resource == NULL) {
+		*err = ENOMEM;
+		if (buffer->map != NULL) {
+			munmap(buffer->map, buffer->map_len);
+		}
+		free(buffer);
+		wl_client_post_no_memory(client);
+		return NULL;
+	}
+	buffer->dmabuf = (struct wlr_dmabuf_attributes){
+		.width = width, .height = height, .format = format,
+		.modifier = 0 /* DRM_FORMAT_MOD_LINEAR: PRIME buffers carry no modifier */,
+		.n_planes = n_planes,
+	};
+	for (int i = 0; i < n_planes; i++) {
+		buffer->dmabuf.offset[i] = offsets[i];
+		buffer->dmabuf.stride[i] = strides[i];
+		buffer->dmabuf.fd[i] = fd;
+	}
+	wlr_buffer_init(&buffer->base, &bridge_buffer_impl, width, height);
+	buffer->release.notify = handle_release;
+	wl_signal_add(&buffer->base.events.release, &buffer->release);
+	wl_list_insert(&bridge_buffers, &buffer->link);
+	wl_resource_set_implementation(buffer->resource, &wl_buffer_impl, buffer,
+		wl_buffer_resource_destroy);
+	return buffer;
+}
+
+size_t comp_drm_buffer_live_count(void) {
+	return (size_t)wl_list_length(&bridge_buffers);
+}
+
+size_t comp_drm_buffer_mapped_count(void) {
+	size_t n = 0;
+	struct comp_drm_buffer *buffer;
+	wl_list_for_each(buffer, &bridge_buffers, link) {
+		n += buffer->map != NULL;
+	}
+	return n;
+}
+
+size_t comp_drm_buffer_locks(struct comp_drm_buffer *buffer) {
+	return buffer->base.n_locks;
+}
+
+void comp_resource_post_error(struct wl_resource *resource, uint32_t code, const char *msg) {
+	wl_resource_post_error(resource, code, "%s", msg);
+}
+
+void comp_client_post_display_error(struct wl_client *client, uint32_t code, const char *msg) {
+	struct wl_resource *display = wl_client_get_object(client, 1);
+	if (display != NULL) {
+		wl_resource_post_error(display, code, "%s", msg);
+	}
+}
+
+#include <wlr/render/drm_format_set.h>
+#include <wlr/render/wlr_renderer.h>
+
+size_t comp_renderer_dmabuf_formats(struct wlr_renderer *renderer, uint32_t *out, size_t cap) {
+	const struct wlr_drm_format_set *set = wlr_renderer_get_dmabuf_texture_formats(renderer);
+	if (set == NULL) {
+		return 0;
+	}
+	for (size_t i = 0; i < set->len && i < cap; i++) {
+		out[i] = set->formats[i]->format;
+	}
+	return set->len;
+}
+
+size_t comp_renderer_shm_formats(struct wlr_renderer *renderer, uint32_t *out, size_t cap) {
+	size_t len = 0;
+	const uint32_t *formats = wlr_renderer_get_shm_texture_formats(renderer, &len);
+	for (size_t i = 0; formats != NULL && i < len && i < cap; i++) {
+		out[i] = formats[i];
+	}
+	return formats == NULL ? 0 : len;
+}

@@ -1,0 +1,82 @@
+"""Workarounds for two pywayland 0.4.18 server-side bugs, in one place.
+
+1. Requests on resources pywayland creates are dropped. ``Resource.__init__`` calls
+   ``wl_resource_set_dispatcher(ptr, dispatcher_func, NULL, handle, destroy)``: the handle
+   goes in as the resource's *data*, NULL as its *implementation*. libwayland calls the
+   dispatcher with the implementation as its first argument, so pywayland's
+   ``dispatcher_func`` runs ``ffi.from_handle(NULL)`` and every request is lost.
+   :func:`enable_requests` sets the dispatcher again with the handle in both places.
+
+2. ``new_id`` request arguments cannot be received. ``Message.c_to_arguments`` treats every
+   new_id as a client proxy (and looks for a client ``wl_display`` the compositor does not
+   have), but on the server a new_id is just the id the client chose, for the handler to
+   ``wl_resource_create``. :func:`deliver_new_ids` gives an interface's request messages a
+   converter that hands the handler that integer.
+
+Both are tested end to end in tests/test_wayland_fixes.py; drop this module when pywayland
+fixes them upstream (the tests then keep passing without it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pywayland import ffi, lib
+from pywayland.protocol_core.argument import ArgumentType
+from pywayland.protocol_core.interface import Interface
+from pywayland.protocol_core.message import Message
+from pywayland.protocol_core.resource import Resource
+
+_FIXED_ATTR = "_pydrm_server_new_ids"
+
+
+def enable_requests(resource: Resource) -> None:
+    """Make libwayland pass the resource's Python handle to pywayland's dispatcher."""
+    if resource._ptr is None:
+        raise ValueError("the resource is already destroyed")
+    lib.wl_resource_set_dispatcher(
+        resource._ptr,
+        lib.dispatcher_func,
+        resource._handle,  # implementation: what dispatcher_func receives as `data`
+        resource._handle,  # user data: what resource_destroy_func reads
+        lib.resource_destroy_func,
+    )
+
+
+def _server_c_to_arguments(message: Message, args_ptr: Any) -> list[Any]:
+    """Server-side ``union wl_argument[]`` -> Python values; a new_id becomes its int id."""
+    args: list[Any] = []
+    for i, argument in enumerate(message.arguments):
+        arg = args_ptr[i]
+        kind = argument.argument_type
+        if kind == ArgumentType.NewId:
+            args.append(arg.n)
+        elif kind == ArgumentType.Int:
+            args.append(arg.i)
+        elif kind == ArgumentType.Uint:
+            args.append(arg.u)
+        elif kind == ArgumentType.FileDescriptor:
+            args.append(arg.h)
+        elif kind == ArgumentType.Fixed:
+            args.append(lib.wl_fixed_to_double(arg.f))
+        elif kind == ArgumentType.String:
+            args.append(None if arg.s == ffi.NULL else ffi.string(arg.s).decode())
+        elif kind == ArgumentType.Array:
+            args.append(ffi.buffer(arg.a.data, arg.a.size)[:])
+        else:  # Object: the raw struct wl_resource * (NULL for a null object)
+            args.append(None if arg.o == ffi.NULL else ffi.cast("struct wl_resource *", arg.o))
+    return args
+
+
+def deliver_new_ids(interface: type[Interface]) -> None:
+    """Patch ``interface``'s request messages that carry a new_id (idempotent).
+
+    Only request messages change, and only their server-side decoding: clients never decode
+    requests, so a client in the same process is unaffected.
+    """
+    for message in interface.requests:
+        if getattr(message, _FIXED_ATTR, False):
+            continue
+        if any(a.argument_type == ArgumentType.NewId for a in message.arguments):
+            message.c_to_arguments = _server_c_to_arguments.__get__(message)  # type: ignore[method-assign]
+            setattr(message, _FIXED_ATTR, True)

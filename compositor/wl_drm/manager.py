@@ -1,0 +1,393 @@
+"""The wl_drm global: bind, the four requests, the live-buffer table.
+
+Flow of a PRIME buffer: create_prime_buffer -> :func:`validation.check_request` (pure) ->
+size of the fd -> :func:`validation.check_fits` (pure) -> per-client quota -> the C bridge
+makes the wl_buffer and its wlr_buffer (imported once; see bridge.py) -> the client attaches
+it like any other buffer. Every refusal is a protocol error for that client alone, and the fd
+is closed exactly once: here on any refusal, by the bridge once it owns it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pywayland import ffi as wl_ffi
+from pywayland import lib as wl_lib
+from pywayland.server import Listener
+
+from compositor import wayland_fixes
+from compositor.ffi import ffi, lib, to_native
+from compositor.wl_drm import protocol
+from compositor.wl_drm.auth import Authenticator, AuthError, choose_device, node_kind
+from compositor.wl_drm.bridge import Bridge, FdError, fd_size, is_dmabuf
+from compositor.wl_drm.flink import FlinkError, open_flink_name
+from compositor.wl_drm.formats import FORMATS, fourcc_name
+from compositor.wl_drm.quotas import ClientUsage, FlinkNames, OwnershipError, QuotaError, Quotas
+from compositor.wl_drm.validation import ErrorKind, Layout, RequestError, check_fits, check_request
+
+if TYPE_CHECKING:
+    from compositor.control import ControlServer
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+
+def _addr(ptr: Any) -> int:
+    return int(wl_ffi.cast("uintptr_t", ptr))
+
+
+def offered_formats(renderer: Any, kind: str) -> list[int]:
+    """Formats the renderer imports that wl_drm can validate, in the renderer's order."""
+    out = ffi.new("uint32_t[256]")
+    if kind == "gles2":
+        n = lib.comp_renderer_dmabuf_formats(renderer, out, 256)
+        planes_ok = 3  # EGL imports multi-planar dma-bufs
+    else:
+        n = lib.comp_renderer_shm_formats(renderer, out, 256)
+        planes_ok = 1  # pixman reads one packed plane
+    codes = dict.fromkeys(out[i] for i in range(min(n, 256)))
+    return [c for c in codes if c in FORMATS and FORMATS[c].n_planes <= planes_ok]
+
+
+@dataclass
+class BufferRecord:
+    token: int
+    client: ClientUsage
+    wl_buffer_id: int
+    layout: Layout
+    size: int
+    source: str  # "prime" or "flink"
+    import_path: str
+    native: Any
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.token,
+            "wl_buffer": self.wl_buffer_id,
+            "width": self.layout.width,
+            "height": self.layout.height,
+            "format": self.layout.format.name,
+            "fourcc": fourcc_name(self.layout.format.code),
+            "planes": [[p.offset, p.stride] for p in self.layout.planes],
+            "bytes": self.size,
+            "source": self.source,
+            "import": self.import_path,
+            "locks": Bridge.locks(self.native),
+        }
+
+
+class _Client:
+    """One connected client's usage, forgotten when the client goes away."""
+
+    def __init__(self, manager: WlDrmManager, client_ptr: Any) -> None:
+        pid = ffi.new("int32_t *")
+        lib.wl_client_get_credentials(
+            ffi.cast("struct wl_client *", _addr(client_ptr)), pid, ffi.NULL, ffi.NULL
+        )
+        self.usage = ClientUsage(pid=pid[0])
+        self.key = _addr(client_ptr)
+        self.manager = manager
+        self.listener = Listener(self._on_destroy)
+        wl_lib.wl_client_add_destroy_listener(client_ptr, self.listener._ptr)
+
+    def _on_destroy(self, listener: Listener, data: Any) -> None:
+        self.manager.clients.pop(self.key, None)
+        self.manager.flink.release(self.usage)
+
+
+class WlDrmManager:
+    def __init__(self, server: Server) -> None:
+        config = server.config
+        renderer = to_native(server.renderer, "struct wlr_renderer *")
+        self.renderer_kind = server.renderer_choice.kind
+        self.formats = offered_formats(renderer, self.renderer_kind)
+        backend_fd = lib.wlr_backend_get_drm_fd(to_native(server.backend, "struct wlr_backend *"))
+        self.device = choose_device(config.wl_drm_device, backend_fd, server.renderer_choice.drm_fd)
+        # The DRM backend's fd is the primary node the compositor is master on.
+        self.master_fd = backend_fd
+        self.auth = Authenticator(self.device, backend_fd)
+        self.quotas = Quotas(config.max_client_buffers, config.max_client_bytes)
+        self.allow_flink = config.allow_flink
+        self.flink = FlinkNames()
+        self.max_size = config.max_buffer_size
+        self.bridge = Bridge(self._on_buffer_destroyed)
+        self.buffers: dict[int, BufferRecord] = {}
+        self.clients: dict[int, _Client] = {}
+        self.resources: set[Any] = set()  # bound wl_drm resources, kept alive for pywayland
+        self._tokens = itertools.count(1)
+        self.global_ = protocol.WlDrm.global_class(server.display, version=protocol.VERSION)
+        self.global_.bind_func = self._bind
+        log.info(
+            "wl_drm: v%d, device %s (%s node%s), %d formats (%s), flink %s",
+            protocol.VERSION,
+            self.device.path,
+            self.device.kind,
+            "" if self.device.exists else ", absent here: only memfd-backed buffers import",
+            len(self.formats),
+            " ".join(fourcc_name(f) for f in self.formats),
+            "allowed (legacy)" if self.allow_flink else "refused",
+        )
+
+    # -- bind -----------------------------------------------------------------------------
+
+    def _bind(self, resource: Any) -> None:
+        wayland_fixes.enable_requests(resource)
+        self.resources.add(resource)
+        d = resource.dispatcher
+        d["authenticate"] = self._authenticate
+        d["create_buffer"] = self._create_buffer
+        d["create_planar_buffer"] = self._create_planar_buffer
+        d["create_prime_buffer"] = self._create_prime_buffer
+        d.destructor = self.resources.discard
+        resource.device(self.device.path)
+        for code in self.formats:
+            resource.format(code)
+        if resource.version >= 2 and self.formats:
+            resource.capabilities(protocol.CAPABILITY_PRIME)
+
+    def _client(self, resource: Any) -> _Client:
+        client_ptr = wl_lib.wl_resource_get_client(resource._ptr)
+        client = self.clients.get(_addr(client_ptr))
+        if client is None:
+            client = self.clients[_addr(client_ptr)] = _Client(self, client_ptr)
+        return client
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _refuse(self, resource: Any, request: str, kind: ErrorKind | str, message: str) -> None:
+        text = f"wl_drm.{request}: {message}"
+        pid = self._client(resource).usage.pid
+        log.warning("wl_drm: refused %s from pid %d: %s", request, pid, message)
+        res = ffi.cast("struct wl_resource *", _addr(resource._ptr))
+        client = ffi.cast("struct wl_client *", _addr(wl_lib.wl_resource_get_client(resource._ptr)))
+        if kind == ErrorKind.INVALID_FORMAT:
+            lib.comp_resource_post_error(res, protocol.ERROR.invalid_format, text.encode())
+        elif kind == ErrorKind.INVALID_NAME:
+            lib.comp_resource_post_error(res, protocol.ERROR.invalid_name, text.encode())
+        elif kind == "authenticate_fail":
+            lib.comp_resource_post_error(res, protocol.ERROR.authenticate_fail, text.encode())
+        elif kind == "quota":
+            lib.comp_client_post_display_error(client, protocol.DISPLAY_NO_MEMORY, text.encode())
+        else:  # a malformed argument
+            lib.comp_client_post_display_error(
+                client, protocol.DISPLAY_INVALID_METHOD, text.encode()
+            )
+
+    # -- requests -------------------------------------------------------------------------
+
+    def _authenticate(self, resource: Any, magic: int) -> None:
+        try:
+            self.auth.authenticate(magic)
+        except AuthError as exc:
+            self._refuse(resource, "authenticate", "authenticate_fail", str(exc))
+            return
+        log.debug(
+            "wl_drm: pid %d authenticated on %s", self._client(resource).usage.pid, self.device.path
+        )
+        resource.authenticated()
+
+    @contextmanager
+    def _refusals(self, resource: Any, request: str) -> Iterator[None]:
+        """Turn a refused request into the protocol error that names it."""
+        try:
+            yield
+        except RequestError as exc:
+            self._refuse(resource, request, exc.kind, str(exc))
+        except (FdError, FlinkError, OwnershipError) as exc:
+            self._refuse(resource, request, ErrorKind.INVALID_NAME, str(exc))
+        except QuotaError as exc:
+            self._refuse(resource, request, "quota", str(exc))
+
+    def _create_prime_buffer(
+        self,
+        resource: Any,
+        new_id: int,
+        fd: int,
+        width: int,
+        height: int,
+        fmt: int,
+        offset0: int,
+        stride0: int,
+        offset1: int,
+        stride1: int,
+        offset2: int,
+        stride2: int,
+    ) -> None:
+        try:
+            with self._refusals(resource, "create_prime_buffer"):
+                offsets, strides = (offset0, offset1, offset2), (stride0, stride1, stride2)
+                layout = check_request(
+                    fmt, width, height, offsets, strides, self.max_size, self.formats
+                )
+                self._create(resource, new_id, layout, fd, "prime")
+                fd = -1  # the bridge owns it now
+        finally:
+            if fd >= 0:
+                os.close(fd)
+
+    def _create_buffer(
+        self, resource: Any, new_id: int, name: int, width: int, height: int, stride: int, fmt: int
+    ) -> None:
+        # stride is a uint here; one past INT32_MAX is as invalid as a negative one.
+        stride0 = stride if stride <= 0x7FFFFFFF else -1
+        self._flink(
+            resource, "create_buffer", new_id, name, width, height, fmt, (0, 0, 0), (stride0, 0, 0)
+        )
+
+    def _create_planar_buffer(
+        self,
+        resource: Any,
+        new_id: int,
+        name: int,
+        width: int,
+        height: int,
+        fmt: int,
+        offset0: int,
+        stride0: int,
+        offset1: int,
+        stride1: int,
+        offset2: int,
+        stride2: int,
+    ) -> None:
+        offsets, strides = (offset0, offset1, offset2), (stride0, stride1, stride2)
+        self._flink(
+            resource, "create_planar_buffer", new_id, name, width, height, fmt, offsets, strides
+        )
+
+    def _flink(
+        self,
+        resource: Any,
+        request: str,
+        new_id: int,
+        name: int,
+        width: int,
+        height: int,
+        fmt: int,
+        offsets: tuple[int, int, int],
+        strides: tuple[int, int, int],
+    ) -> None:
+        if not self.allow_flink:
+            self._refuse(
+                resource,
+                request,
+                ErrorKind.INVALID_NAME,
+                "flink names are refused (any client that guesses a name can read the "
+                "buffer); share a dma-buf fd with create_prime_buffer (PRIME) instead, or "
+                "start the compositor with --allow-flink for legacy clients",
+            )
+            return
+        fd = -1
+        try:
+            with self._refusals(resource, request):
+                layout = check_request(
+                    fmt, width, height, offsets, strides, self.max_size, self.formats
+                )
+                # Ownership first: never GEM_OPEN a name another client presented.
+                self.flink.claim(name, self._client(resource).usage)
+                fd, _ = open_flink_name(self.master_fd, name)
+                self._create(resource, new_id, layout, fd, "flink")
+                fd = -1
+        finally:
+            if fd >= 0:
+                os.close(fd)
+
+    def _create(self, resource: Any, new_id: int, layout: Layout, fd: int, source: str) -> None:
+        """Check the fd and the quota, then hand ``fd`` to the bridge, which then owns it."""
+        client = self._client(resource)
+        size = fd_size(fd)
+        check_fits(layout, size)
+        dmabuf = is_dmabuf(fd)
+        if layout.format.n_planes > 1 and not dmabuf:
+            raise FdError(
+                f"{layout.format.name} has {layout.format.n_planes} planes, which only a "
+                "dma-buf can carry to the GPU; send a dma-buf fd"
+            )
+        self.quotas.check(client.usage, size)
+        gpu = dmabuf and self.renderer_kind == "gles2"
+        token = next(self._tokens)
+        client_ptr = ffi.cast(
+            "struct wl_client *", _addr(wl_lib.wl_resource_get_client(resource._ptr))
+        )
+        cpu_access = layout.format.n_planes == 1
+        native = self.bridge.create(
+            client_ptr, new_id, layout, fd, dmabuf, cpu_access, not gpu, token
+        )
+        if gpu:
+            path = "dma-buf -> EGL import (zero-copy)"
+        else:
+            sync = ", DMA_BUF_IOCTL_SYNC" if dmabuf else ""
+            path = f"mmap -> {self.renderer_kind} (CPU read{sync})"
+        record = BufferRecord(token, client.usage, new_id, layout, size, source, path, native)
+        self.buffers[token] = record
+        client.usage.buffers += 1
+        client.usage.bytes += size
+        log.debug(
+            "wl_drm: pid %d buffer #%d (wl_buffer@%d) %dx%d %s planes=%s fd size %d, %s, %s",
+            client.usage.pid,
+            token,
+            new_id,
+            layout.width,
+            layout.height,
+            fourcc_name(layout.format.code),
+            [(p.offset, p.stride) for p in layout.planes],
+            size,
+            source,
+            path,
+        )
+
+    def _on_buffer_destroyed(self, token: int) -> None:
+        record = self.buffers.pop(token, None)
+        if record is None:
+            return
+        record.client.buffers -= 1
+        record.client.bytes -= record.size
+        log.debug("wl_drm: pid %d buffer #%d freed", record.client.pid, token)
+
+    # -- control and teardown -------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        clients: dict[int, dict[str, Any]] = {}
+        for record in self.buffers.values():
+            entry = clients.setdefault(
+                id(record.client),
+                {"pid": record.client.pid, "count": 0, "bytes": 0, "buffers": []},
+            )
+            entry["count"] += 1
+            entry["bytes"] += record.size
+            entry["buffers"].append(record.describe())
+        return {
+            "device": self.device.path,
+            "device_kind": self.device.kind,
+            "formats": [fourcc_name(f) for f in self.formats],
+            "live": len(self.buffers),
+            "native_live": self.bridge.live_count(),
+            "mapped": self.bridge.mapped_count(),
+            "clients": sorted(clients.values(), key=lambda c: c["pid"]),
+        }
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "buffers",
+            "list live wl_drm buffers per client (size, format, planes, import path)",
+            lambda request: self.describe(),
+        )
+
+    def destroy(self) -> None:
+        for client in list(self.clients.values()):
+            client.listener.remove()
+        self.clients.clear()
+        if self.global_._ptr is not None:
+            wl_lib.wl_global_destroy(self.global_._ptr)
+            self.global_.destroy()
+        live = self.bridge.live_count()
+        if live:
+            log.warning("wl_drm: %d buffers still alive at exit", live)
+
+
+__all__ = ["WlDrmManager", "node_kind", "offered_formats"]
