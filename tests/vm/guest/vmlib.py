@@ -1,0 +1,170 @@
+"""Guest-side helpers for VM scenarios (run inside the QEMU guest, see tests/vm/harness.py).
+
+* :func:`screendump` / :func:`send_keys`: ask the host (QMP) for a screendump of the real
+  scanout or a real key press, through request files in ``/mnt/out/.req``.
+* :func:`setup_devices`, :func:`start_seatd`: kernel modules, udev and a seat.
+* :class:`Checks`: named checks, each recorded (ok, detail) in ``/mnt/out/results.json``
+  as soon as it finishes, so the host tests can assert each one separately.
+
+CLI: ``python -m tests.vm.guest.vmlib screendump NAME`` or ``send-key ctrl alt f2``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+OUT = Path(os.environ.get("PYDRM_VM_OUT", "/mnt/out"))
+_ids = itertools.count(int(time.time() * 1000) % 1_000_000)
+
+
+class HostError(RuntimeError):
+    pass
+
+
+def host_request(op: str, timeout: float = 60.0, **args: Any) -> dict[str, Any]:
+    req_dir = OUT / ".req"
+    req_dir.mkdir(exist_ok=True)
+    rid = f"{os.getpid()}-{next(_ids):08d}"
+    partial = req_dir / f"{rid}.partial"
+    partial.write_text(json.dumps({"op": op, **args}))
+    partial.rename(req_dir / f"{rid}.json")
+    done = req_dir / f"{rid}.done"
+    deadline = time.monotonic() + timeout
+    while not done.exists():
+        if time.monotonic() > deadline:
+            raise HostError(f"the host did not answer {op} within {timeout}s")
+        time.sleep(0.05)
+    reply = json.loads(done.read_text())
+    if not reply.get("ok"):
+        raise HostError(f"{op} failed on the host: {reply.get('error')}")
+    return reply
+
+
+def screendump(name: str):
+    """The real scanout as a PIL image (also kept as /mnt/out/NAME.png)."""
+    from PIL import Image
+
+    reply = host_request("screendump", name=name)
+    with Image.open(OUT / reply["path"]) as img:
+        return img.convert("RGB")
+
+
+def send_keys(*keys: str, hold_ms: int = 100) -> None:
+    """Press the keys together on the virtio keyboard (QEMU qcodes: ctrl, alt, f2, ...)."""
+    host_request("send-key", keys=list(keys), hold_ms=hold_ms)
+
+
+def sh(command: str, check: bool = True, timeout: float = 60.0) -> str:
+    proc = subprocess.run(
+        command, shell=True, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"`{command}` failed ({proc.returncode}): {proc.stdout}{proc.stderr}")
+    return proc.stdout + proc.stderr
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "it") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+
+
+def setup_devices(modules: tuple[str, ...] = ("virtio-gpu",), udev: bool = True) -> None:
+    for module in modules:
+        sh(f"modprobe {module}")
+    if udev:
+        sh("/lib/systemd/systemd-udevd --daemon")
+        sh("udevadm trigger --action=add --subsystem-match=drm --subsystem-match=input")
+        sh("udevadm settle --timeout=20")
+    wait_for(lambda: Path("/dev/dri/card0").exists(), what="/dev/dri/card0")
+
+
+def start_seatd() -> subprocess.Popen:
+    """seatd as the seat manager (socket /run/seatd.sock, group video)."""
+    Path("/run/seatd.sock").unlink(missing_ok=True)
+    log = open(OUT / "seatd.log", "wb")
+    proc = subprocess.Popen(["seatd", "-g", "video"], stdout=log, stderr=subprocess.STDOUT)
+    wait_for(lambda: Path("/run/seatd.sock").exists(), what="seatd's socket")
+    return proc
+
+
+def drm_clients(minor: int = 0) -> list[dict[str, str]]:
+    """Rows of /sys/kernel/debug/dri/MINOR/clients (command, pid, dev, master, a, uid)."""
+    text = Path(f"/sys/kernel/debug/dri/{minor}/clients").read_text().splitlines()
+    if not text:
+        return []
+    header = text[0].split()
+    return [dict(zip(header, line.split(), strict=False)) for line in text[1:] if line.strip()]
+
+
+def active_vt() -> int:
+    return int(Path("/sys/class/tty/tty0/active").read_text().strip().removeprefix("tty"))
+
+
+class Checks:
+    """Named checks; results land in /mnt/out/results.json as they finish."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, dict[str, Any]] = {}
+        self.path = OUT / "results.json"
+
+    def _save(self) -> None:
+        tmp = self.path.with_suffix(".partial")
+        tmp.write_text(json.dumps(self.results, indent=1))
+        tmp.rename(self.path)
+
+    @contextmanager
+    def check(self, name: str) -> Iterator[dict[str, Any]]:
+        """``with checks.check("x") as info:`` -- fails when the block raises."""
+        info: dict[str, Any] = {}
+        start = time.monotonic()
+        print(f"[check] {name} ...", flush=True)
+        try:
+            yield info
+        except Exception as exc:
+            self.results[name] = {
+                "ok": False,
+                "detail": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(),
+                **info,
+            }
+            print(f"[check] {name} FAILED: {exc}", flush=True)
+        else:
+            self.results[name] = {"ok": True, **info}
+            print(f"[check] {name} ok", flush=True)
+        self.results[name]["seconds"] = round(time.monotonic() - start, 2)
+        self._save()
+
+    def skip(self, name: str, reason: str) -> None:
+        self.results[name] = {"ok": None, "detail": reason}
+        self._save()
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["screendump"] and len(argv) == 2:
+        screendump(argv[1])
+        return 0
+    if argv[:1] == ["send-key"] and len(argv) > 1:
+        send_keys(*argv[1:])
+        return 0
+    print("usage: vmlib screendump NAME | send-key KEY...", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

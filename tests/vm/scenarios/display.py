@@ -1,0 +1,206 @@
+"""VM scenario: the DRM backend on virtio-gpu under seatd (run inside the guest).
+
+Checks, in order (one boot for all; results in /mnt/out/results.json):
+  no_device       --backend drm before any KMS driver is loaded: exit 1, "no DRM device"
+  no_seat         no seatd and no logind: exit 1, a message that names seatd/logind
+  busy            another process holds DRM master on card0: exit 1, "is busy"
+  modeset         compositor on seatd: Virtual-1 modeset at 1280x800, it is DRM master
+  shm_window      weston-simple-shm and a solid test window appear in the QMP screendump
+  vt_away         Ctrl+Alt+F2 (real key press) -> the session goes inactive, VT 2 shown,
+                  master dropped
+  vt_back         Ctrl+Alt+F1 on the text console -> back on VT 1, the picture restored
+  sigterm         SIGTERM: exit 0, no DRM master left, VT 1 back in text mode with a
+                  working keyboard, the console shown on the scanout
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.harness import CompositorProcess
+from tests.helpers import region_is, rgb
+from tests.vm.guest.vmlib import (
+    OUT,
+    Checks,
+    active_vt,
+    drm_clients,
+    screendump,
+    send_keys,
+    setup_devices,
+    start_seatd,
+    wait_for,
+)
+
+KDGETMODE = 0x4B3B
+KDGKBMODE = 0x4B44
+K_OFF = 0x04
+SEAT_ENV = {"LIBSEAT_BACKEND": "seatd"}
+ARGS = ["--renderer", "pixman", "--log-level", "debug", "--no-wl-drm"]
+
+
+def run_compositor(env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess:
+    """A compositor expected to fail at start: its exit code and log."""
+    return subprocess.run(
+        [sys.executable, "-m", "compositor", "--backend", "drm", *ARGS, "--no-control"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def expect_failure(info: dict, env: dict[str, str], *needles: str) -> None:
+    proc = run_compositor(env)
+    info["log_tail"] = proc.stderr[-1500:]
+    assert proc.returncode == 1, f"exit code {proc.returncode}, expected 1"
+    assert "Traceback" not in proc.stderr, "a traceback instead of a message"
+    for needle in needles:
+        assert needle in proc.stderr, f"{needle!r} not in the error"
+
+
+def compositor_is_master(pid: int) -> bool:
+    return any(c.get("pid") == str(pid) and c.get("master") == "y" for c in drm_clients())
+
+
+def tty_modes(vt: int) -> tuple[int, int]:
+    buf = bytearray(4)
+    with open(f"/dev/tty{vt}", "rb", buffering=0) as tty:
+        fcntl.ioctl(tty, KDGETMODE, buf)
+        mode = int.from_bytes(buf, "little")
+        fcntl.ioctl(tty, KDGKBMODE, buf)
+        kbmode = int.from_bytes(buf, "little")
+    return mode, kbmode
+
+
+def main() -> int:
+    checks = Checks()
+    with checks.check("no_device") as info:
+        expect_failure(info, SEAT_ENV, "no DRM device", "modprobe")
+    setup_devices(("virtio-gpu",))
+    with checks.check("no_seat") as info:
+        expect_failure(info, {"LIBSEAT_BACKEND": "seatd", "SEATD_SOCK": "/run/none.sock"}, "seatd")
+    seatd = start_seatd()
+    with checks.check("busy") as info:
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import os,time; os.open('/dev/dri/card0', os.O_RDWR); "
+                "print('held', flush=True); time.sleep(600)",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            assert compositor_is_master(holder.pid), f"holder is not master: {drm_clients()}"
+            expect_failure(info, SEAT_ENV, "is busy")
+        finally:
+            holder.kill()
+            holder.wait()
+
+    comp = CompositorProcess(Path("/tmp/comp"), args=ARGS, env=SEAT_ENV, backend="drm")
+    desktop = None
+    window_boxes: list[tuple[tuple[int, int, int, int], tuple[int, int, int] | None]] = []
+    with checks.check("modeset") as info:
+        comp.start(timeout=90)
+        outputs = comp.ctl_ok("outputs")["outputs"]
+        info["outputs"] = outputs
+        assert [(o["name"], o["width"], o["height"]) for o in outputs] == [
+            ("Virtual-1", 1280, 800)
+        ], outputs
+        assert compositor_is_master(comp.pid), f"not DRM master: {drm_clients()}"
+        image = screendump("modeset")
+        assert image.size == (1280, 800), image.size
+    with checks.check("shm_window") as info:
+        comp.spawn(["weston-simple-shm"])
+        shm = comp.wait_for_view("org.freedesktop.weston.simple-shm", timeout=60)
+        comp.spawn(
+            [
+                sys.executable,
+                "-m",
+                "tests.clients.solid_window",
+                "--color",
+                "3366cc",
+                "--app-id",
+                "vm.solid",
+                "--size",
+                "160x120",
+            ],
+            text=True,
+        )
+        solid = comp.wait_for_view("vm.solid", timeout=60)
+        info["views"] = comp.views()
+        wait_for(lambda: comp.ctl_ok("outputs")["outputs"][0]["frames_committed"] > 5, 30)
+        time.sleep(1.0)
+        desktop = screendump("windows")
+        sx, sy, sw, sh = solid["x"], solid["y"], solid["width"], solid["height"]
+        box = (sx + 2, sy + 2, sw - 4, sh - 4)
+        assert region_is(desktop, box, rgb("3366cc")), (
+            f"solid window not on the scanout at {box}: {desktop.getpixel((sx + 5, sy + 5))}"
+        )
+        window_boxes.append((box, rgb("3366cc")))
+        # simple-shm's pattern: several distinct colours inside its window, not background.
+        bx, by, bw, bh = shm["x"], shm["y"], shm["width"], shm["height"]
+        crop = desktop.crop((bx, by, bx + bw, by + bh))
+        colours = {c for _, c in crop.getcolors(1 << 20) or []}
+        info["shm_colours"] = len(colours)
+        assert len(colours) >= 16, f"only {len(colours)} colours where simple-shm should be"
+    with checks.check("vt_away") as info:
+        assert active_vt() == 1, f"compositor not on VT 1 but {active_vt()}"
+        send_keys("ctrl", "alt", "f2")
+        wait_for(lambda: active_vt() == 2, 20, what="VT 2 to become active")
+        wait_for(lambda: not compositor_is_master(comp.pid), 20, what="master to be dropped")
+        wait_for(lambda: "session inactive" in comp.log(), 20, what="the session to pause")
+        away = screendump("vt2")
+        assert away.tobytes() != desktop.tobytes(), "the scanout did not change on VT 2"
+    with checks.check("vt_back") as info:
+        send_keys("ctrl", "alt", "f1")
+        wait_for(lambda: active_vt() == 1, 20, what="VT 1 to become active again")
+        wait_for(lambda: compositor_is_master(comp.pid), 20, what="master to come back")
+        frames = comp.ctl_ok("outputs")["outputs"][0]["frames_committed"]
+        wait_for(
+            lambda: comp.ctl_ok("outputs")["outputs"][0]["frames_committed"] > frames + 3,
+            20,
+            what="simple-shm frames to reach the scanout again",
+        )
+        time.sleep(0.5)
+        back = screendump("vt1-back")
+        for box, colour in window_boxes:
+            assert region_is(back, box, colour), f"window at {box} not restored"
+        assert comp.alive()
+    with checks.check("sigterm") as info:
+        code = comp.stop(check=False, sig=signal.SIGTERM, timeout=30)
+        info["log_tail"] = comp.log()[-1500:]
+        assert code == 0, f"exit code {code}"
+        assert "Traceback" not in comp.log()
+        clients = drm_clients()
+        info["clients"] = clients
+        assert not any(c.get("master") == "y" for c in clients), f"a master is left: {clients}"
+        assert active_vt() == 1
+        mode, kbmode = tty_modes(1)
+        info["kd_mode"], info["kb_mode"] = mode, kbmode
+        assert mode == 0, f"VT 1 left in graphics mode ({mode})"
+        assert kbmode != K_OFF, "VT 1 keyboard left off"
+        # The text console draws on the scanout again: type a line of '#' on it.
+        with open("/dev/tty1", "w") as tty:
+            tty.write("\033[2J\033[H" + "#" * 400 + "\n")
+        time.sleep(0.5)
+        console = screendump("console-after-exit")
+        lit = sum(1 for p in console.crop((0, 0, 1280, 64)).getdata() if max(p) > 128)
+        info["console_lit_pixels"] = lit
+        assert lit > 1000, f"the text console does not show on the scanout ({lit} lit pixels)"
+    seatd.terminate()
+    seatd.wait()
+    (OUT / "compositor.log").write_text(comp.log() if comp.log_path.exists() else "")
+    return 0 if all(r["ok"] for r in checks.results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
