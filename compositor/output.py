@@ -60,7 +60,14 @@ class OutputView:
     def _on_frame(self, listener: Listener, data: object) -> None:
         # wlr_scene_output_commit renders and commits only when something was damaged.
         before = lib.comp_output_commit_seq(self._native_output)
-        self.scene_output.commit()
+        try:
+            self.scene_output.commit()
+        except RuntimeError:
+            # Normal on DRM: another VT holds the seat, or the last page flip is still in
+            # flight (EBUSY). The damage is kept; the backend says when to try again.
+            on_failed = getattr(self.server.backend, "on_commit_failed", None)
+            if on_failed is not None:
+                on_failed(self.output)
         if lib.comp_output_commit_seq(self._native_output) != before:
             now = time.monotonic()
             self.frames_committed += 1
