@@ -19,7 +19,7 @@ from pathlib import Path
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
-PKG_CONFIG_PACKAGES = ["wlroots", "wayland-server", "pixman-1", "libdrm", "xkbcommon"]
+PKG_CONFIG_PACKAGES = ["wlroots", "wayland-server", "pixman-1", "libdrm", "xkbcommon", "libva"]
 
 
 def _pkg_config(flag: str) -> list[str]:
@@ -50,7 +50,7 @@ ffibuilder.set_source(
     "compositor.ffi._native",
     "#define WLR_USE_UNSTABLE 1\n" + _concat("csrc/*.c"),
     extra_compile_args=["-DWLR_USE_UNSTABLE", "-Wall", "-Wno-unused-function", *_cflags],
-    libraries=["wlroots", "wayland-server", "pixman-1", "drm", "xkbcommon"],
+    libraries=["wlroots", "wayland-server", "pixman-1", "drm", "xkbcommon", "va", "va-drm"],
     include_dirs=[str(HERE / "csrc")],
 )
 

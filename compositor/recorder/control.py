@@ -115,7 +115,7 @@ class Recorder:
             from compositor.recorder.vaapi import VaapiEncoder
 
             try:
-                return VaapiEncoder(self.probe(), path, buffer, width, height, fmt)
+                return VaapiEncoder(self.probe(), path, buffer, width, height, fmt, crf)
             except EncoderError as exc:
                 if choice == "vaapi":
                     raise EncoderError(f"VA-API encoder failed (forced): {exc}") from exc
