@@ -125,7 +125,9 @@ class OutputManager:
             # A nested output is a window: size it as asked.
             output.set_custom_mode(config.width, config.height, 0)
         elif config.mode is not None:
-            output.set_custom_mode(config.mode.width, config.mode.height, config.mode.refresh_mhz)
+            from compositor.drm_backend.modes import apply_mode
+
+            apply_mode(output, config.mode)  # a listed mode when there is one
         else:
             preferred = output.preferred_mode()
             if preferred is not None:

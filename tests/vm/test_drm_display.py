@@ -46,3 +46,7 @@ def test_vt_switch_back_restores_the_picture(scenario):
 
 def test_sigterm_leaves_no_master_and_a_usable_console(scenario):
     scenario.check("sigterm")
+
+
+def test_mode_option_picks_a_listed_mode(scenario):
+    scenario.check("mode_option")

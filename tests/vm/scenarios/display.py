@@ -11,6 +11,7 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
   vt_back         Ctrl+Alt+F1 on the text console -> back on VT 1, the picture restored
   sigterm         SIGTERM: exit 0, no DRM master left, VT 1 back in text mode with a
                   working keyboard, the console shown on the scanout
+  mode_option     --mode 1024x768 picks the connector's listed mode; the scanout is 1024x768
 """
 
 from __future__ import annotations
@@ -196,6 +197,20 @@ def main() -> int:
         lit = sum(1 for p in console.crop((0, 0, 1280, 64)).getdata() if max(p) > 128)
         info["console_lit_pixels"] = lit
         assert lit > 1000, f"the text console does not show on the scanout ({lit} lit pixels)"
+    with checks.check("mode_option") as info:
+        comp2 = CompositorProcess(
+            Path("/tmp/comp2"), args=[*ARGS, "--mode", "1024x768"], env=SEAT_ENV, backend="drm"
+        )
+        comp2.start(timeout=90)
+        try:
+            outputs = comp2.ctl_ok("outputs")["outputs"]
+            info["outputs"] = outputs
+            assert (outputs[0]["width"], outputs[0]["height"]) == (1024, 768), outputs
+            image = screendump("mode-1024x768")
+            assert image.size == (1024, 768), f"scanout is {image.size}"
+            assert "--mode 1024x768" in comp2.log(), "the listed mode was not chosen"
+        finally:
+            comp2.stop(check=False)
     seatd.terminate()
     seatd.wait()
     (OUT / "compositor.log").write_text(comp.log() if comp.log_path.exists() else "")
