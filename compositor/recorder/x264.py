@@ -24,7 +24,10 @@ from compositor.recorder.muxer import TIME_BASE, Mp4Muxer, RecordingWriteError, 
 
 log = logging.getLogger(__name__)
 
-SLOTS = 4
+# Preallocated frames between the compositor and the worker: as many as fit in the budget
+# (bursts when the worker is descheduled are absorbed, memory stays bounded), at least 3.
+SLOT_BUDGET = 64 << 20
+MIN_SLOTS, MAX_SLOTS = 3, 16
 # DRM fourcc -> the PyAV pixel format with the same byte order in memory.
 DRM_FORMATS = {
     0x34325258: "bgr0",  # XRGB8888
@@ -60,7 +63,8 @@ class X264Encoder:
         self.stream = self.muxer.add_x264_stream(width, height, crf)
         self._reformatter = VideoReformatter()
         self._free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
-        for _ in range(SLOTS):
+        self.slots = max(MIN_SLOTS, min(MAX_SLOTS, SLOT_BUDGET // (width * height * 4)))
+        for _ in range(self.slots):
             self._free.put(_Slot(width, height, pix_fmt))
         self._work: queue.SimpleQueue[tuple[_Slot, int] | None] = queue.SimpleQueue()
         self.frames_in = 0  # submitted to the worker
