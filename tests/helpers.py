@@ -13,22 +13,18 @@ from tests.harness import CompositorProcess, wait_for
 def solid_window(
     comp: CompositorProcess, color: str, app_id: str, size: str = "200x150", **extra: Any
 ):
-    """Start tests/clients/solid_window.py; returns (process, view dict) once mapped."""
-    proc = comp.spawn(
-        [
-            sys.executable,
-            "-m",
-            "tests.clients.solid_window",
-            "--color",
-            color,
-            "--app-id",
-            app_id,
-            "--size",
-            size,
-        ],
-        text=True,
-        **extra,
-    )
+    """Start tests/clients/solid_window.py; returns (process, view dict) once mapped.
+
+    Keyword arguments become the client's options (``popup="ff8000"`` -> --popup ff8000,
+    ``presentation=True`` -> --presentation).
+    """
+    options: list[str] = []
+    for key, value in extra.items():
+        flag = "--" + key.replace("_", "-")
+        options += [flag] if value is True else [flag, str(value)]
+    argv = [sys.executable, "-m", "tests.clients.solid_window", "--color", color]
+    argv += ["--app-id", app_id, "--size", size, *options]
+    proc = comp.spawn(argv, text=True)
     view = comp.wait_for_view(app_id)
     return proc, view
 

@@ -48,7 +48,7 @@ class Shell:
 
     def _add_popup(self, xdg_surface: XdgSurface) -> None:
         # Every xdg surface's data is its scene node, so a popup finds its parent's tree.
-        parent = XdgSurface.from_surface(xdg_surface.popup.parent)
+        parent = XdgSurface.from_surface(_popup_parent(xdg_surface))
         parent_node = cast(SceneNode, parent.data)
         xdg_surface.data = SceneNode.xdg_surface_create(parent_node, xdg_surface)
         view = self._toplevel_of(parent)
@@ -66,7 +66,7 @@ class Shell:
 
     def _toplevel_of(self, xdg_surface: XdgSurface) -> View | None:
         while xdg_surface.role == XdgSurfaceRole.POPUP:
-            xdg_surface = XdgSurface.from_surface(xdg_surface.popup.parent)
+            xdg_surface = XdgSurface.from_surface(_popup_parent(xdg_surface))
         for view in self.views:
             if view.xdg_surface == xdg_surface or view.surface == xdg_surface.surface:
                 return view
@@ -139,3 +139,8 @@ class Shell:
     def close_focused(self) -> None:
         if self.focused_view is not None:
             self.focused_view.close()
+
+
+def _popup_parent(xdg_surface: XdgSurface) -> Surface:
+    # pywlroots 0.15.24's XdgPopup.parent recurses into itself; read the field directly.
+    return Surface(xdg_surface.popup._ptr.parent)

@@ -4,7 +4,12 @@ It follows configure sizes (so interactive resize can be seen in pixels) and pri
 line per event the tests care about, flushed at once:
 
     mapped W H | configure W H | enter | leave | button CODE STATE | key CODE STATE |
-    keyboard-enter | keyboard-leave | close
+    keyboard-enter | keyboard-leave | close | popup-configure X Y W H | presented REFRESH_NS
+
+Extras exercise other globals: ``--subsurface RRGGBB`` (a 60x40 child at 20,20),
+``--popup RRGGBB`` (a 60x40 xdg_popup anchored at 30,30), ``--viewport WxH``
+(wp_viewport destination size for a 200x150 buffer), ``--presentation`` (wp_presentation
+feedback for the first frame).
 
     python -m tests.clients.solid_window --color 3366cc --size 200x150 --app-id test.solid
 """
@@ -17,8 +22,10 @@ import os
 import sys
 
 from pywayland.client import Display
-from pywayland.protocol.wayland import WlCompositor, WlSeat, WlShm
-from pywayland.protocol.xdg_shell import XdgWmBase
+from pywayland.protocol.presentation_time import WpPresentation
+from pywayland.protocol.viewporter import WpViewporter
+from pywayland.protocol.wayland import WlCompositor, WlSeat, WlShm, WlSubcompositor
+from pywayland.protocol.xdg_shell import XdgPositioner, XdgWmBase
 
 
 def say(*words: object) -> None:
@@ -26,13 +33,15 @@ def say(*words: object) -> None:
 
 
 class SolidWindow:
-    def __init__(self, color: int, width: int, height: int, title: str, app_id: str) -> None:
+    def __init__(self, color: int, size: tuple[int, int], options: argparse.Namespace) -> None:
         self.color = color
-        self.width, self.height = width, height
+        self.width, self.height = size
+        self.options = options
         self.pending_size: tuple[int, int] | None = None
         self.display = Display()
         self.display.connect()
         self.compositor = self.shm = self.wm_base = self.seat = None
+        self.subcompositor = self.viewporter = self.presentation = None
         registry = self.display.get_registry()
         registry.dispatcher["global"] = self._on_global
         self.display.roundtrip()
@@ -43,13 +52,12 @@ class SolidWindow:
         self.xdg_surface = self.wm_base.get_xdg_surface(self.surface)
         self.xdg_surface.dispatcher["configure"] = self._on_configure
         self.toplevel = self.xdg_surface.get_toplevel()
-        self.toplevel.set_title(title)
-        self.toplevel.set_app_id(app_id)
+        self.toplevel.set_title(options.title)
+        self.toplevel.set_app_id(options.app_id)
         self.toplevel.dispatcher["configure"] = self._on_toplevel_configure
         self.toplevel.dispatcher["close"] = self._on_close
         self.mapped = False
         self.running = True
-        self.buffer = None
         self.surface.commit()
 
     def _on_global(self, registry, name: int, interface: str, version: int) -> None:
@@ -59,6 +67,12 @@ class SolidWindow:
             self.shm = registry.bind(name, WlShm, 1)
         elif interface == "xdg_wm_base":
             self.wm_base = registry.bind(name, XdgWmBase, 1)
+        elif interface == "wl_subcompositor":
+            self.subcompositor = registry.bind(name, WlSubcompositor, 1)
+        elif interface == "wp_viewporter":
+            self.viewporter = registry.bind(name, WpViewporter, 1)
+        elif interface == "wp_presentation":
+            self.presentation = registry.bind(name, WpPresentation, 1)
         elif interface == "wl_seat":
             self.seat = registry.bind(name, WlSeat, min(version, 5))
             self.seat.dispatcher["capabilities"] = self._on_seat_caps
@@ -93,24 +107,72 @@ class SolidWindow:
         say("close")
         self.running = False
 
-    def _draw(self) -> None:
-        stride = self.width * 4
-        size = stride * self.height
+    def _buffer(self, color: int, width: int, height: int):
+        stride = width * 4
+        size = stride * height
         fd = os.memfd_create("solid-window", os.MFD_CLOEXEC)
         os.ftruncate(fd, size)
         with mmap.mmap(fd, size) as data:
-            data.write((self.color | 0xFF000000).to_bytes(4, "little") * (self.width * self.height))
+            data.write((color | 0xFF000000).to_bytes(4, "little") * (width * height))
         pool = self.shm.create_pool(fd, size)
         os.close(fd)
-        buffer = pool.create_buffer(0, self.width, self.height, stride, WlShm.format.xrgb8888.value)
+        buffer = pool.create_buffer(0, width, height, stride, WlShm.format.xrgb8888.value)
         pool.destroy()
         buffer.dispatcher["release"] = lambda b: b.destroy()
-        self.surface.attach(buffer, 0, 0)
-        self.surface.damage(0, 0, self.width, self.height)
+        return buffer
+
+    def _draw(self) -> None:
+        width, height = self.width, self.height
+        first = not self.mapped
+        if self.options.viewport:
+            # The buffer keeps its size; the compositor scales it to the destination size.
+            width, height = 200, 150
+            if first:
+                self.viewport = self.viewporter.get_viewport(self.surface)
+                self.viewport.set_destination(*self.options.viewport)
+        self.surface.attach(self._buffer(self.color, width, height), 0, 0)
+        self.surface.damage(0, 0, width, height)
+        if self.options.presentation:
+            # A later commit before presentation discards this one: ask every frame.
+            feedback = self.presentation.feedback(self.surface)
+            feedback.dispatcher["presented"] = lambda f, *args: say("presented", args[3])
+            feedback.dispatcher["discarded"] = lambda f: say("discarded")
+        if first and self.options.subsurface:
+            self._add_subsurface(int(self.options.subsurface, 16))
         self.surface.commit()
-        if not self.mapped:
+        if first:
             self.mapped = True
             say("mapped", self.width, self.height)
+            if self.options.popup:
+                self._add_popup(int(self.options.popup, 16))
+
+    def _add_subsurface(self, color: int) -> None:
+        self.child = self.compositor.create_surface()
+        self.subsurface = self.subcompositor.get_subsurface(self.child, self.surface)
+        self.subsurface.set_position(20, 20)
+        self.child.attach(self._buffer(color, 60, 40), 0, 0)
+        self.child.commit()  # applied with the parent's next commit (synchronized)
+
+    def _add_popup(self, color: int) -> None:
+        positioner = self.wm_base.create_positioner()
+        positioner.set_size(60, 40)
+        positioner.set_anchor_rect(30, 30, 1, 1)
+        positioner.set_anchor(XdgPositioner.anchor.top_left.value)
+        positioner.set_gravity(XdgPositioner.gravity.bottom_right.value)
+        self.popup_surface = self.compositor.create_surface()
+        popup_xdg = self.wm_base.get_xdg_surface(self.popup_surface)
+        self.popup = popup_xdg.get_popup(self.xdg_surface, positioner)
+        self.popup.dispatcher["configure"] = lambda p, x, y, w, h: say(
+            "popup-configure", x, y, w, h
+        )
+
+        def configured(xdg, serial: int) -> None:
+            xdg.ack_configure(serial)
+            self.popup_surface.attach(self._buffer(color, 60, 40), 0, 0)
+            self.popup_surface.commit()
+
+        popup_xdg.dispatcher["configure"] = configured
+        self.popup_surface.commit()
 
     def run(self) -> None:
         while self.running and self.display.dispatch(block=True) != -1:
@@ -118,15 +180,24 @@ class SolidWindow:
         self.display.disconnect()
 
 
+def _size(text: str) -> tuple[int, int]:
+    width, height = text.split("x")
+    return int(width), int(height)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--color", default="3366cc", help="RRGGBB")
-    parser.add_argument("--size", default="200x150", help="WxH")
+    parser.add_argument("--size", default="200x150", type=_size, help="WxH")
     parser.add_argument("--title", default="solid")
     parser.add_argument("--app-id", default="test.solid")
-    ns = parser.parse_args()
-    width, height = (int(v) for v in ns.size.split("x"))
-    SolidWindow(int(ns.color, 16), width, height, ns.title, ns.app_id).run()
+    parser.add_argument("--subsurface", metavar="RRGGBB")
+    parser.add_argument("--popup", metavar="RRGGBB")
+    parser.add_argument("--viewport", metavar="WxH", type=_size)
+    parser.add_argument("--presentation", action="store_true")
+    options = parser.parse_args()
+    size = options.viewport or options.size
+    SolidWindow(int(options.color, 16), size, options).run()
 
 
 if __name__ == "__main__":
