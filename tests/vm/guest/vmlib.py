@@ -116,6 +116,35 @@ def active_vt() -> int:
     return int(Path("/sys/class/tty/tty0/active").read_text().strip().removeprefix("tty"))
 
 
+NOBODY = 65534
+# Run a command as nobody:nogroup, with no supplementary groups (a real unprivileged client).
+AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+SEAT_ENV = {"LIBSEAT_BACKEND": "seatd"}
+
+
+def share_with_nobody(comp: Any, devices: tuple[str, ...] = ("/dev/dri/card0",)) -> dict:
+    """Let uid 65534 reach the compositor's socket and the DRM nodes; its environment."""
+    for device in devices:
+        os.chmod(device, 0o666)
+    comp.runtime_dir.chmod(0o711)
+    (comp.runtime_dir / comp.socket).chmod(0o666)
+    runtime = Path(f"/tmp/xdg-{NOBODY}")
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.chown(runtime, NOBODY, NOBODY)
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "PYTHONPATH")}
+    return {
+        **keep,
+        "HOME": str(runtime),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "WAYLAND_DISPLAY": str(comp.runtime_dir / comp.socket),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def is_master(pid: int, minor: int = 0) -> bool:
+    return any(c.get("pid") == str(pid) and c.get("master") == "y" for c in drm_clients(minor))
+
+
 class Checks:
     """Named checks; results land in /mnt/out/results.json as they finish."""
 

@@ -28,9 +28,11 @@ from tests.harness import CompositorProcess
 from tests.helpers import region_is, rgb
 from tests.vm.guest.vmlib import (
     OUT,
+    SEAT_ENV,
     Checks,
     active_vt,
     drm_clients,
+    is_master,
     screendump,
     send_keys,
     setup_devices,
@@ -41,7 +43,6 @@ from tests.vm.guest.vmlib import (
 KDGETMODE = 0x4B3B
 KDGKBMODE = 0x4B44
 K_OFF = 0x04
-SEAT_ENV = {"LIBSEAT_BACKEND": "seatd"}
 ARGS = ["--renderer", "pixman", "--log-level", "debug", "--no-wl-drm"]
 
 
@@ -63,10 +64,6 @@ def expect_failure(info: dict, env: dict[str, str], *needles: str) -> None:
     assert "Traceback" not in proc.stderr, "a traceback instead of a message"
     for needle in needles:
         assert needle in proc.stderr, f"{needle!r} not in the error"
-
-
-def compositor_is_master(pid: int) -> bool:
-    return any(c.get("pid") == str(pid) and c.get("master") == "y" for c in drm_clients())
 
 
 def tty_modes(vt: int) -> tuple[int, int]:
@@ -100,7 +97,7 @@ def main() -> int:
         )
         try:
             assert holder.stdout.readline().strip() == "held"
-            assert compositor_is_master(holder.pid), f"holder is not master: {drm_clients()}"
+            assert is_master(holder.pid), f"holder is not master: {drm_clients()}"
             expect_failure(info, SEAT_ENV, "is busy")
         finally:
             holder.kill()
@@ -116,7 +113,7 @@ def main() -> int:
         assert [(o["name"], o["width"], o["height"]) for o in outputs] == [
             ("Virtual-1", 1280, 800)
         ], outputs
-        assert compositor_is_master(comp.pid), f"not DRM master: {drm_clients()}"
+        assert is_master(comp.pid), f"not DRM master: {drm_clients()}"
         image = screendump("modeset")
         assert image.size == (1280, 800), image.size
     with checks.check("shm_window") as info:
@@ -157,14 +154,14 @@ def main() -> int:
         assert active_vt() == 1, f"compositor not on VT 1 but {active_vt()}"
         send_keys("ctrl", "alt", "f2")
         wait_for(lambda: active_vt() == 2, 20, what="VT 2 to become active")
-        wait_for(lambda: not compositor_is_master(comp.pid), 20, what="master to be dropped")
+        wait_for(lambda: not is_master(comp.pid), 20, what="master to be dropped")
         wait_for(lambda: "session inactive" in comp.log(), 20, what="the session to pause")
         away = screendump("vt2")
         assert away.tobytes() != desktop.tobytes(), "the scanout did not change on VT 2"
     with checks.check("vt_back") as info:
         send_keys("ctrl", "alt", "f1")
         wait_for(lambda: active_vt() == 1, 20, what="VT 1 to become active again")
-        wait_for(lambda: compositor_is_master(comp.pid), 20, what="master to come back")
+        wait_for(lambda: is_master(comp.pid), 20, what="master to come back")
         frames = comp.ctl_ok("outputs")["outputs"][0]["frames_committed"]
         wait_for(
             lambda: comp.ctl_ok("outputs")["outputs"][0]["frames_committed"] > frames + 3,
