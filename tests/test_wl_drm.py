@@ -10,7 +10,6 @@ primary-node authentication run in the VM (tests/vm).
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 

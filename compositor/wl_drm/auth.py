@@ -115,23 +115,19 @@ class Authenticator:
         path = self.device.path
         if self.master_fd < 0:
             raise AuthError(
-                f"cannot authenticate on the primary node {path}: the compositor holds no "
-                "DRM master fd (it is not running on the drm backend); use a render node "
-                "(--wl-drm-device render) or run the compositor on the drm backend"
+                f"{path}: the compositor holds no DRM master fd (not on the drm backend); "
+                "use a render node"
             )
         try:
             same = os.fstat(self.master_fd).st_rdev == os.stat(path).st_rdev
         except OSError as exc:
             raise AuthError(f"cannot stat {path}: {exc.strerror}") from exc
         if not same:
-            raise AuthError(
-                f"{path} is not the device the compositor is DRM master on "
-                f"({fd_path(self.master_fd)}); advertise that node instead"
-            )
+            raise AuthError(f"{path} is not the DRM master device {fd_path(self.master_fd)}")
         try:
             fcntl.ioctl(self.master_fd, DRM_IOCTL_AUTH_MAGIC, struct.pack("I", magic))
         except OSError as exc:
             raise AuthError(
-                f"the kernel refused magic {magic} on {path}: {exc.strerror} (stale magic, "
-                "or the compositor lost DRM master, e.g. after a VT switch)"
+                f"AUTH_MAGIC {magic} on {path} failed: {exc.strerror} (stale magic, or DRM "
+                "master lost to a VT switch)"
             ) from exc

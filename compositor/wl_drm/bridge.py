@@ -42,15 +42,12 @@ def fd_size(fd: int) -> int:
         raise FdError(f"the fd is not valid: {exc.strerror}") from exc
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISDIR(mode):
         kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a dir"
-        raise FdError(f"the fd is {kind}, not a buffer; send a dma-buf (PRIME) or memfd fd")
+        raise FdError(f"the fd is {kind}, not a buffer; send a dma-buf or memfd")
     try:
         size = os.lseek(fd, 0, os.SEEK_END)
         os.lseek(fd, 0, os.SEEK_SET)
     except OSError as exc:
-        raise FdError(
-            f"cannot find the size of the buffer behind the fd ({exc.strerror}); send a "
-            "dma-buf (PRIME) or memfd fd"
-        ) from exc
+        raise FdError(f"cannot size the fd ({exc.strerror}); send a dma-buf or memfd") from exc
     if size <= 0:
         raise FdError("the buffer behind the fd is empty")
     return size
@@ -104,11 +101,10 @@ class Bridge:
         )
         if ptr == ffi.NULL:
             code = err[0]
+            if code in (errno.ENOMEM, errno.EINVAL):
+                raise FdError(f"buffer creation failed: {os.strerror(code)}")
             raise FdError(
-                f"the compositor cannot map the buffer ({os.strerror(code)}); send a "
-                "mappable dma-buf or memfd"
-                if code not in (errno.ENOMEM, errno.EINVAL)
-                else f"buffer creation failed: {os.strerror(code)}"
+                f"cannot map the buffer ({os.strerror(code)}); send a mappable dma-buf or memfd"
             )
         return ptr
 

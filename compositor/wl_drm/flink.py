@@ -26,8 +26,8 @@ def open_flink_name(drm_fd: int, name: int) -> tuple[int, int]:
     """GEM_OPEN ``name`` and export it as a dma-buf: returns (fd, size); the caller owns fd."""
     if drm_fd < 0:
         raise FlinkError(
-            "flink names need the compositor's primary DRM node, and it has none open (it "
-            "is not running on the drm backend); use create_prime_buffer"
+            "flink needs the compositor's primary DRM node and it has none (not on the drm "
+            "backend); use create_prime_buffer"
         )
     try:
         reply = fcntl.ioctl(drm_fd, DRM_IOCTL_GEM_OPEN, struct.pack("IIQ", name, 0, 0))
@@ -42,9 +42,7 @@ def open_flink_name(drm_fd: int, name: int) -> tuple[int, int]:
         )
         fd = struct.unpack("IIi", reply)[2]
     except OSError as exc:
-        raise FlinkError(
-            f"exporting flink name {name} as a dma-buf failed: {exc.strerror}"
-        ) from exc
+        raise FlinkError(f"exporting flink name {name} failed: {exc.strerror}") from exc
     finally:
         try:
             fcntl.ioctl(drm_fd, DRM_IOCTL_GEM_CLOSE, struct.pack("II", handle, 0))

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_ERROR_MESSAGE = 127  # libwayland-server formats error messages into a 128-byte buffer
+
 
 def _addr(ptr: Any) -> int:
     return int(wl_ffi.cast("uintptr_t", ptr))
@@ -161,23 +163,24 @@ class WlDrmManager:
     # -- errors ---------------------------------------------------------------------------
 
     def _refuse(self, resource: Any, request: str, kind: ErrorKind | str, message: str) -> None:
-        text = f"wl_drm.{request}: {message}"
         pid = self._client(resource).usage.pid
         log.warning("wl_drm: refused %s from pid %d: %s", request, pid, message)
+        # libwayland cuts error messages at 127 bytes: keep the start, which names the field.
+        text = f"{request}: {message}".encode()
+        if len(text) > MAX_ERROR_MESSAGE:
+            text = text[: MAX_ERROR_MESSAGE - 3] + b"..."
         res = ffi.cast("struct wl_resource *", _addr(resource._ptr))
         client = ffi.cast("struct wl_client *", _addr(wl_lib.wl_resource_get_client(resource._ptr)))
         if kind == ErrorKind.INVALID_FORMAT:
-            lib.comp_resource_post_error(res, protocol.ERROR.invalid_format, text.encode())
+            lib.comp_resource_post_error(res, protocol.ERROR.invalid_format, text)
         elif kind == ErrorKind.INVALID_NAME:
-            lib.comp_resource_post_error(res, protocol.ERROR.invalid_name, text.encode())
+            lib.comp_resource_post_error(res, protocol.ERROR.invalid_name, text)
         elif kind == "authenticate_fail":
-            lib.comp_resource_post_error(res, protocol.ERROR.authenticate_fail, text.encode())
+            lib.comp_resource_post_error(res, protocol.ERROR.authenticate_fail, text)
         elif kind == "quota":
-            lib.comp_client_post_display_error(client, protocol.DISPLAY_NO_MEMORY, text.encode())
+            lib.comp_client_post_display_error(client, protocol.DISPLAY_NO_MEMORY, text)
         else:  # a malformed argument
-            lib.comp_client_post_display_error(
-                client, protocol.DISPLAY_INVALID_METHOD, text.encode()
-            )
+            lib.comp_client_post_display_error(client, protocol.DISPLAY_INVALID_METHOD, text)
 
     # -- requests -------------------------------------------------------------------------
 
@@ -277,9 +280,8 @@ class WlDrmManager:
                 resource,
                 request,
                 ErrorKind.INVALID_NAME,
-                "flink names are refused (any client that guesses a name can read the "
-                "buffer); share a dma-buf fd with create_prime_buffer (PRIME) instead, or "
-                "start the compositor with --allow-flink for legacy clients",
+                "flink names are refused: use create_prime_buffer (dma-buf fd), or the "
+                "compositor's --allow-flink",
             )
             return
         fd = -1
@@ -305,8 +307,8 @@ class WlDrmManager:
         dmabuf = is_dmabuf(fd)
         if layout.format.n_planes > 1 and not dmabuf:
             raise FdError(
-                f"{layout.format.name} has {layout.format.n_planes} planes, which only a "
-                "dma-buf can carry to the GPU; send a dma-buf fd"
+                f"{layout.format.name} has {layout.format.n_planes} planes: only a dma-buf fd "
+                "can carry them"
             )
         self.quotas.check(client.usage, size)
         gpu = dmabuf and self.renderer_kind == "gles2"

@@ -34,15 +34,13 @@ class Quotas:
     def check(self, usage: ClientUsage, size: int) -> None:
         if usage.buffers + 1 > self.max_buffers:
             raise QuotaError(
-                f"wl_drm quota: the client already holds {usage.buffers} buffers, the limit "
-                f"is {self.max_buffers}; destroy unused wl_buffers, or start the compositor "
-                "with a larger --max-client-buffers"
+                f"quota: the client holds {usage.buffers} buffers, the limit is "
+                f"{self.max_buffers} (--max-client-buffers)"
             )
         if usage.bytes + size > self.max_bytes:
             raise QuotaError(
-                f"wl_drm quota: {usage.bytes} + {size} bytes of buffers exceeds the "
-                f"{self.max_bytes}-byte limit per client; destroy unused wl_buffers, or start "
-                "the compositor with a larger --max-client-bytes"
+                f"quota: {usage.bytes} + {size} bytes exceeds the {self.max_bytes} byte limit "
+                "(--max-client-bytes)"
             )
 
 
@@ -63,10 +61,7 @@ class FlinkNames:
     def claim(self, name: int, client: ClientUsage) -> None:
         owner = self._owner.get(name)
         if owner is not None and owner is not client:
-            raise OwnershipError(
-                f"flink name {name} belongs to another client (pid {owner.pid}); a client "
-                "may only use names it created"
-            )
+            raise OwnershipError(f"flink name {name} belongs to another client (pid {owner.pid})")
         self._owner[name] = client
         client.flink_names.add(name)
 

@@ -76,16 +76,15 @@ def check_request(
         raise RequestError(
             ErrorKind.INVALID_FORMAT,
             "format",
-            f"format {fourcc_name(fmt)} ({fmt:#x}) is not offered by this compositor; "
-            "use one of the formats sent in wl_drm.format events",
+            f"format {fourcc_name(fmt)} ({fmt:#x}) is not offered; use one from the "
+            "wl_drm.format events",
         )
     for name, value in (("width", width), ("height", height)):
         if not 0 < value <= max_size:
             raise RequestError(
                 ErrorKind.INVALID_ARGUMENT,
                 name,
-                f"{name} {value} is out of range: it must be between 1 and {max_size} "
-                "(the compositor's --max-buffer-size)",
+                f"{name} {value} is out of range 1..{max_size} (--max-buffer-size)",
             )
     planes = []
     for i, plane in enumerate(f.planes):
@@ -94,23 +93,22 @@ def check_request(
             raise RequestError(
                 ErrorKind.INVALID_ARGUMENT,
                 f"offset{i}",
-                f"offset{i} {offset} is out of range: plane offsets are bytes from the "
-                f"start of the buffer, 0 to {INT32_MAX}",
+                f"offset{i} {offset} is out of range 0..{INT32_MAX}",
             )
         row = _ceil_div(width, plane.hsub) * plane.cpp
         if not row <= stride <= INT32_MAX:
             raise RequestError(
                 ErrorKind.INVALID_ARGUMENT,
                 f"stride{i}",
-                f"stride{i} {stride} is too small: plane {i} of {f.name} at width {width} "
-                f"needs at least {row} bytes per row",
+                f"stride{i} {stride} is invalid: {f.name} plane {i} at width {width} needs "
+                f"{row} to {INT32_MAX} bytes per row",
             )
         end = offset + stride * _ceil_div(height, plane.vsub)
         if end > MAX_BUFFER_BYTES:
             raise RequestError(
                 ErrorKind.INVALID_ARGUMENT,
                 f"stride{i}",
-                f"plane {i} would end at byte {end}, past the {MAX_BUFFER_BYTES}-byte limit",
+                f"plane {i} would end at byte {end}, past the {MAX_BUFFER_BYTES} byte limit",
             )
         planes.append(PlaneLayout(offset, stride, end))
     return Layout(f, width, height, tuple(planes))
@@ -129,7 +127,5 @@ def check_fits(layout: Layout, size: int) -> None:
             raise RequestError(
                 ErrorKind.INVALID_NAME,
                 "name",
-                f"the buffer is too small: plane {i} ({layout.format.name}, stride "
-                f"{plane.stride}, offset {plane.offset}) needs {plane.end} bytes, the fd "
-                f"has {size}",
+                f"buffer too small: plane {i} needs {plane.end} bytes, the fd has {size}",
             )
