@@ -190,3 +190,29 @@ def test_progress_line_is_logged(make_compositor, tmp_path):
     wait_for(lambda: "dropped, encoder" in comp.log(), timeout=5, what="a progress line")
     line = next(x for x in comp.log().splitlines() if "dropped, encoder" in x)
     assert "recording progress.mp4: " in line and " frames, " in line and "MiB" in line
+
+
+def test_ctrl_alt_r_toggles_a_recording_into_videos(make_compositor, tmp_path):
+    home = tmp_path / "home"
+    (home / "Videos").mkdir(parents=True)
+    comp = make_compositor(env={"HOME": str(home)}, **SIZE)
+
+    def chord() -> None:
+        for key in ("Control_L", "Alt_L", "r"):
+            comp.ctl_ok("key", key=key, pressed=True)
+        for key in ("r", "Alt_L", "Control_L"):
+            comp.ctl_ok("key", key=key, pressed=False)
+
+    chord()
+    current = wait_for(lambda: comp.ctl_ok("record-status")["current"], what="a recording")
+    path = Path(current["path"])
+    assert path.parent == home / "Videos" and path.name.startswith("pydrm-")
+    wait_for(
+        lambda: comp.ctl_ok("record-status")["current"]["frames_encoded"] >= 1, what="a first frame"
+    )
+    chord()
+    wait_for(lambda: not comp.ctl_ok("record-status")["recording"], what="the stop")
+    last = comp.ctl_ok("record-status", pts=True)["last"]
+    images, pts, _ = decode(path)
+    assert len(images) == last["frames_encoded"] >= 1 and pts == last["pts_90khz"]
+    assert "recording saved (stopped by key binding)" in comp.log()
