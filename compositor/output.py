@@ -61,7 +61,10 @@ class OutputView:
         # wlr_scene_output_commit renders and commits only when something was damaged.
         before = lib.comp_output_commit_seq(self._native_output)
         try:
-            self.scene_output.commit()
+            # The overlay (render/gl.py) renders the frame itself while it shows boxes.
+            tools = getattr(self.server, "render_tools", None)
+            if tools is None or not tools.render_frame(self):
+                self.scene_output.commit()
         except RuntimeError:
             # Normal on DRM: another VT holds the seat, or the last page flip is still in
             # flight (EBUSY). The damage is kept; the backend says when to try again.

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from pywayland import lib as wl_lib
 from pywayland.server import Display
-from wlroots.allocator import Allocator
 from wlroots.wlr_types import OutputLayout, Scene
 
 from compositor.backend import create_backend
@@ -29,7 +28,8 @@ from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
 from compositor.output import OutputManager, OutputView
 from compositor.recorder import create_recorder
-from compositor.render.renderer import create_renderer
+from compositor.render.renderer import create_allocator, create_renderer
+from compositor.render.tools import RenderTools
 from compositor.shell.xdg_shell import Shell
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class Server:
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
         self.control: ControlServer | None = None
         self.injector: InputInjector | None = None
+        self.render_tools: RenderTools | None = None
         self.display = Display()
         try:
             self._setup()
@@ -65,10 +66,12 @@ class Server:
         # The compositor picks its renderer itself (see render/renderer.py).
         self.renderer_choice = create_renderer(self.backend, config.renderer)
         self.renderer = self.renderer_choice.renderer
-        self.allocator = Allocator.autocreate(self.backend, self.renderer)
+        self.allocator = create_allocator(self.backend, self.renderer_choice)
         self.output_layout = OutputLayout()
         self.scene = Scene(self.output_layout)
         self.globals = ProtocolGlobals(self)
+        # Copy counters, overlay and screenshots (render/tools.py).
+        self.render_tools = RenderTools(self)
         self.outputs = OutputManager(self)
         self.shell = Shell(self)
         self.seat = SeatManager(self)
@@ -148,7 +151,7 @@ class Server:
         control.register("type", "type text on the injected keyboard", self._cmd_type)
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
-        for feature in (self.wl_drm, self.recorder):
+        for feature in (self.wl_drm, self.recorder, self.render_tools):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
 
@@ -230,6 +233,8 @@ class Server:
         for source in self._signal_sources:
             source.remove()
         wl_lib.wl_display_destroy_clients(self.display._ptr)
+        if self.render_tools is not None:
+            self.render_tools.destroy()
         if self.wl_drm is not None:
             self.wl_drm.destroy()
         # pywlroots frees some objects when they are garbage collected; free them here, in

@@ -74,4 +74,6 @@ install_venv() {
 
 install_packages
 install_venv
+# Mesa 25 in .gl/mesa for the GLES2 renderer in the VM (tests/vm/test_gl.py).
+./scripts/gl-setup.sh || say "GL setup failed: the GLES2 VM tests will fail; rerun scripts/gl-setup.sh"
 say "ready: $VENV"

@@ -1,0 +1,133 @@
+#include <drm_fourcc.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/render/allocator.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_damage.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_surface.h>
+#include <wlr/util/box.h>
+#include <wlr/util/region.h>
+
+struct comp_surface_buffer {
+	uintptr_t client_buffer;
+	uint32_t shm_format;
+	bool dmabuf;
+	bool texture_gles2;
+	int width, height;
+	int damage_rects;
+	int64_t damage_area;
+	uint32_t committed;
+};
+
+struct wlr_allocator *wlr_gbm_allocator_create(int drm_fd);
+
+bool comp_surface_buffer_info(struct wlr_surface *surface, struct comp_surface_buffer *out) {
+	memset(out, 0, sizeof(*out));
+	out->committed = surface->current.committed;
+	struct wlr_client_buffer *buffer = surface->buffer;
+	if (buffer == NULL) {
+		return false;
+	}
+	out->client_buffer = (uintptr_t)buffer;
+	out->shm_format = buffer->shm_source_format == DRM_FORMAT_INVALID ?
+		0 : buffer->shm_source_format;
+	struct wlr_dmabuf_attributes attribs;
+	out->dmabuf = buffer->source != NULL && wlr_buffer_get_dmabuf(buffer->source, &attribs);
+	out->texture_gles2 = buffer->texture != NULL && wlr_texture_is_gles2(buffer->texture);
+	out->width = buffer->base.width;
+	out->height = buffer->base.height;
+	int n;
+	pixman_box32_t *rects = pixman_region32_rectangles(&surface->buffer_damage, &n);
+	out->damage_rects = n;
+	for (int i = 0; i < n; i++) {
+		out->damage_area += (int64_t)(rects[i].x2 - rects[i].x1) * (rects[i].y2 - rects[i].y1);
+	}
+	return true;
+}
+
+/* Same as wlroots' scene: scissor an output-local box, honouring the output transform. */
+static void comp_scissor_output(struct wlr_output *output, pixman_box32_t *rect) {
+	struct wlr_box box = {
+		.x = rect->x1, .y = rect->y1,
+		.width = rect->x2 - rect->x1, .height = rect->y2 - rect->y1,
+	};
+	int ow, oh;
+	wlr_output_transformed_resolution(output, &ow, &oh);
+	enum wl_output_transform transform = wlr_output_transform_invert(output->transform);
+	wlr_box_transform(&box, &box, transform, ow, oh);
+	wlr_renderer_scissor(output->renderer, &box);
+}
+
+int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole) {
+	struct wlr_output *output = scene_output->output;
+	struct wlr_renderer *renderer = output->renderer;
+	if (whole) {
+		wlr_output_damage_add_whole(scene_output->damage);
+	}
+	bool needs_frame;
+	pixman_region32_t damage;
+	pixman_region32_init(&damage);
+	if (!wlr_output_damage_attach_render(scene_output->damage, &needs_frame, &damage)) {
+		pixman_region32_fini(&damage);
+		return -1;
+	}
+	if (!needs_frame) {
+		pixman_region32_fini(&damage);
+		wlr_output_rollback(output);
+		return 0;
+	}
+	wlr_renderer_begin(renderer, output->width, output->height);
+	int nrects;
+	pixman_box32_t *rects = pixman_region32_rectangles(&damage, &nrects);
+	for (int i = 0; i < nrects; i++) {
+		comp_scissor_output(output, &rects[i]);
+		wlr_renderer_clear(renderer, (float[4]){0.0, 0.0, 0.0, 1.0});
+	}
+	wlr_renderer_scissor(renderer, NULL);
+	wlr_scene_render_output(scene_output->scene, output, scene_output->x, scene_output->y,
+		&damage);
+	wlr_renderer_scissor(renderer, NULL);
+	wlr_output_render_software_cursors(output, &damage);
+	pixman_region32_fini(&damage);
+	return 1;
+}
+
+bool comp_output_render_end(struct wlr_scene_output *scene_output, bool commit) {
+	struct wlr_output *output = scene_output->output;
+	wlr_renderer_end(output->renderer);
+	if (!commit) {
+		wlr_output_rollback(output);
+		return true;
+	}
+	int width, height;
+	wlr_output_transformed_resolution(output, &width, &height);
+	pixman_region32_t frame_damage;
+	pixman_region32_init(&frame_damage);
+	wlr_region_transform(&frame_damage, &scene_output->damage->current,
+		wlr_output_transform_invert(output->transform), width, height);
+	wlr_output_set_damage(output, &frame_damage);
+	pixman_region32_fini(&frame_damage);
+	return wlr_output_commit(output);
+}
+
+void comp_output_damage_box(struct wlr_scene_output *scene_output, int x, int y, int width,
+		int height) {
+	struct wlr_box box = {.x = x, .y = y, .width = width, .height = height};
+	wlr_output_damage_add_box(scene_output->damage, &box);
+}
+
+bool comp_read_pixels(struct wlr_renderer *renderer, uint32_t drm_format, uint32_t stride,
+		uint32_t width, uint32_t height, void *data, bool *y_invert) {
+	uint32_t flags = 0;
+	bool ok = wlr_renderer_read_pixels(renderer, drm_format, &flags, stride, width, height,
+		0, 0, 0, 0, data);
+	*y_invert = (flags & WLR_RENDERER_READ_PIXELS_Y_INVERT) != 0;
+	return ok;
+}
+
+void comp_render_rect(struct wlr_output *output, int x, int y, int width, int height,
+		float r, float g, float b, float a) {
+	struct wlr_box box = {.x = x, .y = y, .width = width, .height = height};
+	wlr_render_rect(output->renderer, &box, (float[4]){r, g, b, a}, output->transform_matrix);
+}

@@ -1,0 +1,187 @@
+"""The compositor's own passes over a frame wlroots has rendered: the overlay and readback.
+
+Both run while the output's buffer is bound to the renderer (between ``wlr_renderer_begin``
+and ``_end``, see ``comp_output_render_begin`` in ffi/csrc/50_gl.c):
+
+* :class:`Overlay`: named solid boxes drawn on top of the scene (a recording indicator, an
+  inspector's highlight). On GLES2 this is a GL pass with PyOpenGL in wlroots' EGL context
+  (scissored clears: no shader, no state left behind); on pixman wlroots fills the boxes.
+* :func:`screenshot`: renders the whole output into a spare buffer of its swapchain, draws
+  the overlay, reads the pixels back (``wlr_renderer_read_pixels``) and rolls the frame back,
+  so what is on screen is not disturbed. Works on both renderers.
+
+All GL code of the project lives in this module; the rest never imports OpenGL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compositor.ffi import ffi, lib, to_native
+
+if TYPE_CHECKING:
+    from compositor.output import OutputView
+
+log = logging.getLogger(__name__)
+
+DRM_FORMAT_XRGB8888 = 0x34325258  # bytes B, G, R, X
+DRM_FORMAT_XBGR8888 = 0x34324258  # bytes R, G, B, X
+
+
+class ScreenshotError(Exception):
+    """The output could not be rendered or read back; the message says why."""
+
+
+@dataclass
+class Box:
+    x: int
+    y: int
+    width: int
+    height: int
+    rgba: tuple[float, float, float, float]
+
+
+_gl: Any = None
+
+
+def _gles2() -> Any:
+    """PyOpenGL's GLES2 bindings on EGL (the same libGLESv2 dispatch wlroots uses)."""
+    global _gl
+    if _gl is None:
+        os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+        from OpenGL import GLES2  # noqa: PLC0415 - only GLES2 compositors load GL
+
+        _gl = GLES2
+    return _gl
+
+
+class Overlay:
+    """Boxes drawn over every output, in output-local coordinates."""
+
+    def __init__(self, renderer_kind: str) -> None:
+        self.renderer_kind = renderer_kind
+        self.boxes: dict[str, Box] = {}
+        self.frames_drawn = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.boxes)
+
+    def set(self, name: str, box: Box, views: list[OutputView]) -> None:
+        old = self.boxes.get(name)
+        self.boxes[name] = box
+        for view in views:
+            for damaged in (old, box):
+                if damaged is not None:
+                    self._damage(view, damaged)
+
+    def remove(self, name: str, views: list[OutputView]) -> bool:
+        box = self.boxes.pop(name, None)
+        for view in views if box is not None else []:
+            self._damage(view, box)
+        return box is not None
+
+    @staticmethod
+    def _damage(view: OutputView, box: Box) -> None:
+        scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
+        lib.comp_output_damage_box(scene_output, box.x, box.y, box.width, box.height)
+        lib.wlr_output_schedule_frame(to_native(view.output, "struct wlr_output *"))
+
+    def draw(self, view: OutputView) -> None:
+        """Draw the boxes into the bound buffer of ``view``'s output."""
+        if not self.boxes:
+            return
+        if self.renderer_kind == "gles2":
+            gl = _gles2()
+            gl.glEnable(gl.GL_SCISSOR_TEST)
+            for box in self.boxes.values():
+                # wlroots' GLES2 renderer binds buffers with row 0 at the top (its projection
+                # flips y), so the scissor takes output-local coordinates as they are.
+                gl.glScissor(box.x, box.y, box.width, box.height)
+                gl.glClearColor(*box.rgba)
+                gl.glClear(gl.GL_COLOR_BUFFER_BIT)
+            gl.glDisable(gl.GL_SCISSOR_TEST)
+        else:
+            output = to_native(view.output, "struct wlr_output *")
+            for box in self.boxes.values():
+                lib.comp_render_rect(output, box.x, box.y, box.width, box.height, *box.rgba)
+        self.frames_drawn += 1
+
+    def render_frame(self, view: OutputView) -> bool:
+        """The frame loop's render when boxes are shown: scene, then boxes, then commit."""
+        scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
+        bound = lib.comp_output_render_begin(scene_output, False)
+        if bound <= 0:
+            return bound == 0  # 0: nothing damaged, nothing to commit
+        try:
+            self.draw(view)
+        finally:
+            ok = lib.comp_output_render_end(scene_output, True)
+        if not ok:
+            log.debug("output %s: commit with overlay failed", view.name)
+        return True
+
+
+def read_output(view: OutputView, overlay: Overlay | None) -> tuple[int, int, bytes, int]:
+    """Render ``view`` in full into a spare buffer and read it back: (w, h, pixels, format)."""
+    scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
+    width, height = view.output._ptr.width, view.output._ptr.height
+    renderer = to_native(view.server.renderer, "struct wlr_renderer *")
+    if lib.comp_output_render_begin(scene_output, True) != 1:
+        raise ScreenshotError(
+            f"output {view.name}: no buffer to render into (is the output enabled?)"
+        )
+    stride = width * 4
+    data = ffi.new("uint8_t[]", stride * height)
+    y_invert = ffi.new("bool *")
+    fmt = 0
+    try:
+        if overlay is not None:
+            overlay.draw(view)
+        for fmt in (DRM_FORMAT_XRGB8888, DRM_FORMAT_XBGR8888):
+            if lib.comp_read_pixels(renderer, fmt, stride, width, height, data, y_invert):
+                break
+        else:
+            raise ScreenshotError(
+                f"the {overlay.renderer_kind if overlay else ''} renderer cannot read "
+                "XRGB8888 or XBGR8888 pixels back"
+            )
+    finally:
+        lib.comp_output_render_end(scene_output, False)
+    pixels = bytes(ffi.buffer(data))
+    if y_invert[0]:
+        rows = [pixels[y * stride : (y + 1) * stride] for y in range(height)]
+        pixels = b"".join(reversed(rows))
+    return width, height, pixels, fmt
+
+
+def to_rgb(pixels: bytes, fmt: int) -> bytes:
+    rgb = bytearray(len(pixels) // 4 * 3)
+    r, b = (2, 0) if fmt == DRM_FORMAT_XRGB8888 else (0, 2)
+    rgb[0::3] = pixels[r::4]
+    rgb[1::3] = pixels[1::4]
+    rgb[2::3] = pixels[b::4]
+    return bytes(rgb)
+
+
+def write_png(path: Path, width: int, height: int, rgb: bytes) -> None:
+    """A plain 8-bit RGB PNG (no dependency beyond zlib)."""
+    row = width * 3
+    raw = b"".join(b"\x00" + rgb[y * row : (y + 1) * row] for y in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = zlib.compress(raw, 3)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+    tmp.rename(path)

@@ -1,0 +1,128 @@
+"""The renderer's features for the rest of the compositor: copy counters, the overlay and
+screenshots, with their control commands (``copy-stats``, ``overlay``, ``screenshot``).
+
+The frame loop (:mod:`compositor.output`) asks :meth:`RenderTools.render_frame` first; it
+renders only while overlay boxes are shown and otherwise leaves the frame to the scene
+graph's own commit (which can also do direct scan-out).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compositor.control import CommandError
+from compositor.render.copy_stats import CopyStats
+from compositor.render.gl import Box, Overlay, ScreenshotError, read_output, to_rgb, write_png
+
+if TYPE_CHECKING:
+    from compositor.control import ControlServer
+    from compositor.output import OutputView
+    from compositor.server import Server
+
+log = logging.getLogger(__name__)
+
+
+def parse_color(text: str) -> tuple[float, float, float, float]:
+    """``RRGGBB`` or ``RRGGBBAA`` (hex) -> premultiplied RGBA floats."""
+    text = text.removeprefix("#")
+    if len(text) not in (6, 8):
+        raise CommandError(f"color {text!r}: use RRGGBB or RRGGBBAA in hex")
+    try:
+        values = [int(text[i : i + 2], 16) / 255 for i in range(0, len(text), 2)]
+    except ValueError as exc:
+        raise CommandError(f"color {text!r}: not hexadecimal") from exc
+    r, g, b = values[:3]
+    a = values[3] if len(values) == 4 else 1.0
+    return (r * a, g * a, b * a, a)
+
+
+class RenderTools:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.copy_stats = CopyStats(server)
+        self.overlay = Overlay(server.renderer_choice.kind)
+
+    def render_frame(self, view: OutputView) -> bool:
+        """Render and commit ``view``'s frame when the overlay is shown; False: not handled."""
+        return bool(self.overlay) and self.overlay.render_frame(view)
+
+    def _view(self, request: dict[str, Any]) -> OutputView:
+        views = list(self.server.outputs)
+        if not views:
+            raise CommandError("no output yet")
+        name = request.get("output")
+        for view in views:
+            if name is None or view.name == name:
+                return view
+        raise CommandError(f"no output {name!r}; outputs: {[v.name for v in views]}")
+
+    def screenshot(self, request: dict[str, Any]) -> dict[str, Any]:
+        if "path" not in request:
+            raise CommandError("screenshot needs path=FILE.png")
+        path = Path(str(request["path"])).expanduser()
+        if not path.parent.is_dir():
+            raise CommandError(f"{path.parent} is not a directory")
+        view = self._view(request)
+        start = time.perf_counter()
+        try:
+            width, height, pixels, fmt = read_output(view, self.overlay)
+        except ScreenshotError as exc:
+            raise CommandError(str(exc)) from exc
+        read_s = time.perf_counter() - start
+        self.copy_stats.count_readback(len(pixels))
+        write_png(path, width, height, to_rgb(pixels, fmt))
+        log.info("screenshot of %s: %dx%d -> %s", view.name, width, height, path)
+        return {
+            "path": str(path),
+            "output": view.name,
+            "width": width,
+            "height": height,
+            "renderer": self.server.renderer_choice.kind,
+            "readback_ms": round(read_s * 1000, 2),
+        }
+
+    def overlay_command(self, request: dict[str, Any]) -> dict[str, Any]:
+        views = list(self.server.outputs)
+        name = str(request.get("name", "default"))
+        if request.get("remove"):
+            if not self.overlay.remove(name, views):
+                raise CommandError(f"no overlay box {name!r}")
+        elif {"x", "y", "width", "height"} <= request.keys():
+            try:
+                x, y, w, h = (int(request[k]) for k in ("x", "y", "width", "height"))
+            except (TypeError, ValueError) as exc:
+                raise CommandError("x, y, width and height are integers") from exc
+            if w <= 0 or h <= 0:
+                raise CommandError("width and height must be positive")
+            box = Box(x, y, w, h, parse_color(str(request.get("color", "ff0000"))))
+            self.overlay.set(name, box, views)
+        elif request:
+            raise CommandError("overlay name=N x= y= width= height= [color=RRGGBB] | remove=1")
+        return {
+            "boxes": {k: vars(b) for k, b in self.overlay.boxes.items()},
+            "frames_drawn": self.overlay.frames_drawn,
+            "renderer": self.server.renderer_choice.kind,
+        }
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "copy-stats",
+            "CPU copies and bytes of client pixels per path and per frame (reset=1 to zero)",
+            self.copy_stats.command,
+        )
+        control.register(
+            "screenshot",
+            "render an output and write it as PNG (path=FILE.png [output=NAME])",
+            self.screenshot,
+        )
+        control.register(
+            "overlay",
+            "draw a box over the outputs (name= x= y= width= height= color=RRGGBB) or remove=1",
+            lambda r: self.overlay_command({k: v for k, v in r.items() if k != "cmd"}),
+        )
+
+    def destroy(self) -> None:
+        self.copy_stats.destroy()
