@@ -225,3 +225,18 @@ def test_no_wl_drm_option_hides_the_global(make_compositor, clients):
     client = clients.connect(comp)
     assert client.wl_drm is None
     client.close()
+
+
+def test_shared_memfd_is_sealed_so_the_client_cannot_shrink_it(compositor, clients):
+    # A shrunk memfd under the compositor's mapping would SIGBUS it at the next frame.
+    client = clients.connect(compositor)
+    fd = memfd_buffer(64, 64, 256, 0x00FF00)
+    buffer = client.create_prime_buffer(fd, 64, 64, XRGB8888, 0, 256)
+    client.show(buffer, 64, 64)
+    compositor.wait_for_view("test.wl_drm")
+    with pytest.raises(PermissionError):
+        os.ftruncate(fd, 0)
+    os.close(fd)
+    frames = compositor.frames()
+    compositor.screenshot()
+    assert compositor.alive() and compositor.frames() >= frames

@@ -6,6 +6,7 @@ validator as an oracle.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 from collections.abc import Callable, Iterator
@@ -45,9 +46,9 @@ def clients() -> Iterator[ClientGroup]:
     group.close_all()
 
 
-def memfd(size: int) -> Callable[[], int]:
+def memfd(size: int, flags: int = os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING) -> Callable[[], int]:
     def make() -> int:
-        fd = os.memfd_create("wl-drm-bad", os.MFD_CLOEXEC)
+        fd = os.memfd_create("wl-drm-bad", flags)
         os.ftruncate(fd, size)
         return fd
 
@@ -66,9 +67,18 @@ def socket_fd() -> int:
     return a.detach()
 
 
-def write_only_file() -> int:
-    path = f"/tmp/wl-drm-wronly-{os.getpid()}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def write_only_memfd() -> int:
+    """The same sealed memfd, reopened write-only: sized and sealed, but not mappable."""
+    fd = memfd(8192)()
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
+    wronly = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_CLOEXEC)
+    os.close(fd)
+    return wronly
+
+
+def regular_file() -> int:
+    path = f"/tmp/wl-drm-file-{os.getpid()}"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
     os.unlink(path)
     os.ftruncate(fd, 8192)
     return fd
@@ -133,7 +143,9 @@ CASES = {
     "empty_fd": (prime(memfd(0)), "wl_drm", 2, "empty"),
     "pipe_fd": (prime(pipe_fd), "wl_drm", 2, "the fd is a pipe"),
     "socket_fd": (prime(socket_fd), "wl_drm", 2, "the fd is a socket"),
-    "unmappable_fd": (prime(write_only_file), "wl_drm", 2, "cannot map the buffer"),
+    "unmappable_fd": (prime(write_only_memfd), "wl_drm", 2, "cannot map the buffer"),
+    "unsealable_memfd": (prime(memfd(8192, os.MFD_CLOEXEC)), "wl_drm", 2, "MFD_ALLOW_SEALING"),
+    "regular_file": (prime(regular_file), "wl_drm", 2, "sealable against shrinking"),
     "flink_create_buffer": (
         lambda c: c.create_buffer(7, 64, 32, 256, XRGB8888),
         "wl_drm",

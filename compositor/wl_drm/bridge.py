@@ -8,6 +8,7 @@ then on the C side closes it when the wlr_buffer is destroyed.
 from __future__ import annotations
 
 import errno
+import fcntl
 import logging
 import os
 import stat
@@ -51,6 +52,22 @@ def fd_size(fd: int) -> int:
     if size <= 0:
         raise FdError("the buffer behind the fd is empty")
     return size
+
+
+def seal_against_shrinking(fd: int) -> None:
+    """Make sure a memfd can never shrink under the mapping (that would SIGBUS the compositor).
+
+    dma-bufs have a fixed size; any other fd must be a memfd that is, or can be, sealed with
+    F_SEAL_SHRINK (created with MFD_ALLOW_SEALING). The seal is added here when missing.
+    """
+    try:
+        seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
+        if not seals & fcntl.F_SEAL_SHRINK:
+            fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
+    except OSError as exc:
+        raise FdError(
+            "a non-dma-buf fd must be a memfd sealable against shrinking (MFD_ALLOW_SEALING)"
+        ) from exc
 
 
 def is_dmabuf(fd: int) -> bool:

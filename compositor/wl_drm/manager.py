@@ -25,7 +25,13 @@ from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 from compositor.wl_drm import protocol
 from compositor.wl_drm.auth import Authenticator, AuthError, choose_device, node_kind
-from compositor.wl_drm.bridge import Bridge, FdError, fd_size, is_dmabuf
+from compositor.wl_drm.bridge import (
+    Bridge,
+    FdError,
+    fd_size,
+    is_dmabuf,
+    seal_against_shrinking,
+)
 from compositor.wl_drm.flink import FlinkError, open_flink_name
 from compositor.wl_drm.formats import FORMATS, fourcc_name
 from compositor.wl_drm.quotas import ClientUsage, FlinkNames, OwnershipError, QuotaError, Quotas
@@ -305,6 +311,8 @@ class WlDrmManager:
         size = fd_size(fd)
         check_fits(layout, size)
         dmabuf = is_dmabuf(fd)
+        if not dmabuf:
+            seal_against_shrinking(fd)
         if layout.format.n_planes > 1 and not dmabuf:
             raise FdError(
                 f"{layout.format.name} has {layout.format.n_planes} planes: only a dma-buf fd "

@@ -73,9 +73,11 @@ class ConnectionLost(Exception):
 
 
 def memfd_buffer(width: int, height: int, stride: int, color: int, size: int = 0) -> int:
-    """A memfd of ``size`` (default stride*height) bytes filled with an XRGB colour."""
+    """A memfd of ``size`` (default stride*height) bytes filled with an XRGB colour.
+
+    Sealable: the compositor seals shared memfds against shrinking before it maps them."""
     size = size or stride * height
-    fd = os.memfd_create("wl-drm-test", os.MFD_CLOEXEC)
+    fd = os.memfd_create("wl-drm-test", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     os.ftruncate(fd, size)
     with mmap.mmap(fd, size) as data:
         row = (color | 0xFF000000).to_bytes(4, "little") * width

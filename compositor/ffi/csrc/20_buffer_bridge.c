@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
+#include <drm_fourcc.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
 #include <wlr/render/dmabuf.h>
@@ -191,7 +192,8 @@ struct comp_drm_buffer *comp_drm_buffer_create(struct wl_client *client, uint32_
 	}
 	buffer->dmabuf = (struct wlr_dmabuf_attributes){
 		.width = width, .height = height, .format = format,
-		.modifier = 0 /* DRM_FORMAT_MOD_LINEAR: PRIME buffers carry no modifier */,
+		/* wl_drm carries no modifier: the layout is the allocator's implicit one. */
+		.modifier = DRM_FORMAT_MOD_INVALID,
 		.n_planes = n_planes,
 	};
 	for (int i = 0; i < n_planes; i++) {
