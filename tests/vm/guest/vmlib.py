@@ -119,7 +119,7 @@ def active_vt() -> int:
 NOBODY = 65534
 # Run a command as nobody:nogroup, with no supplementary groups (a real unprivileged client).
 AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-SEAT_ENV = {"LIBSEAT_BACKEND": "seatd"}
+SEAT_ENV = {"LIBSEAT_BACKEND": "seatd", "PYTHONFAULTHANDLER": "1"}
 
 
 def share_with_nobody(comp: Any, devices: tuple[str, ...] = ("/dev/dri/card0",)) -> dict:

@@ -1,0 +1,188 @@
+"""VM scenario: wlroots' GLES2 renderer compositing real clients (run inside the guest).
+
+Checks, in order (one boot for all; results in /mnt/out/results.json):
+  auto_picks_gles2  --renderer auto on a machine with a render node: GLES2, with the GBM
+                    allocator on the card node (kms_swrast cannot allocate on renderD128)
+  shm_window        a wl_shm client: right pixels in grim (screencopy), counted as
+                    shm_upload with CPU copies > 0
+  dmabuf_window     a zwp_linux_dmabuf_v1 client (dumb buffers exported as dma-bufs): right
+                    pixels, counted as dmabuf_import with zero CPU copies and zero bytes
+  animated_clients  weston-simple-shm + an animated dma-buf client for a few seconds:
+                    frames advance, dma-buf path still zero-copy, shm path copies per frame
+  screenshot        the `screenshot` command (read_pixels) matches grim's pixels
+  overlay           the GL overlay pass: a red box in grim and in `screenshot`, gone after
+                    removal
+  drm_scanout       --backend drm --renderer gles2 on virtio-gpu under seatd: the windows
+                    on the real scanout (QMP screendump)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from tests.harness import CompositorProcess
+from tests.helpers import region_is, rgb
+from tests.vm.guest.gl_env import gl_env
+from tests.vm.guest.vmlib import (
+    SEAT_ENV,
+    Checks,
+    screendump,
+    setup_devices,
+    start_seatd,
+    wait_for,
+)
+
+SOLID, DMABUF = "3366cc", "33cc66"
+
+
+def inner(view: dict, margin: int = 3) -> tuple[int, int, int, int]:
+    return (
+        view["x"] + margin,
+        view["y"] + margin,
+        view["width"] - 2 * margin,
+        view["height"] - 2 * margin,
+    )
+
+
+def dmabuf_client(comp: CompositorProcess, app_id: str, color: str, *extra: str):
+    argv = [sys.executable, "-m", "tests.vm.guest.gl_dmabuf_client", "--color", color]
+    return comp.spawn([*argv, "--app-id", app_id, *extra], text=True)
+
+
+def solid_client(comp: CompositorProcess, app_id: str, color: str):
+    argv = [sys.executable, "-m", "tests.clients.solid_window", "--color", color]
+    return comp.spawn([*argv, "--app-id", app_id, "--size", "200x150"], text=True)
+
+
+def main() -> int:
+    checks = Checks()
+    setup_devices(("virtio-gpu",), udev=False)
+    env = gl_env()
+    comp = CompositorProcess(
+        Path("/tmp/gl"), args=["--renderer", "auto"], env=env, width=800, height=600
+    )
+    with checks.check("auto_picks_gles2") as info:
+        comp.start(timeout=120)
+        info["ping"] = comp.ctl_ok("ping")
+        log = comp.log()
+        info["renderer_lines"] = [line for line in log.splitlines() if "renderer:" in line]
+        assert info["ping"]["renderer"] == "gles2", log[-3000:]
+        assert "llvmpipe" in log, "not Mesa's llvmpipe (kms_swrast)"
+        assert "allocator: GBM on /dev/dri/card0" in log, log[-3000:]
+    views: dict[str, dict] = {}
+    with checks.check("shm_window") as info:
+        comp.ctl_ok("copy-stats", reset=True)
+        solid_client(comp, "gl.solid", SOLID)
+        views["solid"] = comp.wait_for_view("gl.solid", timeout=60)
+        time.sleep(1.0)
+        shot = comp.screenshot("shm")
+        assert region_is(shot, inner(views["solid"]), rgb(SOLID)), shot.getpixel(
+            (views["solid"]["x"] + 5, views["solid"]["y"] + 5)
+        )
+        stats = comp.ctl_ok("copy-stats", reset=True)
+        info["copy_stats"] = stats["paths"]
+        shm = stats["paths"]["shm_upload"]
+        assert shm["copies"] >= 1 and shm["bytes"] >= 200 * 150 * 4, shm
+    with checks.check("dmabuf_window") as info:
+        dmabuf_client(comp, "gl.dmabuf", DMABUF)
+        views["dmabuf"] = comp.wait_for_view("gl.dmabuf", timeout=60)
+        time.sleep(1.0)
+        shot = comp.screenshot("dmabuf")
+        view = views["dmabuf"]
+        assert region_is(shot, inner(view), rgb(DMABUF)), shot.getpixel(
+            (view["x"] + 5, view["y"] + 5)
+        )
+        stats = comp.ctl_ok("copy-stats", reset=True)
+        info["copy_stats"] = stats["paths"]
+        dmabuf = stats["paths"]["dmabuf_import"]
+        assert dmabuf["commits"] >= 1, dmabuf
+        assert dmabuf["copies"] == 0 and dmabuf["bytes"] == 0, dmabuf
+    with checks.check("animated_clients") as info:
+        comp.spawn(["weston-simple-shm"])
+        dmabuf_client(comp, "gl.anim", "cc3366", "--animate", "--size", "120x90")
+        comp.wait_for_view("gl.anim", timeout=60)
+        comp.wait_for_view("org.freedesktop.weston.simple-shm", timeout=60)
+        comp.ctl_ok("copy-stats", reset=True)
+        frames = comp.frames()
+        time.sleep(5.0)
+        stats = comp.ctl_ok("copy-stats")
+        info["copy_stats"] = stats
+        info["fps"] = round((comp.frames() - frames) / 5.0, 1)
+        assert comp.frames() > frames + 5, "frames do not advance"
+        dmabuf, shm = stats["paths"]["dmabuf_import"], stats["paths"]["shm_upload"]
+        assert dmabuf["commits"] > 5 and dmabuf["copies"] == 0 and dmabuf["bytes"] == 0, dmabuf
+        assert shm["commits"] > 5 and shm["bytes_per_frame"] > 0, shm
+    with checks.check("screenshot") as info:
+        path = Path("/mnt/out/gl-screenshot.png")
+        reply = comp.ctl_ok("screenshot", path=str(path))
+        info["reply"] = reply
+        from PIL import Image
+
+        ours = Image.open(path).convert("RGB")
+        grim = comp.screenshot("grim-vs-ours")
+        for name in ("solid", "dmabuf"):
+            box = inner(views[name])
+            color = rgb(SOLID if name == "solid" else DMABUF)
+            assert region_is(ours, box, color), f"{name} wrong in the screenshot"
+            assert region_is(grim, box, color), f"{name} wrong in grim"
+        assert ours.size == (800, 600), ours.size
+    with checks.check("overlay") as info:
+        comp.ctl_ok("overlay", name="rec", x=760, y=10, width=30, height=30, color="ff0000")
+        time.sleep(0.5)
+        grim = comp.screenshot("overlay")
+        path = Path("/mnt/out/gl-overlay.png")
+        comp.ctl_ok("screenshot", path=str(path))
+        from PIL import Image
+
+        ours = Image.open(path).convert("RGB")
+        box = (762, 12, 26, 26)
+        assert region_is(grim, box, (255, 0, 0)), grim.getpixel((770, 20))
+        assert region_is(ours, box, (255, 0, 0)), ours.getpixel((770, 20))
+        info["overlay"] = comp.ctl_ok("overlay", name="rec", remove=True)
+        time.sleep(0.5)
+        after = comp.screenshot("overlay-removed")
+        assert not region_is(after, box, (255, 0, 0)), "the overlay stayed"
+        assert info["overlay"]["frames_drawn"] > 0
+    with checks.check("clean_exit") as info:
+        code = comp.stop(check=False, timeout=30)
+        info["log_tail"] = comp.log()[-1500:]
+        assert code == 0 and "Traceback" not in comp.log(), code
+    with checks.check("drm_scanout") as info:
+        setup_devices((), udev=True)
+        seatd = start_seatd()
+        drm = CompositorProcess(
+            Path("/tmp/gl-drm"),
+            args=["--renderer", "gles2", "--no-wl-drm"],
+            env={**env, **SEAT_ENV},
+            backend="drm",
+        )
+        try:
+            drm.start(timeout=120)
+            info["ping"] = drm.ctl_ok("ping")
+            assert info["ping"]["renderer"] == "gles2"
+            solid_client(drm, "drm.solid", SOLID)
+            dmabuf_client(drm, "drm.dmabuf", DMABUF)
+            solid = drm.wait_for_view("drm.solid", timeout=60)
+            dmabuf = drm.wait_for_view("drm.dmabuf", timeout=60)
+            wait_for(lambda: drm.frames() > 3, 30, what="frames on the scanout")
+            time.sleep(1.0)
+            scanout = screendump("gl-drm")
+            assert region_is(scanout, inner(solid), rgb(SOLID)), scanout.getpixel(
+                (solid["x"] + 5, solid["y"] + 5)
+            )
+            assert region_is(scanout, inner(dmabuf), rgb(DMABUF)), scanout.getpixel(
+                (dmabuf["x"] + 5, dmabuf["y"] + 5)
+            )
+            info["copy_stats"] = drm.ctl_ok("copy-stats")["paths"]
+        finally:
+            info["log_tail"] = drm.log()[-2000:] if drm.proc else ""
+            if drm.proc is not None:
+                drm.stop(check=False, timeout=30)
+            seatd.terminate()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""VM scenario: real dma-bufs through wl_drm.create_prime_buffer (run inside the guest).
+
+A test client allocates dumb buffers on real DRM devices, fills them, exports them as PRIME
+(dma-buf) fds and sends them with wl_drm.create_prime_buffer; the compositor runs on the
+DRM backend (virtio-gpu) and its scanout is checked pixel by pixel. Checks:
+  vgem_xrgb        single plane XRGB8888 from vgem (a GEM-only device, no display)
+  virtio_argb      single plane ARGB8888 from a virtio-gpu dumb buffer (the KMS device)
+  update           new contents in a second vgem buffer replace the first on the scanout
+  planar_refused   pixman renderer: NV12 is not offered, and a multi-planar buffer gets
+                   the invalid_format error (never a wrong picture)
+  planar_gl        GLES2 renderer (Mesa 25 from .gl/mesa, kms_swrast): NV12 from one vgem
+                   dma-buf (two planes) shows the right colour. Skipped when .gl/mesa is
+                   absent (scripts/gl-setup.sh provides it)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from tests.clients.wl_drm_client import ARGB8888, NV12, XRGB8888, WlDrmClient
+from tests.harness import CompositorProcess
+from tests.helpers import region_is, rgb
+from tests.vm.guest import drmio
+from tests.vm.guest.vmlib import (
+    SEAT_ENV,
+    Checks,
+    screendump,
+    setup_devices,
+    start_seatd,
+    wait_for,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+MESA_ENV = ROOT / ".gl" / "mesa" / "env.sh"
+INVALID_FORMAT = 1
+
+
+def find_card(driver: str) -> str:
+    """/dev/dri/cardN of a driver, from debugfs (``vgem dev=... unique=...``)."""
+    for name in sorted(Path("/sys/kernel/debug/dri").glob("[0-9]*")):
+        minor = int(name.name)
+        if minor < 128 and (name / "name").read_text().split()[0] == driver:
+            return f"/dev/dri/card{minor}"
+    raise FileNotFoundError(f"no DRM card for {driver}")
+
+
+def show_dumb(
+    client: WlDrmClient, dev_fd: int, color: int, size: tuple[int, int], fmt: int, app_id: str
+):
+    width, height = size
+    dumb = drmio.create_dumb(dev_fd, width, height)
+    dumb.write(drmio.xrgb_rows(width, height, dumb.pitch, color))
+    dmabuf = dumb.export()
+    buffer = client.create_prime_buffer(dmabuf, width, height, fmt, 0, dumb.pitch)
+    os.close(dmabuf)
+    surface = client.show(buffer, width, height, app_id)
+    return dumb, buffer, surface
+
+
+def box_of(view: dict) -> tuple[int, int, int, int]:
+    return (view["x"] + 2, view["y"] + 2, view["width"] - 4, view["height"] - 4)
+
+
+def nv12_red(width: int, height: int, pitch: int) -> bytes:
+    """BT.601 limited-range red: Y=81, Cb=90, Cr=240."""
+    y_plane = (bytes([81]) * width + bytes(pitch - width)) * height
+    uv_row = bytes([90, 240]) * (width // 2)
+    uv_plane = (uv_row + bytes(pitch - len(uv_row))) * (height // 2)
+    return y_plane + uv_plane
+
+
+def start(args: list[str], env: dict[str, str], name: str) -> CompositorProcess:
+    comp = CompositorProcess(
+        Path(f"/tmp/{name}"), args=[*args, "--log-level", "debug"], env=env, backend="drm"
+    )
+    return comp.start(timeout=120)
+
+
+def planar_buffer(comp: CompositorProcess, vgem_fd: int, expect_error: bool) -> WlDrmClient:
+    width, height = 128, 96
+    client = WlDrmClient(str(comp.runtime_dir / comp.socket))
+    dumb = drmio.create_dumb(vgem_fd, width, height * 3 // 2, bpp=8)
+    dumb.write(nv12_red(width, height, dumb.pitch))
+    dmabuf = dumb.export()
+    offset1 = dumb.pitch * height
+    buffer = client.create_prime_buffer(
+        dmabuf, width, height, NV12, 0, dumb.pitch, offset1, dumb.pitch
+    )
+    os.close(dmabuf)
+    if expect_error:
+        return client
+    client.show(buffer, width, height, "vm.nv12")
+    return client
+
+
+def main() -> int:
+    checks = Checks()
+    setup_devices(("virtio-gpu", "vgem"))
+    seatd = start_seatd()
+    vgem_fd = os.open(find_card("vgem"), os.O_RDWR | os.O_CLOEXEC)
+    comp = start(["--renderer", "pixman"], SEAT_ENV, "comp")
+    client = WlDrmClient(str(comp.runtime_dir / comp.socket))
+    with checks.check("vgem_xrgb") as info:
+        show_dumb(client, vgem_fd, 0xCC3366, (160, 120), XRGB8888, "vm.vgem")
+        view = comp.wait_for_view("vm.vgem", timeout=60)
+        info["buffers"] = comp.ctl_ok("buffers")["clients"]
+        image = wait_for(
+            lambda: (
+                (im := screendump("vgem-xrgb"))
+                and region_is(im, box_of(view), rgb("cc3366"))
+                and im
+            ),
+            20,
+            what="the vgem buffer's colour on the scanout",
+        )
+        info["pixel"] = image.getpixel((view["x"] + 5, view["y"] + 5))
+    with checks.check("virtio_argb") as info:
+        card_fd = os.open("/dev/dri/card0", os.O_RDWR | os.O_CLOEXEC)
+        show_dumb(client, card_fd, 0x33AA55, (140, 100), ARGB8888, "vm.virtio")
+        view = comp.wait_for_view("vm.virtio", timeout=60)
+        wait_for(
+            lambda: region_is(screendump("virtio-argb"), box_of(view), rgb("33aa55")),
+            20,
+            what="the virtio-gpu buffer's colour on the scanout",
+        )
+    with checks.check("update") as info:
+        surface_client = WlDrmClient(str(comp.runtime_dir / comp.socket))
+        dumb, _buffer, surface = show_dumb(
+            surface_client, vgem_fd, 0x2040E0, (120, 90), XRGB8888, "vm.update"
+        )
+        view = comp.wait_for_view("vm.update", timeout=60)
+        wait_for(lambda: region_is(screendump("update-1"), box_of(view), rgb("2040e0")), 20)
+        second = drmio.create_dumb(vgem_fd, 120, 90)
+        second.write(drmio.xrgb_rows(120, 90, second.pitch, 0xE0C020))
+        dmabuf = second.export()
+        buffer2 = surface_client.create_prime_buffer(dmabuf, 120, 90, XRGB8888, 0, second.pitch)
+        os.close(dmabuf)
+        surface_client.attach(surface, buffer2, 120, 90)
+        wait_for(lambda: region_is(screendump("update-2"), box_of(view), rgb("e0c020")), 20)
+    with checks.check("planar_refused") as info:
+        formats = comp.ctl_ok("buffers")["formats"]
+        info["formats"] = formats
+        assert "NV12" not in formats, "pixman offers NV12?"
+        bad = planar_buffer(comp, vgem_fd, expect_error=True)
+        error = bad.expect_error()
+        info["error"] = str(error)
+        assert error.interface == "wl_drm" and error.code == INVALID_FORMAT, error
+        bad.close()
+    client.close()
+    surface_client.close()
+    comp.stop(check=False)
+    Path("/mnt/out/compositor.log").write_text(comp.log())
+
+    if not MESA_ENV.exists():
+        checks.skip("planar_gl", f"{MESA_ENV} is missing: run scripts/gl-setup.sh (Mesa 25)")
+    else:
+        with checks.check("planar_gl") as info:
+            env = dict(SEAT_ENV, MESA_LOADER_DRIVER_OVERRIDE="kms_swrast")
+            for line in MESA_ENV.read_text().splitlines():
+                if line.startswith("export "):
+                    key, value = line[7:].split("=", 1)
+                    env[key] = os.path.expandvars(
+                        value.replace("${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}", "")
+                    )
+            gl = start(["--renderer", "gles2"], env, "comp-gl")
+            try:
+                formats = gl.ctl_ok("buffers")["formats"]
+                info["formats"] = formats
+                assert "NV12" in formats, f"GLES2 renderer does not offer NV12: {formats}"
+                nv12 = planar_buffer(gl, vgem_fd, expect_error=False)
+                view = gl.wait_for_view("vm.nv12", timeout=60)
+                box = box_of(view)
+                image = screendump("nv12-gl")
+                info["pixel"] = image.getpixel((box[0] + 5, box[1] + 5))
+                assert region_is(image, box, (255, 0, 0), tolerance=24), info["pixel"]
+                nv12.close()
+            finally:
+                gl.stop(check=False)
+                Path("/mnt/out/compositor-gl.log").write_text(gl.log())
+    seatd.terminate()
+    return 0 if all(r["ok"] is not False for r in checks.results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
