@@ -24,7 +24,7 @@ from pywayland.server import Listener
 from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 from compositor.wl_drm import protocol
-from compositor.wl_drm.auth import Authenticator, AuthError, choose_device, node_kind
+from compositor.wl_drm.auth import Authenticator, AuthError, choose_device
 from compositor.wl_drm.bridge import (
     Bridge,
     FdError,
@@ -44,6 +44,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ERROR_MESSAGE = 127  # libwayland-server formats error messages into a 128-byte buffer
+WL_DRM_ERRORS = {
+    ErrorKind.INVALID_FORMAT: int(protocol.ERROR.invalid_format),
+    ErrorKind.INVALID_NAME: int(protocol.ERROR.invalid_name),
+    ErrorKind.AUTHENTICATE_FAIL: int(protocol.ERROR.authenticate_fail),
+}
+DISPLAY_ERRORS = {
+    ErrorKind.INVALID_ARGUMENT: protocol.DISPLAY_INVALID_METHOD,
+    ErrorKind.QUOTA: protocol.DISPLAY_NO_MEMORY,
+}
 
 
 def _addr(ptr: Any) -> int:
@@ -168,7 +177,7 @@ class WlDrmManager:
 
     # -- errors ---------------------------------------------------------------------------
 
-    def _refuse(self, resource: Any, request: str, kind: ErrorKind | str, message: str) -> None:
+    def _refuse(self, resource: Any, request: str, kind: ErrorKind, message: str) -> None:
         pid = self._client(resource).usage.pid
         log.warning("wl_drm: refused %s from pid %d: %s", request, pid, message)
         # libwayland cuts error messages at 127 bytes: keep the start, which names the field.
@@ -177,16 +186,10 @@ class WlDrmManager:
             text = text[: MAX_ERROR_MESSAGE - 3] + b"..."
         res = ffi.cast("struct wl_resource *", _addr(resource._ptr))
         client = ffi.cast("struct wl_client *", _addr(wl_lib.wl_resource_get_client(resource._ptr)))
-        if kind == ErrorKind.INVALID_FORMAT:
-            lib.comp_resource_post_error(res, protocol.ERROR.invalid_format, text)
-        elif kind == ErrorKind.INVALID_NAME:
-            lib.comp_resource_post_error(res, protocol.ERROR.invalid_name, text)
-        elif kind == "authenticate_fail":
-            lib.comp_resource_post_error(res, protocol.ERROR.authenticate_fail, text)
-        elif kind == "quota":
-            lib.comp_client_post_display_error(client, protocol.DISPLAY_NO_MEMORY, text)
-        else:  # a malformed argument
-            lib.comp_client_post_display_error(client, protocol.DISPLAY_INVALID_METHOD, text)
+        if kind in WL_DRM_ERRORS:
+            lib.comp_resource_post_error(res, WL_DRM_ERRORS[kind], text)
+        else:  # posted on the client's wl_display: malformed argument or quota
+            lib.comp_client_post_display_error(client, DISPLAY_ERRORS[kind], text)
 
     # -- requests -------------------------------------------------------------------------
 
@@ -194,7 +197,7 @@ class WlDrmManager:
         try:
             self.auth.authenticate(magic)
         except AuthError as exc:
-            self._refuse(resource, "authenticate", "authenticate_fail", str(exc))
+            self._refuse(resource, "authenticate", ErrorKind.AUTHENTICATE_FAIL, str(exc))
             return
         log.debug(
             "wl_drm: pid %d authenticated on %s", self._client(resource).usage.pid, self.device.path
@@ -211,7 +214,7 @@ class WlDrmManager:
         except (FdError, FlinkError, OwnershipError) as exc:
             self._refuse(resource, request, ErrorKind.INVALID_NAME, str(exc))
         except QuotaError as exc:
-            self._refuse(resource, request, "quota", str(exc))
+            self._refuse(resource, request, ErrorKind.QUOTA, str(exc))
 
     def _create_prime_buffer(
         self,
@@ -400,4 +403,4 @@ class WlDrmManager:
             log.warning("wl_drm: %d buffers still alive at exit", live)
 
 
-__all__ = ["WlDrmManager", "node_kind", "offered_formats"]
+__all__ = ["WlDrmManager", "offered_formats"]

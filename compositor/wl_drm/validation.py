@@ -21,9 +21,13 @@ MAX_BUFFER_BYTES = 1 << 40
 
 
 class ErrorKind(Enum):
+    """Why a request is refused; manager.py maps each to the protocol error it posts."""
+
     INVALID_FORMAT = "invalid_format"  # wl_drm.error.invalid_format
     INVALID_NAME = "invalid_name"  # wl_drm.error.invalid_name
+    AUTHENTICATE_FAIL = "authenticate_fail"  # wl_drm.error.authenticate_fail
     INVALID_ARGUMENT = "invalid_argument"  # wl_display.error.invalid_method (malformed)
+    QUOTA = "quota"  # wl_display.error.no_memory (a per-client limit)
 
 
 class RequestError(Exception):
