@@ -13,7 +13,10 @@ log = logging.getLogger(__name__)
 if scan.is_stale():
     # A source checkout whose XML is newer than its bindings (or was never installed).
     log.info("wl_drm: generating bindings from %s", scan.XML)
-    scan.generate()
+    try:
+        scan.generate()
+    except OSError as exc:  # e.g. a read-only install: use what is there, if anything
+        log.warning("wl_drm: cannot regenerate bindings (%s); reinstall the project", exc)
 
 from compositor.protocols_gen.drm import WlDrm  # noqa: E402
 
