@@ -41,6 +41,8 @@ class OutputView:
         # Called after each frame that reached the output (recorder, benchmarks, ...).
         self.after_commit_hooks: list[FrameHook] = []
         self._native_output = to_native(output, "struct wlr_output *")
+        # wlroots 0.15's headless outputs never emit `present` (see comp_output_send_presented).
+        self._synthesize_present = bool(lib.wlr_output_is_headless(self._native_output))
         self._listeners = [
             (output.frame_event, Listener(self._on_frame)),
             (output.destroy_event, Listener(self._on_destroy)),
@@ -74,6 +76,8 @@ class OutputView:
         if lib.comp_output_commit_seq(self._native_output) != before:
             now = time.monotonic()
             self.frames_committed += 1
+            if self._synthesize_present:
+                lib.comp_output_send_presented(self._native_output, self.frames_committed)
             if self.first_frame_time is None:
                 self.first_frame_time = now
             self.last_frame_time = now

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
+import time
 from typing import Any
 
 from PIL import Image
 
-from tests.harness import CompositorProcess, wait_for
+from tests.harness import CompositorProcess
 
 
 def solid_window(
@@ -55,15 +58,44 @@ def pixels(image: Image.Image):
     return zip(data[0::3], data[1::3], data[2::3], strict=True)
 
 
+class _LineReader:
+    """Reads a client's stdout on a thread, so waiting for a line can time out."""
+
+    def __init__(self, stream) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+
+_readers: dict[int, _LineReader] = {}
+
+
 def wait_for_line(proc, predicate, timeout: float = 10.0) -> str:
-    """Read the client's stdout until a line satisfies predicate."""
-    seen: list[str] = []
+    """Wait until the client prints a line satisfying predicate; returns that line."""
+    reader = _readers.setdefault(id(proc), _LineReader(proc.stdout))
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            line = reader.lines.get(timeout=max(remaining, 0))
+        except queue.Empty:
+            raise TimeoutError(f"no matching client line in {timeout}s; saw {reader.seen}")
+        if line is None:
+            raise AssertionError(f"client exited; its output: {reader.seen}")
+        reader.seen.append(line)
+        if predicate(line):
+            return line
 
-    def next_match():
-        line = proc.stdout.readline()
-        if not line:
-            raise AssertionError(f"client exited; output so far: {seen}")
-        seen.append(line.strip())
-        return line.strip() if predicate(line.strip()) else None
 
-    return wait_for(next_match, timeout, interval=0, what=f"a client line; saw {seen}")
+def client_output(proc, timeout: float = 5.0) -> list[str]:
+    """All lines a client printed, after it exited."""
+    proc.wait(timeout)
+    reader = _readers.setdefault(id(proc), _LineReader(proc.stdout))
+    while (line := reader.lines.get(timeout=timeout)) is not None:
+        reader.seen.append(line)
+    return reader.seen

@@ -3,6 +3,8 @@ presentation-time, clipboard (data device)."""
 
 from __future__ import annotations
 
+import subprocess
+
 from tests.conftest import needs
 from tests.helpers import region_is, rgb, solid_window, wait_for_line
 
@@ -46,9 +48,16 @@ def test_presentation_feedback_reports_the_output_refresh(compositor):
 
 @needs("wl-copy", "wl-paste")
 def test_clipboard_round_trip_through_the_data_device(compositor):
-    # wl-clipboard uses wl_data_device here (no data-control global is offered).
-    copy = compositor.run_client(["wl-copy", "from one client to another"])
-    assert copy.returncode == 0, copy.stderr
+    # wl-clipboard uses wl_data_device here (no data-control global is offered). wl-copy
+    # forks a server that keeps the selection; its output must not hold our pipes open.
+    copy = subprocess.run(
+        ["wl-copy", "from one client to another"],
+        env=compositor.client_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=30,
+    )
+    assert copy.returncode == 0
     paste = compositor.run_client(["wl-paste", "--no-newline"])
     assert paste.returncode == 0, paste.stderr
     assert paste.stdout == "from one client to another"

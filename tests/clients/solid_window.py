@@ -58,6 +58,7 @@ class SolidWindow:
         self.toplevel.dispatcher["close"] = self._on_close
         self.mapped = False
         self.running = True
+        self.feedbacks: list = []
         self.surface.commit()
 
     def _on_global(self, registry, name: int, interface: str, version: int) -> None:
@@ -135,6 +136,7 @@ class SolidWindow:
         if self.options.presentation:
             # A later commit before presentation discards this one: ask every frame.
             feedback = self.presentation.feedback(self.surface)
+            self.feedbacks.append(feedback)  # keep the proxy (and its handlers) alive
             feedback.dispatcher["presented"] = lambda f, *args: say("presented", args[3])
             feedback.dispatcher["discarded"] = lambda f: say("discarded")
         if first and self.options.subsurface:

@@ -52,3 +52,8 @@ uint32_t comp_output_commit_seq(struct wlr_output *output);
 struct wlr_surface;
 /* pid of the client owning a surface (from SO_PEERCRED), -1 if unknown. */
 int comp_surface_client_pid(struct wlr_surface *surface);
+
+/* Headless outputs in wlroots 0.15 never emit `present`, so presentation-time feedback
+ * would never complete: the frame loop reports each committed frame as presented now. */
+void comp_output_send_presented(struct wlr_output *output, uint32_t seq);
+bool wlr_output_is_headless(struct wlr_output *output);

@@ -35,3 +35,21 @@ int comp_surface_client_pid(struct wlr_surface *surface) {
 	wl_client_get_credentials(wl_resource_get_client(surface->resource), &pid, NULL, NULL);
 	return pid;
 }
+
+#include <time.h>
+#include <wlr/interfaces/wlr_output.h>
+
+void comp_output_send_presented(struct wlr_output *output, uint32_t seq) {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	struct wlr_output_event_present event = {
+		.output = output,
+		.commit_seq = output->commit_seq,
+		.presented = true,
+		.when = &now,
+		.seq = seq,
+		.refresh = output->refresh > 0 ? (int)(1000000000000LL / output->refresh) : 0,
+		.flags = 0,
+	};
+	wlr_output_send_present(output, &event);
+}
