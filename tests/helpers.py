@@ -84,7 +84,9 @@ def wait_for_line(proc, predicate, timeout: float = 10.0) -> str:
         try:
             line = reader.lines.get(timeout=max(remaining, 0))
         except queue.Empty:
-            raise TimeoutError(f"no matching client line in {timeout}s; saw {reader.seen}")
+            raise TimeoutError(
+                f"no matching client line in {timeout}s; saw {reader.seen}"
+            ) from None
         if line is None:
             raise AssertionError(f"client exited; its output: {reader.seen}")
         reader.seen.append(line)
