@@ -15,6 +15,7 @@ All GL code of the project lives in this module; the rest never imports OpenGL.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import struct
@@ -68,9 +69,41 @@ class Overlay:
         self.renderer_kind = renderer_kind
         self.boxes: dict[str, Box] = {}
         self.frames_drawn = 0
+        # Software GL (llvmpipe, e.g. kms_swrast) renders on worker threads with no fence on
+        # the buffer: without glFinish, a page flip (or the recorder) can show a half-drawn
+        # frame. None: not known yet (asked from GL_RENDERER at the first frame).
+        self.finish_frames: bool | None = None if renderer_kind == "gles2" else False
+        self.gl_renderer = ""
 
     def __bool__(self) -> bool:
         return bool(self.boxes)
+
+    @property
+    def wants_frames(self) -> bool:
+        """Whether the frame loop must render through :meth:`render_frame`."""
+        return bool(self.boxes) or self.finish_frames is not False
+
+    def _finish(self) -> None:
+        if self.finish_frames is False:
+            return
+        gl = _gles2()
+        if self.finish_frames is None:
+            name = gl.glGetString(gl.GL_RENDERER)
+            if name and not isinstance(name, bytes):  # PyOpenGL's GLES2: a GLubyte array
+                name = ctypes.cast(name, ctypes.c_char_p).value
+            self.gl_renderer = (name or b"").decode(errors="replace")
+            self.finish_frames = any(
+                soft in self.gl_renderer for soft in ("llvmpipe", "softpipe", "SwiftShader")
+            )
+            log.info(
+                "GL renderer %r: %s",
+                self.gl_renderer,
+                "software, frames are finished (glFinish) before they are committed"
+                if self.finish_frames
+                else "hardware, implicit sync",
+            )
+        if self.finish_frames:
+            gl.glFinish()
 
     def set(self, name: str, box: Box, views: list[OutputView]) -> None:
         old = self.boxes.get(name)
@@ -113,13 +146,14 @@ class Overlay:
         self.frames_drawn += 1
 
     def render_frame(self, view: OutputView) -> bool:
-        """The frame loop's render when boxes are shown: scene, then boxes, then commit."""
+        """The frame loop's render: scene, boxes, glFinish on software GL, commit."""
         scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
         bound = lib.comp_output_render_begin(scene_output, False)
         if bound <= 0:
             return bound == 0  # 0: nothing damaged, nothing to commit
         try:
             self.draw(view)
+            self._finish()
         finally:
             ok = lib.comp_output_render_end(scene_output, True)
         if not ok:

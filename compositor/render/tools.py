@@ -46,8 +46,9 @@ class RenderTools:
         self.overlay = Overlay(server.renderer_choice.kind)
 
     def render_frame(self, view: OutputView) -> bool:
-        """Render and commit ``view``'s frame when the overlay is shown; False: not handled."""
-        return bool(self.overlay) and self.overlay.render_frame(view)
+        """Render and commit ``view``'s frame (overlay shown, or software GL that must finish
+        frames before they are committed); False: left to the scene graph's own commit."""
+        return self.overlay.wants_frames and self.overlay.render_frame(view)
 
     def _view(self, request: dict[str, Any]) -> OutputView:
         views = list(self.server.outputs)
