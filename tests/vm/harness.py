@@ -120,6 +120,7 @@ class VM:
         cpus: int = 2,
         kernel: str | None = None,
         extra_devices: tuple[str, ...] = (),
+        heads: int = 2,
     ) -> None:
         reason = unavailable_reason()
         if reason:
@@ -129,6 +130,7 @@ class VM:
         self.cpus = cpus
         self.kernel = kernel or initramfs.kernels()[-1]
         self.extra_devices = extra_devices
+        self.heads = heads  # virtio-gpu connectors: Virtual-1 connected, the rest for hotplug
 
     def _command_line(self, initrd: Path, qmp_path: Path) -> list[str]:
         append = f"console=ttyS0 loglevel=4 panic=-1 rdinit=/init quiet pydrm.stage2={STAGE2}"
@@ -143,7 +145,7 @@ class VM:
             "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap",
             "-virtfs",
             f"local,path={self.out_dir},mount_tag=out,security_model=none",
-            *("-device", "virtio-gpu-pci"),
+            *("-device", f"virtio-gpu-pci,max_outputs={self.heads}"),
             *("-device", "virtio-keyboard-pci", "-device", "virtio-mouse-pci"),
             *("-qmp", f"unix:{qmp_path},server=on,wait=off"),
         ]

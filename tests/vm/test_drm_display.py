@@ -44,6 +44,10 @@ def test_vt_switch_back_restores_the_picture(scenario):
     scenario.check("vt_back")
 
 
+def test_connector_hotplug_adds_and_removes_an_output(scenario):
+    scenario.check("hotplug")
+
+
 def test_sigterm_leaves_no_master_and_a_usable_console(scenario):
     scenario.check("sigterm")
 

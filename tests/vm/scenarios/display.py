@@ -9,6 +9,8 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
   vt_away         Ctrl+Alt+F2 (real key press) -> the session goes inactive, VT 2 shown,
                   master dropped
   vt_back         Ctrl+Alt+F1 on the text console -> back on VT 1, the picture restored
+  hotplug         a second connector forced on: a new output, laid out right of the first;
+                  forced off: it goes, the first keeps running
   sigterm         SIGTERM: exit 0, no DRM master left, VT 1 back in text mode with a
                   working keyboard, the console shown on the scanout
   mode_option     --mode 1024x768 picks the connector's listed mode; the scanout is 1024x768
@@ -43,6 +45,7 @@ from tests.vm.guest.vmlib import (
 KDGETMODE = 0x4B3B
 KDGKBMODE = 0x4B44
 K_OFF = 0x04
+UUID0 = "00000000-0000-0000-0000-000000000000"
 ARGS = ["--renderer", "pixman", "--log-level", "debug", "--no-wl-drm"]
 
 
@@ -172,6 +175,45 @@ def main() -> int:
         back = screendump("vt1-back")
         for box, colour in window_boxes:
             assert region_is(back, box, colour), f"window at {box} not restored"
+        assert comp.alive()
+    with checks.check("hotplug") as info:
+        # Force the second virtio-gpu connector on, then off (DRM sysfs "status"), each time
+        # with the uevent a driver sends on a real plug/unplug (change, HOTPLUG=1).
+        status = Path("/sys/class/drm/card0-Virtual-2/status")
+
+        # A synthetic uevent carries its keys as SYNTH_ARG_*: a udev rule turns ours into
+        # the HOTPLUG=1 a driver sends (what wlroots listens for).
+        rules = Path("/run/udev/rules.d")
+        rules.mkdir(parents=True, exist_ok=True)
+        (rules / "99-pydrm-hotplug.rules").write_text(
+            'SUBSYSTEM=="drm", ENV{SYNTH_ARG_HOTPLUG}=="1", ENV{HOTPLUG}="1"\n'
+        )
+        subprocess.run(["udevadm", "control", "--reload"], check=True)
+
+        def plug(state: str) -> None:
+            status.write_text(state)
+            Path("/sys/class/drm/card0/uevent").write_text(f"change {UUID0} HOTPLUG=1")
+
+        plug("on")
+
+        def two_outputs():
+            outputs = comp.ctl_ok("outputs")["outputs"]
+            return outputs if len(outputs) == 2 else None
+
+        outputs = wait_for(two_outputs, 60, what="the hotplugged output")
+        info["plugged"] = outputs
+        first, second = outputs
+        assert second["name"] == "Virtual-2", outputs
+        assert (second["x"], second["y"]) == (first["width"], 0), "not laid out to the right"
+        plug("off")
+        wait_for(lambda: len(comp.ctl_ok("outputs")["outputs"]) == 1, 60, what="the output to go")
+        plug("detect")
+        frames = comp.ctl_ok("outputs")["outputs"][0]["frames_committed"]
+        wait_for(
+            lambda: comp.ctl_ok("outputs")["outputs"][0]["frames_committed"] > frames + 3,
+            20,
+            what="Virtual-1 to keep showing frames",
+        )
         assert comp.alive()
     with checks.check("sigterm") as info:
         code = comp.stop(check=False, sig=signal.SIGTERM, timeout=30)
