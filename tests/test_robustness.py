@@ -21,20 +21,46 @@ def frames_advance(comp, count: int = 10) -> None:
     wait_for(lambda: comp.frames() >= start + count, 10, what=f"{count} more frames")
 
 
+def read_display_error(sock: socket.socket) -> tuple[int, int, str]:
+    """Read until wl_display.error (object 1, opcode 0); returns (object, code, message)."""
+    sock.settimeout(5)
+    data = b""
+    while True:
+        while len(data) >= 8:
+            obj, word = struct.unpack_from("<II", data)
+            size, opcode = word >> 16, word & 0xFFFF
+            if len(data) < size:
+                break
+            if obj == 1 and opcode == 0:
+                bad_obj, code, length = struct.unpack_from("<III", data, 8)
+                return bad_obj, code, data[20 : 20 + length - 1].decode()
+            data = data[size:]
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise AssertionError("the connection closed without a wl_display.error")
+        data += chunk
+
+
 @needs("weston-simple-shm")
 def test_garbage_on_the_socket_only_kills_that_client(compositor):
     compositor.spawn(["weston-simple-shm"])
     compositor.wait_for_view("org.freedesktop.weston.simple-shm")
-    for payload in (b"\xff" * 64, b"GET / HTTP/1.1\r\n\r\n", struct.pack("<II", 1, 0xFFFF0000)):
+    # An opcode wl_display does not have, and a request to an object that does not exist:
+    # libwayland answers each with a protocol error and drops only that client.
+    cases = [
+        (struct.pack("<II", 1, (8 << 16) | 7), "invalid method 7"),
+        (struct.pack("<III", 99, (12 << 16) | 0, 0), "invalid object 99"),
+    ]
+    for payload, message in cases:
         sock = raw_connect(compositor)
         sock.sendall(payload)
-        sock.settimeout(5)
-        try:
-            while sock.recv(4096):
-                pass  # the compositor may post an error, then closes the connection
-        except (ConnectionResetError, TimeoutError):
-            pass
+        _obj, _code, text = read_display_error(sock)
+        assert message in text
         sock.close()
+    # Pure noise: the connection is dropped or left waiting; either way, nobody else cares.
+    sock = raw_connect(compositor)
+    sock.sendall(b"\xff" * 64 + b"GET / HTTP/1.1\r\n\r\n")
+    sock.close()
     frames_advance(compositor)
     assert compositor.alive()
 
