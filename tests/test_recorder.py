@@ -123,6 +123,8 @@ def test_record_from_start_matches_presented_frames_and_screencopy(make_composit
     # Every presented frame is in the file, the compositor's own counter agrees.
     assert last["frames_dropped"] == 0, "320x240 must not drop frames"
     assert last["frames_presented"] == last["output_frames"]
+    # Timed by the backend's present events (headless: the commit's own time), not guessed.
+    assert last["timed_by_present"] == last["frames_presented"]
     # Variable frame rate from real frame times: the animation runs at the output's 60 Hz.
     pts = last["pts_90khz"]
     steps = sorted(b - a for a, b in zip(pts, pts[1:], strict=False))

@@ -42,6 +42,9 @@ class FrameSource:
         self.frames_seen = 0  # commits with a buffer while attached
         self.frames_presented = 0  # of those, presented (submitted or dropped by the sink)
         self.last_present_ns: int | None = None
+        # Frames timed by the backend's present event vs by their commit (no present came).
+        self.timed_by_present = 0
+        self.timed_by_commit = 0
         self._pending: OrderedDict[int, tuple[Any, int]] = OrderedDict()
         self._early: OrderedDict[int, tuple[bool, int]] = OrderedDict()
         self._commit = ffi.new("comp_rec_commit *")
@@ -64,13 +67,13 @@ class FrameSource:
         token = self.sink.capture(self._commit.buffer)
         early = self._early.pop(seq, None)
         if early is not None:
-            self._finish(token, early[0], early[1] or commit_ns)
+            self._finish(token, early[0], early[1] or commit_ns, by_present=bool(early[1]))
             return
         self._pending[seq] = (token, commit_ns)
         while len(self._pending) > MAX_PENDING:
             # No present event for this one: the commit time is the best we know.
             _, (old_token, old_ns) = self._pending.popitem(last=False)
-            self._finish(old_token, True, old_ns)
+            self._finish(old_token, True, old_ns, by_present=False)
 
     def _on_present(self, listener: Listener, data: Any) -> None:
         lib.comp_rec_read_present(
@@ -83,14 +86,19 @@ class FrameSource:
             while len(self._early) > MAX_PENDING:
                 self._early.popitem(last=False)
             return
-        self._finish(entry[0], presented, self._present.when_ns or entry[1])
+        when_ns = self._present.when_ns
+        self._finish(entry[0], presented, when_ns or entry[1], by_present=bool(when_ns))
 
-    def _finish(self, token: Any, presented: bool, when_ns: int) -> None:
+    def _finish(self, token: Any, presented: bool, when_ns: int, by_present: bool) -> None:
         if not presented:
             if token is not None:
                 self.sink.discard(token)
             return
         self.frames_presented += 1
+        if by_present:
+            self.timed_by_present += 1
+        else:
+            self.timed_by_commit += 1
         self.last_present_ns = when_ns
         if token is not None:
             self.sink.submit(token, when_ns)
@@ -99,7 +107,7 @@ class FrameSource:
         """Hand on frames still waiting for their present event (at stop)."""
         while self._pending:
             _, (token, commit_ns) = self._pending.popitem(last=False)
-            self._finish(token, True, commit_ns)
+            self._finish(token, True, commit_ns, by_present=False)
 
     def _on_destroy(self, listener: Listener, data: Any) -> None:
         self.on_gone(f"output {self.view.name} was removed")

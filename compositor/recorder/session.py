@@ -166,6 +166,8 @@ class Session:
             "encoder": self.encoder_name,
             "output": self.view.name,
             "frames_presented": self.source.frames_presented,
+            "timed_by_present": self.source.timed_by_present,
+            "timed_by_commit": self.source.timed_by_commit,
             "frames_submitted": enc.frames_in if enc else 0,
             "frames_encoded": encoded,
             "frames_dropped": enc.frames_dropped if enc else 0,
