@@ -10,7 +10,7 @@ import time
 
 from tests.conftest import needs
 from tests.harness import wait_for
-from tests.helpers import client_output, region_is, rgb, solid_window, wait_for_line
+from tests.helpers import client_output, pixels, region_is, rgb, solid_window, wait_for_line
 
 BTN_LEFT, BTN_RIGHT = 0x110, 0x111
 
@@ -113,3 +113,32 @@ def test_typed_text_reaches_a_real_terminal(compositor, tmp_path):
     compositor.ctl_ok("type", text="Hello wayland-42\n")
     wait_for(out.exists, 10, what="foot's shell to write the typed line")
     assert out.read_text().strip() == "Hello wayland-42"
+
+
+def test_keyboard_repeat_info_is_sent(compositor):
+    proc, _ = solid_window(compositor, "102030", "test.repeat")
+    # 25 keys per second after 600 ms: clients repeat keys themselves with these.
+    assert wait_for_line(proc, lambda line: line.startswith("repeat-info")) == "repeat-info 25 600"
+
+
+def test_cursor_image_is_drawn_where_the_pointer_is(compositor):
+    def lit_near(image, x, y):
+        crop = image.crop((x - 4, y - 4, x + 30, y + 40))
+        return sum(1 for p in pixels(crop) if max(p) > 0)
+
+    # The background is black; only the cursor theme's arrow can light these pixels.
+    # (Headless outputs have no cursor plane: wlroots draws the cursor into the frame.)
+    compositor.ctl_ok("pointer-move", x=300, y=200)
+    image = wait_for(
+        lambda: (im := compositor.screenshot()) if lit_near(im, 300, 200) > 30 else None,
+        5,
+        what="the cursor at 300,200",
+    )
+    assert lit_near(image, 100, 100) == 0
+    compositor.ctl_ok("pointer-move", x=100, y=100)
+    image = wait_for(
+        lambda: (im := compositor.screenshot()) if lit_near(im, 100, 100) > 30 else None,
+        5,
+        what="the cursor at 100,100",
+    )
+    assert lit_near(image, 300, 200) == 0

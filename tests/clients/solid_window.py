@@ -4,7 +4,8 @@ It follows configure sizes (so interactive resize can be seen in pixels) and pri
 line per event the tests care about, flushed at once:
 
     mapped W H | configure W H | enter | leave | button CODE STATE | key CODE STATE |
-    keyboard-enter | keyboard-leave | close | popup-configure X Y W H | presented REFRESH_NS
+    keyboard-enter | keyboard-leave | repeat-info RATE DELAY | close |
+    popup-configure X Y W H | presented REFRESH_NS
 
 Extras exercise other globals: ``--subsurface RRGGBB`` (a 60x40 child at 20,20),
 ``--popup RRGGBB`` (a 60x40 xdg_popup anchored at 30,30), ``--viewport WxH``
@@ -91,6 +92,9 @@ class SolidWindow:
             keyboard.dispatcher["enter"] = lambda *a: say("keyboard-enter")
             keyboard.dispatcher["leave"] = lambda *a: say("keyboard-leave")
             keyboard.dispatcher["key"] = lambda k, serial, t, key, state: say("key", key, state)
+            keyboard.dispatcher["repeat_info"] = lambda k, rate, delay: say(
+                "repeat-info", rate, delay
+            )
 
     def _on_toplevel_configure(self, toplevel, width: int, height: int, states) -> None:
         if width > 0 and height > 0:
