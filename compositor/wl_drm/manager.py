@@ -246,10 +246,9 @@ class WlDrmManager:
     def _create_buffer(
         self, resource: Any, new_id: int, name: int, width: int, height: int, stride: int, fmt: int
     ) -> None:
-        # stride is a uint here; one past INT32_MAX is as invalid as a negative one.
-        stride0 = stride if stride <= 0x7FFFFFFF else -1
+        # stride is a uint here; check_request refuses values past INT32_MAX like negative ones.
         self._flink(
-            resource, "create_buffer", new_id, name, width, height, fmt, (0, 0, 0), (stride0, 0, 0)
+            resource, "create_buffer", new_id, name, width, height, fmt, (0, 0, 0), (stride, 0, 0)
         )
 
     def _create_planar_buffer(
