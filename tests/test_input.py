@@ -126,19 +126,15 @@ def test_cursor_image_is_drawn_where_the_pointer_is(compositor):
         crop = image.crop((x - 4, y - 4, x + 30, y + 40))
         return sum(1 for p in pixels(crop) if max(p) > 0)
 
+    def screenshot_with_cursor_at(x, y):
+        image = compositor.screenshot()
+        return image if lit_near(image, x, y) > 30 else None
+
     # The background is black; only the cursor theme's arrow can light these pixels.
     # (Headless outputs have no cursor plane: wlroots draws the cursor into the frame.)
     compositor.ctl_ok("pointer-move", x=300, y=200)
-    image = wait_for(
-        lambda: (im := compositor.screenshot()) if lit_near(im, 300, 200) > 30 else None,
-        5,
-        what="the cursor at 300,200",
-    )
+    image = wait_for(lambda: screenshot_with_cursor_at(300, 200), 5, what="cursor at 300,200")
     assert lit_near(image, 100, 100) == 0
     compositor.ctl_ok("pointer-move", x=100, y=100)
-    image = wait_for(
-        lambda: (im := compositor.screenshot()) if lit_near(im, 100, 100) > 30 else None,
-        5,
-        what="the cursor at 100,100",
-    )
+    image = wait_for(lambda: screenshot_with_cursor_at(100, 100), 5, what="cursor at 100,100")
     assert lit_near(image, 300, 200) == 0
