@@ -1,4 +1,4 @@
-"""Build hook: the project's own cffi module (compositor/ffi/build.py) is compiled at install time."""
+"""Build hooks: generate wl_drm's bindings and compile the project's cffi module at install."""
 
 import runpy
 
