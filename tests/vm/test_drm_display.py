@@ -54,3 +54,7 @@ def test_sigterm_leaves_no_master_and_a_usable_console(scenario):
 
 def test_mode_option_picks_a_listed_mode(scenario):
     scenario.check("mode_option")
+
+
+def test_seatd_launch_and_ctrl_alt_backspace_quits(scenario):
+    scenario.check("seatd_launch_quit_key")

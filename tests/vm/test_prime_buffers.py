@@ -32,9 +32,10 @@ def test_multi_planar_refused_by_pixman(scenario):
 
 
 @pytest.mark.xfail(
-    reason="known: the GLES2 renderer (kms_swrast, Mesa 22.3 and 25) segfaults at the first "
-    "frames on the DRM backend in the VM, so multi-planar dma-bufs cannot be shown yet "
-    "(pixman imports single planes only); see artifacts/vm/prime_buffers/compositor-gl.log",
+    reason="known: GLES2 on kms_swrast (Mesa 25 llvmpipe, the only GL in the VM) advertises NV12 "
+    "but eglCreateImageKHR fails (EGL_BAD_ALLOC) on an NV12 dma-buf, from vgem or virtio-gpu; "
+    "pixman imports single planes only. Needs a GPU with real EGL YUV import. See "
+    "artifacts/vm/prime_buffers/compositor-gl.log",
     strict=False,
 )
 def test_multi_planar_nv12_on_gles2(scenario):

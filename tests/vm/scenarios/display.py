@@ -14,6 +14,7 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
   sigterm         SIGTERM: exit 0, no DRM master left, VT 1 back in text mode with a
                   working keyboard, the console shown on the scanout
   mode_option     --mode 1024x768 picks the connector's listed mode; the scanout is 1024x768
+  seatd_launch_quit_key  under `seatd-launch` (root); Ctrl+Alt+BackSpace quits, exit 0
 """
 
 from __future__ import annotations
@@ -252,6 +253,41 @@ def main() -> int:
             comp2.stop(check=False)
     seatd.terminate()
     seatd.wait()
+    with checks.check("seatd_launch_quit_key") as info:
+        # The documented root launch (seatd-launch starts its own seatd), quit with the
+        # real key chord Ctrl+Alt+BackSpace on the virtio keyboard.
+        log_path = OUT / "seatd-launch.log"
+        with open(log_path, "wb") as log:
+            launched = subprocess.Popen(
+                [
+                    "seatd-launch",
+                    "--",
+                    sys.executable,
+                    "-m",
+                    "compositor",
+                    "--backend",
+                    "drm",
+                    *ARGS,
+                    "--no-control",
+                    "--socket",
+                    "wayland-vm",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+            )
+            try:
+                wait_for(lambda: "(keyboard)" in log_path.read_text(), 90, what="a keyboard")
+                send_keys("ctrl", "alt", "backspace")
+                code = launched.wait(timeout=30)
+            finally:
+                if launched.poll() is None:
+                    launched.kill()
+        text = log_path.read_text()
+        info["log_tail"] = text[-1200:]
+        assert "key binding: quit" in text, "Ctrl+Alt+BackSpace did not reach the binding"
+        assert code == 0 and "Traceback" not in text, f"exit code {code}"
+        assert not any(c.get("master") == "y" for c in drm_clients()), drm_clients()
     (OUT / "compositor.log").write_text(comp.log() if comp.log_path.exists() else "")
     return 0 if all(r["ok"] for r in checks.results.values()) else 1
 

@@ -8,9 +8,9 @@ DRM backend (virtio-gpu) and its scanout is checked pixel by pixel. Checks:
   update           new contents in a second vgem buffer replace the first on the scanout
   planar_refused   pixman renderer: NV12 is not offered, and a multi-planar buffer gets
                    the invalid_format error (never a wrong picture)
-  planar_gl        GLES2 renderer (Mesa 25 from .gl/mesa, kms_swrast): NV12 from one vgem
-                   dma-buf (two planes) shows the right colour. Skipped when .gl/mesa is
-                   absent (scripts/gl-setup.sh provides it)
+  planar_gl        GLES2 renderer (Mesa 25 from .gl/mesa, see guest/gl_env.py): NV12 from
+                   one virtio-gpu dma-buf (two planes) shows the right colour. Skipped when
+                   .gl/mesa is absent (scripts/gl-setup.sh provides it)
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tests.clients.wl_drm_client import ARGB8888, NV12, XRGB8888, WlDrmClient
 from tests.harness import CompositorProcess
 from tests.helpers import region_is, rgb
 from tests.vm.guest import drmio
+from tests.vm.guest.gl_env import GLSetupMissing, gl_env
 from tests.vm.guest.vmlib import (
     SEAT_ENV,
     Checks,
@@ -32,8 +33,6 @@ from tests.vm.guest.vmlib import (
     wait_for,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-MESA_ENV = ROOT / ".gl" / "mesa" / "env.sh"
 INVALID_FORMAT = 1
 
 
@@ -78,10 +77,11 @@ def start(args: list[str], env: dict[str, str], name: str) -> CompositorProcess:
     return comp.start(timeout=120)
 
 
-def planar_buffer(comp: CompositorProcess, vgem_fd: int, expect_error: bool) -> WlDrmClient:
+def planar_buffer(comp: CompositorProcess, dev_fd: int, expect_error: bool) -> WlDrmClient:
+    """NV12 128x96 in one dumb buffer (32 bpp dumbs, the only kind virtio-gpu makes)."""
     width, height = 128, 96
     client = WlDrmClient(str(comp.runtime_dir / comp.socket))
-    dumb = drmio.create_dumb(vgem_fd, width, height * 3 // 2, bpp=8)
+    dumb = drmio.create_dumb(dev_fd, width // 4, height * 3 // 2)
     dumb.write(nv12_red(width, height, dumb.pitch))
     dmabuf = dumb.export()
     offset1 = dumb.pitch * height
@@ -153,24 +153,23 @@ def main() -> int:
     comp.stop(check=False)
     Path("/mnt/out/compositor.log").write_text(comp.log())
 
-    if not MESA_ENV.exists():
-        checks.skip("planar_gl", f"{MESA_ENV} is missing: run scripts/gl-setup.sh (Mesa 25)")
-    else:
+    try:
+        env = {**gl_env(), **SEAT_ENV}
+    except GLSetupMissing as exc:
+        env = None
+        checks.skip("planar_gl", str(exc))
+    if env is not None:
         with checks.check("planar_gl") as info:
-            env = dict(SEAT_ENV, MESA_LOADER_DRIVER_OVERRIDE="kms_swrast")
-            for line in MESA_ENV.read_text().splitlines():
-                if line.startswith("export "):
-                    key, value = line[7:].split("=", 1)
-                    env[key] = os.path.expandvars(
-                        value.replace("${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}", "")
-                    )
             gl = start(["--renderer", "gles2"], env, "comp-gl")
             try:
                 formats = gl.ctl_ok("buffers")["formats"]
                 info["formats"] = formats
                 assert "NV12" in formats, f"GLES2 renderer does not offer NV12: {formats}"
-                nv12 = planar_buffer(gl, vgem_fd, expect_error=False)
-                view = gl.wait_for_view("vm.nv12", timeout=60)
+                # On virtio-gpu's own dumb buffer: kms_swrast imports dma-bufs through the card
+                # it runs on, and virtio-gpu cannot import vgem's (EGL_BAD_ALLOC).
+                card_fd = os.open("/dev/dri/card0", os.O_RDWR | os.O_CLOEXEC)
+                nv12 = planar_buffer(gl, card_fd, expect_error=False)
+                view = gl.wait_for_view("vm.nv12", timeout=20)
                 box = box_of(view)
                 image = screendump("nv12-gl")
                 info["pixel"] = image.getpixel((box[0] + 5, box[1] + 5))
