@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,9 @@ def test_output_removal_finalizes_the_recording(make_compositor, xvfb, tmp_path)
     assert "recording saved (output " in comp.log()
     images, _, _ = decode(path)
     assert len(images) >= 1 and ffprobe_frames(path) == len(images)
-    if comp.alive():
-        assert comp.ctl_ok("record-status")["recording"] is False
-    comp.stop(check=False)
-    assert "Traceback" not in comp.log()
+    # The compositor goes on without the output (the indicator went after the destroy
+    # signal: removing a scene node inside it crashed wlroots), and exits cleanly.
+    time.sleep(0.3)
+    assert comp.ctl_ok("record-status")["recording"] is False
+    assert comp.stop() == 0
     assert Path(path).stat().st_size > 0

@@ -7,7 +7,7 @@ it as ``indicator``, in output coordinates).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compositor.ffi import ffi, lib, to_native
 
@@ -22,6 +22,7 @@ RED = (0.86, 0.08, 0.08, 1.0)
 class Indicator:
     def __init__(self, view: OutputView) -> None:
         self.view = view
+        self._idle: Any = None
         scene = to_native(view.server.scene, "struct wlr_scene *")
         width, _ = view.size
         # In output coordinates, for record-status and pixel comparisons that mask it.
@@ -40,6 +41,9 @@ class Indicator:
         """Windows mapped later stack above; put the indicator back (no damage if in place)."""
         if self._rect is not None:
             lib.comp_rec_indicator_raise(self._rect, *self._position())
+
+    def destroy_later(self, event_loop: Any) -> None:
+        self._idle = event_loop.add_idle(lambda data: self.destroy())
 
     def destroy(self) -> None:
         if self._rect is not None:

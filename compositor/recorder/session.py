@@ -84,6 +84,7 @@ class Session:
         self.output_frames_at_start = view.frames_committed
         self.output_frames = 0
         self.stopped = False
+        self.output_gone = False
         self._last_progress = self.started
         self._first_ns: int | None = None
         self._last_ns: int | None = None
@@ -148,6 +149,7 @@ class Session:
         return 0
 
     def _on_source_gone(self, reason: str) -> None:
+        self.output_gone = True
         self.on_stopped(self, reason)
 
     def after_commit(self) -> None:
@@ -207,4 +209,9 @@ class Session:
         self.source.detach()
         if self.encoder is not None:
             self.encoder.stop()
-        self.indicator.destroy()
+        if self.output_gone:
+            # Inside the output's destroy signal the scene still damages the dying output:
+            # remove the indicator once that is over.
+            self.indicator.destroy_later(self.view.server.event_loop)
+        else:
+            self.indicator.destroy()
