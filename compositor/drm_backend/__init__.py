@@ -139,19 +139,18 @@ class DrmBackend(Backend):
     def start(self) -> None:
         from compositor.backend import BackendError
 
+        class StartError(BackendError, RuntimeError):
+            """Raised from Server.run(), where the caller reports RuntimeErrors."""
+
         try:
             super().start()
         except RuntimeError as exc:
             # pywlroots destroyed the backend; the session is ours to close.
             self._destroy_session()
-            raise BackendError(
-                "the DRM backend did not start: "
-                + (
-                    "libinput found no usable input device (is udev running? does your seat "
-                    "own /dev/input/event*?); set WLR_LIBINPUT_NO_DEVICES=1 to start without "
-                    "input"
-                )
-                + " (see the wlroots lines above)"
+            raise StartError(
+                "the DRM/libinput backends did not start (see the wlroots lines above). "
+                "When libinput found no usable input device: is udev running, and does your "
+                "seat own /dev/input/event*? WLR_LIBINPUT_NO_DEVICES=1 starts without input"
             ) from exc
         if self.drm_outputs == 0:
             node, fd = self.devices[0]

@@ -120,7 +120,7 @@ class VM:
         cpus: int = 2,
         kernel: str | None = None,
         extra_devices: tuple[str, ...] = (),
-        heads: int = 2,
+        heads: int = 1,
     ) -> None:
         reason = unavailable_reason()
         if reason:
@@ -130,7 +130,7 @@ class VM:
         self.cpus = cpus
         self.kernel = kernel or initramfs.kernels()[-1]
         self.extra_devices = extra_devices
-        self.heads = heads  # virtio-gpu connectors: Virtual-1 connected, the rest for hotplug
+        self.heads = heads  # virtio-gpu connectors: Virtual-1 connected, others for hotplug
 
     def _command_line(self, initrd: Path, qmp_path: Path) -> list[str]:
         append = f"console=ttyS0 loglevel=4 panic=-1 rdinit=/init quiet pydrm.stage2={STAGE2}"

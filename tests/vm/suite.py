@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,11 +49,11 @@ class Scenario:
         return entry
 
 
-def boot_scenario(module: str, timeout: float = 900.0) -> Scenario:
+def boot_scenario(module: str, timeout: float = 900.0, **vm_options: Any) -> Scenario:
     """Boot the VM once and run ``python -m tests.vm.scenarios.<module>`` inside it."""
     out = ARTIFACTS / "vm" / module
     start = time.monotonic()
-    result = VM(out).run(f"python -m tests.vm.scenarios.{module}", timeout=timeout)
+    result = VM(out, **vm_options).run(f"python -m tests.vm.scenarios.{module}", timeout=timeout)
     log.info(
         "VM scenario %s: exit %s, boot %.1f s, wall %.1f s",
         module,

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.vm, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return boot_scenario("display")
+    return boot_scenario("display", heads=2)  # Virtual-2 for the hotplug check
 
 
 def test_no_drm_device_is_explained(scenario):

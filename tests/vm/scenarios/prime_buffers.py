@@ -169,12 +169,14 @@ def main() -> int:
                 # it runs on, and virtio-gpu cannot import vgem's (EGL_BAD_ALLOC).
                 card_fd = os.open("/dev/dri/card0", os.O_RDWR | os.O_CLOEXEC)
                 nv12 = planar_buffer(gl, card_fd, expect_error=False)
-                view = gl.wait_for_view("vm.nv12", timeout=20)
-                box = box_of(view)
-                image = screendump("nv12-gl")
-                info["pixel"] = image.getpixel((box[0] + 5, box[1] + 5))
-                assert region_is(image, box, (255, 0, 0), tolerance=24), info["pixel"]
-                nv12.close()
+                try:
+                    view = gl.wait_for_view("vm.nv12", timeout=20)
+                    box = box_of(view)
+                    image = screendump("nv12-gl")
+                    info["pixel"] = image.getpixel((box[0] + 5, box[1] + 5))
+                    assert region_is(image, box, (255, 0, 0), tolerance=24), info["pixel"]
+                finally:
+                    nv12.close()  # never leave a pywayland display to the GC (crashes)
             finally:
                 gl.stop(check=False)
                 Path("/mnt/out/compositor-gl.log").write_text(gl.log())
