@@ -155,7 +155,12 @@ class Overlay:
             self.draw(view)
             self._finish()
         finally:
-            ok = lib.comp_output_render_end(scene_output, True)
+            # Software GL here means virtio-gpu without 3D: each buffer has its own host-side
+            # copy, updated only within the damage clips of the flip that shows it, which
+            # are relative to the previous frame (another buffer). Kernels before 6.8 then
+            # show stale regions (fixed there by ignoring damage clips when the fb changes),
+            # so send no damage: a full update.
+            ok = lib.comp_output_render_end(scene_output, True, not self.finish_frames)
         if not ok:
             log.debug("output %s: commit with overlay failed", view.name)
         return True
@@ -186,7 +191,7 @@ def read_output(view: OutputView, overlay: Overlay | None) -> tuple[int, int, by
                 "XRGB8888 or XBGR8888 pixels back"
             )
     finally:
-        lib.comp_output_render_end(scene_output, False)
+        lib.comp_output_render_end(scene_output, False, False)
     pixels = bytes(ffi.buffer(data))
     if y_invert[0]:
         rows = [pixels[y * stride : (y + 1) * stride] for y in range(height)]

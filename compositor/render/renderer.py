@@ -20,6 +20,7 @@ from wlroots.backend import Backend
 from wlroots.renderer import Renderer
 
 from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.render.probe import probe
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,12 @@ def create_renderer(backend: Backend, requested: str) -> RendererChoice:
     drm_fd = -1
     if requested in ("gles2", "auto"):
         try:
+            node = find_render_node()
+            if requested == "auto" and node is not None:
+                # A GL stack can create its renderer and still crash at the first frame.
+                why_not = probe(node)
+                if why_not is not None:
+                    raise RendererError(why_not)
             ptr, drm_fd, source = _gles2(backend)
             reason = f"GLES2 on {source}"
         except RendererError as exc:

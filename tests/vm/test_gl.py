@@ -29,6 +29,10 @@ def test_dmabuf_window_composited_with_zero_cpu_copies(scenario):
     assert entry["copy_stats"]["dmabuf_import"]["bytes"] == 0
 
 
+def test_wl_drm_prime_buffer_imported_by_gl_with_zero_copies(scenario):
+    scenario.check("wl_drm_prime")
+
+
 def test_animated_clients_keep_the_dmabuf_path_zero_copy(scenario):
     scenario.check("animated_clients")
 
@@ -43,6 +47,10 @@ def test_gl_overlay_pass_shows_and_goes(scenario):
 
 def test_gles2_compositor_exits_cleanly(scenario):
     scenario.check("clean_exit")
+
+
+def test_auto_with_debian_mesa_renders_right_or_falls_back(scenario):
+    scenario.check("auto_host_mesa")
 
 
 def test_gles2_on_the_drm_backend_reaches_the_scanout(scenario):

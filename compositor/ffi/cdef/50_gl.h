@@ -27,8 +27,10 @@ bool comp_surface_buffer_info(struct wlr_surface *surface, struct comp_surface_b
  * whole: repaint the whole output. Returns 1 when bound, 0 when nothing was damaged
  * (nothing bound), -1 on error (nothing bound). */
 int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole);
-/* wlr_renderer_end, then commit the frame (commit=true) or roll it back. */
-bool comp_output_render_end(struct wlr_scene_output *scene_output, bool commit);
+/* wlr_renderer_end, then commit the frame (commit=true) or roll it back. send_damage=false
+ * commits without FB_DAMAGE_CLIPS, i.e. as a full update (see render/gl.py). */
+bool comp_output_render_end(struct wlr_scene_output *scene_output, bool commit,
+	bool send_damage);
 void wlr_output_schedule_frame(struct wlr_output *output);
 void comp_output_damage_box(struct wlr_scene_output *scene_output, int x, int y, int width,
 	int height);

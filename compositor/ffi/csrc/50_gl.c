@@ -93,12 +93,16 @@ int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole) 
 	return 1;
 }
 
-bool comp_output_render_end(struct wlr_scene_output *scene_output, bool commit) {
+bool comp_output_render_end(struct wlr_scene_output *scene_output, bool commit,
+		bool send_damage) {
 	struct wlr_output *output = scene_output->output;
 	wlr_renderer_end(output->renderer);
 	if (!commit) {
 		wlr_output_rollback(output);
 		return true;
+	}
+	if (!send_damage) {
+		return wlr_output_commit(output);
 	}
 	int width, height;
 	wlr_output_transformed_resolution(output, &width, &height);

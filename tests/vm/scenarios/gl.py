@@ -7,23 +7,30 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
                     shm_upload with CPU copies > 0
   dmabuf_window     a zwp_linux_dmabuf_v1 client (dumb buffers exported as dma-bufs): right
                     pixels, counted as dmabuf_import with zero CPU copies and zero bytes
+  wl_drm_prime      our wl_drm: a create_prime_buffer window, imported by GL, zero copies
   animated_clients  weston-simple-shm + an animated dma-buf client for a few seconds:
                     frames advance, dma-buf path still zero-copy, shm path copies per frame
   screenshot        the `screenshot` command (read_pixels) matches grim's pixels
   overlay           the GL overlay pass: a red box in grim and in `screenshot`, gone after
                     removal
+  auto_host_mesa    --renderer auto with Debian's Mesa 22.3 (no .gl/mesa): whatever it
+                    picks renders right; a GL stack that fails the test frame -> pixman
   drm_scanout       --backend drm --renderer gles2 on virtio-gpu under seatd: the windows
                     on the real scanout (QMP screendump)
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
+from compositor.wl_drm.formats import XRGB8888
+from tests.clients.wl_drm_client import WlDrmClient
 from tests.harness import CompositorProcess
 from tests.helpers import region_is, rgb
+from tests.vm.guest.drmio import create_dumb, xrgb_rows
 from tests.vm.guest.gl_env import gl_env
 from tests.vm.guest.vmlib import (
     SEAT_ENV,
@@ -34,7 +41,7 @@ from tests.vm.guest.vmlib import (
     wait_for,
 )
 
-SOLID, DMABUF = "3366cc", "33cc66"
+SOLID, DMABUF, WL_DRM = "3366cc", "33cc66", "cc9933"
 
 
 def inner(view: dict, margin: int = 3) -> tuple[int, int, int, int]:
@@ -104,6 +111,29 @@ def main() -> int:
         dmabuf = stats["paths"]["dmabuf_import"]
         assert dmabuf["commits"] >= 1, dmabuf
         assert dmabuf["copies"] == 0 and dmabuf["bytes"] == 0, dmabuf
+    with checks.check("wl_drm_prime") as info:
+        card = os.open("/dev/dri/card0", os.O_RDWR | os.O_CLOEXEC)
+        dumb = create_dumb(card, 160, 100)
+        dumb.write(xrgb_rows(160, 100, dumb.pitch, int(WL_DRM, 16)))
+        prime = dumb.export()
+        client = WlDrmClient(str(comp.runtime_dir / comp.socket))
+        try:
+            buffer = client.create_prime_buffer(prime, 160, 100, XRGB8888, 0, dumb.pitch)
+            os.close(prime)
+            client.show(buffer, 160, 100, app_id="gl.wl_drm")
+            view = comp.wait_for_view("gl.wl_drm", timeout=60)
+            time.sleep(1.0)
+            shot = comp.screenshot("wl_drm")
+            assert region_is(shot, inner(view), rgb(WL_DRM)), shot.getpixel(
+                (view["x"] + 5, view["y"] + 5)
+            )
+            stats = comp.ctl_ok("copy-stats", reset=True)
+            info["copy_stats"] = stats["paths"]
+            dmabuf = stats["paths"]["dmabuf_import"]
+            assert dmabuf["commits"] >= 1 and dmabuf["bytes"] == 0, dmabuf
+        finally:
+            client.close()
+            os.close(card)
     with checks.check("animated_clients") as info:
         comp.spawn(["weston-simple-shm"])
         dmabuf_client(comp, "gl.anim", "cc3366", "--animate", "--size", "120x90")
@@ -154,6 +184,22 @@ def main() -> int:
         code = comp.stop(check=False, timeout=30)
         info["log_tail"] = comp.log()[-1500:]
         assert code == 0 and "Traceback" not in comp.log(), code
+    with checks.check("auto_host_mesa") as info:
+        host = CompositorProcess(Path("/tmp/gl-host-mesa"), args=["--renderer", "auto"])
+        try:
+            host.start(timeout=180)
+            kind = host.ctl_ok("ping")["renderer"]
+            info["renderer_lines"] = [ln for ln in host.log().splitlines() if "renderer:" in ln]
+            if kind == "pixman":
+                assert "because GLES2 is unavailable: a test frame" in host.log()
+            solid_client(host, "host.solid", SOLID)
+            view = host.wait_for_view("host.solid", timeout=60)
+            time.sleep(1.0)
+            assert region_is(host.screenshot("host-mesa"), inner(view), rgb(SOLID))
+        finally:
+            code = host.stop(check=False, timeout=30) if host.proc else None
+            info["exit"] = code
+        assert code == 0 and "Traceback" not in host.log(), host.log()[-2000:]
     with checks.check("drm_scanout") as info:
         setup_devices((), udev=True)
         seatd = start_seatd()
