@@ -27,6 +27,10 @@ def test_busy_device_is_explained(scenario):
     scenario.check("busy")
 
 
+def test_no_connected_output_is_explained_then_hotplugged(scenario):
+    scenario.check("no_output")
+
+
 def test_modeset_virtio_gpu_preferred_mode(scenario):
     entry = scenario.check("modeset")
     assert entry["outputs"][0]["name"] == "Virtual-1"

@@ -4,6 +4,8 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
   no_device       --backend drm before any KMS driver is loaded: exit 1, "no DRM device"
   no_seat         no seatd and no logind: exit 1, a message that names seatd/logind
   busy            another process holds DRM master on card0: exit 1, "is busy"
+  no_output       every connector off: "no connected output" in the log, it keeps running,
+                  and lights the output up when the connector comes back (hotplug)
   modeset         compositor on seatd: Virtual-1 modeset at 1280x800, it is DRM master
   shm_window      weston-simple-shm and a solid test window appear in the QMP screendump
   vt_away         Ctrl+Alt+F2 (real key press) -> the session goes inactive, VT 2 shown,
@@ -70,6 +72,23 @@ def expect_failure(info: dict, env: dict[str, str], *needles: str) -> None:
         assert needle in proc.stderr, f"{needle!r} not in the error"
 
 
+def install_hotplug_rule() -> None:
+    """A synthetic uevent carries its keys as SYNTH_ARG_*: this udev rule turns ours into the
+    HOTPLUG=1 that a driver sends on a real plug/unplug (what wlroots listens for)."""
+    rules = Path("/run/udev/rules.d")
+    rules.mkdir(parents=True, exist_ok=True)
+    (rules / "99-pydrm-hotplug.rules").write_text(
+        'SUBSYSTEM=="drm", ENV{SYNTH_ARG_HOTPLUG}=="1", ENV{HOTPLUG}="1"\n'
+    )
+    subprocess.run(["udevadm", "control", "--reload"], check=True)
+
+
+def plug(connector: str, state: str) -> None:
+    """Force a virtio-gpu connector on/off (DRM sysfs status), then the hotplug uevent."""
+    Path(f"/sys/class/drm/card0-{connector}/status").write_text(state)
+    Path("/sys/class/drm/card0/uevent").write_text(f"change {UUID0} HOTPLUG=1")
+
+
 def tty_modes(vt: int) -> tuple[int, int]:
     buf = bytearray(4)
     with open(f"/dev/tty{vt}", "rb", buffering=0) as tty:
@@ -107,6 +126,21 @@ def main() -> int:
             holder.kill()
             holder.wait()
 
+    install_hotplug_rule()
+    with checks.check("no_output") as info:
+        plug("Virtual-1", "off")
+        lonely = CompositorProcess(Path("/tmp/lonely"), args=ARGS, env=SEAT_ENV, backend="drm")
+        try:
+            lonely.start(timeout=90)
+            wanted = "no connected output on /dev/dri/card0"
+            assert wanted in lonely.log(), "no 'no connected output' error in the log"
+            info["error"] = next(ln for ln in lonely.log().splitlines() if wanted in ln)
+            assert lonely.ctl_ok("outputs")["outputs"] == []
+            plug("Virtual-1", "detect")  # the monitor is plugged in: it lights up
+            wait_for(lambda: lonely.ctl_ok("outputs")["outputs"], 60, what="Virtual-1")
+        finally:
+            plug("Virtual-1", "detect")
+            lonely.stop(check=False)
     comp = CompositorProcess(Path("/tmp/comp"), args=ARGS, env=SEAT_ENV, backend="drm")
     desktop = None
     window_boxes: list[tuple[tuple[int, int, int, int], tuple[int, int, int] | None]] = []
@@ -178,24 +212,7 @@ def main() -> int:
             assert region_is(back, box, colour), f"window at {box} not restored"
         assert comp.alive()
     with checks.check("hotplug") as info:
-        # Force the second virtio-gpu connector on, then off (DRM sysfs "status"), each time
-        # with the uevent a driver sends on a real plug/unplug (change, HOTPLUG=1).
-        status = Path("/sys/class/drm/card0-Virtual-2/status")
-
-        # A synthetic uevent carries its keys as SYNTH_ARG_*: a udev rule turns ours into
-        # the HOTPLUG=1 a driver sends (what wlroots listens for).
-        rules = Path("/run/udev/rules.d")
-        rules.mkdir(parents=True, exist_ok=True)
-        (rules / "99-pydrm-hotplug.rules").write_text(
-            'SUBSYSTEM=="drm", ENV{SYNTH_ARG_HOTPLUG}=="1", ENV{HOTPLUG}="1"\n'
-        )
-        subprocess.run(["udevadm", "control", "--reload"], check=True)
-
-        def plug(state: str) -> None:
-            status.write_text(state)
-            Path("/sys/class/drm/card0/uevent").write_text(f"change {UUID0} HOTPLUG=1")
-
-        plug("on")
+        plug("Virtual-2", "on")
 
         def two_outputs():
             outputs = comp.ctl_ok("outputs")["outputs"]
@@ -206,9 +223,9 @@ def main() -> int:
         first, second = outputs
         assert second["name"] == "Virtual-2", outputs
         assert (second["x"], second["y"]) == (first["width"], 0), "not laid out to the right"
-        plug("off")
+        plug("Virtual-2", "off")
         wait_for(lambda: len(comp.ctl_ok("outputs")["outputs"]) == 1, 60, what="the output to go")
-        plug("detect")
+        plug("Virtual-2", "detect")
         frames = comp.ctl_ok("outputs")["outputs"][0]["frames_committed"]
         wait_for(
             lambda: comp.ctl_ok("outputs")["outputs"][0]["frames_committed"] > frames + 3,
