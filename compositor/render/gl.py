@@ -150,7 +150,9 @@ class Overlay:
         scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
         bound = lib.comp_output_render_begin(scene_output, False)
         if bound <= 0:
-            return bound == 0  # 0: nothing damaged, nothing to commit
+            # 0: nothing damaged, nothing to commit. -1: no buffer (inactive session...):
+            # the scene graph's commit then fails the same way and output.py handles it.
+            return bound == 0
         try:
             self.draw(view)
             self._finish()
@@ -162,7 +164,9 @@ class Overlay:
             # so send no damage: a full update.
             ok = lib.comp_output_render_end(scene_output, True, not self.finish_frames)
         if not ok:
-            log.debug("output %s: commit with overlay failed", view.name)
+            # Same contract as wlr_scene_output_commit (pywlroots raises): output.py lets
+            # the backend retry (EBUSY page flip, inactive session).
+            raise RuntimeError("Unable to commit scene output")
         return True
 
 
