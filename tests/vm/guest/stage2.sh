@@ -7,7 +7,19 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620 devpts /dev/pts
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t tmpfs -o mode=0755 run /run
-mount -t tmpfs -o mode=1777 tmp /tmp
+# A fresh /tmp, except that a checkout under the host's /tmp (a CI clone, say) must stay
+# visible at its own path: the venv and the code run from there.
+cwd=$(cat /mnt/out/cwd)
+case "$cwd" in
+    /tmp/*)
+        mkdir -p /run/host-tmp
+        mount --bind /tmp /run/host-tmp
+        mount -t tmpfs -o mode=1777 tmp /tmp
+        mkdir -p "$cwd"
+        mount --bind "/run/host-tmp${cwd#/tmp}" "$cwd"
+        ;;
+    *) mount -t tmpfs -o mode=1777 tmp /tmp ;;
+esac
 mount -t tmpfs -o mode=0755 varlog /var/log
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 hostname pydrm-vm
@@ -15,7 +27,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 export XDG_RUNTIME_DIR=/run/user/0 PYDRM_VM=1
 mkdir -p -m 0700 /run/user/0
 cut -d' ' -f1 /proc/uptime > /mnt/out/stage2_uptime
-cd "$(cat /mnt/out/cwd)" || cd /
+cd "$cwd" || cd /
 sh /mnt/out/cmd.sh
 echo $? > /mnt/out/exit_code
 sync
