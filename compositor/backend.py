@@ -44,8 +44,17 @@ def _wrap(ptr, display: Display) -> Backend:
     return backend
 
 
+def _create_nested(display: Display, config: Config, create, add_output, failure: str) -> Backend:
+    ptr = create(to_native(display, "struct wl_display *"), ffi.NULL)
+    if ptr == ffi.NULL:
+        raise BackendError(failure)
+    backend = _wrap(ptr, display)
+    for _ in range(config.outputs):
+        add_output(ptr)  # before start: counted, each becomes a window on start
+    return backend
+
+
 def create_backend(display: Display, config: Config, backend_name: str) -> Backend:
-    native_display = to_native(display, "struct wl_display *")
     if backend_name == "headless":
         backend = Backend(display, backend_type=BackendType.HEADLESS)
         for _ in range(config.outputs):
@@ -54,27 +63,23 @@ def create_backend(display: Display, config: Config, backend_name: str) -> Backe
             )
         return backend
     if backend_name == "wayland":
-        ptr = lib.wlr_wl_backend_create(native_display, ffi.NULL)
-        if ptr == ffi.NULL:
-            raise BackendError(
-                f"cannot connect to the Wayland session {os.environ.get('WAYLAND_DISPLAY')!r}; "
-                "check WAYLAND_DISPLAY and XDG_RUNTIME_DIR, or use --backend headless"
-            )
-        backend = _wrap(ptr, display)
-        for _ in range(config.outputs):
-            lib.wlr_wl_output_create(ptr)  # before start: counted, created on start
-        return backend
+        return _create_nested(
+            display,
+            config,
+            lib.wlr_wl_backend_create,
+            lib.wlr_wl_output_create,
+            f"cannot connect to the Wayland session {os.environ.get('WAYLAND_DISPLAY')!r}; "
+            "check WAYLAND_DISPLAY and XDG_RUNTIME_DIR, or use --backend headless",
+        )
     if backend_name == "x11":
-        ptr = lib.wlr_x11_backend_create(native_display, ffi.NULL)
-        if ptr == ffi.NULL:
-            raise BackendError(
-                f"cannot connect to the X server {os.environ.get('DISPLAY')!r}; check DISPLAY "
-                "and xauth, or use --backend headless"
-            )
-        backend = _wrap(ptr, display)
-        for _ in range(config.outputs):
-            lib.wlr_x11_output_create(ptr)
-        return backend
+        return _create_nested(
+            display,
+            config,
+            lib.wlr_x11_backend_create,
+            lib.wlr_x11_output_create,
+            f"cannot connect to the X server {os.environ.get('DISPLAY')!r}; check DISPLAY "
+            "and xauth, or use --backend headless",
+        )
     if backend_name == "drm":
         from compositor.drm_backend import create_drm_backend
 
