@@ -18,6 +18,7 @@ from wlroots.wlr_types import Output
 from wlroots.wlr_types.scene import SceneOutput
 
 from compositor.ffi import lib, to_native
+from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.server import Server
@@ -43,12 +44,10 @@ class OutputView:
         self._native_output = to_native(output, "struct wlr_output *")
         # wlroots 0.15's headless outputs never emit `present` (see comp_output_send_presented).
         self._synthesize_present = bool(lib.wlr_output_is_headless(self._native_output))
-        self._listeners = [
-            (output.frame_event, Listener(self._on_frame)),
-            (output.destroy_event, Listener(self._on_destroy)),
-        ]
-        for signal, listener in self._listeners:
-            signal.add(listener)
+        self._listeners = Listeners(
+            (output.frame_event, self._on_frame),
+            (output.destroy_event, self._on_destroy),
+        )
 
     @property
     def size(self) -> tuple[int, int]:
@@ -87,9 +86,7 @@ class OutputView:
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
         log.info("output %s removed", self.name)
-        for _signal, listener_ in self._listeners:
-            listener_.remove()
-        self._listeners = []
+        self._listeners.remove_all()
         self.server.outputs.remove(self)
 
     def describe(self) -> dict:

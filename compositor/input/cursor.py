@@ -25,6 +25,8 @@ from wlroots.wlr_types.pointer import (
     PointerEventMotionAbsolute,
 )
 
+from compositor.listeners import Listeners
+
 if TYPE_CHECKING:
     from compositor.input.seat import SeatManager
     from compositor.shell.view import View
@@ -64,20 +66,16 @@ class CursorManager:
         self.xcursor_manager = XCursorManager(24)
         self.xcursor_manager.load(1)
         self.grab: Grab | None = None
-        self._listeners = [
-            (self.wlr_cursor.motion_event, Listener(self._on_motion)),
-            (self.wlr_cursor.motion_absolute_event, Listener(self._on_motion_absolute)),
-            (self.wlr_cursor.button_event, Listener(self._on_button)),
-            (self.wlr_cursor.axis_event, Listener(self._on_axis)),
-            (self.wlr_cursor.frame_event, Listener(self._on_frame)),
-        ]
-        for signal, listener in self._listeners:
-            signal.add(listener)
+        self._listeners = Listeners(
+            (self.wlr_cursor.motion_event, self._on_motion),
+            (self.wlr_cursor.motion_absolute_event, self._on_motion_absolute),
+            (self.wlr_cursor.button_event, self._on_button),
+            (self.wlr_cursor.axis_event, self._on_axis),
+            (self.wlr_cursor.frame_event, self._on_frame),
+        )
 
     def destroy(self) -> None:
-        for _signal, listener in self._listeners:
-            listener.remove()
-        self._listeners = []
+        self._listeners.remove_all()
         self.xcursor_manager.destroy()
         self.wlr_cursor.destroy()
 

@@ -13,6 +13,8 @@ from wlroots.wlr_types import InputDevice
 from wlroots.wlr_types.keyboard import KeyboardKeyEvent
 from xkbcommon import xkb
 
+from compositor.listeners import Listeners
+
 if TYPE_CHECKING:
     from compositor.input.seat import SeatManager
 
@@ -33,13 +35,11 @@ class KeyboardHandler:
         self.keyboard.set_keymap(keymap)
         # Sent to clients, which repeat keys themselves.
         self.keyboard.set_repeat_info(REPEAT_RATE, REPEAT_DELAY)
-        self._listeners = [
-            (self.keyboard.modifiers_event, Listener(self._on_modifiers)),
-            (self.keyboard.key_event, Listener(self._on_key)),
-            (device.destroy_event, Listener(self._on_destroy)),
-        ]
-        for signal, listener in self._listeners:
-            signal.add(listener)
+        self._listeners = Listeners(
+            (self.keyboard.modifiers_event, self._on_modifiers),
+            (self.keyboard.key_event, self._on_key),
+            (device.destroy_event, self._on_destroy),
+        )
 
     def _on_modifiers(self, listener: Listener, data: object) -> None:
         self.seat.wlr_seat.set_keyboard(self.device)
@@ -59,7 +59,5 @@ class KeyboardHandler:
         return [syms[0][i] for i in range(count)]
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
-        for _signal, listener_ in self._listeners:
-            listener_.remove()
-        self._listeners = []
+        self._listeners.remove_all()
         self.seat.keyboard_removed(self)

@@ -20,6 +20,7 @@ from wlroots.wlr_types.seat import PointerRequestSetCursorEvent, RequestSetSelec
 
 from compositor.input.cursor import CursorManager
 from compositor.input.keyboard import KeyboardHandler
+from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.server import Server
@@ -36,22 +37,18 @@ class SeatManager:
         self.cursor = CursorManager(self)
         self.keyboards: list[KeyboardHandler] = []
         self.pointers: list[InputDevice] = []
-        self._listeners = [
-            (server.backend.new_input_event, Listener(self._on_new_input)),
-            (self.wlr_seat.request_set_cursor_event, Listener(self._on_request_cursor)),
-            (self.wlr_seat.request_set_selection_event, Listener(self._on_request_selection)),
+        self._listeners = Listeners(
+            (server.backend.new_input_event, self._on_new_input),
+            (self.wlr_seat.request_set_cursor_event, self._on_request_cursor),
+            (self.wlr_seat.request_set_selection_event, self._on_request_selection),
             (
                 self.wlr_seat.request_set_primary_selection_event,
-                Listener(self._on_request_primary_selection),
+                self._on_request_primary_selection,
             ),
-        ]
-        for signal, listener in self._listeners:
-            signal.add(listener)
+        )
 
     def destroy(self) -> None:
-        for _signal, listener in self._listeners:
-            listener.remove()
-        self._listeners = []
+        self._listeners.remove_all()
         self.cursor.destroy()
         self.wlr_seat.destroy()
 

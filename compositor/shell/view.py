@@ -10,6 +10,7 @@ from wlroots.wlr_types import SceneNode, Surface
 from wlroots.wlr_types.xdg_shell import XdgSurface
 
 from compositor.ffi import lib, to_native
+from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.shell.xdg_shell import Shell
@@ -32,15 +33,13 @@ class View:
         self.mapped = False
         self.placed = False
         self.pid = _client_pid(xdg_surface.surface)
-        self._listeners = [
-            (xdg_surface.map_event, Listener(self._on_map)),
-            (xdg_surface.unmap_event, Listener(self._on_unmap)),
-            (xdg_surface.destroy_event, Listener(self._on_destroy)),
-            (self.toplevel.request_move_event, Listener(self._on_request_move)),
-            (self.toplevel.request_resize_event, Listener(self._on_request_resize)),
-        ]
-        for signal, listener in self._listeners:
-            signal.add(listener)
+        self._listeners = Listeners(
+            (xdg_surface.map_event, self._on_map),
+            (xdg_surface.unmap_event, self._on_unmap),
+            (xdg_surface.destroy_event, self._on_destroy),
+            (self.toplevel.request_move_event, self._on_request_move),
+            (self.toplevel.request_resize_event, self._on_request_resize),
+        )
 
     @property
     def surface(self) -> Surface:
@@ -88,9 +87,7 @@ class View:
         self.shell.on_view_unmapped(self)
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
-        for _signal, listener_ in self._listeners:
-            listener_.remove()
-        self._listeners = []
+        self._listeners.remove_all()
         self.shell.on_view_destroyed(self)
 
     def _on_request_move(self, listener: Listener, event: object) -> None:
