@@ -3,7 +3,9 @@
 pywlroots 0.15.24 does not bind everything this compositor needs from libwlroots.so.10
 (renderer/shm setup, the wlr_buffer bridge, DRM fds, read_pixels, headless input, ...).
 Each concern keeps its declarations in ``cdef/<concern>.h`` and any C glue in
-``csrc/<concern>.c``; this script concatenates them (sorted by file name) into one module,
+``csrc/<concern>.c``; types of the project's own that both sides need live once in
+``csrc/<concern>_types.h``, which the cdef names with ``#include`` (inlined here) and the C
+file includes. This script concatenates them (sorted by file name) into one module,
 compiled against the system headers with ``-DWLR_USE_UNSTABLE``.
 
 Run it directly (``python compositor/ffi/build.py``) to build in place during development;
@@ -12,6 +14,7 @@ Run it directly (``python compositor/ffi/build.py``) to build in place during de
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -36,6 +39,14 @@ def _pkg_config(flag: str) -> list[str]:
     return shlex.split(out)
 
 
+_INCLUDE = re.compile(r'^#include "([\w.]+_types\.h)"$', re.MULTILINE)
+
+
+def _inline_shared_types(text: str) -> str:
+    """cffi's cdef has no #include: inline csrc/*_types.h, which the C side includes too."""
+    return _INCLUDE.sub(lambda m: (HERE / "csrc" / m[1]).read_text(), text)
+
+
 def _concat(pattern: str) -> str:
     parts = []
     for path in sorted((HERE / pattern.split("/")[0]).glob(pattern.split("/")[1])):
@@ -44,7 +55,7 @@ def _concat(pattern: str) -> str:
 
 
 ffibuilder = FFI()
-ffibuilder.cdef(_concat("cdef/*.h"))
+ffibuilder.cdef(_inline_shared_types(_concat("cdef/*.h")))
 _cflags = _pkg_config("--cflags")
 ffibuilder.set_source(
     "compositor.ffi._native",

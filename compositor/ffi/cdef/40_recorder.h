@@ -3,29 +3,7 @@
  * listeners; these helpers read them so Python never mirrors wlroots' event structs. */
 struct wlr_buffer;
 
-typedef struct {
-	uint32_t committed;     /* bitmask of enum wlr_output_state_field */
-	uint32_t commit_seq;    /* output->commit_seq after this commit */
-	int64_t when_ns;        /* CLOCK_MONOTONIC time of the commit */
-	struct wlr_buffer *buffer; /* NULL if no buffer was committed */
-} comp_rec_commit;
-
-typedef struct {
-	uint32_t commit_seq;
-	bool presented;
-	int64_t when_ns;        /* 0 when the backend gave no time */
-	uint32_t flags;
-} comp_rec_present;
-
-typedef struct {
-	int32_t width, height;
-	uint32_t format;        /* DRM fourcc */
-	uint64_t modifier;
-	int n_planes;
-	uint32_t offset[4];
-	uint32_t stride[4];
-	int fd[4];              /* owned by the buffer: do not close */
-} comp_rec_dmabuf;
+#include "40_recorder_types.h"
 
 #define COMP_REC_STATE_BUFFER ...
 void comp_rec_read_commit(void *event, comp_rec_commit *out);

@@ -8,30 +8,7 @@
 
 #define COMP_REC_STATE_BUFFER WLR_OUTPUT_STATE_BUFFER
 
-/* The same types as cdef/40_recorder.h (cffi checks that both agree). */
-typedef struct {
-	uint32_t committed;     /* bitmask of enum wlr_output_state_field */
-	uint32_t commit_seq;    /* output->commit_seq after this commit */
-	int64_t when_ns;        /* CLOCK_MONOTONIC time of the commit */
-	struct wlr_buffer *buffer; /* NULL if no buffer was committed */
-} comp_rec_commit;
-
-typedef struct {
-	uint32_t commit_seq;
-	bool presented;
-	int64_t when_ns;        /* 0 when the backend gave no time */
-	uint32_t flags;
-} comp_rec_present;
-
-typedef struct {
-	int32_t width, height;
-	uint32_t format;        /* DRM fourcc */
-	uint64_t modifier;
-	int n_planes;
-	uint32_t offset[4];
-	uint32_t stride[4];
-	int fd[4];              /* owned by the buffer: do not close */
-} comp_rec_dmabuf;
+#include "40_recorder_types.h"
 
 static int64_t comp_rec_ns(const struct timespec *t) {
 	return t == NULL ? 0 : (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
