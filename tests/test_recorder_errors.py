@@ -24,7 +24,7 @@ def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
         text=True,
     )
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs (needs root): {done.stderr.strip()}")
+        pytest.skip(reason=f"cannot mount a tmpfs (needs root): {done.stderr.strip()}")
     try:
         yield mount
     finally:
@@ -73,7 +73,7 @@ def test_unwritable_path_is_refused_with_a_reason(compositor, tmp_path):
 def test_forced_vaapi_without_hardware_says_why(compositor, tmp_path):
     reply = compositor.ctl("record-start", path=str(tmp_path / "v.mp4"), encoder="vaapi")
     if reply["ok"]:
-        pytest.skip("this machine has a VA-API H.264 encoder")
+        pytest.skip(reason="this machine has a VA-API H.264 encoder")
     assert reply["error"].startswith("VA-API encoder unavailable: ")
     assert "render node" in reply["error"] or "VA" in reply["error"]
 
@@ -91,7 +91,7 @@ def test_forced_vaapi_at_startup_exits_with_the_reason(tmp_path):
         return
     if comp.ctl_ok("record-status")["recording"]:
         comp.stop()
-        pytest.skip("this machine has a VA-API H.264 encoder")
+        pytest.skip(reason="this machine has a VA-API H.264 encoder")
     raise AssertionError("the compositor neither recorded nor exited")
 
 
@@ -99,5 +99,5 @@ def test_auto_encoder_logs_why_vaapi_is_not_used(make_compositor, tmp_path):
     comp = make_compositor(args=["--record", str(tmp_path / "a.mp4")], **SIZE)
     wait_for(lambda: "recording:" in comp.log(), what="the encoder choice in the log")
     if "VA-API unavailable" not in comp.log():
-        pytest.skip("this machine has a VA-API H.264 encoder")
+        pytest.skip(reason="this machine has a VA-API H.264 encoder")
     assert comp.ctl_ok("record-status")["current"]["path"].endswith("a.mp4")
