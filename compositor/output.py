@@ -63,7 +63,7 @@ class OutputView:
         before = lib.comp_output_commit_seq(self._native_output)
         try:
             # The overlay (render/gl.py) renders the frame itself while it shows boxes.
-            tools = getattr(self.server, "render_tools", None)
+            tools = self.server.render_tools
             if tools is None or not tools.render_frame(self):
                 self.scene_output.commit()
         except RuntimeError:
