@@ -17,10 +17,12 @@ from wlroots.util.clock import Timespec
 from wlroots.wlr_types import Output
 from wlroots.wlr_types.scene import SceneOutput
 
+from compositor.control import CommandError
 from compositor.ffi import lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
+    from compositor.control import ControlServer
     from compositor.server import Server
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,44 @@ class OutputManager:
     def remove(self, view: OutputView) -> None:
         if view in self.views:
             self.views.remove(view)
+            self._pack_left_to_right()
+
+    def _pack_left_to_right(self) -> None:
+        """Close the gap a removed output leaves: the rest stay in order, left to right."""
+        x = 0
+        for view in self.views:
+            if view.layout_position != (x, 0):
+                self.server.output_layout.move(view.output, x, 0)
+            x += view.size[0]
+
+    # -- headless hotplug, for scripts and tests --------------------------------------------
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register("output-add", "headless: add an output (width=, height=)", self._add)
+        control.register("output-remove", "headless: remove an output (name=)", self._remove)
+
+    def _require_headless(self) -> None:
+        if self.server.backend_name != "headless":
+            raise CommandError("outputs can be added and removed on the headless backend only")
+
+    def _add(self, request: dict) -> dict:
+        self._require_headless()
+        width = int(request.get("width", self.server.config.width))
+        height = int(request.get("height", self.server.config.height))
+        if not (0 < width <= 16384 and 0 < height <= 16384):
+            raise CommandError("width and height must be between 1 and 16384")
+        backend = to_native(self.server.backend, "struct wlr_backend *")
+        lib.wlr_headless_add_output(backend, width, height)
+        return {"outputs": [v.describe() for v in self.views]}
+
+    def _remove(self, request: dict) -> dict:
+        self._require_headless()
+        name = str(request["name"])
+        view = next((v for v in self.views if v.name == name), None)
+        if view is None:
+            raise CommandError(f"no output named {name!r}; see the outputs command")
+        lib.wlr_output_destroy(view._native_output)
+        return {"outputs": [v.describe() for v in self.views]}
 
     def _on_new_output(self, listener: Listener, output: Output) -> None:
         server = self.server

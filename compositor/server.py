@@ -151,7 +151,7 @@ class Server:
         control.register("type", "type text on the injected keyboard", self._cmd_type)
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
-        for feature in (self.wl_drm, self.recorder, self.render_tools):
+        for feature in (self.outputs, self.wl_drm, self.recorder, self.render_tools):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
 

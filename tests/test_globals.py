@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import needs
+from tests.helpers import solid_window
 
 EXPECTED = {
     "wl_compositor",
@@ -48,3 +49,25 @@ def test_outputs_option_creates_outputs_left_to_right(make_compositor):
     ]
     result = comp.run_client(["wayland-info"])
     assert result.stdout.count("interface: 'wl_output'") == 2
+
+
+def test_headless_hotplug_keeps_outputs_packed_left_to_right(make_compositor):
+    comp = make_compositor(args=["--outputs", "2"], width=320, height=200)
+    comp.ctl_ok("output-add", width=400, height=300)
+
+    def layout():
+        outputs = sorted(comp.ctl_ok("outputs")["outputs"], key=lambda o: o["x"])
+        return [(o["name"], o["x"], o["width"]) for o in outputs]
+
+    before = layout()
+    assert [(x, w) for _, x, w in before] == [(0, 320), (320, 320), (640, 400)]
+    assert before[-1][0] == "HEADLESS-3"  # a new output goes to the right
+    comp.ctl_ok("output-remove", name=before[0][0])  # pull the leftmost
+    assert layout() == [(before[1][0], 0, 320), ("HEADLESS-3", 320, 400)]
+    # Clients see the change: wl_output globals follow.
+    result = comp.run_client(["wayland-info"])
+    assert result.stdout.count("interface: 'wl_output'") == 2
+    assert "no output named" in comp.ctl("output-remove", name="nope")["error"]
+    # Pixels still reach the remaining outputs.
+    _, view = solid_window(comp, "5588aa", "test.after-hotplug")
+    assert comp.screenshot().getpixel((view["x"] + 5, view["y"] + 5)) == (0x55, 0x88, 0xAA)

@@ -57,3 +57,6 @@ int comp_surface_client_pid(struct wlr_surface *surface);
  * would never complete: the frame loop reports each committed frame as presented now. */
 void comp_output_send_presented(struct wlr_output *output, uint32_t seq);
 bool wlr_output_is_headless(struct wlr_output *output);
+
+/* Hotplug on the headless backend (control socket: output-add / output-remove). */
+void wlr_output_destroy(struct wlr_output *output);
