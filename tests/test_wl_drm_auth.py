@@ -37,7 +37,7 @@ NO_DRI = not glob.glob("/dev/dri/*")
 )
 def test_node_kind(path, kind):
     if os.path.exists(path) and path.startswith("/dev/dri/"):
-        pytest.skip(f"{path} exists here; its kind comes from its device number")
+        pytest.skip(reason=f"{path} exists here; its kind comes from its device number")
     assert node_kind(path) == kind
 
 

@@ -39,7 +39,7 @@ class Scenario:
             )
         entry = self.checks[name]
         if entry["ok"] is None:
-            pytest.skip(entry.get("detail", "skipped in the guest"))
+            pytest.skip(reason=entry.get("detail", "skipped in the guest"))
         if not entry["ok"]:
             details = {k: v for k, v in entry.items() if k not in ("ok", "traceback")}
             raise AssertionError(
