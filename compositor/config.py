@@ -86,7 +86,9 @@ def _positive(name: str, maximum: int = 1 << 30):
         try:
             value = int(text, 0)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, not {text!r}"
+            ) from None
         if not 0 < value <= maximum:
             raise argparse.ArgumentTypeError(f"{name} must be between 1 and {maximum}")
         return value

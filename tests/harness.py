@@ -15,14 +15,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from compositor.control_client import ControlClient
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
@@ -30,22 +29,6 @@ _counter = itertools.count()
 
 class CompositorError(AssertionError):
     pass
-
-
-def wait_for(
-    predicate: Callable[[], Any],
-    timeout: float = 10.0,
-    interval: float = 0.05,
-    what: str = "condition",
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
 class CompositorProcess:
@@ -128,7 +111,9 @@ class CompositorProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-                raise CompositorError(f"compositor did not exit on {sig!r}:\n{self.log()}")
+                raise CompositorError(
+                    f"compositor did not exit on {sig!r}:\n{self.log()}"
+                ) from None
         self._log.close()
         code = self.proc.returncode
         if check:

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests import waiting
+
 OUT = Path(os.environ.get("PYDRM_VM_OUT", "/mnt/out"))
 _ids = itertools.count(int(time.time() * 1000) % 1_000_000)
 
@@ -74,14 +76,8 @@ def sh(command: str, check: bool = True, timeout: float = 60.0) -> str:
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "it") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
+    # Guest steps are slow under emulation: a longer default and a gentler poll.
+    return waiting.wait_for(predicate, timeout, interval=0.1, what=what)
 
 
 def setup_devices(modules: tuple[str, ...] = ("virtio-gpu",), udev: bool = True) -> None:
