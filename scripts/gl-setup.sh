@@ -6,62 +6,107 @@
 # `dpkg -x`, never installed, and only processes started with `.gl/mesa/env.sh` sourced
 # (the VM guest, the GL benchmark) use them.
 #
-# Idempotent; called by scripts/setup.sh. Needs root (or sudo) only the first time, to add
-# the bookworm-backports suite to apt's sources and refresh the package lists.
+# The machine's apt configuration is not touched either: the bookworm-backports index lives
+# in a private apt state under .gl/apt (signed by Debian's archive key, checked by apt), so
+# this needs neither root nor sudo. Exactly the pinned versions below are downloaded, and the
+# unpacked .debs are checked against them: a rerun, or a new machine, gets the same Mesa.
+# When bookworm-backports no longer has a pinned build (it keeps only its newest), this
+# fails and says what to do; it never silently takes another version.
+#
+# Idempotent; called by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PREFIX=${PYDRM_MESA_PREFIX:-$ROOT/.gl/mesa}
+APTDIR=$ROOT/.gl/apt
+# The pins. Tested with tests/vm/test_gl.py; change both together and rerun it.
 MESA_VERSION=25.0.7-2~bpo12+1
 DRM_VERSION=2.4.123-1~bpo12+1
-# Mesa's runtime pieces and the newer libdrm it needs (>= 2.4.121).
-PACKAGES=(
-    "libgl1-mesa-dri=$MESA_VERSION" "libegl-mesa0=$MESA_VERSION" "libgbm1=$MESA_VERSION"
-    "mesa-libgallium=$MESA_VERSION" "libdrm2=$DRM_VERSION" "libdrm-amdgpu1=$DRM_VERSION"
-    "libdrm-intel1=$DRM_VERSION"
-)
-SOURCES=/etc/apt/sources.list.d/bookworm-backports.sources
+# Mesa's runtime pieces and the newer libdrm it needs (>= 2.4.121). Their other
+# dependencies (libllvm15, libxcb*, ...) come from bookworm through the host's own Mesa.
+MESA_PACKAGES=(libgl1-mesa-dri libegl-mesa0 libgbm1 mesa-libgallium)
+DRM_PACKAGES=(libdrm2 libdrm-amdgpu1 libdrm-intel1)
+SUITE="http://deb.debian.org/debian bookworm-backports main"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 say() { printf '[gl-setup] %s\n' "$*" >&2; }
+die() { say "$@"; exit 1; }
 
 stamp="$MESA_VERSION $DRM_VERSION"
 if [ "$(cat "$PREFIX/.stamp" 2>/dev/null)" = "$stamp" ]; then
     exit 0
 fi
 
-sudo=()
-if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    sudo=(sudo)
-fi
-if ! apt-cache show "libgl1-mesa-dri/bookworm-backports" >/dev/null 2>&1; then
-    if [ "$(id -u)" -ne 0 ] && [ ${#sudo[@]} -eq 0 ]; then
-        say "bookworm-backports is not in apt's lists; as root, add it:"
-        say "  see $SOURCES in scripts/gl-setup.sh, then apt-get update, then rerun"
-        exit 1
-    fi
-    if [ ! -e "$SOURCES" ]; then
-        say "adding the bookworm-backports suite ($SOURCES)"
-        "${sudo[@]}" tee "$SOURCES" >/dev/null <<'EOF'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    fi
-    "${sudo[@]}" apt-get update -q
+pin_of() {
+    case " ${DRM_PACKAGES[*]} " in *" $1 "*) echo "$DRM_VERSION" ;; *) echo "$MESA_VERSION" ;; esac
+}
+
+# A private apt: only bookworm-backports, its own lists, cache and (empty) dpkg status.
+[ -r "$KEYRING" ] || die "$KEYRING is missing: apt-get install debian-archive-keyring"
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/sources.list.d" \
+    "$APTDIR/preferences.d"
+echo "deb [signed-by=$KEYRING] $SUITE" > "$APTDIR/sources.list"
+: > "$APTDIR/status"
+APT_OPTS=(
+    -o "Dir::Etc::SourceList=$APTDIR/sources.list"
+    -o "Dir::Etc::SourceParts=$APTDIR/sources.list.d"
+    -o "Dir::Etc::Preferences=$APTDIR/preferences"
+    -o "Dir::Etc::PreferencesParts=$APTDIR/preferences.d"
+    -o "Dir::State::Lists=$APTDIR/lists"
+    -o "Dir::State::status=$APTDIR/status"
+    -o "Dir::Cache=$APTDIR/cache"
+    -o "APT::Architecture=amd64" -o "APT::Architectures::=amd64"
+    # apt drops to _apt to download; it cannot enter a checkout in a mode-700 home.
+    -o "APT::Sandbox::User=$(id -un)"
+)
+[ "$(dpkg --print-architecture)" = amd64 ] || die "only amd64 is pinned (this is $(dpkg --print-architecture))"
+
+say "reading bookworm-backports' package index (private apt state in $APTDIR)"
+rm -f "$APTDIR"/lists/*_Packages*
+if ! apt-get "${APT_OPTS[@]}" -q update >"$APTDIR/update.log" 2>&1 \
+    || ! compgen -G "$APTDIR/lists/*bookworm-backports_main_binary-amd64_Packages*" >/dev/null; then
+    cat "$APTDIR/update.log" >&2
+    die "could not read bookworm-backports' index from deb.debian.org (network? proxy?)"
 fi
 
-say "unpacking Mesa $MESA_VERSION into $PREFIX"
-work=$(mktemp -d)
-chmod 777 "$work"  # apt downloads as _apt when it can
-trap 'rm -rf "$work"' EXIT
-if ! (cd "$work" && apt-get download -q "${PACKAGES[@]}"); then
-    # Backports keep only their newest build: take the suite's current one, and say so.
-    say "Mesa $MESA_VERSION is gone from bookworm-backports; taking its current version"
-    say "(tested with $MESA_VERSION: rerun tests/vm/test_gl.py)"
-    (cd "$work" && apt-get download -q "${PACKAGES[@]/%=*//bookworm-backports}")
+# Every pinned version must be in the index: no fallback to whatever backports has now.
+missing=()
+for pkg in "${MESA_PACKAGES[@]}" "${DRM_PACKAGES[@]}"; do
+    want=$(pin_of "$pkg")
+    have=$(apt-cache "${APT_OPTS[@]}" madison "$pkg" | awk -F' *[|] *' '{print $2}' | paste -sd' ')
+    case " $have " in
+        *" $want "*) ;;
+        *) missing+=("$pkg $want (bookworm-backports has: ${have:-nothing})") ;;
+    esac
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    say "the pinned Mesa/libdrm builds are no longer in bookworm-backports:"
+    for line in "${missing[@]}"; do say "  $line"; done
+    say "bookworm-backports keeps only its newest builds. To move the pins: set MESA_VERSION and"
+    say "DRM_VERSION in scripts/gl-setup.sh to the versions it has now, rerun this script, and"
+    say "check them with: .venv/bin/python -m pytest -v tests/vm/test_gl.py"
+    say "Until then the GLES2 VM tests (tests/vm/test_gl.py) fail: .gl/mesa is missing."
+    exit 1
 fi
+
+say "downloading Mesa $MESA_VERSION and libdrm $DRM_VERSION"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+specs=()
+for pkg in "${MESA_PACKAGES[@]}" "${DRM_PACKAGES[@]}"; do specs+=("$pkg=$(pin_of "$pkg")"); done
+(cd "$work" && apt-get "${APT_OPTS[@]}" -q download "${specs[@]}" >"$work/download.log" 2>&1) \
+    || { cat "$work/download.log" >&2; die "downloading ${specs[*]} failed"; }
+
+# apt checked each file's hash against the signed index; check that they are the pins, too.
+for pkg in "${MESA_PACKAGES[@]}" "${DRM_PACKAGES[@]}"; do
+    want=$(pin_of "$pkg")
+    debs=("$work/${pkg}_"*.deb)
+    [ -f "${debs[0]}" ] || die "apt downloaded no .deb for $pkg"
+    got="$(dpkg-deb -f "${debs[0]}" Package) $(dpkg-deb -f "${debs[0]}" Version)"
+    [ "$got" = "$pkg $want" ] || die "${debs[0]##*/} is $got, not the pinned $pkg $want"
+done
+
+say "unpacking Mesa $MESA_VERSION into $PREFIX"
 rm -rf "$PREFIX"
 mkdir -p "$PREFIX"
 for deb in "$work"/*.deb; do
