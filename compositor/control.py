@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from pywayland.server.eventloop import EventLoop
 
+from compositor import wayland_fixes
+
 if TYPE_CHECKING:
     from compositor.server import Server
 
@@ -36,7 +38,7 @@ class _Connection:
         self.control = control
         self.sock = sock
         self.buffer = b""
-        self.source = control.event_loop.add_fd(sock.fileno(), self._on_readable)
+        self.source = wayland_fixes.add_fd(control.event_loop, sock.fileno(), self._on_readable)
 
     def _on_readable(self, fd: int, mask: int, data: object = None) -> int:
         try:
@@ -69,7 +71,7 @@ class _Connection:
 
     def close(self) -> None:
         if self.source is not None:
-            self.source.remove()
+            wayland_fixes.remove_source(self.source)
             self.source = None
             self.sock.close()
             self.control.connections.discard(self)
@@ -94,7 +96,7 @@ class ControlServer:
         os.chmod(path, 0o600)
         self.listener.listen(16)
         self.listener.setblocking(False)
-        self.source = self.event_loop.add_fd(self.listener.fileno(), self._on_accept)
+        self.source = wayland_fixes.add_fd(self.event_loop, self.listener.fileno(), self._on_accept)
         self.register("help", "list the commands", self._help)
         log.info("control socket: %s", path)
 
@@ -134,9 +136,8 @@ class ControlServer:
     def destroy(self) -> None:
         for connection in list(self.connections):
             connection.close()
-        if self.source is not None:
-            self.source.remove()
-            self.source = None
+        wayland_fixes.remove_source(self.source)
+        self.source = None
         self.listener.close()
         try:
             self.path.unlink()

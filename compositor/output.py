@@ -110,8 +110,7 @@ class OutputManager:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.views: list[OutputView] = []
-        self._listener = Listener(self._on_new_output)
-        server.backend.new_output_event.add(self._listener)
+        self._listeners = Listeners((server.backend.new_output_event, self._on_new_output))
 
     def __iter__(self):
         return iter(list(self.views))
@@ -192,4 +191,4 @@ class OutputManager:
         server.on_output_added(view)
 
     def destroy(self) -> None:
-        self._listener.remove()
+        self._listeners.remove_all()

@@ -18,6 +18,7 @@ from pywayland import lib as wl_lib
 from pywayland.server import Display
 from wlroots.wlr_types import OutputLayout, Scene
 
+from compositor import wayland_fixes
 from compositor.backend import create_backend
 from compositor.config import Config
 from compositor.control import CommandError, ControlServer
@@ -31,6 +32,7 @@ from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
 from compositor.shell.xdg_shell import Shell
+from compositor.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ class Server:
             self.injector = InputInjector(self)
         self.wl_drm = self._create_wl_drm()
         self.recorder = create_recorder(self)
+        self.stats = Stats(self)
         self.socket_name = self._add_socket(config.socket)
         if not config.no_control:
             path = (
@@ -89,8 +92,8 @@ class Server:
             self.control = ControlServer(self, path)
             self._register_commands(self.control)
         self._signal_sources = [
-            self.event_loop.add_signal(signal.SIGINT, self._on_signal),
-            self.event_loop.add_signal(signal.SIGTERM, self._on_signal),
+            wayland_fixes.add_signal(self.event_loop, signal.SIGINT, self._on_signal),
+            wayland_fixes.add_signal(self.event_loop, signal.SIGTERM, self._on_signal),
         ]
 
     # -- setup helpers --------------------------------------------------------------------
@@ -151,7 +154,7 @@ class Server:
         control.register("type", "type text on the injected keyboard", self._cmd_type)
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
-        for feature in (self.outputs, self.wl_drm, self.recorder, self.render_tools):
+        for feature in (self.outputs, self.wl_drm, self.recorder, self.render_tools, self.stats):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
 
@@ -231,7 +234,7 @@ class Server:
         if self.control is not None:
             self.control.destroy()
         for source in self._signal_sources:
-            source.remove()
+            wayland_fixes.remove_source(source)
         wl_lib.wl_display_destroy_clients(self.display._ptr)
         if self.render_tools is not None:
             self.render_tools.destroy()

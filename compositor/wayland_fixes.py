@@ -1,4 +1,4 @@
-"""Workarounds for two pywayland 0.4.18 server-side bugs, in one place.
+"""Workarounds for four pywayland 0.4.18 server-side bugs, in one place.
 
 1. Requests on resources pywayland creates are dropped. ``Resource.__init__`` calls
    ``wl_resource_set_dispatcher(ptr, dispatcher_func, NULL, handle, destroy)``: the handle
@@ -13,12 +13,26 @@
    ``wl_resource_create``. :func:`deliver_new_ids` gives an interface's request messages a
    converter that hands the handler that integer.
 
-Both are tested end to end in tests/test_wayland_fixes.py; drop this module when pywayland
-fixes them upstream (the tests then keep passing without it).
+3. ``Listener.remove()`` unlinks the C listener but leaves the Python listener in its
+   signal's ``_link`` list, so the listener, its handler and everything the handler reaches
+   live as long as the signal's wrapper: forever for a long-lived object (an output, the
+   backend), and through pywlroots' module-level ``WeakKeyDictionary`` (whose values hold
+   their keys) for every xdg surface. :func:`remove_listener` drops both links.
+
+4. ``EventLoop.add_fd/add_timer/add_idle/add_signal`` append the callback's handle to the
+   loop's ``_callback_handles`` and the source to ``event_sources``, and nothing ever takes
+   them out: every timer, idle callback and control connection, and whatever its callback
+   reaches (a whole recording session with its frames), lives as long as the loop.
+   :func:`add_fd`, :func:`add_timer`, :func:`add_idle` and :func:`remove_source` keep the
+   loop's lists to the sources that are really there.
+
+1 and 2 are tested end to end in tests/test_wayland_fixes.py, 3 in tests/test_endurance.py;
+drop this module when pywayland fixes them upstream (the tests then keep passing without it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pywayland import ffi, lib
@@ -26,6 +40,8 @@ from pywayland.protocol_core.argument import ArgumentType
 from pywayland.protocol_core.interface import Interface
 from pywayland.protocol_core.message import Message
 from pywayland.protocol_core.resource import Resource
+from pywayland.server import Listener
+from pywayland.server.eventloop import EventLoop, EventSource
 
 _FIXED_ATTR = "_pydrm_server_new_ids"
 
@@ -80,3 +96,67 @@ def deliver_new_ids(interface: type[Interface]) -> None:
         if any(a.argument_type == ArgumentType.NewId for a in message.arguments):
             message.c_to_arguments = _server_c_to_arguments.__get__(message)  # type: ignore[method-assign]
             setattr(message, _FIXED_ATTR, True)
+
+
+def remove_listener(listener: Listener) -> None:
+    """Unlink ``listener`` from its signal in C *and* in Python (idempotent)."""
+    listener.remove()
+    signal = listener._signal
+    if signal is not None:
+        try:
+            signal._link.remove(listener)
+        except ValueError:
+            pass
+        listener._signal = None
+
+
+def _tracked(loop: EventLoop, source: EventSource) -> EventSource:
+    # The handle add_* just appended is this source's: keep it beside the source.
+    source._pydrm_handle = loop._callback_handles[-1]  # type: ignore[attr-defined]
+    return source
+
+
+def add_fd(loop: EventLoop, fd: int, callback: Callable[..., int]) -> EventSource:
+    return _tracked(loop, loop.add_fd(fd, callback))
+
+
+def add_timer(loop: EventLoop, callback: Callable[[Any], int]) -> EventSource:
+    return _tracked(loop, loop.add_timer(callback))
+
+
+def add_signal(loop: EventLoop, signal_number: int, callback: Callable[..., int]) -> EventSource:
+    return _tracked(loop, loop.add_signal(signal_number, callback))
+
+
+def add_idle(loop: EventLoop, callback: Callable[[], None]) -> EventSource:
+    """Run ``callback`` once when the loop is idle; libwayland frees the source after."""
+    source: EventSource | None = None
+
+    def once(_data: Any) -> None:
+        if source is not None:
+            source._ptr = None  # freed by libwayland once this returns
+            _forget(source)
+        callback()
+
+    source = _tracked(loop, loop.add_idle(once))
+    return source
+
+
+def remove_source(source: EventSource | None) -> None:
+    """Remove an event source added with the functions above (idempotent)."""
+    if source is None:
+        return
+    source.remove()
+    _forget(source)
+
+
+def _forget(source: EventSource) -> None:
+    loop = source._eventloop
+    handle = getattr(source, "_pydrm_handle", None)
+    if handle is not None:
+        source._pydrm_handle = None  # type: ignore[attr-defined]
+        for i, candidate in enumerate(loop._callback_handles):
+            if candidate is handle:
+                del loop._callback_handles[i]
+                break
+    loop.event_sources.discard(source)

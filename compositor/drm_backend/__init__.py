@@ -25,9 +25,11 @@ from pywayland.server import Display, Listener, Signal
 from wlroots.backend import Backend, Session
 from wlroots.wlr_types import Output
 
+from compositor import wayland_fixes
 from compositor.config import Config
 from compositor.drm_backend import diagnose
 from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.listeners import Listeners
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +55,21 @@ class DrmBackend(Backend):
     _session: object  # struct wlr_session * (project ffi), NULL once destroyed
     devices: list[tuple[str, int]]  # (node, fd) per KMS device, primary first
     drm_outputs: int
-    _listeners: list[Listener]
+    _listeners: Listeners
 
     def _setup(self, session: object, devices: list[tuple[str, int]]) -> None:
         self._session = session
         self.devices = devices
         self.drm_outputs = 0
         # Live DRM outputs (address -> (native pointer, destroy listener)) and pending retries.
-        self._outputs: dict[int, tuple[object, Listener]] = {}
+        self._outputs: dict[int, tuple[object, Listeners]] = {}
         self._retries: dict[int, object] = {}
         active = Signal(
             ptr=to_wlroots(lib.comp_session_active_signal(session), "struct wl_signal *")
         )
-        self._listeners = [Listener(self._on_session_active), Listener(self._on_new_output)]
-        active.add(self._listeners[0])
-        self.new_output_event.add(self._listeners[1])
+        self._listeners = Listeners(
+            (active, self._on_session_active), (self.new_output_event, self._on_new_output)
+        )
 
     @property
     def drm_fd(self) -> int:
@@ -96,17 +98,15 @@ class DrmBackend(Backend):
             return
         self.drm_outputs += 1
         key = int(ffi.cast("uintptr_t", native))
-        gone = Listener(lambda _listener, _data: self._forget_output(key))
-        output.destroy_event.add(gone)
+        gone = Listeners((output.destroy_event, lambda _listener, _data: self._forget_output(key)))
         self._outputs[key] = (native, gone)
         log.info("DRM output %s (connector %d)", output.name, lib.wlr_drm_connector_get_id(native))
 
     def _forget_output(self, key: int) -> None:
         native, gone = self._outputs.pop(key)
-        gone.remove()
+        gone.remove_all()
         timer = self._retries.pop(key, None)
-        if timer is not None:
-            timer.remove()
+        wayland_fixes.remove_source(timer)
 
     def on_commit_failed(self, output: Output) -> None:
         """A frame could not be committed: retry shortly, or once our VT is back."""
@@ -116,14 +116,13 @@ class DrmBackend(Backend):
         display = self._weak_display()
         if display is None:
             return
-        timer = display.get_event_loop().add_timer(lambda _data: self._retry(key))
+        timer = wayland_fixes.add_timer(display.get_event_loop(), lambda _data: self._retry(key))
         timer.timer_update(RETRY_MS)
         self._retries[key] = timer
 
     def _retry(self, key: int) -> int:
         timer = self._retries.pop(key, None)
-        if timer is not None:
-            timer.remove()
+        wayland_fixes.remove_source(timer)
         if key in self._outputs:
             lib.comp_output_schedule_frame(self._outputs[key][0])
         return 0
@@ -160,9 +159,9 @@ class DrmBackend(Backend):
             log.error("%s", diagnose.explain_no_output(node, connected[0], total))
 
     def destroy(self) -> None:
-        for listener in getattr(self, "_listeners", []):
-            listener.remove()
-        self._listeners = []
+        listeners = getattr(self, "_listeners", None)
+        if listeners is not None:
+            listeners.remove_all()
         for key in list(getattr(self, "_outputs", {})):
             self._forget_output(key)
         if self._ptr is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from wlroots.wlr_types.keyboard import KeyboardModifier
 
+from compositor import wayland_fixes
 from compositor.control import CommandError
 from compositor.recorder import vaapi_probe
 from compositor.recorder.muxer import RecordingWriteError
@@ -54,8 +55,8 @@ class Recorder:
             except CommandError as exc:
                 log.error("--record: %s; not starting without the recording asked for", exc)
                 # From inside the backend's start, before the display runs: exit once it does.
-                self._exit_source = self.server.event_loop.add_idle(
-                    lambda data: self.server.terminate(1)
+                self._exit_source = wayland_fixes.add_idle(
+                    self.server.event_loop, lambda: self.server.terminate(1)
                 )
 
     def register_commands(self, control: ControlServer) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pywayland.server import Listener
 
 from compositor.ffi import ffi, lib
+from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.output import OutputView
@@ -50,13 +51,11 @@ class FrameSource:
         self._commit = ffi.new("comp_rec_commit *")
         self._present = ffi.new("comp_rec_present *")
         output = view.output
-        self._listeners = [
-            (output.commit_event, Listener(self._on_commit)),
-            (output.present_event, Listener(self._on_present)),
-            (output.destroy_event, Listener(self._on_destroy)),
-        ]
-        for signal, listener in self._listeners:
-            signal.add(listener)
+        self._listeners = Listeners(
+            (output.commit_event, self._on_commit),
+            (output.present_event, self._on_present),
+            (output.destroy_event, self._on_destroy),
+        )
 
     def _on_commit(self, listener: Listener, data: Any) -> None:
         lib.comp_rec_read_commit(ffi.cast("void *", int(ffi.cast("uintptr_t", data))), self._commit)
@@ -113,6 +112,4 @@ class FrameSource:
         self.on_gone(f"output {self.view.name} was removed")
 
     def detach(self) -> None:
-        for _signal, listener in self._listeners:
-            listener.remove()
-        self._listeners = []
+        self._listeners.remove_all()

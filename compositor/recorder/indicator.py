@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class Indicator:
             lib.comp_rec_indicator_raise(self._rect, *self._position())
 
     def destroy_later(self, event_loop: Any) -> None:
-        self._idle = event_loop.add_idle(lambda data: self.destroy())
+        self._idle = wayland_fixes.add_idle(event_loop, self.destroy)
 
     def destroy(self) -> None:
         if self._rect is not None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from compositor import wayland_fixes
 from compositor.ffi import ffi, lib
 from compositor.recorder.frame_source import FrameSource
 from compositor.recorder.indicator import Indicator
@@ -90,7 +91,7 @@ class Session:
         self._last_ns: int | None = None
         self.source = FrameSource(view, self, self._on_source_gone)
         self.indicator = Indicator(view)
-        self._timer = view.server.event_loop.add_timer(self._on_tick)
+        self._timer = wayland_fixes.add_timer(view.server.event_loop, self._on_tick)
         self._timer.timer_update(TICK_MS)
         log.info("recording %s to %s", view.name, path)
 
@@ -204,7 +205,7 @@ class Session:
             return
         self.stopped = True
         self.output_frames = self.view.frames_committed - self.output_frames_at_start
-        self._timer.remove()
+        wayland_fixes.remove_source(self._timer)
         self.source.flush()
         self.source.detach()
         if self.encoder is not None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pywayland.server import Listener, Signal
@@ -29,6 +29,7 @@ from wlroots import ffi as wlr_ffi
 from wlroots.wlr_types.surface import Surface
 
 from compositor.ffi import ffi, lib, to_native
+from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.server import Server
@@ -60,7 +61,7 @@ class PathStats:
 
 @dataclass
 class _Tracked:
-    listeners: list[tuple[Signal, Listener]] = field(default_factory=list)
+    listeners: Listeners
     client_buffer: int = 0
 
 
@@ -79,27 +80,23 @@ class CopyStats:
             ptr=wlr_ffi.addressof(compositor._ptr.events.new_surface),
             data_wrapper=lambda ptr: Surface(wlr_ffi.cast("struct wlr_surface *", ptr)),
         )
-        self._listener = Listener(self._on_new_surface)
-        self._new_surface.add(self._listener)
+        self._listeners = Listeners((self._new_surface, self._on_new_surface))
 
     # -- events ---------------------------------------------------------------------------
 
     def _on_new_surface(self, listener: Listener, surface: Surface) -> None:
         key = int(wlr_ffi.cast("uintptr_t", surface._ptr))
-        tracked = _Tracked()
-        tracked.listeners = [
-            (surface.commit_event, Listener(lambda _l, _d: self._on_commit(key, surface))),
-            (surface.destroy_event, Listener(lambda _l, _d: self._forget(key))),
-        ]
-        for signal, handler in tracked.listeners:
-            signal.add(handler)
-        self._surfaces[key] = tracked
+        self._surfaces[key] = _Tracked(
+            Listeners(
+                (surface.commit_event, lambda _l, _d: self._on_commit(key, surface)),
+                (surface.destroy_event, lambda _l, _d: self._forget(key)),
+            )
+        )
 
     def _forget(self, key: int) -> None:
         tracked = self._surfaces.pop(key, None)
         if tracked is not None:
-            for _signal, handler in tracked.listeners:
-                handler.remove()
+            tracked.listeners.remove_all()
 
     def _on_commit(self, key: int, surface: Surface) -> None:
         tracked = self._surfaces.get(key)
@@ -133,6 +130,10 @@ class CopyStats:
             else:
                 stats.copies += info.damage_rects
                 stats.bytes += damage_bytes
+
+    def tracked_surfaces(self) -> int:
+        """Live wl_surfaces (every surface is tracked from creation to destruction)."""
+        return len(self._surfaces)
 
     def count_readback(self, nbytes: int) -> None:
         """The compositor read rendered pixels back to the CPU (screenshot)."""
@@ -174,4 +175,4 @@ class CopyStats:
     def destroy(self) -> None:
         for key in list(self._surfaces):
             self._forget(key)
-        self._listener.remove()
+        self._listeners.remove_all()
