@@ -1,4 +1,10 @@
-"""A toplevel window (xdg_toplevel) in the scene graph."""
+"""A toplevel window (xdg_toplevel) in the scene graph.
+
+A View holds pywlroots wrappers of its xdg surface only while that surface lives: on
+``destroy`` it removes its listeners and drops the wrappers, so nothing of a closed window
+stays reachable (pywlroots keeps ``toplevel -> xdg_surface`` in a module-level
+WeakKeyDictionary, which a live listener would otherwise pin forever).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
 from wlroots.wlr_types import SceneNode, Surface
 from wlroots.wlr_types.xdg_shell import XdgSurface
 
@@ -27,7 +34,7 @@ class View:
         self.toplevel = xdg_surface.toplevel
         # The scene tree of the surface and its subsurfaces; popups hang below it.
         self.scene_node = SceneNode.xdg_surface_create(shell.server.scene.node, xdg_surface)
-        xdg_surface.data = self.scene_node
+        set_scene_node(xdg_surface, self.scene_node)
         self.x = 0
         self.y = 0
         self.mapped = False
@@ -89,6 +96,8 @@ class View:
     def _on_destroy(self, listener: Listener, data: object) -> None:
         self._listeners.remove_all()
         self.shell.on_view_destroyed(self)
+        # wlroots frees the surface and its scene node after this signal.
+        del self.xdg_surface, self.toplevel, self.scene_node
 
     def _on_request_move(self, listener: Listener, event: object) -> None:
         # A client asks to be moved (e.g. drag on its own title bar): only while it holds
@@ -113,6 +122,18 @@ class View:
             "mapped": self.mapped,
             "focused": self.shell.focused_view is self,
         }
+
+
+def set_scene_node(xdg_surface: XdgSurface, node: SceneNode) -> None:
+    """Store the scene node's C pointer in ``xdg_surface->data`` (for its popups)."""
+    xdg_surface._ptr.data = node._ptr
+
+
+def scene_node_of(xdg_surface: XdgSurface) -> SceneNode | None:
+    data = xdg_surface._ptr.data
+    if data == wlr_ffi.NULL:
+        return None
+    return SceneNode(wlr_ffi.cast("struct wlr_scene_node *", data))
 
 
 def _client_pid(surface: Surface) -> int:

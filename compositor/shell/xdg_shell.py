@@ -7,13 +7,16 @@ top-left of the output under the pointer so that they never all pile up at 0,0.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
 from wlroots.util.box import Box
-from wlroots.wlr_types import SceneNode, Surface, XdgShell
+from wlroots.wlr_types import Surface, XdgShell
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
 
+from compositor.listeners import Listeners
+from compositor.shell.popup import Popup, popup_parent
 from compositor.shell.view import View
 
 if TYPE_CHECKING:
@@ -31,46 +34,31 @@ class Shell:
         self.xdg_shell = XdgShell(server.display)
         self.views: list[View] = []  # bottom to top
         self.focused_view: View | None = None
+        self.popups: set[Popup] = set()
+        # The view each live xdg surface (toplevel or popup) belongs to, by C address.
+        self._owner: dict[int, View | None] = {}
         self._cascade = 0
-        self._listener = Listener(self._on_new_surface)
-        self.xdg_shell.new_surface_event.add(self._listener)
+        self._listeners = Listeners((self.xdg_shell.new_surface_event, self._on_new_surface))
 
     def destroy(self) -> None:
-        self._listener.remove()
+        self._listeners.remove_all()
 
     # -- surfaces -------------------------------------------------------------------------
 
     def _on_new_surface(self, listener: Listener, xdg_surface: XdgSurface) -> None:
         if xdg_surface.role == XdgSurfaceRole.POPUP:
-            self._add_popup(xdg_surface)
+            parent = _address(XdgSurface.from_surface(popup_parent(xdg_surface)))
+            view = self._owner.get(parent)
+            popup = Popup(self, xdg_surface, view)
+            self.popups.add(popup)
+            self._owner[_address(xdg_surface)] = view
+            output_box = self._output_box_near(view)
+            if output_box is not None:
+                popup.unconstrain(output_box)
         elif xdg_surface.role == XdgSurfaceRole.TOPLEVEL:
-            self.views.append(View(self, xdg_surface))
-
-    def _add_popup(self, xdg_surface: XdgSurface) -> None:
-        # Every xdg surface's data is its scene node, so a popup finds its parent's tree.
-        parent = XdgSurface.from_surface(_popup_parent(xdg_surface))
-        parent_node = cast(SceneNode, parent.data)
-        xdg_surface.data = SceneNode.xdg_surface_create(parent_node, xdg_surface)
-        view = self._toplevel_of(parent)
-        output_box = self._output_box_near(view)
-        if view is not None and output_box is not None:
-            # Keep the popup on screen: the box is relative to the toplevel's origin.
-            xdg_surface.popup.unconstrain_from_box(
-                Box(
-                    output_box.x - view.x,
-                    output_box.y - view.y,
-                    output_box.width,
-                    output_box.height,
-                )
-            )
-
-    def _toplevel_of(self, xdg_surface: XdgSurface) -> View | None:
-        while xdg_surface.role == XdgSurfaceRole.POPUP:
-            xdg_surface = XdgSurface.from_surface(_popup_parent(xdg_surface))
-        for view in self.views:
-            if view.xdg_surface == xdg_surface or view.surface == xdg_surface.surface:
-                return view
-        return None
+            view = View(self, xdg_surface)
+            self.views.append(view)
+            self._owner[_address(xdg_surface)] = view
 
     def _output_box_near(self, view: View | None) -> Box | None:
         layout = self.server.output_layout
@@ -130,7 +118,12 @@ class Shell:
             else:
                 self.server.seat.clear_keyboard_focus()
 
+    def on_popup_destroyed(self, popup: Popup) -> None:
+        self.popups.discard(popup)
+        self._owner.pop(_address(popup.xdg_surface), None)
+
     def on_view_destroyed(self, view: View) -> None:
+        self._owner.pop(_address(view.xdg_surface), None)
         if view in self.views:
             self.views.remove(view)
         if self.focused_view is view:
@@ -141,6 +134,5 @@ class Shell:
             self.focused_view.close()
 
 
-def _popup_parent(xdg_surface: XdgSurface) -> Surface:
-    # pywlroots 0.15.24's XdgPopup.parent recurses into itself; read the field directly.
-    return Surface(xdg_surface.popup._ptr.parent)
+def _address(xdg_surface: XdgSurface) -> int:
+    return int(wlr_ffi.cast("uintptr_t", xdg_surface._ptr))

@@ -5,10 +5,11 @@ line per event the tests care about, flushed at once:
 
     mapped W H | configure W H | enter | leave | button CODE STATE | key CODE STATE |
     keyboard-enter | keyboard-leave | repeat-info RATE DELAY | close |
-    popup-configure X Y W H | presented REFRESH_NS
+    popup-configure X Y W H | popup-mapped DEPTH | presented REFRESH_NS
 
 Extras exercise other globals: ``--subsurface RRGGBB`` (a 60x40 child at 20,20),
-``--popup RRGGBB`` (a 60x40 xdg_popup anchored at 30,30), ``--viewport WxH``
+``--popup RRGGBB`` (a 60x40 xdg_popup anchored at 30,30; ``--popup-depth N`` opens a chain
+of N, each a popup of the one before, like nested menus), ``--viewport WxH``
 (wp_viewport destination size for a 200x150 buffer), ``--presentation`` (wp_presentation
 feedback for the first frame).
 
@@ -60,6 +61,7 @@ class SolidWindow:
         self.mapped = False
         self.running = True
         self.feedbacks: list = []
+        self.popups: list = []
         self.surface.commit()
 
     def _on_global(self, registry, name: int, interface: str, version: int) -> None:
@@ -150,7 +152,7 @@ class SolidWindow:
             self.mapped = True
             say("mapped", self.width, self.height)
             if self.options.popup:
-                self._add_popup(int(self.options.popup, 16))
+                self._add_popup(int(self.options.popup, 16), self.xdg_surface, 1)
 
     def _add_subsurface(self, color: int) -> None:
         self.child = self.compositor.create_surface()
@@ -159,26 +161,31 @@ class SolidWindow:
         self.child.attach(self._buffer(color, 60, 40), 0, 0)
         self.child.commit()  # applied with the parent's next commit (synchronized)
 
-    def _add_popup(self, color: int) -> None:
+    def _add_popup(self, color: int, parent, depth: int) -> None:
         positioner = self.wm_base.create_positioner()
         positioner.set_size(60, 40)
         positioner.set_anchor_rect(30, 30, 1, 1)
         positioner.set_anchor(XdgPositioner.anchor.top_left.value)
         positioner.set_gravity(XdgPositioner.gravity.bottom_right.value)
-        self.popup_surface = self.compositor.create_surface()
-        popup_xdg = self.wm_base.get_xdg_surface(self.popup_surface)
-        self.popup = popup_xdg.get_popup(self.xdg_surface, positioner)
-        self.popup.dispatcher["configure"] = lambda p, x, y, w, h: say(
-            "popup-configure", x, y, w, h
-        )
+        surface = self.compositor.create_surface()
+        popup_xdg = self.wm_base.get_xdg_surface(surface)
+        popup = popup_xdg.get_popup(parent, positioner)
+        popup.dispatcher["configure"] = lambda p, x, y, w, h: say("popup-configure", x, y, w, h)
+        self.popups.append((surface, popup_xdg, popup))  # keep the proxies alive
 
         def configured(xdg, serial: int) -> None:
             xdg.ack_configure(serial)
-            self.popup_surface.attach(self._buffer(color, 60, 40), 0, 0)
-            self.popup_surface.commit()
+            first = not getattr(xdg, "mapped", False)
+            xdg.mapped = True
+            surface.attach(self._buffer(color, 60, 40), 0, 0)
+            surface.commit()
+            if first:
+                say("popup-mapped", depth)
+                if depth < self.options.popup_depth:
+                    self._add_popup(color, popup_xdg, depth + 1)
 
         popup_xdg.dispatcher["configure"] = configured
-        self.popup_surface.commit()
+        surface.commit()
 
     def run(self) -> None:
         while self.running and self.display.dispatch(block=True) != -1:
@@ -199,6 +206,7 @@ def main() -> None:
     parser.add_argument("--app-id", default="test.solid")
     parser.add_argument("--subsurface", metavar="RRGGBB")
     parser.add_argument("--popup", metavar="RRGGBB")
+    parser.add_argument("--popup-depth", type=int, default=1, metavar="N")
     parser.add_argument("--viewport", metavar="WxH", type=_size)
     parser.add_argument("--presentation", action="store_true")
     options = parser.parse_args()

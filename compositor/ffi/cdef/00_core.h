@@ -45,6 +45,8 @@ bool wlr_backend_is_x11(struct wlr_backend *backend);
 /* Client bookkeeping for logs and the control socket. */
 void wl_client_get_credentials(struct wl_client *client, int32_t *pid, uint32_t *uid, uint32_t *gid);
 int wl_client_get_fd(struct wl_client *client);
+/* Connected clients (wl_display's client list), for the stats command. */
+int comp_display_client_count(struct wl_display *display);
 
 /* wlr_output.commit_seq (pywlroots' struct lacks it): grows by one per successful commit. */
 uint32_t comp_output_commit_seq(struct wlr_output *output);

@@ -19,6 +19,10 @@ size_t comp_renderer_dmabuf_format_count(struct wlr_renderer *renderer) {
 	return formats == NULL ? 0 : formats->len;
 }
 
+int comp_display_client_count(struct wl_display *display) {
+	return wl_list_length(wl_display_get_client_list(display));
+}
+
 #include <wlr/types/wlr_output.h>
 
 uint32_t comp_output_commit_seq(struct wlr_output *output) {

@@ -1,0 +1,52 @@
+"""An xdg_popup: its scene node hangs below its parent's (a view's or another popup's)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pywayland.server import Listener
+from wlroots.util.box import Box
+from wlroots.wlr_types import SceneNode, Surface
+from wlroots.wlr_types.xdg_shell import XdgSurface
+
+from compositor.listeners import Listeners
+from compositor.shell.view import scene_node_of, set_scene_node
+
+if TYPE_CHECKING:
+    from compositor.shell.view import View
+    from compositor.shell.xdg_shell import Shell
+
+
+class Popup:
+    def __init__(self, shell: Shell, xdg_surface: XdgSurface, view: View | None) -> None:
+        self.shell = shell
+        self.xdg_surface = xdg_surface
+        self.view = view  # the toplevel the popup (or its parent popup) belongs to
+        parent_node = scene_node_of(XdgSurface.from_surface(popup_parent(xdg_surface)))
+        if parent_node is None:  # a parent we do not show: nothing to hang the popup on
+            parent_node = shell.server.scene.node
+        set_scene_node(xdg_surface, SceneNode.xdg_surface_create(parent_node, xdg_surface))
+        self._listeners = Listeners((xdg_surface.destroy_event, self._on_destroy))
+
+    def unconstrain(self, output_box: Box) -> None:
+        """Keep the popup on the output: the box is relative to the toplevel's origin."""
+        if self.view is None:
+            return
+        self.xdg_surface.popup.unconstrain_from_box(
+            Box(
+                output_box.x - self.view.x,
+                output_box.y - self.view.y,
+                output_box.width,
+                output_box.height,
+            )
+        )
+
+    def _on_destroy(self, listener: Listener, data: object) -> None:
+        self._listeners.remove_all()
+        self.shell.on_popup_destroyed(self)
+        del self.xdg_surface, self.view
+
+
+def popup_parent(xdg_surface: XdgSurface) -> Surface:
+    # pywlroots 0.15.24's XdgPopup.parent recurses into itself; read the field directly.
+    return Surface(xdg_surface.popup._ptr.parent)

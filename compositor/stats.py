@@ -1,0 +1,97 @@
+"""What the compositor holds right now: the ``stats`` control command.
+
+Live counts that must come back to their baseline when clients leave (endurance tests and
+bench/bench_soak.py compare them): connected clients, surfaces, views, popups, connected
+listeners, event-loop sources, wl_drm buffers, recordings, and the Python objects of the
+compositor's own classes and of the bindings' wrappers (``pywayland.*``, ``wlroots.*``),
+counted by type after a full garbage collection, plus the process's RSS and open fds.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections import Counter
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from compositor.ffi import lib, to_native
+from compositor.listeners import Listeners
+
+if TYPE_CHECKING:
+    from compositor.control import ControlServer
+    from compositor.server import Server
+
+# Python objects whose type comes from these packages are counted one by one.
+COUNTED_PACKAGES = ("compositor.", "pywayland.", "wlroots.")
+
+
+def python_objects() -> tuple[int, dict[str, int]]:
+    """(all objects gc tracks, {module.Type: count} for COUNTED_PACKAGES), after a collection."""
+    gc.collect()
+    objects = gc.get_objects()
+    counts: Counter[str] = Counter()
+    for obj in objects:
+        module = type(obj).__module__
+        if (
+            isinstance(module, str)
+            and module.startswith(COUNTED_PACKAGES)
+            and not isinstance(obj, Enum)  # enum members: fixed, and many
+        ):
+            counts[f"{module}.{type(obj).__qualname__}"] += 1
+    total = len(objects)
+    del objects
+    return total, dict(sorted(counts.items()))
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd")) - 1  # less the fd listdir itself opened
+
+
+class Stats:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "stats",
+            "live counts (clients, views, popups, listeners, buffers, recordings, Python "
+            "objects by type), RSS and fds; objects=0 skips the per-type object count",
+            self.snapshot,
+        )
+
+    def snapshot(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
+        server = self.server
+        request = request or {}
+        wl_drm = server.wl_drm
+        recorder = server.recorder
+        copy_stats = server.render_tools.copy_stats if server.render_tools else None
+        reply: dict[str, Any] = {
+            "clients": lib.comp_display_client_count(
+                to_native(server.display, "struct wl_display *")
+            ),
+            "surfaces": copy_stats.tracked_surfaces() if copy_stats is not None else None,
+            "views": len(server.shell.views),
+            "popups": len(server.shell.popups),
+            "listeners": Listeners.live,
+            # Callbacks the event loop holds (timers, idles, fds, signals).
+            "event_sources": len(server.event_loop._callback_handles),
+            "wl_drm_buffers": len(wl_drm.buffers) if wl_drm is not None else 0,
+            "wl_drm_native_buffers": wl_drm.bridge.live_count() if wl_drm is not None else 0,
+            "wl_drm_clients": len(wl_drm.clients) if wl_drm is not None else 0,
+            "recordings": int(recorder is not None and recorder.session is not None),
+            "control_connections": len(server.control.connections) if server.control else 0,
+            "rss_kib": rss_kib(),
+            "fds": open_fds(),
+        }
+        if request.get("objects", True) not in (False, 0, "0", "false"):
+            reply["gc_objects"], reply["py_objects"] = python_objects()
+        return reply
