@@ -1,6 +1,7 @@
 """Run unprivileged in the guest: prove that wl_drm.authenticate really authorized a magic.
 
-    python -m tests.vm.guest.auth_client SOCKET_PATH DEVICE
+    python -m tests.vm.guest.as_nobody tests.vm.guest.auth_client SOCKET_PATH DEVICE  # as root
+    python -m tests.vm.guest.auth_client SOCKET_PATH DEVICE  # as any unprivileged user
 
 1. open DEVICE (a primary node), GET_MAGIC, create a dumb buffer;
 2. GEM_FLINK must fail with EACCES (an unprivileged, unauthenticated client);

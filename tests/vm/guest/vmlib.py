@@ -115,6 +115,10 @@ def active_vt() -> int:
 NOBODY = 65534
 # Run a command as nobody:nogroup, with no supplementary groups (a real unprivileged client).
 AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+# The same for a Python client of this checkout: ``[*PYTHON_AS_NOBODY, MODULE, ARG...]``
+# imports MODULE as root, then drops to nobody and calls its main(ARG...). setpriv cannot run
+# the venv's python when the checkout's parent directories are closed to nobody.
+PYTHON_AS_NOBODY = [sys.executable, "-m", "tests.vm.guest.as_nobody"]
 SEAT_ENV = {"LIBSEAT_BACKEND": "seatd", "PYTHONFAULTHANDLER": "1"}
 
 

@@ -23,6 +23,7 @@ from tests.clients.wl_drm_client import WlDrmClient
 from tests.harness import CompositorProcess
 from tests.vm.guest.vmlib import (
     AS_NOBODY,
+    PYTHON_AS_NOBODY,
     SEAT_ENV,
     Checks,
     drm_clients,
@@ -76,14 +77,8 @@ def main() -> int:
 
     with checks.check("magic_authorized") as info:
         proc = subprocess.Popen(
-            [
-                *AS_NOBODY,
-                sys.executable,
-                "-m",
-                "tests.vm.guest.auth_client",
-                socket_path,
-                "/dev/dri/card0",
-            ],
+            # Imported as root, then dropped to nobody (the checkout may be closed to it).
+            [*PYTHON_AS_NOBODY, "tests.vm.guest.auth_client", socket_path, "/dev/dri/card0"],
             env=nobody_env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
