@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import queue
+import subprocess
 import sys
 import threading
 import time
@@ -19,15 +21,15 @@ def solid_window(
     """Start tests/clients/solid_window.py; returns (process, view dict) once mapped.
 
     Keyword arguments become the client's options (``popup="ff8000"`` -> --popup ff8000,
-    ``presentation=True`` -> --presentation).
+    ``presentation=True`` -> --presentation). Its stdin is a pipe: see :func:`sync`.
     """
     options: list[str] = []
     for key, value in extra.items():
         flag = "--" + key.replace("_", "-")
         options += [flag] if value is True else [flag, str(value)]
     argv = [sys.executable, "-m", "tests.clients.solid_window", "--color", color]
-    argv += ["--app-id", app_id, "--size", size, *options]
-    proc = comp.spawn(argv, text=True)
+    argv += ["--app-id", app_id, "--size", size, "--stdin-sync", *options]
+    proc = comp.spawn(argv, text=True, stdin=subprocess.PIPE)
     view = comp.wait_for_view(app_id)
     return proc, view
 
@@ -72,12 +74,18 @@ class _LineReader:
         self.lines.put(None)
 
 
-_readers: dict[int, _LineReader] = {}
+def _reader(proc) -> _LineReader:
+    # One reader per process, kept on the process object (an id() can be reused by the
+    # next process once this one is garbage).
+    reader = getattr(proc, "_line_reader", None)
+    if reader is None:
+        reader = proc._line_reader = _LineReader(proc.stdout)
+    return reader
 
 
 def wait_for_line(proc, predicate, timeout: float = 10.0) -> str:
     """Wait until the client prints a line satisfying predicate; returns that line."""
-    reader = _readers.setdefault(id(proc), _LineReader(proc.stdout))
+    reader = _reader(proc)
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
@@ -94,10 +102,29 @@ def wait_for_line(proc, predicate, timeout: float = 10.0) -> str:
             return line
 
 
+_sync_tokens = itertools.count(1)
+
+
+def sync(proc, timeout: float = 10.0) -> tuple[list[str], int]:
+    """A synchronisation point with a solid_window client (``--stdin-sync``).
+
+    Returns every line the client printed up to the marker, and the number of buffers it
+    committed. Everything the compositor sent it before this call has been printed by then,
+    and the compositor has handled the client's replies: asserting that a line is *absent*
+    is safe afterwards (no sleep, no race).
+    """
+    token = next(_sync_tokens)
+    proc.stdin.write(f"sync {token}\n")
+    proc.stdin.flush()
+    marker = wait_for_line(proc, lambda line: line.startswith(f"synced {token} "), timeout)
+    reader = _reader(proc)
+    return reader.seen[:-1], int(marker.split()[2])
+
+
 def client_output(proc, timeout: float = 5.0) -> list[str]:
     """All lines a client printed, after it exited."""
     proc.wait(timeout)
-    reader = _readers.setdefault(id(proc), _LineReader(proc.stdout))
+    reader = _reader(proc)
     while (line := reader.lines.get(timeout=timeout)) is not None:
         reader.seen.append(line)
     return reader.seen

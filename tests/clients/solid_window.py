@@ -5,7 +5,16 @@ line per event the tests care about, flushed at once:
 
     mapped W H | configure W H | enter | leave | button CODE STATE | key CODE STATE |
     keyboard-enter | keyboard-leave | repeat-info RATE DELAY | close |
-    popup-configure X Y W H | popup-mapped DEPTH | presented REFRESH_NS
+    popup-configure X Y W H | popup-mapped DEPTH | presented REFRESH_NS |
+    synced TOKEN COMMITS | disconnected
+
+``--stdin-sync`` reads commands from stdin: ``sync TOKEN`` is a synchronisation point for
+tests. The client sends wl_display.sync, and again when that is done; the second ``done``
+prints ``synced TOKEN COMMITS`` (COMMITS: buffers committed on the window's surface so far).
+By then every event the compositor sent before it handled the first sync has been printed,
+and the compositor has handled every request the client sent in reply to those events: a
+test may then assert that something did *not* reach the client. ``disconnected``: the
+compositor closed the connection (the client then exits 0).
 
 Extras exercise other globals: ``--subsurface RRGGBB`` (a 60x40 child at 20,20),
 ``--popup RRGGBB`` (a 60x40 xdg_popup anchored at 30,30; ``--popup-depth N`` opens a chain
@@ -21,7 +30,9 @@ from __future__ import annotations
 import argparse
 import mmap
 import os
+import selectors
 import sys
+import traceback
 
 from pywayland.client import Display
 from pywayland.protocol.presentation_time import WpPresentation
@@ -62,6 +73,8 @@ class SolidWindow:
         self.running = True
         self.feedbacks: list = []
         self.popups: list = []
+        self.commits = 0  # buffers committed on self.surface
+        self.callbacks: list = []  # sync callbacks in flight (proxies kept alive)
         self.surface.commit()
 
     def _on_global(self, registry, name: int, interface: str, version: int) -> None:
@@ -148,6 +161,7 @@ class SolidWindow:
         if first and self.options.subsurface:
             self._add_subsurface(int(self.options.subsurface, 16))
         self.surface.commit()
+        self.commits += 1
         if first:
             self.mapped = True
             say("mapped", self.width, self.height)
@@ -187,9 +201,53 @@ class SolidWindow:
         popup_xdg.dispatcher["configure"] = configured
         surface.commit()
 
+    def sync(self, token: str) -> None:
+        """Two wl_display.sync in a row, then ``synced TOKEN COMMITS`` (see the docstring)."""
+
+        def second(callback, data: int) -> None:
+            self.callbacks.remove(callback)
+            say("synced", token, self.commits)
+
+        def first(callback, data: int) -> None:
+            self.callbacks.remove(callback)
+            self._sync_callback(second)
+
+        self._sync_callback(first)
+
+    def _sync_callback(self, handler) -> None:
+        callback = self.display.sync()
+        callback.dispatcher["done"] = handler
+        self.callbacks.append(callback)
+
+    def _stdin_commands(self, data: bytes) -> None:
+        self._stdin_buffer += data
+        *lines, self._stdin_buffer = self._stdin_buffer.split(b"\n")
+        for line in lines:
+            words = line.decode().split()
+            if len(words) == 2 and words[0] == "sync":
+                self.sync(words[1])
+            elif words:
+                print(f"unknown command: {line.decode()!r}", file=sys.stderr, flush=True)
+
     def run(self) -> None:
-        while self.running and self.display.dispatch(block=True) != -1:
-            pass
+        selector = selectors.DefaultSelector()
+        selector.register(self.display.get_fd(), selectors.EVENT_READ, "wayland")
+        self._stdin_buffer = b""
+        if self.options.stdin_sync:
+            selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
+        try:
+            while self.running:
+                self.display.dispatch(block=False)  # what is already queued
+                self.display.flush()
+                for key, _ in selector.select():
+                    if key.data == "wayland":
+                        self.display.dispatch(block=True)  # readable: does not block
+                    elif data := os.read(key.fd, 4096):
+                        self._stdin_commands(data)
+                    else:
+                        selector.unregister(key.fd)  # stdin closed: no more commands
+        except RuntimeError:  # pywayland: the connection failed (the compositor went away)
+            say("disconnected")
         self.display.disconnect()
 
 
@@ -198,7 +256,24 @@ def _size(text: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def exit_on_handler_errors() -> None:
+    """pywayland prints an exception raised in an event handler and carries on: a broken
+    test client would then look alive. Exit 1 at once instead, so the test sees it."""
+    from pywayland import dispatcher
+
+    class _FailFast:
+        @staticmethod
+        def print_exc() -> None:
+            traceback.print_exc()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
+
+    dispatcher.traceback = _FailFast  # the module's only use of traceback is print_exc()
+
+
 def main() -> None:
+    exit_on_handler_errors()
     parser = argparse.ArgumentParser()
     parser.add_argument("--color", default="3366cc", help="RRGGBB")
     parser.add_argument("--size", default="200x150", type=_size, help="WxH")
@@ -209,6 +284,9 @@ def main() -> None:
     parser.add_argument("--popup-depth", type=int, default=1, metavar="N")
     parser.add_argument("--viewport", metavar="WxH", type=_size)
     parser.add_argument("--presentation", action="store_true")
+    parser.add_argument(
+        "--stdin-sync", action="store_true", help="read 'sync TOKEN' lines from stdin"
+    )
     options = parser.parse_args()
     size = options.viewport or options.size
     SolidWindow(int(options.color, 16), size, options).run()
