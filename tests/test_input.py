@@ -6,11 +6,9 @@ compositor key bindings, and a key typed into a real terminal (foot).
 
 from __future__ import annotations
 
-import time
-
 from tests.conftest import needs
 from tests.harness import wait_for
-from tests.helpers import client_output, pixels, region_is, rgb, solid_window, wait_for_line
+from tests.helpers import pixels, region_is, rgb, solid_window, sync, wait_for_line
 
 BTN_LEFT, BTN_RIGHT = 0x110, 0x111
 
@@ -85,9 +83,10 @@ def test_keys_reach_the_focused_client_only(compositor):
     compositor.ctl_ok("key", key="a", pressed=False)
     assert wait_for_line(second, lambda line: line == "key 30 1")
     assert wait_for_line(second, lambda line: line == "key 30 0")
-    time.sleep(0.2)
-    first.kill()
-    assert not [line for line in client_output(first) if line.startswith("key 30")]
+    # A sync marker from the unfocused client: a key sent to it would have come before.
+    lines, _ = sync(first)
+    assert "keyboard-leave" in lines, lines
+    assert not [line for line in lines if line.startswith("key ")], lines
 
 
 def test_alt_f4_closes_the_focused_window(compositor):
@@ -97,19 +96,21 @@ def test_alt_f4_closes_the_focused_window(compositor):
     compositor.ctl_ok("key", key="F4", pressed=False)
     compositor.ctl_ok("key", key="Alt_L", pressed=False)
     assert wait_for_line(proc, lambda line: line == "close")
-    proc.wait(5)
+    assert proc.wait(5) == 0  # the client's own exit on close, not a crash
     wait_for(lambda: not compositor.views(), 5, what="the view to go away")
 
 
 @needs("foot")
 def test_typed_text_reaches_a_real_terminal(compositor, tmp_path):
     out = tmp_path / "typed.txt"
-    # foot runs a shell that reads one line and writes it to a file.
-    compositor.spawn(
-        ["foot", "--app-id", "test.foot", "sh", "-c", f'read line; echo "$line" > {out}']
-    )
+    started = tmp_path / "started"
+    # foot runs a shell that reads one line and writes it to a file. Typed text waits in the
+    # pty until `read` takes it: what must be there first is the shell and foot's focus.
+    script = f'touch {started}; read line; echo "$line" > {out}'
+    compositor.spawn(["foot", "--app-id", "test.foot", "sh", "-c", script])
     compositor.wait_for_view("test.foot", timeout=20)
-    time.sleep(0.5)  # let the shell reach `read`
+    wait_for(lambda: view_named(compositor, "test.foot")["focused"], 5, what="foot focused")
+    wait_for(started.exists, 10, what="foot's shell to start")
     compositor.ctl_ok("type", text="Hello wayland-42\n")
     wait_for(out.exists, 10, what="foot's shell to write the typed line")
     assert out.read_text().strip() == "Hello wayland-42"
