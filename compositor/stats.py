@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections import Counter
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 # Python objects whose type comes from these packages are counted one by one.
 COUNTED_PACKAGES = ("compositor.", "pywayland.", "wlroots.")
+# Heavy modules only some runs need (recording, the GL overlay): imported on first use.
+OPTIONAL_MODULES = ("av", "OpenGL", "numpy", "PIL")
 
 
 def python_objects() -> tuple[int, dict[str, int]]:
@@ -90,6 +93,7 @@ class Stats:
             "recordings": int(recorder is not None and recorder.session is not None),
             "control_connections": len(server.control.connections) if server.control else 0,
             "rss_kib": rss_kib(),
+            "optional_modules": [m for m in OPTIONAL_MODULES if m in sys.modules],
             "fds": open_fds(),
         }
         if request.get("objects", True) not in (False, 0, "0", "false"):

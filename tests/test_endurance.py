@@ -192,3 +192,15 @@ def test_five_recordings_leave_nothing(compositor, tmp_path):
         record(n)
     assert_back_to(compositor, baseline)
     proc.kill()
+
+
+def test_pyav_is_imported_only_when_a_recording_starts(compositor, tmp_path):
+    assert compositor.ctl_ok("stats", objects=0)["optional_modules"] == []
+    compositor.ctl_ok("record-start", path=str(tmp_path / "r.mp4"))
+    wait_for(
+        lambda: compositor.ctl_ok("record-status")["current"]["frames_encoded"] >= 1,
+        60,
+        what="the first encoded frame",
+    )
+    compositor.ctl_ok("record-stop")
+    assert compositor.ctl_ok("stats", objects=0)["optional_modules"] == ["av"]

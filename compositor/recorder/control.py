@@ -17,9 +17,8 @@ from wlroots.wlr_types.keyboard import KeyboardModifier
 from compositor import wayland_fixes
 from compositor.control import CommandError
 from compositor.recorder import vaapi_probe
-from compositor.recorder.muxer import RecordingWriteError
+from compositor.recorder.errors import EncoderError, RecordingWriteError
 from compositor.recorder.session import Encoder, Session
-from compositor.recorder.x264 import EncoderError, X264Encoder
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
@@ -110,6 +109,8 @@ class Recorder:
         crf = self.config.record_crf
 
         def x264(path: Path, buffer: Any, width: int, height: int, fmt: int) -> Encoder:
+            from compositor.recorder.x264 import X264Encoder  # PyAV: only when recording
+
             return X264Encoder(path, width, height, fmt, crf)
 
         def vaapi(path: Path, buffer: Any, width: int, height: int, fmt: int) -> Encoder:

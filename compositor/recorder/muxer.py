@@ -9,7 +9,6 @@ with ready Annex-B H.264 packets (the VA-API encoder and the bitstream writer's 
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 from collections.abc import Iterable
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import av
 
+from compositor.recorder.errors import RecordingWriteError, describe_write_error
+
 log = logging.getLogger(__name__)
 
 TIME_BASE = Fraction(1, 90000)
@@ -25,21 +26,6 @@ MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 # ITU-R BT.709, limited ("MPEG") range: what the encoders convert to and tag.
 BT709 = 1
 RANGE_MPEG = 1
-
-
-class RecordingWriteError(Exception):
-    """Writing the recording failed (disk full, file gone, ...); the message says what now."""
-
-
-def describe_write_error(path: Path, exc: BaseException) -> str:
-    err = getattr(exc, "errno", None)
-    if err == errno.ENOSPC or "No space left" in str(exc):
-        what = "the disk is full"
-    elif err in (errno.EACCES, errno.EPERM, errno.EROFS) or "ermission" in str(exc):
-        what = "permission denied"
-    else:
-        what = str(exc)
-    return f"cannot write {path}: {what}"
 
 
 def ns_to_pts(delta_ns: int) -> int:

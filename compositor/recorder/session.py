@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from compositor import wayland_fixes
 from compositor.ffi import ffi, lib
+from compositor.recorder.errors import RecordingWriteError, describe_write_error
 from compositor.recorder.frame_source import FrameSource
 from compositor.recorder.indicator import Indicator
-from compositor.recorder.muxer import RecordingWriteError, describe_write_error
 
 if TYPE_CHECKING:
     from compositor.output import OutputView

@@ -23,9 +23,9 @@ from typing import Any
 
 from compositor.ffi import ffi, lib
 from compositor.recorder import h264_bitstream as hb
-from compositor.recorder.muxer import Mp4Muxer, RecordingWriteError, ns_to_pts
+from compositor.recorder.errors import EncoderError, RecordingWriteError
+from compositor.recorder.muxer import Mp4Muxer, ns_to_pts
 from compositor.recorder.vaapi_probe import ProbeResult, VaDisplay, error_string
-from compositor.recorder.x264 import EncoderError
 
 log = logging.getLogger(__name__)
 

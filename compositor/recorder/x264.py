@@ -20,7 +20,8 @@ import av
 from av.video.reformatter import VideoReformatter
 
 from compositor.ffi import ffi, lib
-from compositor.recorder.muxer import TIME_BASE, Mp4Muxer, RecordingWriteError, ns_to_pts
+from compositor.recorder.errors import EncoderError, RecordingWriteError
+from compositor.recorder.muxer import TIME_BASE, Mp4Muxer, ns_to_pts
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,6 @@ DRM_FORMATS = {
     0x34324258: "rgb0",  # XBGR8888
     0x34324241: "rgba",  # ABGR8888
 }
-
-
-class EncoderError(Exception):
-    """The encoder cannot start; the message says why and what to do."""
 
 
 class _Slot:
