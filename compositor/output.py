@@ -122,6 +122,7 @@ class OutputManager:
         if view in self.views:
             self.views.remove(view)
             self._pack_left_to_right()
+            self.server.on_outputs_changed(removed=view)
 
     def _pack_left_to_right(self) -> None:
         """Close the gap a removed output leaves: the rest stay in order, left to right."""

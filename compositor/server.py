@@ -31,6 +31,8 @@ from compositor.output import OutputManager, OutputView
 from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
+from compositor.shell.layer import LayerShell
+from compositor.shell.stacking import Stacking
 from compositor.shell.xdg_shell import Shell
 from compositor.stats import Stats
 
@@ -51,6 +53,7 @@ class Server:
         # Everything shutdown() may free starts as None, so a failed setup can be undone.
         self.backend = self.renderer = self.allocator = self.output_layout = None
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
+        self.layers: LayerShell | None = None
         self.control: ControlServer | None = None
         self.injector: InputInjector | None = None
         self.render_tools: RenderTools | None = None
@@ -74,9 +77,12 @@ class Server:
         self.globals = ProtocolGlobals(self)
         # Copy counters, overlay and screenshots (render/tools.py).
         self.render_tools = RenderTools(self)
+        self.stacking = Stacking(self.scene)
         self.outputs = OutputManager(self)
-        self.shell = Shell(self)
+        self.shell = Shell(self, self.stacking.views)
         self.seat = SeatManager(self)
+        self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
+        self.shell.usable_area = self.layers.usable_area
         self.bindings = Bindings(self)
         if self.backend_name == "headless" and config.headless_input:
             self.injector = InputInjector(self)
@@ -146,6 +152,15 @@ class Server:
             "list windows, bottom to top",
             lambda r: {"views": [v.describe() for v in self.shell.views]},
         )
+        control.register(
+            "layers",
+            "list layer-shell surfaces (panels, wallpapers, launchers) and each output's "
+            "usable area",
+            lambda r: {
+                "surfaces": self.layers.describe(),
+                "usable": {name: vars(rect) for name, rect in sorted(self.layers.usable.items())},
+            },
+        )
         control.register("pointer-move", "move the pointer to layout x, y", self._cmd_move)
         control.register(
             "pointer-button", "press/release a button (button=272 left)", self._cmd_button
@@ -189,6 +204,24 @@ class Server:
         """Called by the OutputManager for each output once it is enabled and laid out."""
         if self.recorder is not None:
             self.recorder.on_output_added(output)
+
+    def on_outputs_changed(self, removed: OutputView | None = None) -> None:
+        """Called by the OutputManager when outputs went away or moved in the layout."""
+        if self.layers is None:
+            return
+        if removed is not None:
+            self.layers.on_output_removed(removed.output)
+        for output in self.outputs:
+            self.layers.arrange(output.output)
+
+    def _focus_layer_keyboard(self, surface) -> None:
+        """A layer surface takes the keyboard (launchers), or gives it back (None)."""
+        if surface is not None:
+            self.seat.focus_keyboard(surface)
+        elif self.shell.focused_view is not None:
+            self.seat.focus_keyboard(self.shell.focused_view.surface)
+        else:
+            self.seat.clear_keyboard_focus()
 
     def change_vt(self, vt: int) -> None:
         if self.backend_name != "drm":
@@ -242,7 +275,7 @@ class Server:
             self.wl_drm.destroy()
         # pywlroots frees some objects when they are garbage collected; free them here, in
         # dependency order, so nothing is freed twice or after the display is gone.
-        for part in (self.shell, self.outputs):
+        for part in (self.layers, self.shell, self.outputs):
             if part is not None:
                 part.destroy()
         # Destroying the backend destroys its outputs and input devices (our listeners see

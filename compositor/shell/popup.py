@@ -1,12 +1,15 @@
-"""An xdg_popup: its scene node hangs below its parent's (a view's or another popup's)."""
+"""An xdg_popup: its scene node hangs below its parent's (a view's, a popup's or a layer
+surface's)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
 from wlroots.util.box import Box
 from wlroots.wlr_types import SceneNode, Surface
+from wlroots.wlr_types.layer_shell_v1 import LayerSurfaceV1
 from wlroots.wlr_types.xdg_shell import XdgSurface
 
 from compositor.listeners import Listeners
@@ -22,9 +25,9 @@ class Popup:
         self.shell = shell
         self.xdg_surface = xdg_surface
         self.view = view  # the toplevel the popup (or its parent popup) belongs to
-        parent_node = scene_node_of(XdgSurface.from_surface(popup_parent(xdg_surface)))
+        parent_node = parent_scene_node(popup_parent(xdg_surface))
         if parent_node is None:  # a parent we do not show: nothing to hang the popup on
-            parent_node = shell.server.scene.node
+            parent_node = shell.tree
         set_scene_node(xdg_surface, SceneNode.xdg_surface_create(parent_node, xdg_surface))
         self._listeners = Listeners((xdg_surface.destroy_event, self._on_destroy))
 
@@ -45,6 +48,17 @@ class Popup:
         self._listeners.remove_all()
         self.shell.on_popup_destroyed(self)
         del self.xdg_surface, self.view
+
+
+def parent_scene_node(parent: Surface) -> SceneNode | None:
+    """The scene node of a popup's parent: an xdg surface's or a layer surface's ``data``."""
+    if parent.is_xdg_surface:
+        return scene_node_of(XdgSurface.from_surface(parent))
+    if parent.is_layer_surface:
+        data = LayerSurfaceV1.from_wlr_surface(parent)._ptr.data
+        if data != wlr_ffi.NULL:
+            return SceneNode(wlr_ffi.cast("struct wlr_scene_node *", data))
+    return None
 
 
 def popup_parent(xdg_surface: XdgSurface) -> Surface:

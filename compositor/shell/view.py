@@ -33,7 +33,7 @@ class View:
         self.xdg_surface = xdg_surface
         self.toplevel = xdg_surface.toplevel
         # The scene tree of the surface and its subsurfaces; popups hang below it.
-        self.scene_node = SceneNode.xdg_surface_create(shell.server.scene.node, xdg_surface)
+        self.scene_node = SceneNode.xdg_surface_create(shell.tree, xdg_surface)
         set_scene_node(xdg_surface, self.scene_node)
         self.x = 0
         self.y = 0

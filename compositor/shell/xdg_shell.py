@@ -7,12 +7,13 @@ top-left of the output under the pointer so that they never all pile up at 0,0.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
 from wlroots import ffi as wlr_ffi
 from wlroots.util.box import Box
-from wlroots.wlr_types import Surface, XdgShell
+from wlroots.wlr_types import Output, SceneNode, Surface, XdgShell
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
 
 from compositor.listeners import Listeners
@@ -29,8 +30,12 @@ CASCADE_ORIGIN = 24
 
 
 class Shell:
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, tree: SceneNode) -> None:
         self.server = server
+        self.tree = tree  # the scene tree windows live in (see stacking.py)
+        # The part of an output left to windows; the layer shell replaces this with one that
+        # leaves out panels' exclusive zones.
+        self.usable_area: Callable[[Output], Box | None] = server.output_layout.get_box
         self.xdg_shell = XdgShell(server.display)
         self.views: list[View] = []  # bottom to top
         self.focused_view: View | None = None
@@ -47,8 +52,14 @@ class Shell:
 
     def _on_new_surface(self, listener: Listener, xdg_surface: XdgSurface) -> None:
         if xdg_surface.role == XdgSurfaceRole.POPUP:
-            parent = _address(XdgSurface.from_surface(popup_parent(xdg_surface)))
-            view = self._owner.get(parent)
+            parent = popup_parent(xdg_surface)
+            # A popup of a window or of a popup belongs to that window; one of a layer
+            # surface (a panel's menu) to none.
+            view = (
+                self._owner.get(_address(XdgSurface.from_surface(parent)))
+                if parent.is_xdg_surface
+                else None
+            )
             popup = Popup(self, xdg_surface, view)
             self.popups.add(popup)
             self._owner[_address(xdg_surface)] = view
@@ -70,7 +81,7 @@ class Shell:
     def place_new_view(self, view: View) -> tuple[int, int]:
         cursor = self.server.seat.cursor.wlr_cursor
         output = self.server.output_layout.output_at(cursor.x, cursor.y)
-        box = self.server.output_layout.get_box(output)
+        box = self.usable_area(output) if output is not None else None
         if box is None or box.width <= 0:
             return CASCADE_ORIGIN, CASCADE_ORIGIN
         _, _, width, height = view.geometry()
