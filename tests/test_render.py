@@ -10,7 +10,6 @@ import glob
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,8 @@ from PIL import Image
 from compositor.control import CommandError
 from compositor.render.gl import DRM_FORMAT_XBGR8888, DRM_FORMAT_XRGB8888, to_rgb, write_png
 from compositor.render.tools import parse_color
-from tests.harness import ROOT, wait_for
-from tests.helpers import region_is, rgb, solid_window
+from tests.harness import ROOT
+from tests.helpers import region_is, rgb, solid_window, sync
 
 no_render_node = pytest.mark.skipif(
     bool(glob.glob("/dev/dri/renderD*")), reason="this machine has a DRM render node"
@@ -53,14 +52,15 @@ def test_gles2_without_a_render_node_fails_with_advice(tmp_path: Path):
 
 def test_screenshot_command_equals_grim(make_compositor, tmp_path: Path):
     comp = make_compositor(width=320, height=240)
-    solid_window(comp, "3366cc", "render.solid", size="120x90")
-    time.sleep(0.3)
+    proc, view = solid_window(comp, "3366cc", "render.solid", size="120x90")
+    sync(proc)  # the client's configure/commit sequence is over: the scene stays as it is
     reply = comp.ctl_ok("screenshot", path=str(tmp_path / "ours.png"))
     assert (reply["width"], reply["height"], reply["renderer"]) == (320, 240, "pixman")
     ours = Image.open(tmp_path / "ours.png").convert("RGB")
     grim = comp.screenshot("grim")
     assert ours.size == grim.size
     assert ours.tobytes() == grim.tobytes()
+    assert region_is(ours, (view["x"], view["y"], 120, 90), rgb("3366cc"))  # not just black
     stats = comp.ctl_ok("copy-stats")["paths"]["readback"]
     assert stats["copies"] == 1 and stats["bytes"] == 320 * 240 * 4
 
@@ -76,14 +76,19 @@ def test_screenshot_errors_say_what_to_pass(compositor, tmp_path: Path):
 
 def test_overlay_box_shows_in_grim_and_goes(make_compositor):
     comp = make_compositor(width=320, height=240)
-    solid_window(comp, "3366cc", "render.under", size="300x200")
+    proc, _ = solid_window(comp, "3366cc", "render.under", size="300x200")
+    sync(proc)
     box = {"x": 280, "y": 10, "width": 30, "height": 20}
+    area = (box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"])
+    under = comp.screenshot("under").crop(area)
+    assert len(under.getcolors()) == 2  # the window's edge and the background: a real check
     reply = comp.ctl_ok("overlay", name="rec", color="ff0000", **box)
     assert reply["boxes"]["rec"]["rgba"] == [1.0, 0.0, 0.0, 1.0]
-    inside = (282, 12, 26, 16)
-    wait_for(lambda: region_is(comp.screenshot("on"), inside, (255, 0, 0)), 5, what="overlay")
+    # Exactly the box, on top of everything (the scene renders synchronously: no waiting).
+    assert region_is(comp.screenshot("on"), (280, 10, 30, 20), (255, 0, 0))
     comp.ctl_ok("overlay", name="rec", remove=True)
-    wait_for(lambda: not region_is(comp.screenshot("off"), inside, (255, 0, 0)), 5, what="gone")
+    # Gone: the pixels under it are back, exactly as they were.
+    assert comp.screenshot("off").crop(area).tobytes() == under.tobytes()
     assert not comp.ctl("overlay", name="rec", remove=True)["ok"]
     assert not comp.ctl("overlay", name="x", x=0, y=0, width=0, height=5)["ok"]
 
@@ -91,12 +96,14 @@ def test_overlay_box_shows_in_grim_and_goes(make_compositor):
 def test_copy_stats_count_pixman_reads_of_shm_buffers(make_compositor):
     comp = make_compositor(width=320, height=240)
     comp.ctl_ok("copy-stats", reset=True)
-    solid_window(comp, "33cc66", "render.stats", size="100x50")
-    time.sleep(0.3)
+    proc, _ = solid_window(comp, "33cc66", "render.stats", size="100x50")
+    _, commits = sync(proc)  # the compositor has handled every commit the client made
     stats = comp.ctl_ok("copy-stats", reset=True)
     assert stats["renderer"] == "pixman"
     read = stats["paths"]["pixman_read"]
-    assert read["commits"] >= 1 and read["bytes"] >= 100 * 50 * 4, read
+    # Each commit is a new buffer, read whole: exactly the client's commits, in bytes too.
+    assert commits >= 1
+    assert (read["commits"], read["full"], read["bytes"]) == (commits, commits, commits * 20000)
     assert stats["paths"]["shm_upload"]["copies"] == 0
     assert stats["client_cpu_copies"] == 0
     assert comp.ctl_ok("copy-stats")["paths"]["pixman_read"]["commits"] == 0  # reset
