@@ -100,6 +100,8 @@ class OutputView:
             "y": y,
             "width": width,
             "height": height,
+            "enabled": self.output.enabled,
+            "scale": self.output.scale,
             "frames_committed": self.frames_committed,
         }
 

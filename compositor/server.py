@@ -28,6 +28,7 @@ from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
 from compositor.output import OutputManager, OutputView
+from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
@@ -54,6 +55,7 @@ class Server:
         self.backend = self.renderer = self.allocator = self.output_layout = None
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
+        self.output_management: OutputManagement | None = None
         self.control: ControlServer | None = None
         self.injector: InputInjector | None = None
         self.render_tools: RenderTools | None = None
@@ -83,6 +85,9 @@ class Server:
         self.seat = SeatManager(self)
         self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
         self.shell.usable_area = self.layers.usable_area
+        self.output_management = OutputManagement(
+            self.display, self.outputs, self.on_outputs_changed
+        )
         self.bindings = Bindings(self)
         if self.backend_name == "headless" and config.headless_input:
             self.injector = InputInjector(self)
@@ -169,7 +174,14 @@ class Server:
         control.register("type", "type text on the injected keyboard", self._cmd_type)
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
-        for feature in (self.outputs, self.wl_drm, self.recorder, self.render_tools, self.stats):
+        for feature in (
+            self.outputs,
+            self.output_management,
+            self.wl_drm,
+            self.recorder,
+            self.render_tools,
+            self.stats,
+        ):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
 
@@ -204,6 +216,8 @@ class Server:
         """Called by the OutputManager for each output once it is enabled and laid out."""
         if self.recorder is not None:
             self.recorder.on_output_added(output)
+        if self.output_management is not None:
+            self.output_management.publish()
 
     def on_outputs_changed(self, removed: OutputView | None = None) -> None:
         """Called by the OutputManager when outputs went away or moved in the layout."""
@@ -211,8 +225,12 @@ class Server:
             return
         if removed is not None:
             self.layers.on_output_removed(removed.output)
+            if self.output_management is not None:
+                self.output_management.publish()
         for output in self.outputs:
             self.layers.arrange(output.output)
+        if self.recorder is not None:
+            self.recorder.on_outputs_changed()
 
     def _focus_layer_keyboard(self, surface) -> None:
         """A layer surface takes the keyboard (launchers), or gives it back (None)."""
@@ -275,7 +293,7 @@ class Server:
             self.wl_drm.destroy()
         # pywlroots frees some objects when they are garbage collected; free them here, in
         # dependency order, so nothing is freed twice or after the display is gone.
-        for part in (self.layers, self.shell, self.outputs):
+        for part in (self.output_management, self.layers, self.shell, self.outputs):
             if part is not None:
                 part.destroy()
         # Destroying the backend destroys its outputs and input devices (our listeners see

@@ -170,6 +170,18 @@ class Recorder:
         else:
             log.info("recording saved (%s): %s (%s)", reason, s["path"], summary)
 
+    def on_outputs_changed(self) -> None:
+        """An output changed mode, scale or transform: a recording of another size stops."""
+        session = self.session
+        if session is None or session.shape is None:
+            return
+        width, height = session.view.output._ptr.width, session.view.output._ptr.height
+        if (width, height) != session.shape[:2]:
+            self._stop(
+                f"output {session.view.name} changed to {width}x{height} (the recording "
+                f"is {session.shape[0]}x{session.shape[1]}); start a new one"
+            )
+
     def _after_commit(self, view: OutputView) -> None:
         if self.session is not None:
             self.session.after_commit()

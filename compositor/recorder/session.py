@@ -79,6 +79,7 @@ class Session:
         self.factory = factory
         self.on_stopped = on_stopped
         self.encoder: Encoder | None = None
+        self.shape: tuple[int, int, int] | None = None  # width, height, format of the frames
         self.encoder_name = "pending"
         self.error: str | None = None
         self.started = time.monotonic()
@@ -124,6 +125,7 @@ class Session:
         else:
             self.error = "the output buffer is neither CPU-readable nor a dma-buf"
             return False
+        self.shape = shape
         try:
             self.encoder = self.factory(self.path, buffer, *shape)
         except Exception as exc:  # EncoderError, RecordingWriteError, av errors
