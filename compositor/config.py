@@ -48,6 +48,7 @@ class Config:
     wl_drm_device: str = "auto"
     allow_flink: bool = False
     linux_dmabuf: bool = True
+    disabled_globals: tuple[str, ...] = ()
     max_buffer_size: int = 16384
     max_client_buffers: int = 256
     max_client_bytes: int = 1 << 30
@@ -209,6 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not offer zwp_linux_dmabuf_v1 (Mesa clients then use wl_drm)",
     )
     g.add_argument(
+        "--disable-global",
+        dest="disabled_globals",
+        action="append",
+        default=[],
+        metavar="INTERFACE",
+        help="hide a global from every client, e.g. zwlr_data_control_manager_v1 "
+        "(repeatable; `wayland-info` lists what is offered)",
+    )
+    g.add_argument(
         "--max-buffer-size",
         type=_positive("--max-buffer-size", 65536),
         default=16384,
@@ -275,6 +285,7 @@ def parse_args(argv: list[str]) -> Config:
             wl_drm_device=ns.wl_drm_device,
             allow_flink=ns.allow_flink,
             linux_dmabuf=ns.linux_dmabuf,
+            disabled_globals=tuple(ns.disabled_globals),
             max_buffer_size=ns.max_buffer_size,
             max_client_buffers=ns.max_client_buffers,
             max_client_bytes=ns.max_client_bytes,
@@ -314,6 +325,9 @@ def validate(config: Config, env: dict[str, str] | None = None) -> None:
             "--outputs applies to headless and nested backends; the drm backend "
             "uses every connected output"
         )
+    for name in config.disabled_globals:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ConfigError(f"--disable-global takes an interface name like wl_drm, not {name!r}")
     if config.wl_drm_device not in (
         "auto",
         "render",

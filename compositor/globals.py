@@ -4,7 +4,9 @@ Buffer sharing: ``wl_shm`` (always), ``zwp_linux_dmabuf_v1`` (when the renderer 
 dma-bufs and ``--no-linux-dmabuf`` is not given); ``wl_drm`` lives in :mod:`compositor.wl_drm`.
 Everything else a desktop client expects: wl_compositor + wl_subcompositor, xdg-output,
 viewporter, presentation-time, screencopy (grim and the tests read pixels through it),
-export-dmabuf, data device (clipboard) and primary selection (in :mod:`compositor.input.seat`).
+export-dmabuf, data-control (clipboard managers), gamma control, data device (clipboard) and
+primary selection (in :mod:`compositor.input.seat`). ``--disable-global NAME`` hides any
+global, ours or wlroots', from every client (a libwayland global filter).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from wlroots.wlr_types import (
     Viewporter,
     XdgOutputManagerV1,
 )
+from wlroots.wlr_types.data_control_v1 import DataControlManagerV1
+from wlroots.wlr_types.gamma_control_v1 import GammaControlManagerV1
 
 from compositor.ffi import ffi, lib, to_native
 
@@ -53,6 +57,13 @@ class ProtocolGlobals:
         self.viewporter = Viewporter(server.display)
         self.screencopy = ScreencopyManagerV1(server.display)
         self.export_dmabuf = ExportDmabufManagerV1(server.display)
+        # Clipboard managers and wl-clipboard read and set the selection without a window.
+        self.data_control = DataControlManagerV1(server.display)
+        # Night-light tools (gammastep, wlsunset); wlroots applies the ramps at commit.
+        self.gamma_control = GammaControlManagerV1(server.display)
+        for name in server.config.disabled_globals:
+            lib.comp_globals_disable(display, name.encode())
+            log.info("global %s: hidden from clients (--disable-global)", name)
         # presentation-time; the scene graph sends the feedback for the surfaces it shows.
         self.presentation = lib.wlr_presentation_create(
             display, to_native(server.backend, "struct wlr_backend *")
