@@ -55,6 +55,7 @@ def test_help_explains_every_option():
         (["--backend", "wayland"], {"WAYLAND_DISPLAY": ""}, "WAYLAND_DISPLAY is unset"),
         (["--record", "/tmp/out.avi"], {}, "ending in .mp4"),
         (["--socket", "a/b"], {}, "plain name"),
+        (["--disable-global", "wl drm"], {}, "--disable-global takes an interface name"),
         (["--frobnicate"], {}, "unrecognized arguments"),
     ],
 )
