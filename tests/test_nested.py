@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import struct
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
+from pywayland.client import Display
 
 from tests.conftest import needs
 from tests.harness import wait_for
@@ -42,6 +42,25 @@ def xvfb():
     proc.wait(5)
 
 
+def _globals(path: Path) -> set[str]:
+    """The interfaces a Wayland server at ``path`` offers (empty while it cannot answer)."""
+    if not path.exists():
+        return set()
+    display = Display(str(path))
+    try:
+        display.connect()
+    except ValueError:  # pywayland: "Unable to connect to display"
+        return set()
+    names: set[str] = set()
+    try:
+        registry = display.get_registry()
+        registry.dispatcher["global"] = lambda _r, _name, interface, _v: names.add(interface)
+        display.roundtrip()
+    finally:
+        display.disconnect()
+    return names
+
+
 @pytest.fixture
 def weston_session(tmp_path):
     runtime = tmp_path / "weston-xdg"
@@ -64,8 +83,12 @@ def weston_session(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(lambda: (runtime / socket).exists(), 15, what="weston's socket")
-    time.sleep(0.3)
+    # Ready when a client gets its globals, an output among them (not when the socket exists).
+    wait_for(
+        lambda: {"wl_output", "xdg_wm_base"} <= _globals(runtime / socket),
+        15,
+        what="weston to offer an output and xdg_wm_base",
+    )
     yield runtime, socket
     proc.terminate()
     proc.wait(5)
