@@ -100,9 +100,12 @@ def prime(make_fd=DEFAULT_FD, w=64, h=32, fmt=XRGB8888, planes=(0, 256, 0, 0, 0,
 
 def many(count: int, size: int):
     def send(client: WlDrmClient) -> None:
-        for _ in range(count):
+        for _ in range(count - 1):
             prime(memfd(size), planes=(0, 256, 0, 0, 0, 0))(client)
-        # The ones within the limits are accepted: check before the last one fails.
+        # The ones within the limits are accepted: a roundtrip, with no error, before the
+        # last one (ConnectionLost here means a limit was off by one).
+        client.roundtrip()
+        prime(memfd(size), planes=(0, 256, 0, 0, 0, 0))(client)
 
     return send
 

@@ -88,7 +88,8 @@ def test_each_bad_field_is_named(args, kind, field, words):
 
 def test_planes_a_format_lacks_are_ignored():
     # Mesa's clients send zeros (or anything) for planes XRGB8888 does not have.
-    request(offsets=(0, -5, 99), strides=(256, -1, 7))
+    layout = request(offsets=(0, -5, 99), strides=(256, -1, 7))
+    assert [(p.offset, p.stride, p.end) for p in layout.planes] == [(0, 256, 256 * 32)]
 
 
 @pytest.mark.parametrize(
