@@ -63,8 +63,8 @@ def test_bad_options_exit_2_with_one_line_hint(args, env, hint):
     result = run_cli(*args, env=env)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 or lines[0].startswith("usage:"), result.stderr
-    assert hint in result.stderr
+    assert len(lines) == 1, result.stderr  # one line: no usage dump, no traceback
+    assert lines[0].startswith("pydrm-compositor: error: ") and hint in lines[0]
     assert "Traceback" not in result.stderr
 
 
