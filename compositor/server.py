@@ -27,6 +27,7 @@ from compositor.globals import ProtocolGlobals
 from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
+from compositor.input.virtual import VirtualInput
 from compositor.output import OutputManager, OutputView
 from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
@@ -55,6 +56,7 @@ class Server:
         self.backend = self.renderer = self.allocator = self.output_layout = None
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
+        self.virtual_input: VirtualInput | None = None
         self.output_management: OutputManagement | None = None
         self.control: ControlServer | None = None
         self.injector: InputInjector | None = None
@@ -83,6 +85,7 @@ class Server:
         self.outputs = OutputManager(self)
         self.shell = Shell(self, self.stacking.views)
         self.seat = SeatManager(self)
+        self.virtual_input = VirtualInput(self.display, self.seat)
         self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
         self.shell.usable_area = self.layers.usable_area
         self.output_management = OutputManagement(
@@ -293,7 +296,13 @@ class Server:
             self.wl_drm.destroy()
         # pywlroots frees some objects when they are garbage collected; free them here, in
         # dependency order, so nothing is freed twice or after the display is gone.
-        for part in (self.output_management, self.layers, self.shell, self.outputs):
+        for part in (
+            self.virtual_input,
+            self.output_management,
+            self.layers,
+            self.shell,
+            self.outputs,
+        ):
             if part is not None:
                 part.destroy()
         # Destroying the backend destroys its outputs and input devices (our listeners see

@@ -85,6 +85,8 @@ class Stats:
             "views": len(server.shell.views),
             "popups": len(server.shell.popups),
             "listeners": Listeners.live,
+            "keyboards": len(server.seat.keyboards),
+            "pointers": len(server.seat.pointers),
             # Callbacks the event loop holds (timers, idles, fds, signals).
             "event_sources": len(server.event_loop._callback_handles),
             "wl_drm_buffers": len(wl_drm.buffers) if wl_drm is not None else 0,

@@ -37,6 +37,7 @@ class SeatManager:
         self.cursor = CursorManager(self)
         self.keyboards: list[KeyboardHandler] = []
         self.pointers: list[InputDevice] = []
+        self._pointer_listeners: dict[InputDevice, Listeners] = {}
         self._listeners = Listeners(
             (server.backend.new_input_event, self._on_new_input),
             (self.wlr_seat.request_set_cursor_event, self._on_request_cursor),
@@ -49,10 +50,17 @@ class SeatManager:
 
     def destroy(self) -> None:
         self._listeners.remove_all()
+        for listeners in self._pointer_listeners.values():
+            listeners.remove_all()
+        self._pointer_listeners.clear()
         self.cursor.destroy()
         self.wlr_seat.destroy()
 
     def _on_new_input(self, listener: Listener, device: InputDevice) -> None:
+        self.add_input_device(device)
+
+    def add_input_device(self, device: InputDevice) -> None:
+        """A keyboard or pointer joins the seat: the backend's, or a virtual one."""
         if device.device_type == InputDeviceType.KEYBOARD:
             handler = KeyboardHandler(self, device)
             self.keyboards.append(handler)
@@ -60,7 +68,16 @@ class SeatManager:
         elif device.device_type == InputDeviceType.POINTER:
             self.cursor.attach(device)
             self.pointers.append(device)
+            self._pointer_listeners[device] = Listeners(
+                (device.destroy_event, lambda _l, _d: self._pointer_removed(device))
+            )
         log.info("input device: %s (%s)", device.name, device.device_type.name.lower())
+        self._update_capabilities()
+
+    def _pointer_removed(self, device: InputDevice) -> None:
+        # wlroots detaches it from the cursor itself.
+        self._pointer_listeners.pop(device).remove_all()
+        self.pointers.remove(device)
         self._update_capabilities()
 
     def keyboard_removed(self, handler: KeyboardHandler) -> None:

@@ -1,0 +1,41 @@
+"""Virtual input: zwp_virtual_keyboard_v1 (wtype, on-screen keyboards) and
+zwlr_virtual_pointer_v1 (ydotool-like tools, wayvnc). Their devices join the seat like the
+backend's, and go when the client destroys them or disconnects."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pywayland.server import Listener
+from wlroots.wlr_types.virtual_keyboard_v1 import VirtualKeyboardManagerV1, VirtualKeyboardV1
+from wlroots.wlr_types.virtual_pointer_v1 import (
+    VirtualPointerManagerV1,
+    VirtualPointerV1NewPointerEvent,
+)
+
+from compositor.listeners import Listeners
+
+if TYPE_CHECKING:
+    from pywayland.server import Display
+
+    from compositor.input.seat import SeatManager
+
+
+class VirtualInput:
+    def __init__(self, display: Display, seat: SeatManager) -> None:
+        self.seat = seat
+        self.keyboard_manager = VirtualKeyboardManagerV1(display)
+        self.pointer_manager = VirtualPointerManagerV1(display)
+        self._listeners = Listeners(
+            (self.keyboard_manager.new_virtual_keyboard_event, self._on_keyboard),
+            (self.pointer_manager.new_virtual_pointer_event, self._on_pointer),
+        )
+
+    def _on_keyboard(self, listener: Listener, keyboard: VirtualKeyboardV1) -> None:
+        self.seat.add_input_device(keyboard.input_device)
+
+    def _on_pointer(self, listener: Listener, event: VirtualPointerV1NewPointerEvent) -> None:
+        self.seat.add_input_device(event.new_pointer.input_device)
+
+    def destroy(self) -> None:
+        self._listeners.remove_all()

@@ -1,0 +1,73 @@
+"""Virtual keyboard and pointer with the real tools: wtype types into a terminal, and a VNC
+client drives wayvnc (virtual pointer and keyboard in, screencopy out). Their devices join
+the seat while the tool runs and are gone when it exits."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.conftest import needs
+from tests.helpers import solid_window, wait_for_line
+from tests.waiting import wait_for
+
+VNC_PORT = 5907  # loopback only; each test run has one compositor with wayvnc at a time
+
+
+def devices(comp) -> tuple[int, int]:
+    stats = comp.ctl_ok("stats", objects=0)
+    return stats["keyboards"], stats["pointers"]
+
+
+@needs("foot", "wtype")
+def test_wtype_types_into_a_real_terminal(compositor, tmp_path):
+    out = tmp_path / "typed.txt"
+    started = tmp_path / "started"
+    script = f'touch {started}; read line; echo "$line" > {out}'
+    compositor.spawn(["foot", "--app-id", "test.foot", "sh", "-c", script])
+    compositor.wait_for_view("test.foot", timeout=20)
+    wait_for(started.exists, 20, what="foot's shell to start")
+    assert devices(compositor) == (1, 1)
+    typed = compositor.run_client(["wtype", "Wayland 42, virtually!", "-k", "Return"])
+    assert typed.returncode == 0, typed.stderr
+    wait_for(out.exists, 20, what="foot's shell to write the typed line")
+    assert out.read_text().strip() == "Wayland 42, virtually!"
+    # wtype has exited: its keyboard left the seat.
+    wait_for(lambda: devices(compositor) == (1, 1), 10, what="the virtual keyboard to go")
+
+
+@needs("wayvnc")
+def test_a_vnc_client_clicks_a_window_through_wayvnc(compositor, tmp_path):
+    window, view = solid_window(compositor, "33aa55", "test.vnc")
+    wayvnc = compositor.spawn(["wayvnc", "127.0.0.1", str(VNC_PORT)], text=True)
+    wait_for(lambda: devices(compositor) == (2, 2), 20, what="wayvnc's virtual devices")
+    x = view["x"] + view["width"] // 2
+    y = view["y"] + view["height"] // 2
+    capture = tmp_path / "vnc.png"
+    vnc = compositor.run_client(
+        [
+            sys.executable,
+            "-m",
+            "vncdotool.command",
+            "-s",
+            f"127.0.0.1::{VNC_PORT}",
+            "move",
+            str(x),
+            str(y),
+            "click",
+            "1",
+            "capture",
+            str(capture),
+        ],
+        timeout=60,
+    )
+    assert vnc.returncode == 0, vnc.stderr
+    wait_for_line(window, lambda line: line == "button 272 1")
+    wait_for_line(window, lambda line: line == "button 272 0")
+    from PIL import Image
+
+    image = Image.open(capture).convert("RGB")
+    assert image.size == (640, 480)
+    assert image.getpixel((x, y)) == (0x33, 0xAA, 0x55)
+    wayvnc.terminate()
+    wayvnc.wait(10)
+    wait_for(lambda: devices(compositor) == (1, 1), 10, what="wayvnc's devices to go")
