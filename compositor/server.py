@@ -33,6 +33,7 @@ from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
+from compositor.shell.activation import Activation
 from compositor.shell.layer import LayerShell
 from compositor.shell.stacking import Stacking
 from compositor.shell.xdg_shell import Shell
@@ -57,6 +58,7 @@ class Server:
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
         self.virtual_input: VirtualInput | None = None
+        self.activation: Activation | None = None
         self.output_management: OutputManagement | None = None
         self.control: ControlServer | None = None
         self.injector: InputInjector | None = None
@@ -86,6 +88,7 @@ class Server:
         self.shell = Shell(self, self.stacking.views)
         self.seat = SeatManager(self)
         self.virtual_input = VirtualInput(self.display, self.seat)
+        self.activation = Activation(self.display, self.shell)
         self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
         self.shell.usable_area = self.layers.usable_area
         self.output_management = OutputManagement(
@@ -297,6 +300,7 @@ class Server:
         # pywlroots frees some objects when they are garbage collected; free them here, in
         # dependency order, so nothing is freed twice or after the display is gone.
         for part in (
+            self.activation,
             self.virtual_input,
             self.output_management,
             self.layers,

@@ -1,0 +1,34 @@
+"""xdg-activation: a token made from the user's input hands the focus over; a token made
+without input does not steal it (the window is marked urgent instead)."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.helpers import wait_for_line
+
+
+def focused(comp) -> str | None:
+    return next((v["app_id"] for v in comp.views() if v["focused"]), None)
+
+
+def run_activation(comp, *args: str):
+    proc = comp.spawn([sys.executable, "-m", "tests.clients.activation", *args], text=True)
+    wait_for_line(proc, lambda line: line == "launcher keyboard-enter", timeout=30)
+    return proc
+
+
+def test_a_token_from_input_hands_the_focus_over(compositor):
+    proc = run_activation(compositor, "--from-input")
+    wait_for_line(proc, lambda line: line.startswith("token "))
+    # The target gets the keyboard back: its second keyboard-enter.
+    wait_for_line(proc, lambda line: line == "target keyboard-enter")
+    wait_for_line(proc, lambda line: line == "activated")
+    assert focused(compositor) == "test.activation.target"
+
+
+def test_a_token_without_input_does_not_steal_the_focus(compositor):
+    proc = run_activation(compositor)
+    wait_for_line(proc, lambda line: line == "activated")  # the compositor has handled it
+    assert focused(compositor) == "test.activation.launcher"
+    assert "'test.activation.target' is urgent" in compositor.log()
