@@ -38,7 +38,9 @@ class _Connection:
         self.control = control
         self.sock = sock
         self.buffer = b""
-        self.source = wayland_fixes.add_fd(control.event_loop, sock.fileno(), self._on_readable)
+        self.source = wayland_fixes.add_fd(
+            control.event_loop, sock.fileno(), self._on_readable, count=False
+        )
 
     def _on_readable(self, fd: int, mask: int, data: object = None) -> int:
         try:
@@ -96,7 +98,9 @@ class ControlServer:
         os.chmod(path, 0o600)
         self.listener.listen(16)
         self.listener.setblocking(False)
-        self.source = wayland_fixes.add_fd(self.event_loop, self.listener.fileno(), self._on_accept)
+        self.source = wayland_fixes.add_fd(
+            self.event_loop, self.listener.fileno(), self._on_accept, count=False
+        )
         self.register("help", "list the commands", self._help)
         log.info("control socket: %s", path)
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from pywayland.server import Listener, Signal
 
+from compositor.python_calls import counted
 from compositor.wayland_fixes import remove_listener
 
 Handler = Callable[[Listener, Any], None]
@@ -31,7 +32,7 @@ class Listeners:
             self.connect(signal, handler)
 
     def connect(self, signal: Signal, handler: Handler) -> Listener:
-        listener = Listener(handler)
+        listener = Listener(counted(handler))
         signal.add(listener)
         self._listeners.append(listener)
         Listeners.live += 1

@@ -1,24 +1,26 @@
-"""Outputs: enabling each new output, laying it out left to right, and the frame loop.
+"""Outputs: enabling each new output, laying it out left to right, and its frame loop.
 
-Each :class:`OutputView` owns its listeners. On every ``frame`` event the scene graph is
-committed to the output (wlroots renders only what changed) and surfaces get their
-``frame done``; ``frames_committed`` counts the frames that really reached the output.
+The frame loop is C (``comp_frame_loop`` in ffi/csrc/80_frame.c): on every ``frame`` event
+it commits the scene graph to the output (wlroots renders only what changed), counts the
+frames that really reached the output, reports them presented on headless and sends the
+surfaces their ``frame done``, with no Python on the way. Python is called from it only
+while something asked: the overlay renders frames itself (:meth:`OutputView.render_by_python`),
+and the DRM backend retries failed commits.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
-from wlroots.util.clock import Timespec
 from wlroots.wlr_types import Output
 from wlroots.wlr_types.scene import SceneOutput
 
+from compositor import python_calls
 from compositor.control import CommandError
-from compositor.ffi import lib, to_native
+from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -27,7 +29,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FrameHook = Callable[["OutputView"], None]
+
+class _GoneLoop:
+    """The counters of an output that went away (its C loop is freed)."""
+
+    frames_committed = 0
+    python_renders = python_on_failure = False
+
+
+_GONE = _GoneLoop()
+
+
+@ffi.def_extern()
+def comp_py_render_frame(handle: object) -> bool:
+    return python_calls.counted(ffi.from_handle(handle)._python_render)()
+
+
+@ffi.def_extern()
+def comp_py_commit_failed(handle: object) -> None:
+    python_calls.counted(ffi.from_handle(handle)._commit_failed)()
 
 
 class OutputView:
@@ -38,18 +58,27 @@ class OutputView:
         self.output = output
         self.name = output.name or "?"
         self.scene_output: SceneOutput = server.scene.get_scene_output(output)
-        self.frames_committed = 0
-        self.first_frame_time: float | None = None
-        self.last_frame_time: float | None = None
-        # Called after each frame that reached the output (recorder, benchmarks, ...).
-        self.after_commit_hooks: list[FrameHook] = []
         self._native_output = to_native(output, "struct wlr_output *")
-        # wlroots 0.15's headless outputs never emit `present` (see comp_output_send_presented).
-        self._synthesize_present = bool(lib.wlr_output_is_headless(self._native_output))
-        self._listeners = Listeners(
-            (output.frame_event, self._on_frame),
-            (output.destroy_event, self._on_destroy),
+        self._handle = ffi.new_handle(self)
+        self.loop = lib.comp_frame_loop_create(
+            to_native(self.scene_output, "struct wlr_scene_output *"), self._handle
         )
+        if self.loop == ffi.NULL:
+            raise MemoryError(f"output {self.name}: cannot create its frame loop")
+        self._render_by_python: Callable[[OutputView], bool] | None = None
+        self._on_commit_failed = getattr(server.backend, "on_commit_failed", None)
+        self.loop.python_on_failure = self._on_commit_failed is not None
+        self._listeners = Listeners((output.destroy_event, self._on_destroy))
+
+    @property
+    def frames_committed(self) -> int:
+        return self.loop.frames_committed
+
+    def render_by_python(self, render: Callable[[OutputView], bool] | None) -> None:
+        """Let ``render`` render and commit this output's frames (True: it did), or give
+        the frames back to the C loop (None)."""
+        self._render_by_python = render
+        self.loop.python_renders = render is not None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -60,35 +89,23 @@ class OutputView:
         box = self.server.output_layout.get_box(self.output)
         return (box.x, box.y) if box is not None else (0, 0)
 
-    def _on_frame(self, listener: Listener, data: object) -> None:
-        # wlr_scene_output_commit renders and commits only when something was damaged.
-        before = lib.comp_output_commit_seq(self._native_output)
+    def _python_render(self) -> bool:
+        render = self._render_by_python
         try:
-            # The overlay (render/gl.py) renders the frame itself while it shows boxes.
-            tools = self.server.render_tools
-            if tools is None or not tools.render_frame(self):
-                self.scene_output.commit()
+            return render is not None and render(self)
         except RuntimeError:
-            # Normal on DRM: another VT holds the seat, or the last page flip is still in
-            # flight (EBUSY). The damage is kept; the backend says when to try again.
-            on_failed = getattr(self.server.backend, "on_commit_failed", None)
-            if on_failed is not None:
-                on_failed(self.output)
-        if lib.comp_output_commit_seq(self._native_output) != before:
-            now = time.monotonic()
-            self.frames_committed += 1
-            if self._synthesize_present:
-                lib.comp_output_send_presented(self._native_output, self.frames_committed)
-            if self.first_frame_time is None:
-                self.first_frame_time = now
-            self.last_frame_time = now
-            for hook in list(self.after_commit_hooks):
-                hook(self)
-        self.scene_output.send_frame_done(Timespec.get_monotonic_time())
+            return False  # the C loop's own commit then fails the same way and reports it
+
+    def _commit_failed(self) -> None:
+        if self._on_commit_failed is not None:
+            self._on_commit_failed(self.output)
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
         log.info("output %s removed", self.name)
         self._listeners.remove_all()
+        # The loop stopped listening in its own destroy handler, which ran before this one.
+        lib.comp_frame_loop_destroy(self.loop)
+        self.loop = _GONE
         self.server.outputs.remove(self)
 
     def describe(self) -> dict:

@@ -220,6 +220,8 @@ class Server:
 
     def on_output_added(self, output: OutputView) -> None:
         """Called by the OutputManager for each output once it is enabled and laid out."""
+        if self.render_tools is not None:
+            self.render_tools.on_output_added(output)
         if self.recorder is not None:
             self.recorder.on_output_added(output)
         if self.output_management is not None:

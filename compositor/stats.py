@@ -16,6 +16,7 @@ from collections import Counter
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from compositor import python_calls
 from compositor.ffi import lib, to_native
 from compositor.listeners import Listeners
 
@@ -85,6 +86,8 @@ class Stats:
             "views": len(server.shell.views),
             "popups": len(server.shell.popups),
             "listeners": Listeners.live,
+            # Times C called into Python (listeners, event-loop callbacks, frame hooks).
+            "python_calls": python_calls.entered,
             "keyboards": len(server.seat.keyboards),
             "pointers": len(server.seat.pointers),
             # Callbacks the event loop holds (timers, idles, fds, signals).

@@ -43,6 +43,8 @@ from pywayland.protocol_core.resource import Resource
 from pywayland.server import Listener
 from pywayland.server.eventloop import EventLoop, EventSource
 
+from compositor.python_calls import counted
+
 _FIXED_ATTR = "_pydrm_server_new_ids"
 
 
@@ -116,16 +118,19 @@ def _tracked(loop: EventLoop, source: EventSource) -> EventSource:
     return source
 
 
-def add_fd(loop: EventLoop, fd: int, callback: Callable[..., int]) -> EventSource:
-    return _tracked(loop, loop.add_fd(fd, callback))
+def add_fd(
+    loop: EventLoop, fd: int, callback: Callable[..., int], count: bool = True
+) -> EventSource:
+    """``count=False``: not in python_calls (the control socket, which reads them)."""
+    return _tracked(loop, loop.add_fd(fd, counted(callback) if count else callback))
 
 
 def add_timer(loop: EventLoop, callback: Callable[[Any], int]) -> EventSource:
-    return _tracked(loop, loop.add_timer(callback))
+    return _tracked(loop, loop.add_timer(counted(callback)))
 
 
 def add_signal(loop: EventLoop, signal_number: int, callback: Callable[..., int]) -> EventSource:
-    return _tracked(loop, loop.add_signal(signal_number, callback))
+    return _tracked(loop, loop.add_signal(signal_number, counted(callback)))
 
 
 def add_idle(loop: EventLoop, callback: Callable[[], None]) -> EventSource:
@@ -138,7 +143,7 @@ def add_idle(loop: EventLoop, callback: Callable[[], None]) -> EventSource:
             _forget(source)
         callback()
 
-    source = _tracked(loop, loop.add_idle(once))
+    source = _tracked(loop, loop.add_idle(counted(once)))
     return source
 
 

@@ -47,7 +47,6 @@ class Recorder:
         if self.view is not None:
             return  # records the first output
         self.view = view
-        view.after_commit_hooks.append(self._after_commit)
         if self.config.record is not None:
             try:
                 self.start(self.config.record, self.config.record_encoder)
@@ -173,7 +172,10 @@ class Recorder:
     def on_outputs_changed(self) -> None:
         """An output changed mode, scale or transform: a recording of another size stops."""
         session = self.session
-        if session is None or session.shape is None:
+        if session is None:
+            return
+        session.indicator.follow_output()
+        if session.shape is None:
             return
         width, height = session.view.output._ptr.width, session.view.output._ptr.height
         if (width, height) != session.shape[:2]:
@@ -181,10 +183,6 @@ class Recorder:
                 f"output {session.view.name} changed to {width}x{height} (the recording "
                 f"is {session.shape[0]}x{session.shape[1]}); start a new one"
             )
-
-    def _after_commit(self, view: OutputView) -> None:
-        if self.session is not None:
-            self.session.after_commit()
 
     def status(self, with_pts: bool = False) -> dict[str, Any]:
         current = self.session.status(with_pts) if self.session is not None else None

@@ -38,9 +38,12 @@ class Indicator:
         width, _ = self.view.size
         return ox + width - SIZE - MARGIN, oy + MARGIN
 
-    def keep_on_top(self) -> None:
-        """Windows mapped later stack above; put the indicator back (no damage if in place)."""
+    def follow_output(self) -> None:
+        """The output moved or changed size: put the indicator back in its corner. (It stays
+        above everything: it is on the scene root, above the stacking trees.)"""
         if self._rect is not None:
+            width, _ = self.view.size
+            self.box["x"] = width - SIZE - MARGIN
             lib.comp_rec_indicator_raise(self._rect, *self._position())
 
     def destroy_later(self, event_loop: Any) -> None:

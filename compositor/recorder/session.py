@@ -155,9 +155,6 @@ class Session:
         self.output_gone = True
         self.on_stopped(self, reason)
 
-    def after_commit(self) -> None:
-        self.indicator.keep_on_top()
-
     def duration_s(self) -> float:
         if self._first_ns is None or self._last_ns is None:
             return 0.0

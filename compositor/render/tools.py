@@ -1,9 +1,10 @@
 """The renderer's features for the rest of the compositor: copy counters, the overlay and
 screenshots, with their control commands (``copy-stats``, ``overlay``, ``screenshot``).
 
-The frame loop (:mod:`compositor.output`) asks :meth:`RenderTools.render_frame` first; it
-renders only while overlay boxes are shown and otherwise leaves the frame to the scene
-graph's own commit (which can also do direct scan-out).
+The frame loop (:mod:`compositor.output`, in C) hands an output's frames to
+:meth:`RenderTools.render_frame` only while the overlay shows boxes (or software GL must
+finish its frames); otherwise the scene graph's own commit renders them, with no Python (and
+can do direct scan-out).
 """
 
 from __future__ import annotations
@@ -45,10 +46,20 @@ class RenderTools:
         self.copy_stats = CopyStats(server)
         self.overlay = Overlay(server.renderer_choice.kind)
 
+    def on_output_added(self, view: OutputView) -> None:
+        self._hand_frames(view)
+
+    def _hand_frames(self, view: OutputView) -> None:
+        """The overlay renders ``view``'s frames while it wants them; else the C loop does."""
+        view.render_by_python(self.render_frame if self.overlay.wants_frames else None)
+
     def render_frame(self, view: OutputView) -> bool:
         """Render and commit ``view``'s frame (overlay shown, or software GL that must finish
         frames before they are committed); False: left to the scene graph's own commit."""
-        return self.overlay.wants_frames and self.overlay.render_frame(view)
+        if not self.overlay.wants_frames:
+            self._hand_frames(view)  # e.g. GL turned out to be hardware: nothing to finish
+            return False
+        return self.overlay.render_frame(view)
 
     def _view(self, request: dict[str, Any]) -> OutputView:
         views = list(self.server.outputs)
@@ -102,6 +113,8 @@ class RenderTools:
             self.overlay.set(name, box, views)
         elif request:
             raise CommandError("overlay name=N x= y= width= height= [color=RRGGBB] | remove=1")
+        for view in views:
+            self._hand_frames(view)
         return {
             "boxes": {k: vars(b) for k, b in self.overlay.boxes.items()},
             "frames_drawn": self.overlay.frames_drawn,

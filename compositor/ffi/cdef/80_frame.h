@@ -1,0 +1,11 @@
+/* The steady-state frame path, in C: on each output frame, commit the scene (wlroots renders
+ * only what changed), count the frame, report it presented on headless, send frame done.
+ * Python is called only for what it asked for (see comp_frame_loop's python_* flags). */
+#include "80_frame_types.h"
+
+comp_frame_loop *comp_frame_loop_create(struct wlr_scene_output *scene_output, void *handle);
+void comp_frame_loop_destroy(comp_frame_loop *loop);
+
+/* Called with loop->handle. Returns true when Python rendered and committed the frame. */
+extern "Python" bool comp_py_render_frame(void *handle);
+extern "Python" void comp_py_commit_failed(void *handle);

@@ -1,0 +1,109 @@
+#include <stdlib.h>
+#include <wlr/types/wlr_compositor.h>
+#include "51_copy_stats_types.h"
+
+enum { COPY_SHM_UPLOAD, COPY_DMABUF_IMPORT, COPY_PIXMAN_READ };
+
+struct copy_stats {
+	comp_copy_stats pub;
+	struct wl_listener new_surface;
+	struct wl_list surfaces;  /* copy_surface.link */
+};
+
+struct copy_surface {
+	struct copy_stats *stats;
+	struct wlr_surface *surface;
+	uintptr_t client_buffer;  /* the wlr_client_buffer of the last commit */
+	struct wl_listener commit;
+	struct wl_listener destroy;
+	struct wl_list link;
+};
+
+static void copy_surface_free(struct copy_surface *tracked) {
+	wl_list_remove(&tracked->commit.link);
+	wl_list_remove(&tracked->destroy.link);
+	wl_list_remove(&tracked->link);
+	tracked->stats->pub.surfaces--;
+	free(tracked);
+}
+
+static void copy_surface_handle_commit(struct wl_listener *listener, void *data) {
+	struct copy_surface *tracked = wl_container_of(listener, tracked, commit);
+	struct comp_surface_buffer info;
+	if (!comp_surface_buffer_info(tracked->surface, &info)) {
+		return;
+	}
+	bool new_texture = info.client_buffer != tracked->client_buffer;
+	tracked->client_buffer = info.client_buffer;
+	if (!new_texture && info.damage_rects == 0) {
+		return;  /* a commit without new pixels (frame callback, damage-free attach) */
+	}
+	uint64_t full_bytes = (uint64_t)info.width * info.height * 4;
+	uint64_t damage_bytes = (uint64_t)info.damage_area * 4;
+	comp_copy_path *path;
+	if (!info.texture_gles2) {
+		/* pixman reads the client's mapping: at least the damaged area, per commit. */
+		path = &tracked->stats->pub.paths[COPY_PIXMAN_READ];
+		path->full += new_texture;
+		path->bytes += damage_bytes;
+	} else if (info.dmabuf) {
+		path = &tracked->stats->pub.paths[COPY_DMABUF_IMPORT];  /* EGLImage: no copy */
+		path->full += new_texture;
+	} else {
+		path = &tracked->stats->pub.paths[COPY_SHM_UPLOAD];
+		if (new_texture) {
+			path->full++;
+			path->copies++;
+			path->bytes += full_bytes;
+		} else {
+			path->copies += info.damage_rects;
+			path->bytes += damage_bytes;
+		}
+	}
+	path->commits++;
+}
+
+static void copy_surface_handle_destroy(struct wl_listener *listener, void *data) {
+	struct copy_surface *tracked = wl_container_of(listener, tracked, destroy);
+	copy_surface_free(tracked);
+}
+
+static void copy_stats_handle_new_surface(struct wl_listener *listener, void *data) {
+	struct copy_stats *stats = wl_container_of(listener, stats, new_surface);
+	struct copy_surface *tracked = calloc(1, sizeof(*tracked));
+	if (tracked == NULL) {
+		return;
+	}
+	tracked->stats = stats;
+	tracked->surface = data;
+	tracked->commit.notify = copy_surface_handle_commit;
+	wl_signal_add(&tracked->surface->events.commit, &tracked->commit);
+	tracked->destroy.notify = copy_surface_handle_destroy;
+	wl_signal_add(&tracked->surface->events.destroy, &tracked->destroy);
+	wl_list_insert(&stats->surfaces, &tracked->link);
+	stats->pub.surfaces++;
+}
+
+comp_copy_stats *comp_copy_stats_create(struct wlr_compositor *compositor) {
+	struct copy_stats *stats = calloc(1, sizeof(*stats));
+	if (stats == NULL) {
+		return NULL;
+	}
+	wl_list_init(&stats->surfaces);
+	stats->new_surface.notify = copy_stats_handle_new_surface;
+	wl_signal_add(&compositor->events.new_surface, &stats->new_surface);
+	return &stats->pub;
+}
+
+void comp_copy_stats_destroy(comp_copy_stats *pub) {
+	if (pub == NULL) {
+		return;
+	}
+	struct copy_stats *stats = wl_container_of(pub, stats, pub);
+	struct copy_surface *tracked, *tmp;
+	wl_list_for_each_safe(tracked, tmp, &stats->surfaces, link) {
+		copy_surface_free(tracked);
+	}
+	wl_list_remove(&stats->new_surface.link);
+	free(stats);
+}

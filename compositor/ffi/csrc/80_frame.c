@@ -1,0 +1,94 @@
+#include <stdlib.h>
+#include <time.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_scene.h>
+#include "80_frame_types.h"
+
+static bool comp_py_render_frame(void *handle);
+static void comp_py_commit_failed(void *handle);
+
+/* The loop as C sees it: the public part first (cffi reads it), then the wiring. */
+struct frame_loop {
+	comp_frame_loop pub;
+	struct wlr_output *output;
+	struct wlr_scene_output *scene_output;
+	struct wl_listener frame;
+	struct wl_listener destroy;
+};
+
+static int64_t frame_now_ns(struct timespec *now) {
+	clock_gettime(CLOCK_MONOTONIC, now);
+	return (int64_t)now->tv_sec * 1000000000 + now->tv_nsec;
+}
+
+static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
+	struct frame_loop *impl = wl_container_of(listener, impl, frame);
+	comp_frame_loop *loop = &impl->pub;
+	struct wlr_output *output = impl->output;
+	uint32_t before = output->commit_seq;
+	bool rendered = false;
+	if (loop->python_renders) {
+		loop->python_calls++;
+		rendered = comp_py_render_frame(loop->handle);
+	}
+	if (!rendered && !wlr_scene_output_commit(impl->scene_output)) {
+		/* Normal on DRM: another VT holds the seat, or the last page flip is still in
+		 * flight. The damage is kept; the backend says when to try again. */
+		loop->commit_failures++;
+		if (loop->python_on_failure) {
+			loop->python_calls++;
+			comp_py_commit_failed(loop->handle);
+		}
+	}
+	struct timespec now;
+	int64_t now_ns = frame_now_ns(&now);
+	if (output->commit_seq != before) {
+		loop->frames_committed++;
+		if (loop->synthesize_present) {
+			comp_output_send_presented(output, (uint32_t)loop->frames_committed);
+		}
+		if (loop->first_frame_ns == 0) {
+			loop->first_frame_ns = now_ns;
+		}
+		loop->last_frame_ns = now_ns;
+	}
+	wlr_scene_output_send_frame_done(impl->scene_output, &now);
+}
+
+static void frame_loop_handle_destroy(struct wl_listener *listener, void *data) {
+	struct frame_loop *impl = wl_container_of(listener, impl, destroy);
+	/* The output goes: stop listening; Python frees the loop after (its own listener). */
+	wl_list_remove(&impl->frame.link);
+	wl_list_remove(&impl->destroy.link);
+	wl_list_init(&impl->frame.link);
+	wl_list_init(&impl->destroy.link);
+	impl->output = NULL;
+	impl->scene_output = NULL;
+}
+
+comp_frame_loop *comp_frame_loop_create(struct wlr_scene_output *scene_output, void *handle) {
+	struct frame_loop *impl = calloc(1, sizeof(*impl));
+	if (impl == NULL) {
+		return NULL;
+	}
+	impl->pub.handle = handle;
+	impl->scene_output = scene_output;
+	impl->output = scene_output->output;
+	/* wlroots 0.15's headless outputs never emit `present`. */
+	impl->pub.synthesize_present = wlr_output_is_headless(impl->output);
+	impl->frame.notify = frame_loop_handle_frame;
+	wl_signal_add(&impl->output->events.frame, &impl->frame);
+	impl->destroy.notify = frame_loop_handle_destroy;
+	wl_signal_add(&impl->output->events.destroy, &impl->destroy);
+	return &impl->pub;
+}
+
+void comp_frame_loop_destroy(comp_frame_loop *loop) {
+	if (loop == NULL) {
+		return;
+	}
+	struct frame_loop *impl = wl_container_of(loop, impl, pub);
+	wl_list_remove(&impl->frame.link);
+	wl_list_remove(&impl->destroy.link);
+	free(impl);
+}

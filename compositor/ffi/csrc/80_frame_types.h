@@ -1,0 +1,15 @@
+/* The frame loop of one output (csrc/80_frame.c), shared with cffi (cdef/80_frame.h).
+ * No include guard or macros: build.py inlines this file into the cdef. */
+typedef struct {
+	/* Counters, read by Python when asked (outputs, stats, benchmarks). */
+	uint64_t frames_committed;  /* frames that reached the output */
+	int64_t first_frame_ns;     /* CLOCK_MONOTONIC of the first and last of them, 0 before */
+	int64_t last_frame_ns;
+	uint64_t commit_failures;   /* scene commits the backend refused (DRM: VT away, EBUSY) */
+	uint64_t python_calls;      /* times this loop called into Python */
+	/* What Python asked for; all false in the steady state, where no Python runs. */
+	bool python_renders;        /* Python renders and commits frames (the overlay) */
+	bool python_on_failure;     /* Python is told when a commit failed (DRM retries) */
+	bool synthesize_present;    /* wlroots 0.15 headless: report each frame as presented */
+	void *handle;               /* the Python object's handle, passed to the callbacks */
+} comp_frame_loop;
