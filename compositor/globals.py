@@ -4,9 +4,9 @@ Buffer sharing: ``wl_shm`` (always), ``zwp_linux_dmabuf_v1`` (when the renderer 
 dma-bufs and ``--no-linux-dmabuf`` is not given); ``wl_drm`` lives in :mod:`compositor.wl_drm`.
 Everything else a desktop client expects: wl_compositor + wl_subcompositor, xdg-output,
 viewporter, presentation-time, screencopy (grim and the tests read pixels through it),
-export-dmabuf, data-control (clipboard managers), gamma control, data device (clipboard) and
-primary selection (in :mod:`compositor.input.seat`). ``--disable-global NAME`` hides any
-global, ours or wlroots', from every client (a libwayland global filter).
+export-dmabuf, data-control (clipboard managers), gamma control, xdg-foreign, data device
+(clipboard) and primary selection (in :mod:`compositor.input.seat`). ``--disable-global
+NAME`` hides any global, ours or wlroots', from every client (a libwayland global filter).
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ class ProtocolGlobals:
         self.data_control = DataControlManagerV1(server.display)
         # Night-light tools (gammastep, wlsunset); wlroots applies the ramps at commit.
         self.gamma_control = GammaControlManagerV1(server.display)
+        # xdg-foreign v1 + v2: one client's window as the parent of another's (portals).
+        registry = lib.wlr_xdg_foreign_registry_create(display)
+        self.xdg_foreign = (
+            lib.wlr_xdg_foreign_v1_create(display, registry),
+            lib.wlr_xdg_foreign_v2_create(display, registry),
+        )
         for name in server.config.disabled_globals:
             lib.comp_globals_disable(display, name.encode())
             log.info("global %s: hidden from clients (--disable-global)", name)

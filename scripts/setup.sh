@@ -67,6 +67,9 @@ install_venv() {
     if [ "$(cat "$VENV/.pydrm-stamp" 2>/dev/null)" != "$stamp" ] \
         || ! "$py" -c 'import compositor.ffi' 2>/dev/null; then
         say "installing the project (editable) and its test tools"
+        # A new file, not one rewritten in place: a compositor running from this tree keeps
+        # its mapping of the old module (rewriting it would crash that process).
+        rm -f compositor/ffi/_native*.so
         "${pip[@]}" --no-build-isolation -e ".[test]"
         echo "$stamp" > "$VENV/.pydrm-stamp"
     fi
