@@ -26,7 +26,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.harness import CompositorProcess
@@ -89,6 +88,22 @@ def plug(connector: str, state: str) -> None:
     Path("/sys/class/drm/card0/uevent").write_text(f"change {UUID0} HOTPLUG=1")
 
 
+def scanout_when(name: str, ok, timeout: float = 30.0, what: str = "the scanout"):
+    """Screendumps (kept as NAME.png) until ``ok(image)``; returns that image. A frame can
+    reach the scanout after the compositor counted it: poll the picture, never sleep."""
+
+    def attempt():
+        image = screendump(name)
+        return image if ok(image) else None
+
+    return wait_for(attempt, timeout, what)
+
+
+def shm_colours(image, view: dict) -> int:
+    x, y, w, h = view["x"], view["y"], view["width"], view["height"]
+    return len(image.crop((x, y, x + w, y + h)).getcolors(1 << 20) or [])
+
+
 def tty_modes(vt: int) -> tuple[int, int]:
     buf = bytearray(4)
     with open(f"/dev/tty{vt}", "rb", buffering=0) as tty:
@@ -142,7 +157,6 @@ def main() -> int:
             plug("Virtual-1", "detect")
             lonely.stop(check=False)
     comp = CompositorProcess(Path("/tmp/comp"), args=ARGS, env=SEAT_ENV, backend="drm")
-    desktop = None
     window_boxes: list[tuple[tuple[int, int, int, int], tuple[int, int, int] | None]] = []
     with checks.check("modeset") as info:
         comp.start(timeout=90)
@@ -173,29 +187,29 @@ def main() -> int:
         )
         solid = comp.wait_for_view("vm.solid", timeout=60)
         info["views"] = comp.views()
-        wait_for(lambda: comp.ctl_ok("outputs")["outputs"][0]["frames_committed"] > 5, 30)
-        time.sleep(1.0)
-        desktop = screendump("windows")
         sx, sy, sw, sh = solid["x"], solid["y"], solid["width"], solid["height"]
         box = (sx + 2, sy + 2, sw - 4, sh - 4)
-        assert region_is(desktop, box, rgb("3366cc")), (
-            f"solid window not on the scanout at {box}: {desktop.getpixel((sx + 5, sy + 5))}"
+        # The solid window exactly, and simple-shm's pattern (many colours, not background).
+        desktop = scanout_when(
+            "windows",
+            lambda im: region_is(im, box, rgb("3366cc")) and shm_colours(im, shm) >= 16,
+            what=f"the solid window at {box} and simple-shm's pattern on the scanout",
         )
         window_boxes.append((box, rgb("3366cc")))
-        # simple-shm's pattern: several distinct colours inside its window, not background.
-        bx, by, bw, bh = shm["x"], shm["y"], shm["width"], shm["height"]
-        crop = desktop.crop((bx, by, bx + bw, by + bh))
-        colours = {c for _, c in crop.getcolors(1 << 20) or []}
-        info["shm_colours"] = len(colours)
-        assert len(colours) >= 16, f"only {len(colours)} colours where simple-shm should be"
+        info["shm_colours"] = shm_colours(desktop, shm)
     with checks.check("vt_away") as info:
         assert active_vt() == 1, f"compositor not on VT 1 but {active_vt()}"
         send_keys("ctrl", "alt", "f2")
         wait_for(lambda: active_vt() == 2, 20, what="VT 2 to become active")
         wait_for(lambda: not is_master(comp.pid), 20, what="master to be dropped")
         wait_for(lambda: "session inactive" in comp.log(), 20, what="the session to pause")
-        away = screendump("vt2")
-        assert away.tobytes() != desktop.tobytes(), "the scanout did not change on VT 2"
+        # VT 2's console takes the scanout: the solid window is no longer on it.
+        scanout_when(
+            "vt2",
+            lambda im: not region_is(im, box, rgb("3366cc")),
+            20,
+            what="VT 2's console on the scanout instead of the windows",
+        )
     with checks.check("vt_back") as info:
         send_keys("ctrl", "alt", "f1")
         wait_for(lambda: active_vt() == 1, 20, what="VT 1 to become active again")
@@ -206,10 +220,13 @@ def main() -> int:
             20,
             what="simple-shm frames to reach the scanout again",
         )
-        time.sleep(0.5)
-        back = screendump("vt1-back")
-        for box, colour in window_boxes:
-            assert region_is(back, box, colour), f"window at {box} not restored"
+        assert window_boxes, "no window reached the scanout before: nothing to compare"
+        scanout_when(
+            "vt1-back",
+            lambda im: all(region_is(im, b, colour) for b, colour in window_boxes),
+            20,
+            what=f"the windows at {[b for b, _ in window_boxes]} restored",
+        )
         assert comp.alive()
     with checks.check("hotplug") as info:
         plug("Virtual-2", "on")
@@ -249,11 +266,17 @@ def main() -> int:
         # The text console draws on the scanout again: type a line of '#' on it.
         with open("/dev/tty1", "w") as tty:
             tty.write("\033[2J\033[H" + "#" * 400 + "\n")
-        time.sleep(0.5)
-        console = screendump("console-after-exit")
-        lit = sum(1 for p in console.crop((0, 0, 1280, 64)).getdata() if max(p) > 128)
-        info["console_lit_pixels"] = lit
-        assert lit > 1000, f"the text console does not show on the scanout ({lit} lit pixels)"
+
+        def lit(image) -> int:
+            return sum(1 for p in image.crop((0, 0, 1280, 64)).getdata() if max(p) > 128)
+
+        console = scanout_when(
+            "console-after-exit",
+            lambda im: lit(im) > 1000,
+            20,
+            what="the text console's '#' lines on the scanout",
+        )
+        info["console_lit_pixels"] = lit(console)
     with checks.check("mode_option") as info:
         comp2 = CompositorProcess(
             Path("/tmp/comp2"), args=[*ARGS, "--mode", "1024x768"], env=SEAT_ENV, backend="drm"
