@@ -3,10 +3,18 @@
 It follows configure sizes (so interactive resize can be seen in pixels) and prints one
 line per event the tests care about, flushed at once:
 
-    mapped W H | configure W H | enter | leave | button CODE STATE | key CODE STATE |
-    keyboard-enter | keyboard-leave | repeat-info RATE DELAY | close |
-    popup-configure X Y W H | popup-mapped DEPTH | presented REFRESH_NS |
-    synced TOKEN COMMITS | disconnected
+    mapped W H | configure W H | enter SX SY SURFACE | motion SX SY | leave |
+    button CODE STATE | key CODE STATE | keyboard-enter | keyboard-leave |
+    repeat-info RATE DELAY | close | popup-configure X Y W H | popup-mapped DEPTH |
+    presented REFRESH_NS | synced TOKEN COMMITS | disconnected |
+    toplevel-configure W H STATES
+
+``enter``/``motion`` carry surface-local coordinates (``%g``); SURFACE names the surface
+entered: ``window``, ``subsurface`` or ``popup-DEPTH`` (motion is on the last one entered).
+``toplevel-configure`` is printed for every xdg_toplevel.configure, as received: W H (0 0:
+the client picks) and STATES, the states' names joined by commas (``-`` for none). A
+configure of 0x0 after a set size brings the window back to its own size (``--size``), as
+toolkits do when they leave the maximized state.
 
 ``--stdin-sync`` reads commands from stdin: ``sync TOKEN`` is a synchronisation point for
 tests. The client sends wl_display.sync, and again when that is done; the second ``done``
@@ -21,6 +29,13 @@ Extras exercise other globals: ``--subsurface RRGGBB`` (a 60x40 child at 20,20),
 of N, each a popup of the one before, like nested menus), ``--viewport WxH``
 (wp_viewport destination size for a 200x150 buffer), ``--presentation`` (wp_presentation
 feedback for the first frame).
+
+``--geometry X,Y,W,H`` sets the window geometry (xdg_surface.set_window_geometry) inside the
+``--size`` buffer, like client-side shadows: the geometry is filled with the colour, the
+margins around it with ``BORDER`` (grey); configured sizes are geometry sizes, and the
+margins stay. ``--maximize`` / ``--fullscreen`` ask for that state before the first commit
+(``foot --maximized``); on stdin (``--stdin-sync``), ``maximize``, ``unmaximize``,
+``fullscreen``, ``unfullscreen`` and ``minimize`` send those requests at any time.
 
     python -m tests.clients.solid_window --color 3366cc --size 200x150 --app-id test.solid
 """
@@ -40,9 +55,19 @@ from pywayland.protocol.viewporter import WpViewporter
 from pywayland.protocol.wayland import WlCompositor, WlSeat, WlShm, WlSubcompositor
 from pywayland.protocol.xdg_shell import XdgPositioner, XdgWmBase
 
+BORDER = 0x808080  # the buffer outside the window geometry (--geometry)
+TOPLEVEL_STATES = {1: "maximized", 2: "fullscreen", 3: "resizing", 4: "activated"}
+
 
 def say(*words: object) -> None:
     print(*words, flush=True)
+
+
+def _states(states) -> str:
+    if isinstance(states, (bytes, bytearray)):
+        states = [int.from_bytes(states[i : i + 4], "little") for i in range(0, len(states), 4)]
+    names = [TOPLEVEL_STATES.get(state, f"tiled-{state}") for state in states]
+    return ",".join(names) or "-"
 
 
 class SolidWindow:
@@ -50,6 +75,14 @@ class SolidWindow:
         self.color = color
         self.width, self.height = size
         self.options = options
+        # --geometry: the margins around the window geometry (left, top, right, bottom).
+        self.margins = (0, 0, 0, 0)
+        if options.geometry:
+            x, y, width, height = options.geometry
+            self.margins = (x, y, self.width - x - width, self.height - y - height)
+            self.width, self.height = width, height
+        self.natural_size = (self.width, self.height)
+        self.surface_names: dict = {}
         self.pending_size: tuple[int, int] | None = None
         self.display = Display()
         self.display.connect()
@@ -75,6 +108,11 @@ class SolidWindow:
         self.popups: list = []
         self.commits = 0  # buffers committed on self.surface
         self.callbacks: list = []  # sync callbacks in flight (proxies kept alive)
+        self.surface_names[self.surface] = "window"
+        if options.maximize:
+            self.toplevel.set_maximized()
+        if options.fullscreen:
+            self.toplevel.set_fullscreen(None)
         self.surface.commit()
 
     def _on_global(self, registry, name: int, interface: str, version: int) -> None:
@@ -96,14 +134,19 @@ class SolidWindow:
 
     def _on_seat_caps(self, seat, caps: int) -> None:
         if caps & WlSeat.capability.pointer.value:
-            pointer = seat.get_pointer()
-            pointer.dispatcher["enter"] = lambda *a: say("enter")
+            # Kept on self: pywayland destroys a proxy that is garbage-collected, and the
+            # client then discards its events ("discarded [unknown]" in WAYLAND_DEBUG).
+            pointer = self.pointer = seat.get_pointer()
+            pointer.dispatcher["enter"] = lambda p, serial, surface, sx, sy: say(
+                "enter", f"{sx:g}", f"{sy:g}", self.surface_names.get(surface, "?")
+            )
+            pointer.dispatcher["motion"] = lambda p, t, sx, sy: say("motion", f"{sx:g}", f"{sy:g}")
             pointer.dispatcher["leave"] = lambda *a: say("leave")
             pointer.dispatcher["button"] = lambda p, serial, t, button, state: say(
                 "button", button, state
             )
         if caps & WlSeat.capability.keyboard.value:
-            keyboard = seat.get_keyboard()
+            keyboard = self.keyboard = seat.get_keyboard()
             keyboard.dispatcher["enter"] = lambda *a: say("keyboard-enter")
             keyboard.dispatcher["leave"] = lambda *a: say("keyboard-leave")
             keyboard.dispatcher["key"] = lambda k, serial, t, key, state: say("key", key, state)
@@ -112,8 +155,11 @@ class SolidWindow:
             )
 
     def _on_toplevel_configure(self, toplevel, width: int, height: int, states) -> None:
+        say("toplevel-configure", width, height, _states(states))
         if width > 0 and height > 0:
             self.pending_size = (width, height)
+        else:
+            self.pending_size = self.natural_size
 
     def _on_configure(self, xdg_surface, serial: int) -> None:
         xdg_surface.ack_configure(serial)
@@ -127,13 +173,22 @@ class SolidWindow:
         say("close")
         self.running = False
 
-    def _buffer(self, color: int, width: int, height: int):
+    def _buffer(self, color: int, width: int, height: int, margins=(0, 0, 0, 0)):
         stride = width * 4
         size = stride * height
         fd = os.memfd_create("solid-window", os.MFD_CLOEXEC)
         os.ftruncate(fd, size)
         with mmap.mmap(fd, size) as data:
-            data.write((color | 0xFF000000).to_bytes(4, "little") * (width * height))
+            if margins == (0, 0, 0, 0):
+                data.write((color | 0xFF000000).to_bytes(4, "little") * (width * height))
+            else:
+                left, top, right, bottom = margins
+                pixel = (color | 0xFF000000).to_bytes(4, "little")
+                border = (BORDER | 0xFF000000).to_bytes(4, "little")
+                inside = border * left + pixel * (width - left - right) + border * right
+                data.write(border * (width * top))
+                data.write(inside * (height - top - bottom))
+                data.write(border * (width * bottom))
         pool = self.shm.create_pool(fd, size)
         os.close(fd)
         buffer = pool.create_buffer(0, width, height, stride, WlShm.format.xrgb8888.value)
@@ -150,7 +205,11 @@ class SolidWindow:
             if first:
                 self.viewport = self.viewporter.get_viewport(self.surface)
                 self.viewport.set_destination(*self.options.viewport)
-        self.surface.attach(self._buffer(self.color, width, height), 0, 0)
+        if self.options.geometry:
+            left, top, right, bottom = self.margins
+            self.xdg_surface.set_window_geometry(left, top, width, height)
+            width, height = left + width + right, top + height + bottom
+        self.surface.attach(self._buffer(self.color, width, height, self.margins), 0, 0)
         self.surface.damage(0, 0, width, height)
         if self.options.presentation:
             # A later commit before presentation discards this one: ask every frame.
@@ -170,6 +229,7 @@ class SolidWindow:
 
     def _add_subsurface(self, color: int) -> None:
         self.child = self.compositor.create_surface()
+        self.surface_names[self.child] = "subsurface"
         self.subsurface = self.subcompositor.get_subsurface(self.child, self.surface)
         self.subsurface.set_position(20, 20)
         self.child.attach(self._buffer(color, 60, 40), 0, 0)
@@ -182,6 +242,7 @@ class SolidWindow:
         positioner.set_anchor(XdgPositioner.anchor.top_left.value)
         positioner.set_gravity(XdgPositioner.gravity.bottom_right.value)
         surface = self.compositor.create_surface()
+        self.surface_names[surface] = f"popup-{depth}"
         popup_xdg = self.wm_base.get_xdg_surface(surface)
         popup = popup_xdg.get_popup(parent, positioner)
         popup.dispatcher["configure"] = lambda p, x, y, w, h: say("popup-configure", x, y, w, h)
@@ -226,6 +287,12 @@ class SolidWindow:
             words = line.decode().split()
             if len(words) == 2 and words[0] == "sync":
                 self.sync(words[1])
+            elif len(words) == 1 and words[0] in STATE_REQUESTS:
+                request = getattr(self.toplevel, STATE_REQUESTS[words[0]])
+                if words[0] == "fullscreen":
+                    request(None)  # on any output
+                else:
+                    request()
             elif words:
                 print(f"unknown command: {line.decode()!r}", file=sys.stderr, flush=True)
 
@@ -249,6 +316,20 @@ class SolidWindow:
         except RuntimeError:  # pywayland: the connection failed (the compositor went away)
             say("disconnected")
         self.display.disconnect()
+
+
+STATE_REQUESTS = {
+    "maximize": "set_maximized",
+    "unmaximize": "unset_maximized",
+    "fullscreen": "set_fullscreen",
+    "unfullscreen": "unset_fullscreen",
+    "minimize": "set_minimized",
+}
+
+
+def _geometry(text: str) -> tuple[int, int, int, int]:
+    x, y, width, height = (int(part) for part in text.split(","))
+    return x, y, width, height
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -284,6 +365,9 @@ def main() -> None:
     parser.add_argument("--popup-depth", type=int, default=1, metavar="N")
     parser.add_argument("--viewport", metavar="WxH", type=_size)
     parser.add_argument("--presentation", action="store_true")
+    parser.add_argument("--geometry", type=_geometry, metavar="X,Y,W,H")
+    parser.add_argument("--maximize", action="store_true")
+    parser.add_argument("--fullscreen", action="store_true")
     parser.add_argument(
         "--stdin-sync", action="store_true", help="read 'sync TOKEN' lines from stdin"
     )
