@@ -67,9 +67,12 @@ install_venv() {
     if [ "$(cat "$VENV/.pydrm-stamp" 2>/dev/null)" != "$stamp" ] \
         || ! "$py" -c 'import compositor.ffi' 2>/dev/null; then
         say "installing the project (editable) and its test tools"
-        # A new file, not one rewritten in place: a compositor running from this tree keeps
-        # its mapping of the old module (rewriting it would crash that process).
-        rm -f compositor/ffi/_native*.so
+        # The build rewrites the module in place, which would crash a compositor running
+        # from this tree (it maps the file): give the path a fresh copy first, so running
+        # processes keep the old file and new ones still find a module during the build.
+        for so in compositor/ffi/_native*.so; do
+            [ -e "$so" ] && cp -p "$so" "$so.tmp" && mv -f "$so.tmp" "$so"
+        done
         "${pip[@]}" --no-build-isolation -e ".[test]"
         echo "$stamp" > "$VENV/.pydrm-stamp"
     fi
