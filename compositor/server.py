@@ -28,6 +28,7 @@ from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
+from compositor.inspect.clients import ClientInspector
 from compositor.output import OutputManager, OutputView
 from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
@@ -100,6 +101,7 @@ class Server:
         self.wl_drm = self._create_wl_drm()
         self.recorder = create_recorder(self)
         self.stats = Stats(self)
+        self.inspector = ClientInspector(self)
         self.socket_name = self._add_socket(config.socket)
         if not config.no_control:
             path = (
@@ -187,6 +189,7 @@ class Server:
             self.recorder,
             self.render_tools,
             self.stats,
+            self.inspector,
         ):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)

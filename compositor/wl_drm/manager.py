@@ -108,6 +108,8 @@ class _Client:
             ffi.cast("struct wl_client *", _addr(client_ptr)), pid, ffi.NULL, ffi.NULL
         )
         self.usage = ClientUsage(pid=pid[0])
+        # What came of wl_drm.authenticate, in words, for the inspector.
+        self.authentication = "not asked"
         self.key = _addr(client_ptr)
         self.manager = manager
         self.listener = Listener(self._on_destroy)
@@ -194,11 +196,18 @@ class WlDrmManager:
     # -- requests -------------------------------------------------------------------------
 
     def _authenticate(self, resource: Any, magic: int) -> None:
+        client = self._client(resource)
         try:
             self.auth.authenticate(magic)
         except AuthError as exc:
+            client.authentication = f"refused: {exc}"
             self._refuse(resource, "authenticate", ErrorKind.AUTHENTICATE_FAIL, str(exc))
             return
+        client.authentication = (
+            "render node: no authentication needed"
+            if self.device.kind == "render"
+            else f"authorized by AUTH_MAGIC on {self.device.path}"
+        )
         log.debug(
             "wl_drm: pid %d authenticated on %s", self._client(resource).usage.pid, self.device.path
         )
@@ -381,6 +390,20 @@ class WlDrmManager:
             "native_live": self.bridge.live_count(),
             "mapped": self.bridge.mapped_count(),
             "clients": sorted(clients.values(), key=lambda c: c["pid"]),
+        }
+
+    def client_state(self, client_address: int) -> dict[str, Any]:
+        """A client's wl_drm state for the inspector (the client's C address)."""
+        client = self.clients.get(client_address)
+        usage = client.usage if client is not None else None
+        return {
+            "device": self.device.path,
+            "device_exists": self.device.exists,
+            "authentication": client.authentication if client is not None else "not asked",
+            "buffers": usage.buffers if usage else 0,
+            "bytes": usage.bytes if usage else 0,
+            "max_buffers": self.quotas.max_buffers,
+            "max_bytes": self.quotas.max_bytes,
         }
 
     def register_commands(self, control: ControlServer) -> None:

@@ -14,6 +14,7 @@ struct copy_surface {
 	struct copy_stats *stats;
 	struct wlr_surface *surface;
 	uintptr_t client_buffer;  /* the wlr_client_buffer of the last commit */
+	uint64_t commits, bytes;  /* this surface's share of the paths' counters (inspector) */
 	struct wl_listener commit;
 	struct wl_listener destroy;
 	struct wl_list link;
@@ -41,26 +42,23 @@ static void copy_surface_handle_commit(struct wl_listener *listener, void *data)
 	uint64_t full_bytes = (uint64_t)info.width * info.height * 4;
 	uint64_t damage_bytes = (uint64_t)info.damage_area * 4;
 	comp_copy_path *path;
+	uint64_t bytes = 0;
 	if (!info.texture_gles2) {
 		/* pixman reads the client's mapping: at least the damaged area, per commit. */
 		path = &tracked->stats->pub.paths[COPY_PIXMAN_READ];
-		path->full += new_texture;
-		path->bytes += damage_bytes;
+		bytes = damage_bytes;
 	} else if (info.dmabuf) {
 		path = &tracked->stats->pub.paths[COPY_DMABUF_IMPORT];  /* EGLImage: no copy */
-		path->full += new_texture;
 	} else {
 		path = &tracked->stats->pub.paths[COPY_SHM_UPLOAD];
-		if (new_texture) {
-			path->full++;
-			path->copies++;
-			path->bytes += full_bytes;
-		} else {
-			path->copies += info.damage_rects;
-			path->bytes += damage_bytes;
-		}
+		path->copies += new_texture ? 1 : info.damage_rects;
+		bytes = new_texture ? full_bytes : damage_bytes;
 	}
 	path->commits++;
+	path->full += new_texture;
+	path->bytes += bytes;
+	tracked->commits++;
+	tracked->bytes += bytes;
 }
 
 static void copy_surface_handle_destroy(struct wl_listener *listener, void *data) {

@@ -1,0 +1,31 @@
+/* What the inspector reads of clients, their objects and surfaces (csrc/90_inspect.c).
+ * No include guard or macros: build.py inlines this file into the cdef. */
+typedef struct {
+	struct wl_client *client;
+	int32_t pid;
+	uint32_t uid, gid;
+} comp_inspect_client;
+
+typedef struct {
+	const char *interface;  /* e.g. "wl_compositor"; owned by libwayland/wlroots */
+	uint32_t version;
+	uint32_t id;
+} comp_inspect_resource;
+
+typedef struct {
+	struct wlr_surface *surface;
+	uint32_t id;            /* the wl_surface's protocol id */
+	const char *role;       /* wlroots' role name (xdg_toplevel, wl_subsurface, ...) or NULL */
+	/* The current buffer. kind: 0 none, 1 wl_shm, 2 linux-dmabuf, 3 wl_drm PRIME dma-buf,
+	 * 4 wl_drm PRIME memfd, 5 another dma-buf, 6 released (the source is gone). */
+	int kind;
+	int32_t width, height;
+	uint32_t format;        /* DRM fourcc (0 unknown) */
+	uint64_t modifier;
+	int n_planes;
+	uint32_t offset[4];
+	uint32_t stride[4];
+	bool texture_gles2;     /* a GL texture (upload or EGLImage); false: pixman wraps memory */
+	uint64_t commits;       /* commits with new pixels, and bytes the CPU copied or read */
+	uint64_t bytes;
+} comp_inspect_surface;

@@ -1,0 +1,75 @@
+"""Why a client is not on the zero-copy path, in words: pure functions over the facts the
+inspector gathered (easy to test without a compositor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the compositor offers, which decides what a client could have done."""
+
+    renderer: str  # "gles2" or "pixman"
+    linux_dmabuf: bool  # zwp_linux_dmabuf_v1 offered
+    wl_drm_device: str | None  # the node wl_drm advertises, None: wl_drm not offered
+    wl_drm_device_exists: bool
+
+
+def buffer_path(kind: str, texture_gles2: bool) -> str:
+    """How a buffer of this kind reached the output on this renderer."""
+    if kind in ("none", "released"):
+        return "nothing shown"
+    if not texture_gles2:
+        return "pixman reads the client's mapping (CPU)"
+    if kind == "wl_shm":
+        return "GL texture upload (CPU copy of the damage)"
+    return "EGLImage (no copy)"
+
+
+def diagnose(client: dict[str, Any], context: Context) -> list[str]:
+    """Sentences that explain a client's buffer path; empty when it is zero-copy."""
+    notes: list[str] = []
+    surfaces = [s for s in client["surfaces"] if s["buffer"]["kind"] not in ("none", "released")]
+    kinds = {s["buffer"]["kind"] for s in surfaces}
+    bound = client["globals"]
+    wl_drm = client.get("wl_drm") or {}
+    if "wl_drm" in bound and wl_drm.get("authentication") == "not asked":
+        notes.append("bound wl_drm but never authenticated")
+    if wl_drm.get("authentication", "").startswith("refused"):
+        notes.append(f"wl_drm authentication {wl_drm['authentication']}")
+    if "wl_drm" in bound and not context.wl_drm_device_exists:
+        notes.append(
+            f"wl_drm node {context.wl_drm_device} does not exist here: the client cannot "
+            "open it, so only memfd-backed PRIME buffers work"
+        )
+    if "wl_shm" in kinds:
+        if "zwp_linux_dmabuf_v1" in bound or "wl_drm" in bound:
+            notes.append(
+                "on shared memory (wl_shm) although it bound a dma-buf protocol: its EGL "
+                "fell back to software rendering (check its libEGL warnings)"
+            )
+        else:
+            notes.append(
+                "on shared memory (wl_shm), bound neither zwp_linux_dmabuf_v1 nor wl_drm: "
+                "it renders in software"
+            )
+        if context.renderer == "pixman":
+            notes.append(
+                "the pixman renderer reads wl_shm buffers with the CPU (no GPU renderer here)"
+            )
+    if not context.linux_dmabuf and context.renderer == "pixman" and "wl_shm" not in kinds:
+        if kinds & {"linux-dmabuf", "wl_drm PRIME dma-buf"}:
+            notes.append("no linux-dmabuf: the pixman renderer maps dma-bufs with the CPU")
+    if "wl_drm PRIME memfd" in kinds:
+        notes.append(
+            "wl_drm PRIME buffers backed by memfds, not dma-bufs: read with the CPU "
+            "(no DRM device here)"
+        )
+    if surfaces and not any(s["role"] == "xdg_toplevel" and s["fullscreen"] for s in surfaces):
+        if any(k in kinds for k in ("linux-dmabuf", "wl_drm PRIME dma-buf")):
+            notes.append(
+                "not fullscreen: direct scanout needs one opaque surface covering the output"
+            )
+    return notes

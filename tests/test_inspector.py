@@ -1,0 +1,108 @@
+"""The inspector with real clients: ``pydrm-ctl clients`` says what each client shares, how it
+reached the output, what it cost, and why it is not zero-copy.
+
+No /dev/dri here: wl_drm advertises /dev/dri/renderD128 on purpose (``--wl-drm-device``), so
+Mesa's EGL cannot open it and falls back to wl_shm (what the inspector must diagnose), while
+our own wl_drm client shares memfd-backed PRIME buffers through the same mmap path a dma-buf
+takes under pixman.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from compositor.inspect.diagnosis import Context, diagnose
+from tests.conftest import needs
+from tests.helpers import wait_for_line
+from tests.waiting import wait_for
+
+WL_DRM_TEST_NODE = ["--wl-drm-device", "/dev/dri/renderD128"]
+
+
+@pytest.fixture
+def comp(make_compositor):
+    return make_compositor(args=WL_DRM_TEST_NODE)
+
+
+def client_of(comp, pid: int) -> dict:
+    clients = comp.ctl_ok("clients", pid=pid)["clients"]
+    assert len(clients) == 1, clients
+    return clients[0]
+
+
+def toplevel(client: dict) -> dict:
+    return next(s for s in client["surfaces"] if s["role"] == "xdg_toplevel")
+
+
+@needs("weston-simple-egl")
+def test_a_mesa_egl_client_that_fell_back_to_shm_is_diagnosed(comp):
+    proc = comp.spawn(["weston-simple-egl"])
+    comp.wait_for_view("org.freedesktop.weston.simple-egl", timeout=30)
+    client = client_of(comp, proc.pid)
+    assert client["exe"] == "/usr/bin/weston-simple-egl"
+    assert client["globals"]["wl_drm"] == 2 and client["globals"]["wl_compositor"] >= 1
+    assert client["wl_drm"]["authentication"] == "not asked"
+    surface = toplevel(client)
+    assert surface["buffer"]["kind"] == "wl_shm"
+    assert surface["buffer"]["format"] in ("AR24", "XR24")
+    assert surface["path"] == "pixman reads the client's mapping (CPU)"
+    assert "bound wl_drm but never authenticated" in client["diagnosis"]
+    assert any("its EGL fell back to software rendering" in d for d in client["diagnosis"])
+    assert client["zero_copy"] is False
+
+
+def test_a_wl_drm_client_shows_its_prime_buffer_and_what_it_cost(comp):
+    proc = comp.spawn([sys.executable, "-m", "tests.clients.wl_drm_client"], text=True)
+    wait_for_line(proc, lambda line: line == "mapped", timeout=30)
+    client = wait_for(
+        lambda: (c := client_of(comp, proc.pid)) and toplevel(c)["commits"] >= 1 and c,
+        20,
+        what="the wl_drm client's first commit",
+    )
+    surface = toplevel(client)
+    buffer = surface["buffer"]
+    assert buffer == {
+        "kind": "wl_drm PRIME memfd",
+        "format": "XR24",
+        "modifier": "implicit",
+        "planes": [{"offset": 0, "stride": 640}],
+        "width": 160,
+        "height": 120,
+        "bytes": 76800,
+    }
+    assert surface["path"] == "pixman reads the client's mapping (CPU)"
+    # One commit of the whole buffer: pixman read all of it once.
+    assert (surface["commits"], surface["bytes_copied"]) == (1, 76800)
+    assert client["wl_drm"]["buffers"] == 1 and client["wl_drm"]["bytes"] == 76800
+    assert any("backed by memfds" in d for d in client["diagnosis"])
+
+
+@needs("weston-simple-shm")
+def test_rates_are_per_second_between_two_calls(comp):
+    proc = comp.spawn(["weston-simple-shm"])
+    comp.wait_for_view("org.freedesktop.weston.simple-shm", timeout=30)
+    first = toplevel(client_of(comp, proc.pid))
+    assert first["commits_per_s"] is None  # nothing to compare with yet
+    start = comp.frames()
+    wait_for(lambda: comp.frames() >= start + 30, 30, what="30 frames")
+    second = toplevel(client_of(comp, proc.pid))
+    assert second["commits"] > first["commits"]
+    assert second["commits_per_s"] > 0 and second["bytes_copied_per_s"] > 0
+
+
+def test_diagnosis_of_a_zero_copy_client_is_empty():
+    context = Context("gles2", True, "/dev/dri/renderD128", True)
+    client = {
+        "globals": {"zwp_linux_dmabuf_v1": 3},
+        "wl_drm": None,
+        "surfaces": [
+            {"role": "xdg_toplevel", "fullscreen": True, "buffer": {"kind": "linux-dmabuf"}}
+        ],
+    }
+    assert diagnose(client, context) == []
+    client["surfaces"][0]["fullscreen"] = False
+    assert diagnose(client, context) == [
+        "not fullscreen: direct scanout needs one opaque surface covering the output"
+    ]
