@@ -28,7 +28,6 @@ from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
-from compositor.inspect.clients import ClientInspector
 from compositor.output import OutputManager, OutputView
 from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
@@ -101,7 +100,6 @@ class Server:
         self.wl_drm = self._create_wl_drm()
         self.recorder = create_recorder(self)
         self.stats = Stats(self)
-        self.inspector = ClientInspector(self)
         self.socket_name = self._add_socket(config.socket)
         if not config.no_control:
             path = (
@@ -176,9 +174,15 @@ class Server:
         )
         control.register("pointer-move", "move the pointer to layout x, y", self._cmd_move)
         control.register(
-            "pointer-button", "press/release a button (button=272 left)", self._cmd_button
+            "pointer-button",
+            "click a button (button=272 left); pressed=true|false for only the press or release",
+            self._cmd_button,
         )
-        control.register("key", "press/release a key (name or evdev code)", self._cmd_key)
+        control.register(
+            "key",
+            "press and release a key (name or evdev code); pressed=true|false for only one",
+            self._cmd_key,
+        )
         control.register("type", "type text on the injected keyboard", self._cmd_type)
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
@@ -189,7 +193,6 @@ class Server:
             self.recorder,
             self.render_tools,
             self.stats,
-            self.inspector,
         ):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
@@ -206,13 +209,15 @@ class Server:
         return {}
 
     def _cmd_button(self, request: dict) -> dict:
-        self._injector().button(
-            int(request.get("button", 0x110)), bool(request.get("pressed", True))
-        )
+        injector, button = self._injector(), int(request.get("button", 0x110))
+        for pressed in _press_release(request):
+            injector.button(button, pressed)
         return {}
 
     def _cmd_key(self, request: dict) -> dict:
-        self._injector().key(request["key"], bool(request.get("pressed", True)))
+        injector = self._injector()
+        for pressed in _press_release(request):
+            injector.key(request["key"], pressed)
         return {}
 
     def _cmd_type(self, request: dict) -> dict:
@@ -332,3 +337,15 @@ class Server:
                 child.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _press_release(request: dict) -> tuple[bool, ...]:
+    """A click (press, release) unless ``pressed`` asks for one of them."""
+    if "pressed" not in request:
+        return True, False
+    value = request["pressed"]
+    if isinstance(value, str):
+        value = {"true": True, "1": True, "false": False, "0": False}.get(value.lower(), value)
+    if not isinstance(value, (bool, int)) or value not in (0, 1):
+        raise CommandError(f"pressed must be true or false, not {request['pressed']!r}")
+    return (bool(value),)

@@ -1,18 +1,33 @@
 """The pointer: cursor image, focus and button delivery, interactive move and resize.
 
+Hit testing goes through the scene graph (``comp_scene_input_at``): the topmost surface
+under the pointer as it is drawn, window-geometry offsets, subsurfaces, popups, layer
+surfaces and moved windows included, with surface-local coordinates; the window that owns
+it is found from the scene tree above it (``Shell.view_for_tree``).
+
+Implicit grab: the surface under the pointer at the first button press gets that press,
+every motion until the last button is released (in its own coordinates, even outside it),
+and the releases, as on X11 and sway. A press on the background holds nobody: motion
+reaches no client until the release. A press the compositor keeps (a move or resize, or a
+button pressed during one) keeps its release too, so no client ever gets a release without
+its press.
+
 Move: drag with the modifier (Alt or Super) held and the left button, or when a client asks
-(xdg_toplevel.move). Resize: modifier + right button (the nearest corner follows), or a
-client's xdg_toplevel.resize with its edges.
+(xdg_toplevel.move with the serial of a press it holds). Resize: modifier + right button
+(the nearest corner follows), or a client's xdg_toplevel.resize with its edges.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
 from wlroots.util.edges import Edges
 from wlroots.wlr_types import Cursor, InputDevice, XCursorManager
 from wlroots.wlr_types.cursor import WarpMode
@@ -25,6 +40,8 @@ from wlroots.wlr_types.pointer import (
     PointerEventMotionAbsolute,
 )
 
+from compositor import wayland_fixes
+from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -43,6 +60,19 @@ class GrabMode(enum.Enum):
     PASSTHROUGH = enum.auto()
     MOVE = enum.auto()
     RESIZE = enum.auto()
+
+
+@dataclass
+class Hit:
+    """What is under a layout point: a window (or None), a client surface (a wlroots ffi
+    ``struct wlr_surface *``, or None over the background or a decoration), the
+    surface-local coordinates, and the scene node hit (this project's ffi; NULL if none)."""
+
+    view: View | None
+    surface: Any
+    sx: float
+    sy: float
+    node: Any
 
 
 @dataclass
@@ -66,6 +96,23 @@ class CursorManager:
         self.xcursor_manager = XCursorManager(24)
         self.xcursor_manager.load(1)
         self.grab: Grab | None = None
+        self._root = to_native(server.scene.node, "struct wlr_scene_node *")
+        self._out = (  # out-parameters of comp_scene_input_at, allocated once
+            ffi.new("double *"),
+            ffi.new("double *"),
+            ffi.new("struct wlr_scene_node **"),
+            ffi.new("struct wlr_scene_node **"),
+        )
+        self._coords = ffi.new("int[2]")
+        # The implicit grab: the node and surface (C addresses) that got the first press
+        # (the node turns NULL when it is destroyed), and the window they belong to.
+        self._held_node = lib.comp_node_ref_create()
+        self._held_surface = 0
+        self._held_view: View | None = None
+        self._over_client = False  # the last hit test found a client's surface
+        self._rebase_source = None
+        self._delivered: set[int] = set()  # buttons whose press went to the seat
+        self._kept: set[int] = set()  # buttons whose press the compositor kept
         self._listeners = Listeners(
             (self.wlr_cursor.motion_event, self._on_motion),
             (self.wlr_cursor.motion_absolute_event, self._on_motion_absolute),
@@ -76,6 +123,10 @@ class CursorManager:
 
     def destroy(self) -> None:
         self._listeners.remove_all()
+        wayland_fixes.remove_source(self._rebase_source)
+        self._rebase_source = None
+        lib.comp_node_ref_destroy(self._held_node)
+        self._held_node = ffi.NULL
         self.xcursor_manager.destroy()
         self.wlr_cursor.destroy()
 
@@ -99,51 +150,139 @@ class CursorManager:
         if self.grab is not None and self.grab.mode is GrabMode.RESIZE:
             self._apply_resize(self.grab)
             return
-        shell = self.seat.server.shell
-        view, surface, sx, sy = shell.view_at(self.wlr_cursor.x, self.wlr_cursor.y)
-        if view is None:
-            # Over the background: show our own cursor image.
-            self.xcursor_manager.set_cursor_image("left_ptr", self.wlr_cursor)
-        wlr_seat = self.seat.wlr_seat
-        if surface is None:
-            wlr_seat.pointer_clear_focus()
-        else:
-            wlr_seat.pointer_notify_enter(surface, sx, sy)
-            wlr_seat.pointer_notify_motion(time_msec, sx, sy)
+        if self._delivered:
+            self._motion_to_held(time_msec)
+        elif not self._kept:
+            self._focus_under_cursor(time_msec, moved=True)
+
+    def hit(self, lx: float, ly: float) -> Hit:
+        """What takes input at layout point (lx, ly), from the scene graph."""
+        sx, sy, node, tree = self._out
+        surface = lib.comp_scene_input_at(self._root, lx, ly, sx, sy, node, tree)
+        view = None
+        if tree[0] != ffi.NULL:
+            view = self.seat.server.shell.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
+        wlr_surface = None
+        if surface != ffi.NULL:
+            wlr_surface = wlr_ffi.cast("struct wlr_surface *", int(ffi.cast("uintptr_t", surface)))
+        return Hit(view, wlr_surface, sx[0], sy[0], node[0])
+
+    def _focus_under_cursor(self, time_msec: int, moved: bool = False) -> None:
+        hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
+        seat = self.seat.wlr_seat._ptr
+        was_over_client, self._over_client = self._over_client, hit.surface is not None
+        if hit.surface is None:
+            # Over the background (or a decoration): show our own cursor image, once the
+            # pointer moved or a client's surface left it (until then there is none).
+            if moved or was_over_client:
+                self.xcursor_manager.set_cursor_image("left_ptr", self.wlr_cursor)
+            self.seat.wlr_seat.pointer_clear_focus()
+            return
+        wlr_lib.wlr_seat_pointer_notify_enter(seat, hit.surface, hit.sx, hit.sy)
+        wlr_lib.wlr_seat_pointer_notify_motion(seat, time_msec, hit.sx, hit.sy)
+
+    def _motion_to_held(self, time_msec: int) -> None:
+        """While a button is held, motion goes to the surface that got the press."""
+        seat = self.seat.wlr_seat._ptr
+        focused = seat.pointer_state.focused_surface
+        node = lib.comp_node_ref_get(self._held_node)
+        if node == ffi.NULL or focused == wlr_ffi.NULL:
+            return
+        if int(wlr_ffi.cast("uintptr_t", focused)) != self._held_surface:
+            return  # a wlroots grab (a popup's) moved the focus: leave it to that grab
+        lib.wlr_scene_node_coords(node, self._coords, self._coords + 1)
+        sx = self.wlr_cursor.x - self._coords[0]
+        sy = self.wlr_cursor.y - self._coords[1]
+        wlr_lib.wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy)
+
+    def rebase(self) -> None:
+        """What is under the pointer changed without it moving (a window mapped, went,
+        was raised, moved or resized): give the pointer to what is there now, once the
+        loop is idle (a window maps inside its commit, before the scene graph has placed
+        its surfaces)."""
+        if self._rebase_source is None:
+            self._rebase_source = wayland_fixes.add_idle(
+                self.seat.server.event_loop, self._rebase_now
+            )
+
+    def _rebase_now(self) -> None:
+        self._rebase_source = None
+        if self.grab is None and not self._delivered and not self._kept:
+            self._focus_under_cursor(_now_msec())
+
+    def press_belongs_to(self, view: View, serial: int) -> bool:
+        """``serial`` is that of the press now held, on one of ``view``'s surfaces."""
+        if self._held_view is not view or not self._delivered:
+            return False
+        return bool(
+            wlr_lib.wlr_seat_validate_pointer_grab_serial(
+                self.seat.wlr_seat._ptr, wlr_ffi.NULL, serial
+            )
+        )
 
     # -- buttons --------------------------------------------------------------------------
 
     def _on_button(self, listener: Listener, event: PointerEventButton) -> None:
-        shell = self.seat.server.shell
-        if event.button_state == ButtonState.RELEASED:
-            if self.grab is not None:
-                log.info(
-                    "%s of %r ended at %s",
-                    self.grab.mode.name.lower(),
-                    self.grab.view.app_id,
-                    self.grab.view.geometry(),
-                )
-                self.grab = None
-                return
-            self.seat.wlr_seat.pointer_notify_button(
-                event.time_msec, event.button, event.button_state
-            )
+        if event.button_state == ButtonState.PRESSED:
+            self._press(event.time_msec, event.button)
+        else:
+            self._release(event.time_msec, event.button)
+
+    def _press(self, time_msec: int, button: int) -> None:
+        if self.grab is not None or self._kept:
+            self._kept.add(button)  # a move or resize has the pointer
             return
-        view, _surface, _sx, _sy = shell.view_at(self.wlr_cursor.x, self.wlr_cursor.y)
-        if view is None:
-            self.seat.wlr_seat.pointer_notify_button(
-                event.time_msec, event.button, event.button_state
-            )
+        if not self._delivered:
+            hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
+            if hit.view is not None:
+                self.seat.server.shell.focus(hit.view)
+                if self.seat.modifiers() & GRAB_MODIFIERS and button in (BTN_LEFT, BTN_RIGHT):
+                    self._kept.add(button)
+                    if button == BTN_LEFT:
+                        self.begin_move(hit.view)
+                    else:
+                        self.begin_resize(hit.view, self._nearest_edges(hit.view))
+                    return
+            self._hold(hit)
+        self._delivered.add(button)
+        self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.PRESSED)
+
+    def _hold(self, hit: Hit) -> None:
+        """The first press: the surface under the pointer gets it and holds the pointer."""
+        seat = self.seat.wlr_seat._ptr
+        if hit.surface is None:
+            self.seat.wlr_seat.pointer_clear_focus()
+            lib.comp_node_ref_set(self._held_node, ffi.NULL)
+            self._held_surface = 0
+        else:
+            # Entered already unless the scene changed under a still pointer.
+            wlr_lib.wlr_seat_pointer_notify_enter(seat, hit.surface, hit.sx, hit.sy)
+            lib.comp_node_ref_set(self._held_node, hit.node)
+            self._held_surface = int(wlr_ffi.cast("uintptr_t", hit.surface))
+        self._held_view = hit.view
+
+    def _release(self, time_msec: int, button: int) -> None:
+        if button in self._delivered:
+            self._delivered.discard(button)
+            self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.RELEASED)
+        else:
+            # Its press was kept by the compositor (or came before we started): so is this.
+            self._kept.discard(button)
+        if self._delivered or self._kept:
             return
-        shell.focus(view)
-        if self.seat.modifiers() & GRAB_MODIFIERS:
-            if event.button == BTN_LEFT:
-                self.begin_move(view)
-                return
-            if event.button == BTN_RIGHT:
-                self.begin_resize(view, self._nearest_edges(view))
-                return
-        self.seat.wlr_seat.pointer_notify_button(event.time_msec, event.button, event.button_state)
+        if self.grab is not None:
+            log.info(
+                "%s of %r ended at %s",
+                self.grab.mode.name.lower(),
+                self.grab.view.app_id,
+                self.grab.view.geometry(),
+            )
+            self.grab = None
+        lib.comp_node_ref_set(self._held_node, ffi.NULL)
+        self._held_surface = 0
+        self._held_view = None
+        # The pointer may be over another surface now.
+        self._focus_under_cursor(time_msec)
 
     def _on_axis(self, listener: Listener, event: PointerEventAxis) -> None:
         self.seat.wlr_seat.pointer_notify_axis(
@@ -160,8 +299,9 @@ class CursorManager:
         self.grab = Grab(
             mode, view, self.wlr_cursor.x, self.wlr_cursor.y, x, y, width, height, edges
         )
-        # While grabbed, clients do not see the pointer.
+        # While grabbed, clients do not see the pointer (and the cursor image stays).
         self.seat.wlr_seat.pointer_clear_focus()
+        self._over_client = False
         log.info("%s of %r started at %s", mode.name.lower(), view.app_id, (x, y, width, height))
 
     def begin_move(self, view: View) -> None:
@@ -173,8 +313,15 @@ class CursorManager:
         self._start(GrabMode.RESIZE, view, edges)
 
     def end_grab_of(self, view: View) -> None:
+        """``view`` is going away (unmapped): no grab may keep it."""
         if self.grab is not None and self.grab.view is view:
             self.grab = None
+        if self._held_view is view:
+            # The rest of the held buttons go nowhere; the client had its leave.
+            self.seat.wlr_seat.pointer_clear_focus()
+            lib.comp_node_ref_set(self._held_node, ffi.NULL)
+            self._held_surface = 0
+            self._held_view = None
 
     def _nearest_edges(self, view: View) -> Edges:
         x, y, width, height = view.geometry()
@@ -203,3 +350,7 @@ class CursorManager:
             bottom = max(bottom + dy, top + MIN_SIZE)
         grab.view.move_to(left, top)
         grab.view.xdg_surface.set_size(right - left, bottom - top)
+
+
+def _now_msec() -> int:
+    return int(time.monotonic() * 1000) & 0xFFFFFFFF

@@ -1,4 +1,9 @@
-"""One keyboard device: keymap from the XKB_DEFAULT_* environment, repeat, bindings."""
+"""One keyboard device: keymap from the XKB_DEFAULT_* environment, repeat, bindings.
+
+A key press that runs a binding reaches no client, and neither does its release: clients
+only ever see a release after its press (Alt+F4's F4, Alt+Tab's Tab). Keyboard focus
+changes tell the newly focused client only about keys whose press a client saw.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ class KeyboardHandler:
         self.keyboard.set_keymap(keymap)
         # Sent to clients, which repeat keys themselves.
         self.keyboard.set_repeat_info(REPEAT_RATE, REPEAT_DELAY)
+        self.sent: list[int] = []  # evdev keycodes held whose press went to the seat
         self._listeners = Listeners(
             (self.keyboard.modifiers_event, self._on_modifiers),
             (self.keyboard.key_event, self._on_key),
@@ -46,10 +52,17 @@ class KeyboardHandler:
         self.seat.wlr_seat.keyboard_notify_modifiers(self.keyboard.modifiers)
 
     def _on_key(self, listener: Listener, event: KeyboardKeyEvent) -> None:
+        keycode = event.keycode
         if event.state == WlKeyboard.key_state.pressed:
-            keysyms = self._keysyms(event.keycode + 8)  # evdev -> xkb keycode
+            keysyms = self._keysyms(keycode + 8)  # evdev -> xkb keycode
             if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms):
                 return
+            if keycode not in self.sent:
+                self.sent.append(keycode)
+        elif keycode in self.sent:
+            self.sent.remove(keycode)
+        else:
+            return  # the press ran a binding: no client saw it
         self.seat.wlr_seat.set_keyboard(self.device)
         self.seat.wlr_seat.keyboard_notify_key(event)
 

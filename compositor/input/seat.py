@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from pywayland.protocol.wayland import WlSeat
 from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
 from wlroots.wlr_types import (
     DataDeviceManager,
     InputDevice,
@@ -101,7 +103,19 @@ class SeatManager:
             return
         if not self.keyboards:
             return
-        self.wlr_seat.keyboard_notify_enter(surface, self.wlr_seat.keyboard)
+        keyboard = self.wlr_seat.keyboard
+        # The keys the client is told are held: only those whose press a client saw (not
+        # the Tab of the Alt+Tab that brings it the focus).
+        handler = next((k for k in self.keyboards if k.keyboard._ptr == keyboard._ptr), None)
+        held = handler.sent if handler is not None else []
+        keycodes = wlr_ffi.new("uint32_t[]", held or [0])
+        wlr_lib.wlr_seat_keyboard_notify_enter(
+            self.wlr_seat._ptr,
+            surface._ptr,
+            keycodes,
+            len(held),
+            wlr_ffi.addressof(keyboard._ptr.modifiers),
+        )
 
     def clear_keyboard_focus(self) -> None:
         self.wlr_seat.keyboard_clear_focus()

@@ -4,6 +4,11 @@ A View holds pywlroots wrappers of its xdg surface only while that surface lives
 ``destroy`` it removes its listeners and drops the wrappers, so nothing of a closed window
 stays reachable (pywlroots keeps ``toplevel -> xdg_surface`` in a module-level
 WeakKeyDictionary, which a live listener would otherwise pin forever).
+
+Each view owns a scene tree (``View.tree``, tagged so that hit testing finds the view from
+any node below it): its position is the top-left corner of the client's window geometry,
+and ``wlr_scene_xdg_surface_create`` hangs the surface below it shifted by the geometry's
+offset (client-side shadows lie outside), with subsurfaces and popups below that.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from wlroots import ffi as wlr_ffi
 from wlroots.wlr_types import SceneNode, Surface
 from wlroots.wlr_types.xdg_shell import XdgSurface
 
-from compositor.ffi import lib, to_native
+from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -32,8 +37,13 @@ class View:
         self.shell = shell
         self.xdg_surface = xdg_surface
         self.toplevel = xdg_surface.toplevel
+        tree = lib.comp_view_tree_create(to_native(shell.tree, "struct wlr_scene_node *"))
+        if tree == ffi.NULL:
+            raise MemoryError("cannot create a window's scene tree")
+        self.tree = SceneNode(to_wlroots(tree, "struct wlr_scene_node *"))
+        self.tree_address = int(ffi.cast("uintptr_t", tree))
         # The scene tree of the surface and its subsurfaces; popups hang below it.
-        self.scene_node = SceneNode.xdg_surface_create(shell.tree, xdg_surface)
+        self.scene_node = SceneNode.xdg_surface_create(self.tree, xdg_surface)
         set_scene_node(xdg_surface, self.scene_node)
         self.x = 0
         self.y = 0
@@ -66,10 +76,7 @@ class View:
 
     def move_to(self, x: int, y: int) -> None:
         self.x, self.y = int(x), int(y)
-        self.scene_node.set_position(self.x, self.y)
-
-    def surface_at(self, lx: float, ly: float) -> tuple[Surface | None, float, float]:
-        return self.xdg_surface.surface_at(lx - self.x, ly - self.y)
+        self.tree.set_position(self.x, self.y)
 
     def close(self) -> None:
         self.xdg_surface.send_close()
@@ -87,7 +94,7 @@ class View:
             self.x,
             self.y,
         )
-        self.shell.focus(self)
+        self.shell.on_view_mapped(self)
 
     def _on_unmap(self, listener: Listener, data: object) -> None:
         self.mapped = False
@@ -96,18 +103,23 @@ class View:
     def _on_destroy(self, listener: Listener, data: object) -> None:
         self._listeners.remove_all()
         self.shell.on_view_destroyed(self)
-        # wlroots frees the surface and its scene node after this signal.
-        del self.xdg_surface, self.toplevel, self.scene_node
+        # wlroots frees the surface and its scene node after this signal; the tree around
+        # them is ours.
+        lib.wlr_scene_node_destroy(to_native(self.tree, "struct wlr_scene_node *"))
+        del self.xdg_surface, self.toplevel, self.scene_node, self.tree
 
-    def _on_request_move(self, listener: Listener, event: object) -> None:
-        # A client asks to be moved (e.g. drag on its own title bar): only while it holds
-        # the pointer focus, so a background client cannot grab the pointer.
-        if self.shell.server.seat.pointer_focus_is(self.surface):
-            self.shell.server.seat.cursor.begin_move(self)
+    def _on_request_move(self, listener: Listener, event) -> None:
+        # A client asks to be moved (e.g. a drag on its own title bar): only with the serial
+        # of the button press that is still held on one of its surfaces, so that a
+        # background client cannot grab the pointer.
+        cursor = self.shell.server.seat.cursor
+        if cursor.press_belongs_to(self, event.serial):
+            cursor.begin_move(self)
 
     def _on_request_resize(self, listener: Listener, event) -> None:
-        if self.shell.server.seat.pointer_focus_is(self.surface):
-            self.shell.server.seat.cursor.begin_resize(self, event.edges)
+        cursor = self.shell.server.seat.cursor
+        if cursor.press_belongs_to(self, event.serial):
+            cursor.begin_resize(self, event.edges)
 
     def describe(self) -> dict:
         x, y, width, height = self.geometry()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pywayland.server import Listener
 from wlroots import ffi as wlr_ffi
 from wlroots.util.box import Box
-from wlroots.wlr_types import Output, SceneNode, Surface, XdgShell
+from wlroots.wlr_types import Output, SceneNode, XdgShell
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
 
 from compositor.listeners import Listeners
@@ -42,6 +42,8 @@ class Shell:
         self.popups: set[Popup] = set()
         # The view each live xdg surface (toplevel or popup) belongs to, by C address.
         self._owner: dict[int, View | None] = {}
+        # Views by the C address of their scene tree, for hit testing (input/cursor.py).
+        self._view_by_tree: dict[int, View] = {}
         self._cascade = 0
         self._listeners = Listeners((self.xdg_shell.new_surface_event, self._on_new_surface))
 
@@ -70,6 +72,7 @@ class Shell:
             view = View(self, xdg_surface)
             self.views.append(view)
             self._owner[_address(xdg_surface)] = view
+            self._view_by_tree[view.tree_address] = view
 
     def _output_box_near(self, view: View | None) -> Box | None:
         layout = self.server.output_layout
@@ -99,9 +102,9 @@ class Shell:
         if view not in self.views or not view.mapped:
             return
         previous = self.focused_view
-        view.scene_node.raise_to_top()
         self.views.remove(view)
         self.views.append(view)
+        self.restack()
         if previous is view:
             return
         if previous is not None and previous in self.views:
@@ -109,25 +112,35 @@ class Shell:
         view.xdg_surface.set_activated(True)
         self.focused_view = view
         self.server.seat.focus_keyboard(view.surface)
+        self.server.seat.cursor.rebase()  # the stacking under the pointer changed
 
-    def view_at(self, lx: float, ly: float) -> tuple[View | None, Surface | None, float, float]:
-        for view in reversed(self.views):
-            if not view.mapped:
-                continue
-            surface, sx, sy = view.surface_at(lx, ly)
-            if surface is not None:
-                return view, surface, sx, sy
-        return None, None, 0.0, 0.0
+    def restack(self) -> None:
+        """Put the windows' trees in the order of ``self.views``."""
+        for view in self.views:
+            view.tree.raise_to_top()
+
+    def view_for_tree(self, address: int) -> View | None:
+        """The view whose scene tree is at this C address (see comp_scene_input_at)."""
+        return self._view_by_tree.get(address)
+
+    def on_view_mapped(self, view: View) -> None:
+        self.focus(view)
+        self.server.seat.cursor.rebase()
 
     def on_view_unmapped(self, view: View) -> None:
         self.server.seat.cursor.end_grab_of(view)
         if self.focused_view is view:
             self.focused_view = None
-            mapped = [v for v in self.views if v.mapped and v is not view]
-            if mapped:
-                self.focus(mapped[-1])
-            else:
-                self.server.seat.clear_keyboard_focus()
+            self._focus_topmost()
+        self.restack()
+        self.server.seat.cursor.rebase()
+
+    def _focus_topmost(self) -> None:
+        visible = [v for v in self.views if v.mapped]
+        if visible:
+            self.focus(visible[-1])
+        else:
+            self.server.seat.clear_keyboard_focus()
 
     def on_popup_destroyed(self, popup: Popup) -> None:
         self.popups.discard(popup)
@@ -135,6 +148,7 @@ class Shell:
 
     def on_view_destroyed(self, view: View) -> None:
         self._owner.pop(_address(view.xdg_surface), None)
+        self._view_by_tree.pop(view.tree_address, None)
         if view in self.views:
             self.views.remove(view)
         if self.focused_view is view:
