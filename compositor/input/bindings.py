@@ -1,8 +1,10 @@
 """Compositor key bindings: resolved from keysyms before a key reaches any client.
 
 Built in: Ctrl+Alt+BackSpace quits, Ctrl+Alt+F1..F12 switch VT (DRM backend, through the
-session), Alt+F4 closes the focused window, Alt+Tab cycles focus. Other modules (the
-recorder, for instance) add their own with :meth:`Bindings.add`.
+session), Alt+F4 closes the focused window, Alt+Tab cycles focus (and brings a minimized
+window back), Super+F or Alt+F11 toggles fullscreen, Alt+F10 maximized, Alt+F9 minimizes.
+Other modules (the recorder's Ctrl+Alt+R, for instance) add their own with
+:meth:`Bindings.add`.
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ class Bindings:
             KeyboardModifier.CTRL | KeyboardModifier.ALT, "BackSpace", "quit", server.terminate
         )
         self.add(KeyboardModifier.ALT, "F4", "close window", server.shell.close_focused)
-        self.add(KeyboardModifier.ALT, "Tab", "cycle focus", self._cycle_focus)
+        self.add(KeyboardModifier.ALT, "Tab", "cycle focus", server.shell.cycle_focus)
+        shell = server.shell
+        self.add(KeyboardModifier.LOGO, "f", "toggle fullscreen", shell.toggle_fullscreen)
+        self.add(KeyboardModifier.ALT, "F11", "toggle fullscreen", shell.toggle_fullscreen)
+        self.add(KeyboardModifier.ALT, "F10", "toggle maximized", shell.toggle_maximized)
+        self.add(KeyboardModifier.ALT, "F9", "minimize window", shell.minimize_focused)
         for vt in range(1, 13):
             # With Ctrl+Alt held, xkb turns F1..F12 into XF86Switch_VT_1..12.
             self.add(
@@ -50,7 +57,10 @@ class Bindings:
         keysym = xkb.keysym_from_name(keysym_name)
         if keysym == 0:
             raise ValueError(f"unknown keysym {keysym_name!r}")
-        self._table[(int(modifiers & RELEVANT), keysym)] = (description, action)
+        key = (int(modifiers & RELEVANT), keysym)
+        if key in self._table:
+            raise ValueError(f"{keysym_name!r} with {modifiers!r} is bound already")
+        self._table[key] = (description, action)
 
     def handle(self, modifiers: int, keysyms: list[int]) -> bool:
         """Run the binding for this key press, if any; True when the key was consumed."""
@@ -63,8 +73,3 @@ class Bindings:
                 action()
                 return True
         return False
-
-    def _cycle_focus(self) -> None:
-        views = [v for v in self.server.shell.views if v.mapped]
-        if len(views) >= 2:
-            self.server.shell.focus(views[0])

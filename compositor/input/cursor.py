@@ -295,6 +295,9 @@ class CursorManager:
     # -- interactive move / resize --------------------------------------------------------
 
     def _start(self, mode: GrabMode, view: View, edges: Edges = Edges.NONE) -> None:
+        if view.fullscreen or view.maximized:
+            log.info("%s of %r refused: it is %s", mode.name.lower(), view.app_id, view.state)
+            return
         x, y, width, height = view.geometry()
         self.grab = Grab(
             mode, view, self.wlr_cursor.x, self.wlr_cursor.y, x, y, width, height, edges

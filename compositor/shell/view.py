@@ -9,6 +9,10 @@ Each view owns a scene tree (``View.tree``, tagged so that hit testing finds the
 any node below it): its position is the top-left corner of the client's window geometry,
 and ``wlr_scene_xdg_surface_create`` hangs the surface below it shifted by the geometry's
 offset (client-side shadows lie outside), with subsurfaces and popups below that.
+
+Window states: maximized (the usable area of its output), fullscreen (its output, above
+the panels) and minimized (hidden). Entering the first of maximized/fullscreen remembers the
+geometry that leaving the last of them restores.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
 from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
 from wlroots.wlr_types import SceneNode, Surface
-from wlroots.wlr_types.xdg_shell import XdgSurface
+from wlroots.wlr_types.xdg_shell import XdgSurface, XdgTopLevelSetFullscreenEvent
 
 from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
@@ -49,6 +54,13 @@ class View:
         self.y = 0
         self.mapped = False
         self.placed = False
+        self.maximized = False
+        self.fullscreen = False
+        self.minimized = False
+        self.fullscreen_output: str | None = None  # the output's name
+        # x, y, width, height before the first of maximized/fullscreen; None: never normal
+        # (the client asked for a state before it mapped).
+        self.restore_geometry: tuple[int, int, int, int] | None = None
         self.pid = _client_pid(xdg_surface.surface)
         self._listeners = Listeners(
             (xdg_surface.map_event, self._on_map),
@@ -56,6 +68,9 @@ class View:
             (xdg_surface.destroy_event, self._on_destroy),
             (self.toplevel.request_move_event, self._on_request_move),
             (self.toplevel.request_resize_event, self._on_request_resize),
+            (self.toplevel.request_maximize_event, self._on_request_maximize),
+            (self.toplevel.request_fullscreen_event, self._on_request_fullscreen),
+            (self.toplevel.request_minimize_event, self._on_request_minimize),
         )
 
     @property
@@ -78,6 +93,84 @@ class View:
         self.x, self.y = int(x), int(y)
         self.tree.set_position(self.x, self.y)
 
+    @property
+    def state(self) -> str:
+        """What the window looks like now: minimized, fullscreen, maximized or normal."""
+        if self.minimized:
+            return "minimized"
+        if self.fullscreen:
+            return "fullscreen"
+        return "maximized" if self.maximized else "normal"
+
+    # -- window states (the Shell calls these, then restacks) ------------------------------
+
+    def apply_requested_states(self) -> None:
+        """States the client asked for before its first commit (``foot --maximized``): they
+        go out with the first configure."""
+        requested = self.toplevel._ptr.requested
+        if requested.fullscreen:
+            self.set_fullscreen(True, self.shell.output_name(requested.fullscreen_output))
+        if requested.maximized:
+            self.set_maximized(True)
+
+    def set_maximized(self, maximized: bool) -> None:
+        if maximized == self.maximized:
+            return
+        self._remember_geometry()
+        self.maximized = maximized
+        wlr_lib.wlr_xdg_toplevel_set_maximized(self.xdg_surface._ptr, maximized)
+        self.arrange()
+
+    def set_fullscreen(self, fullscreen: bool, output_name: str | None = None) -> None:
+        """Fullscreen on ``output_name`` (default: the output the window is on)."""
+        if fullscreen == self.fullscreen and (
+            not fullscreen or output_name in (None, self.fullscreen_output)
+        ):
+            return
+        self._remember_geometry()
+        self.fullscreen = fullscreen
+        self.fullscreen_output = None
+        if fullscreen:
+            self.fullscreen_output = output_name or self.shell.output_name_of(self)
+        self.xdg_surface.set_fullscreen(fullscreen)
+        self.arrange()
+
+    def set_minimized(self, minimized: bool) -> None:
+        self.minimized = minimized
+        lib.wlr_scene_node_set_enabled(
+            to_native(self.tree, "struct wlr_scene_node *"), not minimized
+        )
+
+    def _remember_geometry(self) -> None:
+        if not (self.maximized or self.fullscreen):
+            self.restore_geometry = self.geometry() if self.placed else None
+
+    def arrange(self) -> None:
+        """Size and place the window for its state: fullscreen covers its output,
+        maximized the output's usable area; leaving both restores the geometry before."""
+        if self.fullscreen or self.maximized:
+            box = self.shell.state_box(self)
+            if box is None:  # no output: keep what it has
+                return
+            x, y, width, height = box
+            self.move_to(x, y)
+            self.placed = True
+            self.xdg_surface.set_size(width, height)
+            return
+        restore, self.restore_geometry = self.restore_geometry, None
+        if restore is not None:
+            x, y, width, height = restore
+            self.move_to(x, y)
+            self.xdg_surface.set_size(width, height)
+            return
+        # Never shown in the normal state: the client picks its size (0x0), and the window
+        # goes where a new one would.
+        self.xdg_surface.set_size(0, 0)
+        if self.mapped:
+            self.move_to(*self.shell.place_new_view(self))
+        else:
+            self.placed = False
+
     def close(self) -> None:
         self.xdg_surface.send_close()
 
@@ -87,12 +180,13 @@ class View:
             self.move_to(*self.shell.place_new_view(self))
             self.placed = True
         log.info(
-            "view mapped: app_id=%r title=%r pid=%s at %d,%d",
+            "view mapped: app_id=%r title=%r pid=%s at %d,%d (%s)",
             self.app_id,
             self.title,
             self.pid,
             self.x,
             self.y,
+            self.state,
         )
         self.shell.on_view_mapped(self)
 
@@ -121,6 +215,19 @@ class View:
         if cursor.press_belongs_to(self, event.serial):
             cursor.begin_resize(self, event.edges)
 
+    def _on_request_maximize(self, listener: Listener, data: object) -> None:
+        # wlroots sends a configure after this signal whatever we do, as the protocol asks.
+        self.shell.set_maximized(self, bool(self.toplevel._ptr.requested.maximized))
+
+    def _on_request_fullscreen(
+        self, listener: Listener, event: XdgTopLevelSetFullscreenEvent
+    ) -> None:
+        output = self.shell.output_name(event._ptr.output) if event._ptr.fullscreen else None
+        self.shell.set_fullscreen(self, bool(event._ptr.fullscreen), output)
+
+    def _on_request_minimize(self, listener: Listener, data: object) -> None:
+        self.shell.set_minimized(self, True)
+
     def describe(self) -> dict:
         x, y, width, height = self.geometry()
         return {
@@ -133,6 +240,10 @@ class View:
             "height": height,
             "mapped": self.mapped,
             "focused": self.shell.focused_view is self,
+            "state": self.state,
+            "maximized": self.maximized,
+            "fullscreen": self.fullscreen,
+            "minimized": self.minimized,
         }
 
 

@@ -2,6 +2,13 @@
 
 Stacking order is the order of ``Shell.views`` (last is on top). New views cascade from the
 top-left of the output under the pointer so that they never all pile up at 0,0.
+
+A fullscreen window covers its output above the panels (it moves to a scene tree between
+the ``top`` and ``overlay`` layers) as long as no window above it in the stacking order is
+on the same output: focusing another window there (Alt+Tab, a new window) shows that one
+above it, as GNOME does, and focusing the fullscreen one again covers the output again.
+A minimized window is hidden and goes to the bottom of the stacking order, which is the
+window Alt+Tab focuses next.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from wlroots.util.box import Box
 from wlroots.wlr_types import Output, SceneNode, XdgShell
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
 
+from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 from compositor.shell.popup import Popup, popup_parent
 from compositor.shell.view import View
@@ -44,6 +52,13 @@ class Shell:
         self._owner: dict[int, View | None] = {}
         # Views by the C address of their scene tree, for hit testing (input/cursor.py).
         self._view_by_tree: dict[int, View] = {}
+        # Fullscreen windows cover the panels (top layer), not the overlay layer.
+        root = to_native(server.scene.node, "struct wlr_scene_node *")
+        fullscreen_tree = lib.wlr_scene_tree_create(root)
+        if fullscreen_tree == ffi.NULL:
+            raise MemoryError("cannot create the fullscreen scene tree")
+        self.fullscreen_tree = SceneNode(to_wlroots(fullscreen_tree, "struct wlr_scene_node *"))
+        self.fullscreen_tree.place_above(server.stacking.top)
         self._cascade = 0
         self._listeners = Listeners((self.xdg_shell.new_surface_event, self._on_new_surface))
 
@@ -73,6 +88,7 @@ class Shell:
             self.views.append(view)
             self._owner[_address(xdg_surface)] = view
             self._view_by_tree[view.tree_address] = view
+            view.apply_requested_states()
 
     def _output_box_near(self, view: View | None) -> Box | None:
         layout = self.server.output_layout
@@ -98,9 +114,12 @@ class Shell:
         return box.x + offset, box.y + offset
 
     def focus(self, view: View) -> None:
-        """Raise ``view`` and give it keyboard focus; deactivate the previous one."""
+        """Raise ``view`` (showing it again if minimized) and give it keyboard focus;
+        deactivate the previous one."""
         if view not in self.views or not view.mapped:
             return
+        if view.minimized:
+            view.set_minimized(False)
         previous = self.focused_view
         self.views.remove(view)
         self.views.append(view)
@@ -115,7 +134,19 @@ class Shell:
         self.server.seat.cursor.rebase()  # the stacking under the pointer changed
 
     def restack(self) -> None:
-        """Put the windows' trees in the order of ``self.views``."""
+        """Put every window's tree in its layer and in the order of ``self.views``."""
+        covered: set[str | None] = set()  # outputs with a window higher in the stack
+        for view in reversed(self.views):
+            if not view.mapped or view.minimized:
+                continue
+            output = self.output_name_of(view)  # a fullscreen window's: its fullscreen output
+            layer = self.fullscreen_tree if view.fullscreen and output not in covered else self.tree
+            covered.add(output)
+            if view.tree._ptr.parent != layer._ptr:
+                lib.wlr_scene_node_reparent(
+                    to_native(view.tree, "struct wlr_scene_node *"),
+                    to_native(layer, "struct wlr_scene_node *"),
+                )
         for view in self.views:
             view.tree.raise_to_top()
 
@@ -136,11 +167,110 @@ class Shell:
         self.server.seat.cursor.rebase()
 
     def _focus_topmost(self) -> None:
-        visible = [v for v in self.views if v.mapped]
+        visible = [v for v in self.views if v.mapped and not v.minimized]
         if visible:
             self.focus(visible[-1])
         else:
             self.server.seat.clear_keyboard_focus()
+
+    def cycle_focus(self) -> None:
+        """Alt+Tab: focus the bottom window (a minimized one comes back)."""
+        mapped = [v for v in self.views if v.mapped]
+        if mapped and mapped[0] is not self.focused_view:
+            self.focus(mapped[0])
+            self.server.seat.cursor.rebase()
+
+    # -- window states --------------------------------------------------------------------
+
+    def set_maximized(self, view: View, maximized: bool) -> None:
+        view.set_maximized(maximized)
+        self.restack()
+        self.server.seat.cursor.rebase()
+
+    def set_fullscreen(self, view: View, fullscreen: bool, output: str | None = None) -> None:
+        view.set_fullscreen(fullscreen, output)
+        self.restack()
+        self.server.seat.cursor.rebase()
+
+    def set_minimized(self, view: View, minimized: bool) -> None:
+        if not view.mapped or minimized == view.minimized:
+            return
+        if not minimized:
+            self.focus(view)
+            self.server.seat.cursor.rebase()
+            return
+        view.set_minimized(True)
+        self.views.remove(view)
+        self.views.insert(0, view)
+        if self.focused_view is view:
+            view.xdg_surface.set_activated(False)
+            self.focused_view = None
+            self._focus_topmost()
+        self.restack()
+        self.server.seat.cursor.rebase()
+
+    def toggle_maximized(self) -> None:
+        if self.focused_view is not None:
+            self.set_maximized(self.focused_view, not self.focused_view.maximized)
+
+    def toggle_fullscreen(self) -> None:
+        if self.focused_view is not None:
+            self.set_fullscreen(self.focused_view, not self.focused_view.fullscreen)
+
+    def minimize_focused(self) -> None:
+        if self.focused_view is not None:
+            self.set_minimized(self.focused_view, True)
+
+    # -- outputs of windows ---------------------------------------------------------------
+
+    def output_name(self, output_ptr) -> str | None:
+        """The name of the output at a wlr_output pointer (NULL: None)."""
+        if output_ptr == wlr_ffi.NULL:
+            return None
+        address = int(wlr_ffi.cast("uintptr_t", output_ptr))
+        for output in self.server.outputs:
+            if int(wlr_ffi.cast("uintptr_t", output.output._ptr)) == address:
+                return output.name
+        return None
+
+    def _output_named(self, name: str | None) -> Output | None:
+        for output in self.server.outputs:
+            if output.name == name:
+                return output.output
+        return None
+
+    def _output_of(self, view: View) -> Output | None:
+        """The output a window is on: its fullscreen output, else the one under its centre,
+        else (not placed yet, or off every output) the one under the pointer."""
+        layout = self.server.output_layout
+        output = self._output_named(view.fullscreen_output) if view.fullscreen else None
+        if output is None and view.placed:
+            x, y, width, height = view.geometry()
+            output = layout.output_at(x + width / 2, y + height / 2)
+        if output is None:
+            cursor = self.server.seat.cursor.wlr_cursor
+            output = layout.output_at(cursor.x, cursor.y)
+        if output is None:
+            output = next((o.output for o in self.server.outputs), None)
+        return output
+
+    def output_name_of(self, view: View) -> str | None:
+        output = self._output_of(view)
+        return output.name if output is not None else None
+
+    def state_box(self, view: View) -> tuple[int, int, int, int] | None:
+        """Where a fullscreen (the whole output) or maximized (its usable area) window goes."""
+        output = self._output_of(view)
+        if output is None:
+            return None
+        box = (
+            self.server.output_layout.get_box(output)
+            if view.fullscreen
+            else self.usable_area(output)
+        )
+        if box is None or box.width <= 0 or box.height <= 0:
+            return None
+        return box.x, box.y, box.width, box.height
 
     def on_popup_destroyed(self, popup: Popup) -> None:
         self.popups.discard(popup)
