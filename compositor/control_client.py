@@ -3,7 +3,8 @@
     pydrm-ctl [--socket PATH] COMMAND [key=value ...]
 
 Values are parsed as JSON when they can be (numbers, true/false), else taken as strings.
-Example: ``pydrm-ctl pointer-move x=100 y=200``, ``pydrm-ctl views``.
+Example: ``pydrm-ctl pointer-move x=100 y=200``, ``pydrm-ctl views``. ``pydrm-ctl top``
+shows the inspector live (see :mod:`compositor.inspect.top`).
 """
 
 from __future__ import annotations
@@ -67,16 +68,24 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="control socket (default $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY.control)",
     )
-    parser.add_argument("command")
-    parser.add_argument("args", nargs="*", metavar="key=value")
+    parser.add_argument("command", help="a compositor command (`help` lists them), or top")
+    parser.add_argument("args", nargs=argparse.REMAINDER, metavar="key=value")
     ns = parser.parse_args(argv)
+    path = ns.socket or default_path()
+    if ns.command == "top":
+        from compositor.inspect import top  # noqa: PLC0415
+
+        try:
+            return top.main(path, ns.args)
+        except OSError as exc:
+            print(f"pydrm-ctl: cannot reach {path}: {exc}", file=sys.stderr)
+            return 1
     args = {}
     for item in ns.args:
         key, sep, value = item.partition("=")
         if not sep:
             parser.error(f"arguments are key=value, not {item!r}")
         args[key.replace("-", "_")] = _value(value)
-    path = ns.socket or default_path()
     try:
         with ControlClient(path) as client:
             reply = client.call(ns.command, **args)

@@ -9,6 +9,8 @@ takes under pixman.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 
 import pytest
@@ -106,3 +108,60 @@ def test_diagnosis_of_a_zero_copy_client_is_empty():
     assert diagnose(client, context) == [
         "not fullscreen: direct scanout needs one opaque surface covering the output"
     ]
+
+
+def ctl_argv(comp) -> list[str]:
+    return [sys.executable, "-m", "compositor.control_client", "--socket", str(comp.control_path)]
+
+
+@needs("weston-simple-shm")
+def test_top_json_streams_one_snapshot_per_line(comp):
+    proc = comp.spawn(["weston-simple-shm"])
+    comp.wait_for_view("org.freedesktop.weston.simple-shm", timeout=30)
+    result = comp.run_client(
+        [*ctl_argv(comp), "top", "--json", "--count", "2", "--interval", "0.2"]
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    snapshots = [json.loads(line) for line in lines]
+    assert [c["pid"] for c in snapshots[1]["clients"]] == [proc.pid]
+    assert snapshots[1]["clients"][0]["commits_per_s"] > 0
+
+
+@needs("tmux", "weston-simple-shm")
+def test_top_renders_in_a_real_terminal(comp, tmp_path):
+    comp.spawn(["weston-simple-shm"])
+    comp.wait_for_view("org.freedesktop.weston.simple-shm", timeout=30)
+    session = f"pydrm-top-{comp.socket}"
+    tmux = ["tmux", "-L", session]
+    command = " ".join(ctl_argv(comp)) + " top --interval 0.5"
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-s", session, "-x", "180", "-y", "12", command],
+        check=True,
+        env={**comp.env, "TERM": "xterm-256color"},
+    )
+
+    def screen() -> str:
+        return subprocess.run(
+            [*tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout
+
+    try:
+        text = wait_for(
+            lambda: (s := screen()) and "weston-simple-shm" in s and "MiB" in s and s,
+            30,
+            what="top's row for weston-simple-shm",
+        )
+        assert "wl_shm XR24" in text and "pixman reads the client's mapping" in text
+        assert "sorted by COPIED/S" in text
+        subprocess.run([*tmux, "send-keys", "-t", session, "s"], check=True)
+        wait_for(lambda: "sorted by COMMITS/S" in screen(), 10, what="the sort key to change")
+        subprocess.run([*tmux, "send-keys", "-t", session, "q"], check=True)
+        wait_for(
+            lambda: subprocess.run([*tmux, "has-session", "-t", session]).returncode != 0,
+            10,
+            what="top to quit on q",
+        )
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
