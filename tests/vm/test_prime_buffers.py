@@ -36,7 +36,7 @@ def test_multi_planar_refused_by_pixman(scenario):
     "but eglCreateImageKHR fails (EGL_BAD_ALLOC) on an NV12 dma-buf, from vgem or virtio-gpu; "
     "pixman imports single planes only. Needs a GPU with real EGL YUV import. See "
     "artifacts/vm/prime_buffers/compositor-gl.log",
-    strict=False,
+    strict=True,  # a pass is news (the limitation is gone): it fails until the mark goes
 )
 def test_multi_planar_nv12_on_gles2(scenario):
     scenario.check("planar_gl")
