@@ -3,7 +3,10 @@
 One request per line, ``{"cmd": NAME, ...arguments}``; one reply per line,
 ``{"ok": true, ...}`` or ``{"ok": false, "error": MESSAGE}``. Modules register their own
 commands with :meth:`ControlServer.register` (the recorder its record-start/stop, wl_drm its
-buffer table). ``pydrm-ctl`` is the command-line client.
+buffer table). A *stream* (:meth:`ControlServer.register_stream`, e.g. ``trace``) answers
+``{"ok": true, "streaming": true}`` and then keeps sending lines on that connection until
+it closes; a reader that falls behind loses lines (counted), never the compositor's time.
+``pydrm-ctl`` is the command-line client.
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], dict[str, Any] | None]
+# A stream handler gets the request and a function that sends one JSON line; it returns the
+# function that stops the stream (called when the connection closes).
+StreamHandler = Callable[[dict[str, Any], Callable[[dict[str, Any]], None]], Callable[[], None]]
 MAX_REQUEST = 64 * 1024
+MAX_STREAM_BACKLOG = 1 << 20  # bytes a slow stream reader may have pending
 
 
 class CommandError(Exception):
@@ -38,6 +45,10 @@ class _Connection:
         self.control = control
         self.sock = sock
         self.buffer = b""
+        self.stop_stream: Callable[[], None] | None = None
+        self.backlog = b""
+        self.dropped = 0
+        self._flush_timer: Any = None
         self.source = wayland_fixes.add_fd(
             control.event_loop, sock.fileno(), self._on_readable, count=False
         )
@@ -57,11 +68,39 @@ class _Connection:
             self._send({"ok": False, "error": f"request longer than {MAX_REQUEST} bytes"})
             self.close()
             return 0
-        while b"\n" in self.buffer:
+        while b"\n" in self.buffer and self.stop_stream is None:
             line, self.buffer = self.buffer.split(b"\n", 1)
             if line.strip():
-                self._send(self.control.dispatch(line))
+                self._send(self.control.dispatch(line, self))
         return 0
+
+    def stream(self, message: dict[str, Any]) -> None:
+        """Send one line of a stream without blocking; drop it when the reader lags."""
+        line = json.dumps(message).encode() + b"\n"
+        if len(self.backlog) + len(line) > MAX_STREAM_BACKLOG:
+            self.dropped += 1
+            return
+        self.backlog += line
+        self._flush()
+
+    def _flush(self, data: object = None) -> int:
+        try:
+            sent = self.sock.send(self.backlog) if self.backlog else 0
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            self.close()
+            return 0
+        self.backlog = self.backlog[sent:]
+        if self.backlog and self._flush_timer is None:  # try again shortly
+            self._flush_timer = wayland_fixes.add_timer(self.control.event_loop, self._retry)
+            self._flush_timer.timer_update(50)
+        return 0
+
+    def _retry(self, data: object = None) -> int:
+        wayland_fixes.remove_source(self._flush_timer)
+        self._flush_timer = None
+        return self._flush()
 
     def _send(self, reply: dict[str, Any]) -> None:
         try:
@@ -72,6 +111,11 @@ class _Connection:
             self.close()
 
     def close(self) -> None:
+        if self.stop_stream is not None:
+            stop, self.stop_stream = self.stop_stream, None
+            stop()
+        wayland_fixes.remove_source(self._flush_timer)
+        self._flush_timer = None
         if self.source is not None:
             wayland_fixes.remove_source(self.source)
             self.source = None
@@ -85,6 +129,7 @@ class ControlServer:
         self.path = path
         self.event_loop: EventLoop = server.event_loop
         self.handlers: dict[str, tuple[str, Handler]] = {}
+        self.streams: dict[str, tuple[str, StreamHandler]] = {}
         self.connections: set[_Connection] = set()
         if path.exists():
             if _is_live(path):
@@ -107,8 +152,12 @@ class ControlServer:
     def register(self, name: str, description: str, handler: Handler) -> None:
         self.handlers[name] = (description, handler)
 
+    def register_stream(self, name: str, description: str, handler: StreamHandler) -> None:
+        self.streams[name] = (description, handler)
+
     def _help(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {"commands": {name: desc for name, (desc, _) in sorted(self.handlers.items())}}
+        entries = {**self.handlers, **self.streams}
+        return {"commands": {name: desc for name, (desc, _) in sorted(entries.items())}}
 
     def _on_accept(self, fd: int, mask: int, data: object = None) -> int:
         try:
@@ -119,11 +168,15 @@ class ControlServer:
         self.connections.add(_Connection(self, sock))
         return 0
 
-    def dispatch(self, line: bytes) -> dict[str, Any]:
+    def dispatch(self, line: bytes, connection: _Connection | None = None) -> dict[str, Any]:
         try:
             request = json.loads(line)
             if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
                 raise CommandError('a request is a JSON object with a "cmd" string')
+            stream = self.streams.get(request["cmd"])
+            if stream is not None and connection is not None:
+                connection.stop_stream = stream[1](request, connection.stream)
+                return {"ok": True, "streaming": True}
             entry = self.handlers.get(request["cmd"])
             if entry is None:
                 raise CommandError(f'unknown command {request["cmd"]!r}; try "help"')

@@ -35,6 +35,10 @@ class ControlClient:
 
     def call(self, cmd: str, **args: Any) -> dict[str, Any]:
         self.sock.sendall(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
+        return self.receive()
+
+    def receive(self) -> dict[str, Any]:
+        """The next line the compositor sent (a reply, or a line of a stream)."""
         while b"\n" not in self.buffer:
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -60,6 +64,18 @@ def _value(text: str) -> Any:
         return text
 
 
+def _follow(client: ControlClient) -> int:
+    """Print a stream's lines (``trace``: the text itself) until it ends or Ctrl+C."""
+    client.sock.settimeout(None)
+    try:
+        while True:
+            message = client.receive()
+            text = message.get("trace")
+            print(text if text is not None else json.dumps(message), flush=True)
+    except (ConnectionError, KeyboardInterrupt):
+        return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pydrm-ctl", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -80,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:
             print(f"pydrm-ctl: cannot reach {path}: {exc}", file=sys.stderr)
             return 1
-    args = {}
+    args: dict[str, Any] = {}
     for item in ns.args:
         key, sep, value = item.partition("=")
         if not sep:
@@ -89,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with ControlClient(path) as client:
             reply = client.call(ns.command, **args)
+            if reply.get("streaming"):
+                return _follow(client)
     except OSError as exc:
         print(f"pydrm-ctl: cannot reach {path}: {exc}; is the compositor running?", file=sys.stderr)
         return 1

@@ -28,6 +28,8 @@ from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
+from compositor.inspect.clients import ClientInspector
+from compositor.inspect.trace import Tracing
 from compositor.output import OutputManager, OutputView
 from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
@@ -100,6 +102,8 @@ class Server:
         self.wl_drm = self._create_wl_drm()
         self.recorder = create_recorder(self)
         self.stats = Stats(self)
+        self.inspector = ClientInspector(self)
+        self.tracing = Tracing(self)
         self.socket_name = self._add_socket(config.socket)
         if not config.no_control:
             path = (
@@ -193,6 +197,8 @@ class Server:
             self.recorder,
             self.render_tools,
             self.stats,
+            self.inspector,
+            self.tracing,
         ):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
@@ -299,7 +305,7 @@ class Server:
             # Finalize the file before outputs go away.
             self.recorder.shutdown()
         if self.control is not None:
-            self.control.destroy()
+            self.control.destroy()  # ends the streams: every tracer stops
         for source in self._signal_sources:
             wayland_fixes.remove_source(source)
         wl_lib.wl_display_destroy_clients(self.display._ptr)

@@ -97,6 +97,7 @@ class Stats:
             "wl_drm_clients": len(wl_drm.clients) if wl_drm is not None else 0,
             "recordings": int(recorder is not None and recorder.session is not None),
             "control_connections": len(server.control.connections) if server.control else 0,
+            "tracers": len(server.tracing.tracers) if server.tracing else 0,
             "rss_kib": rss_kib(),
             "optional_modules": [m for m in OPTIONAL_MODULES if m in sys.modules],
             "fds": open_fds(),

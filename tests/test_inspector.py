@@ -165,3 +165,23 @@ def test_top_renders_in_a_real_terminal(comp, tmp_path):
         )
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+def test_trace_shows_a_create_prime_buffer_with_its_fields_and_fd(comp):
+    tracer = comp.spawn([*ctl_argv(comp), "trace", "interface=wl_drm"], text=True)
+    wait_for(lambda: comp.ctl_ok("stats", objects=0)["tracers"] == 1, 20, what="the tracer")
+    proc = comp.spawn([sys.executable, "-m", "tests.clients.wl_drm_client"], text=True)
+    wait_for_line(proc, lambda line: line == "mapped", timeout=30)
+    device = wait_for_line(tracer, lambda line: ".device(" in line)
+    assert f"pid {proc.pid}: -> wl_drm@" in device
+    assert device.endswith('.device("/dev/dri/renderD128")')
+    line = wait_for_line(tracer, lambda line: ".create_prime_buffer(" in line)
+    # WAYLAND_DEBUG's format: the new id with its interface, the fd, every int.
+    args = line.split(".create_prime_buffer(")[1].rstrip(")").split(", ")
+    assert args[0].startswith("new id wl_buffer@") and args[1].startswith("fd ")
+    assert args[2:] == ["160", "120", "875713112", "0", "640", "0", "0", "0", "0"]
+    assert f"pid {proc.pid}: " in line
+    tracer.terminate()
+    tracer.wait(10)
+    # The logger goes with its tracer: nothing is logged while no one traces.
+    wait_for(lambda: comp.ctl_ok("stats", objects=0)["tracers"] == 0, 20, what="no tracer")

@@ -1,0 +1,147 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wayland-server-core.h>
+
+static void comp_py_trace_line(void *handle, const char *line);
+
+struct comp_trace {
+	struct wl_protocol_logger *logger;
+	int32_t pid;
+	char interface[64];
+	void *handle;
+};
+
+#define TRACE_LINE 4096
+
+static void trace_append(char *line, size_t *len, const char *fmt, ...) {
+	if (*len >= TRACE_LINE - 1) {
+		return;
+	}
+	va_list args;
+	va_start(args, fmt);
+	int n = vsnprintf(line + *len, TRACE_LINE - *len, fmt, args);
+	va_end(args);
+	if (n > 0) {
+		*len += (size_t)n;
+		if (*len > TRACE_LINE - 1) {
+			*len = TRACE_LINE - 1;
+		}
+	}
+}
+
+static void trace_object(char *line, size_t *len, struct wl_resource *object) {
+	if (object == NULL) {
+		trace_append(line, len, "nil");
+	} else {
+		trace_append(line, len, "%s@%u", wl_resource_get_class(object),
+			wl_resource_get_id(object));
+	}
+}
+
+static void trace_log(void *data, enum wl_protocol_logger_type direction,
+		const struct wl_protocol_logger_message *msg) {
+	struct comp_trace *trace = data;
+	struct wl_resource *resource = msg->resource;
+	const char *interface = wl_resource_get_class(resource);
+	if (trace->interface[0] != '\0' && strcmp(trace->interface, interface) != 0) {
+		return;
+	}
+	struct wl_client *client = wl_resource_get_client(resource);
+	pid_t pid;
+	wl_client_get_credentials(client, &pid, NULL, NULL);
+	if (trace->pid != 0 && trace->pid != pid) {
+		return;
+	}
+	char line[TRACE_LINE];
+	size_t len = 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	trace_append(line, &len, "[%7lu.%03lu] pid %d: %s%s@%u.%s(",
+		(unsigned long)(now.tv_sec * 1000 + now.tv_nsec / 1000000) / 1000,
+		(unsigned long)(now.tv_sec * 1000 + now.tv_nsec / 1000000) % 1000, pid,
+		direction == WL_PROTOCOL_LOGGER_EVENT ? "-> " : "", interface,
+		wl_resource_get_id(resource), msg->message->name);
+	const char *signature = msg->message->signature;
+	int i = 0;
+	for (const char *c = signature; *c != '\0' && i < msg->arguments_count; c++) {
+		if (*c == '?' || (*c >= '0' && *c <= '9')) {
+			continue;
+		}
+		if (i > 0) {
+			trace_append(line, &len, ", ");
+		}
+		const union wl_argument *arg = &msg->arguments[i];
+		switch (*c) {
+		case 'u':
+			trace_append(line, &len, "%u", arg->u);
+			break;
+		case 'i':
+			trace_append(line, &len, "%d", arg->i);
+			break;
+		case 'f':
+			trace_append(line, &len, "%f", wl_fixed_to_double(arg->f));
+			break;
+		case 's':
+			if (arg->s == NULL) {
+				trace_append(line, &len, "nil");
+			} else {
+				trace_append(line, &len, "\"%s\"", arg->s);
+			}
+			break;
+		case 'o':
+			trace_object(line, &len, (struct wl_resource *)arg->o);
+			break;
+		case 'n': {
+			/* A request's new_id is the number the client chose; an event's is an object. */
+			const struct wl_interface *type = msg->message->types[i];
+			if (direction == WL_PROTOCOL_LOGGER_REQUEST) {
+				trace_append(line, &len, "new id %s@%u", type ? type->name : "[unknown]",
+					arg->n);
+			} else {
+				trace_append(line, &len, "new id ");
+				trace_object(line, &len, (struct wl_resource *)arg->o);
+			}
+			break;
+		}
+		case 'a':
+			trace_append(line, &len, "array[%zu]", arg->a != NULL ? arg->a->size : 0);
+			break;
+		case 'h':
+			trace_append(line, &len, "fd %d", arg->h);
+			break;
+		}
+		i++;
+	}
+	trace_append(line, &len, ")");
+	comp_py_trace_line(trace->handle, line);
+}
+
+struct comp_trace *comp_trace_start(struct wl_display *display, int32_t pid,
+		const char *interface, void *handle) {
+	struct comp_trace *trace = calloc(1, sizeof(*trace));
+	if (trace == NULL) {
+		return NULL;
+	}
+	trace->pid = pid;
+	if (interface != NULL) {
+		snprintf(trace->interface, sizeof(trace->interface), "%s", interface);
+	}
+	trace->handle = handle;
+	trace->logger = wl_display_add_protocol_logger(display, trace_log, trace);
+	if (trace->logger == NULL) {
+		free(trace);
+		return NULL;
+	}
+	return trace;
+}
+
+void comp_trace_stop(struct comp_trace *trace) {
+	if (trace == NULL) {
+		return;
+	}
+	wl_protocol_logger_destroy(trace->logger);
+	free(trace);
+}
