@@ -93,6 +93,7 @@ class Server:
         self.activation = Activation(self.display, self.shell)
         self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
         self.shell.usable_area = self.layers.usable_area
+        self.layers.on_usable_changed = self.shell.refit
         self.output_management = OutputManagement(
             self.display, self.outputs, self.on_outputs_changed
         )
@@ -251,6 +252,7 @@ class Server:
                 self.output_management.publish()
         for output in self.outputs:
             self.layers.arrange(output.output)
+        self.shell.refit()
         if self.recorder is not None:
             self.recorder.on_outputs_changed()
 

@@ -120,3 +120,24 @@ def test_fuzzel_takes_the_keyboard_and_launches_what_is_typed(compositor):
     # foot is focused now; the old window got no key while fuzzel had the keyboard.
     lines, _ = sync(window)
     assert not [line for line in lines if line.startswith("key ")]
+
+
+@needs("waybar")
+def test_a_maximized_window_makes_room_for_a_bar_that_comes_later(compositor, tmp_path):
+    proc, _ = solid_window(compositor, "3366cc", "test.max-then-bar", maximize=True)
+    wait_for_line(proc, lambda line: line.startswith("toplevel-configure 640 480 "))
+    start_waybar(compositor, tmp_path)
+    # The usable area shrank: the window is configured to it and moved below the bar.
+    line = wait_for_line(
+        proc, lambda line: line.startswith(f"toplevel-configure 640 {480 - BAR_HEIGHT} ")
+    )
+    assert "maximized" in line
+    view = wait_for(
+        lambda: next(
+            (v for v in compositor.views() if v["app_id"] == "test.max-then-bar" and v["y"]),
+            None,
+        ),
+        10,
+        what="the window below the bar",
+    )
+    assert (view["x"], view["y"]) == (0, BAR_HEIGHT)

@@ -261,6 +261,8 @@ class LayerShell:
         self.surfaces: list[LayerView] = []
         self.usable: dict[str, Rect] = {}  # output name -> usable area, layout coordinates
         self.keyboard_owner: LayerView | None = None
+        # Called when an output's usable area changed (maximized windows follow it).
+        self.on_usable_changed: Callable[[], None] = lambda: None
         self._listeners = Listeners((self.layer_shell.new_surface_event, self._on_new_surface))
 
     def _on_new_surface(self, listener: Listener, layer_surface: LayerSurfaceV1) -> None:
@@ -333,10 +335,12 @@ class LayerShell:
                     view.box = box
                     view.scene_node.set_position(layout_box.x + box.x, layout_box.y + box.y)
                     view.layer_surface.configure(box.width, box.height)
-        self.usable[output.name] = Rect(
-            layout_box.x + usable.x, layout_box.y + usable.y, usable.width, usable.height
-        )
+        usable = Rect(layout_box.x + usable.x, layout_box.y + usable.y, usable.width, usable.height)
+        changed = self.usable.get(output.name) != usable
+        self.usable[output.name] = usable
         self._update_keyboard()
+        if changed:
+            self.on_usable_changed()
 
     def _update_keyboard(self) -> None:
         wanting = [v for v in self.surfaces if v.wants_keyboard]

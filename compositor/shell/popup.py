@@ -35,10 +35,13 @@ class Popup:
         """Keep the popup on the output: the box is relative to the toplevel's origin."""
         if self.view is None:
             return
+        # The box is in the toplevel's surface coordinates, whose origin is the window
+        # geometry's top-left minus its offset (client-side shadows) from the surface's.
+        geometry = self.view.xdg_surface.get_geometry()
         self.xdg_surface.popup.unconstrain_from_box(
             Box(
-                output_box.x - self.view.x,
-                output_box.y - self.view.y,
+                output_box.x - self.view.x + geometry.x,
+                output_box.y - self.view.y + geometry.y,
                 output_box.width,
                 output_box.height,
             )

@@ -56,6 +56,8 @@ class View:
         self.placed = False
         self.maximized = False
         self.fullscreen = False
+        # Asked for attention (xdg-activation without user input) and not focused since.
+        self.urgent = False
         self.minimized = False
         self.fullscreen_output: str | None = None  # the output's name
         # x, y, width, height before the first of maximized/fullscreen; None: never normal
@@ -243,6 +245,7 @@ class View:
             "state": self.state,
             "maximized": self.maximized,
             "fullscreen": self.fullscreen,
+            "urgent": self.urgent,
             "minimized": self.minimized,
         }
 

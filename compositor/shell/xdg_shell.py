@@ -120,6 +120,7 @@ class Shell:
             return
         if view.minimized:
             view.set_minimized(False)
+        view.urgent = False
         previous = self.focused_view
         self.views.remove(view)
         self.views.append(view)
@@ -132,6 +133,12 @@ class Shell:
         self.focused_view = view
         self.server.seat.focus_keyboard(view.surface)
         self.server.seat.cursor.rebase()  # the stacking under the pointer changed
+
+    def refit(self) -> None:
+        """Outputs or panels changed: maximized and fullscreen windows take their new box."""
+        for view in self.views:
+            if view.mapped and (view.maximized or view.fullscreen):
+                view.arrange()
 
     def restack(self) -> None:
         """Put every window's tree in its layer and in the order of ``self.views``."""
