@@ -1,10 +1,13 @@
 """Software encoder: libx264 through PyAV, in a worker thread.
 
-The compositor thread's whole share is :meth:`X264Encoder.capture`: one copy (in C, GIL
-released) of the committed buffer into a free, preallocated ``VideoFrame`` slot. Colour
+The compositor thread's whole share is :meth:`X264Encoder.capture`: it *pins* the committed
+buffer (a lock, so the swapchain does not reuse it, and its data pointer) and takes a free,
+preallocated ``VideoFrame`` slot; the worker copies the pixels into the slot (in C, GIL
+released), and the buffer is unpinned on the compositor thread at the next frame. Colour
 conversion (swscale, one reused context, RGB -> BT.709 limited-range YUV 4:2:0), encoding and
-muxing run in the worker. When every slot is busy the frame is dropped and counted: memory
-stays bounded and clients never wait for the encoder.
+muxing run in the worker too. At most MAX_PINNED buffers are held (the swapchain has 4);
+when none is free or every slot is busy the frame is dropped and counted: memory stays
+bounded and clients never wait for the encoder.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 # (bursts when the worker is descheduled are absorbed, memory stays bounded), at least 3.
 SLOT_BUDGET = 64 << 20
 MIN_SLOTS, MAX_SLOTS = 3, 16
+# Swapchain buffers held for the worker's copy: the output needs two of wlroots' four.
+MAX_PINNED = 1
 # DRM fourcc -> the PyAV pixel format with the same byte order in memory.
 DRM_FORMATS = {
     0x34325258: "bgr0",  # XRGB8888
@@ -63,7 +68,10 @@ class X264Encoder:
         self.slots = max(MIN_SLOTS, min(MAX_SLOTS, SLOT_BUDGET // (width * height * 4)))
         for _ in range(self.slots):
             self._free.put(_Slot(width, height, pix_fmt))
-        self._work: queue.SimpleQueue[tuple[_Slot, int] | None] = queue.SimpleQueue()
+        self._work: queue.SimpleQueue[tuple[_Slot, Any, int] | None] = queue.SimpleQueue()
+        # Pins the worker has copied, to unpin on the compositor thread; how many are out.
+        self._copied: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.pinned = 0
         self.frames_in = 0  # submitted to the worker
         self.frames_encoded = 0
         self.frames_dropped = 0
@@ -77,33 +85,50 @@ class X264Encoder:
 
     # -- compositor thread ----------------------------------------------------------------
 
-    def capture(self, buffer: Any) -> _Slot | None:
-        if self.error is not None:
+    def capture(self, buffer: Any) -> tuple[_Slot, Any] | None:
+        self._unpin_copied()
+        if self.error is not None or self.pinned >= MAX_PINNED:
+            self.frames_dropped += self.error is None
             return None
         try:
             slot = self._free.get_nowait()
         except queue.Empty:
             self.frames_dropped += 1
             return None
-        if lib.comp_rec_copy_buffer(buffer, slot.ptr, slot.line_size, slot.size) != 0:
+        pin = ffi.new("comp_rec_pin *")
+        if not lib.comp_rec_pin_buffer(buffer, pin):
             self._free.put(slot)
             self.frames_dropped += 1
             return None
-        return slot
+        self.pinned += 1
+        return slot, pin
 
-    def submit(self, slot: _Slot, when_ns: int) -> None:
+    def submit(self, token: tuple[_Slot, Any], when_ns: int) -> None:
         if self.first_ns is None:
             self.first_ns = when_ns
         self.frames_in += 1
-        self._work.put((slot, when_ns - self.first_ns))
+        self._work.put((*token, when_ns - self.first_ns))
 
-    def discard(self, slot: _Slot) -> None:
+    def discard(self, token: tuple[_Slot, Any]) -> None:
+        slot, pin = token
+        lib.comp_rec_unpin(pin)
+        self.pinned -= 1
         self._free.put(slot)
+
+    def _unpin_copied(self) -> None:
+        while True:
+            try:
+                pin = self._copied.get_nowait()
+            except queue.Empty:
+                return
+            lib.comp_rec_unpin(pin)
+            self.pinned -= 1
 
     def stop(self) -> None:
         """Encode what is queued, flush and finalize the file (blocks until done)."""
         self._work.put(None)
         self._thread.join()
+        self._unpin_copied()
 
     # -- worker ---------------------------------------------------------------------------
 
@@ -112,8 +137,11 @@ class X264Encoder:
             item = self._work.get()
             if item is None:
                 break
-            slot, delta_ns = item
-            if self.error is not None:
+            slot, pin, delta_ns = item
+            copied = lib.comp_rec_copy_pinned(pin, slot.ptr, slot.line_size, slot.size) == 0
+            self._copied.put(pin)  # unpinned on the compositor thread
+            if self.error is not None or not copied:
+                self.frames_dropped += self.error is None
                 self._free.put(slot)
                 continue
             start = time.perf_counter()

@@ -16,6 +16,13 @@ bool comp_rec_buffer_shape(struct wlr_buffer *buffer, int32_t *width, int32_t *h
  * all). 0 on success, -1 if the buffer has no data pointer or does not fit. */
 int comp_rec_copy_buffer(struct wlr_buffer *buffer, uint8_t *dst, size_t dst_stride,
 	size_t dst_size);
+/* Copy off the compositor thread: pin (lock + data pointer, compositor thread) a
+ * committed buffer so the swapchain does not reuse it, copy it from the encoder's thread
+ * (same contract as comp_rec_copy_buffer), unpin on the compositor thread. */
+bool comp_rec_pin_buffer(struct wlr_buffer *buffer, comp_rec_pin *pin);
+int comp_rec_copy_pinned(const comp_rec_pin *pin, uint8_t *dst, size_t dst_stride,
+	size_t dst_size);
+void comp_rec_unpin(comp_rec_pin *pin);
 /* The buffer's dma-buf (GLES2 swapchain buffers); false for shm/data-ptr buffers. */
 bool comp_rec_buffer_dmabuf(struct wlr_buffer *buffer, comp_rec_dmabuf *out);
 struct wlr_buffer *wlr_buffer_lock(struct wlr_buffer *buffer);

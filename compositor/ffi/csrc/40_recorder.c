@@ -30,6 +30,54 @@ void comp_rec_read_present(void *event, comp_rec_present *out) {
 	out->flags = ev->flags;
 }
 
+bool comp_rec_pin_buffer(struct wlr_buffer *buffer, comp_rec_pin *pin) {
+	void *data;
+	uint32_t format;
+	size_t stride;
+	if (!wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
+			&format, &stride)) {
+		return false;
+	}
+	/* Not held open: screencopy and the renderer take data access on the same buffer.
+	 * The CPU buffers that have a data pointer (wlr_shm_allocator's, DRM dumb buffers)
+	 * stay mapped for their whole life, and the lock keeps them alive and out of the
+	 * swapchain's hands, so the pointer stays good until comp_rec_unpin. */
+	wlr_buffer_end_data_ptr_access(buffer);
+	pin->buffer = wlr_buffer_lock(buffer);
+	pin->data = data;
+	pin->stride = stride;
+	pin->width = buffer->width;
+	pin->height = buffer->height;
+	return true;
+}
+
+int comp_rec_copy_pinned(const comp_rec_pin *pin, uint8_t *dst, size_t dst_stride,
+		size_t dst_size) {
+	size_t height = (size_t)pin->height;
+	size_t row = (size_t)pin->width * 4;
+	if (pin->buffer == NULL || row > dst_stride || dst_stride * height > dst_size ||
+			row > pin->stride) {
+		return -1;
+	}
+	if (pin->stride == dst_stride) {
+		memcpy(dst, pin->data, dst_stride * height);
+	} else {
+		for (size_t y = 0; y < height; y++) {
+			memcpy(dst + y * dst_stride, pin->data + y * pin->stride, row);
+		}
+	}
+	return 0;
+}
+
+void comp_rec_unpin(comp_rec_pin *pin) {
+	if (pin->buffer == NULL) {
+		return;
+	}
+	wlr_buffer_unlock(pin->buffer);
+	pin->buffer = NULL;
+	pin->data = NULL;
+}
+
 bool comp_rec_buffer_shape(struct wlr_buffer *buffer, int32_t *width, int32_t *height,
 		uint32_t *format, size_t *stride) {
 	void *data;

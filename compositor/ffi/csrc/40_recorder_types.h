@@ -23,3 +23,10 @@ typedef struct {
 	uint32_t stride[4];
 	int fd[4];              /* owned by the buffer: do not close */
 } comp_rec_dmabuf;
+
+typedef struct {
+	struct wlr_buffer *buffer;  /* locked while pinned */
+	const uint8_t *data;        /* its pixels, readable from any thread while pinned */
+	size_t stride;
+	int32_t width, height;
+} comp_rec_pin;
