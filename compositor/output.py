@@ -4,7 +4,7 @@ The frame loop is C (``comp_frame_loop`` in ffi/csrc/80_frame.c): on every ``fra
 it commits the scene graph to the output (wlroots renders only what changed), counts the
 frames that really reached the output, reports them presented on headless and sends the
 surfaces their ``frame done``, with no Python on the way. Python is called from it only
-while something asked: the overlay renders frames itself (:meth:`OutputView.render_by_python`),
+while something asked: the overlay renders frames itself (:meth:`ServerOutput.render_by_python`),
 and the DRM backend retries failed commits.
 """
 
@@ -50,7 +50,7 @@ def comp_py_commit_failed(handle: object) -> None:
     python_calls.counted(ffi.from_handle(handle)._commit_failed)()
 
 
-class OutputView:
+class ServerOutput:
     """One output of the compositor: its scene output, frame loop and counters."""
 
     def __init__(self, server: Server, output: Output) -> None:
@@ -65,7 +65,7 @@ class OutputView:
         )
         if self.loop == ffi.NULL:
             raise MemoryError(f"output {self.name}: cannot create its frame loop")
-        self._render_by_python: Callable[[OutputView], bool] | None = None
+        self._render_by_python: Callable[[ServerOutput], bool] | None = None
         self._on_commit_failed = getattr(server.backend, "on_commit_failed", None)
         self.loop.python_on_failure = self._on_commit_failed is not None
         self._listeners = Listeners((output.destroy_event, self._on_destroy))
@@ -74,7 +74,7 @@ class OutputView:
     def frames_committed(self) -> int:
         return self.loop.frames_committed
 
-    def render_by_python(self, render: Callable[[OutputView], bool] | None) -> None:
+    def render_by_python(self, render: Callable[[ServerOutput], bool] | None) -> None:
         """Let ``render`` render and commit this output's frames (True: it did), or give
         the frames back to the C loop (None)."""
         self._render_by_python = render
@@ -128,28 +128,28 @@ class OutputManager:
 
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.views: list[OutputView] = []
+        self._outputs: list[ServerOutput] = []
         self._listeners = Listeners((server.backend.new_output_event, self._on_new_output))
 
     def __iter__(self):
-        return iter(list(self.views))
+        return iter(list(self._outputs))
 
     def __len__(self) -> int:
-        return len(self.views)
+        return len(self._outputs)
 
-    def remove(self, view: OutputView) -> None:
-        if view in self.views:
-            self.views.remove(view)
+    def remove(self, server_output: ServerOutput) -> None:
+        if server_output in self._outputs:
+            self._outputs.remove(server_output)
             self._pack_left_to_right()
-            self.server.on_outputs_changed(removed=view)
+            self.server.on_outputs_changed(removed=server_output)
 
     def _pack_left_to_right(self) -> None:
         """Close the gap a removed output leaves: the rest stay in order, left to right."""
         x = 0
-        for view in self.views:
-            if view.layout_position != (x, 0):
-                self.server.output_layout.move(view.output, x, 0)
-            x += view.size[0]
+        for server_output in self._outputs:
+            if server_output.layout_position != (x, 0):
+                self.server.output_layout.move(server_output.output, x, 0)
+            x += server_output.size[0]
 
     # -- headless hotplug, for scripts and tests --------------------------------------------
 
@@ -169,16 +169,16 @@ class OutputManager:
             raise CommandError("width and height must be between 1 and 16384")
         backend = to_native(self.server.backend, "struct wlr_backend *")
         lib.wlr_headless_add_output(backend, width, height)
-        return {"outputs": [v.describe() for v in self.views]}
+        return {"outputs": [v.describe() for v in self._outputs]}
 
     def _remove(self, request: dict) -> dict:
         self._require_headless()
         name = str(request["name"])
-        view = next((v for v in self.views if v.name == name), None)
-        if view is None:
+        server_output = next((v for v in self._outputs if v.name == name), None)
+        if server_output is None:
             raise CommandError(f"no output named {name!r}; see the outputs command")
-        lib.wlr_output_destroy(view._native_output)
-        return {"outputs": [v.describe() for v in self.views]}
+        lib.wlr_output_destroy(server_output._native_output)
+        return {"outputs": [v.describe() for v in self._outputs]}
 
     def _on_new_output(self, listener: Listener, output: Output) -> None:
         server = self.server
@@ -202,13 +202,19 @@ class OutputManager:
             log.error("output %s: the first modeset failed; try another --mode", output.name)
             return
         # Left to right, in the order outputs appear.
-        right_edge = max((v.layout_position[0] + v.size[0] for v in self.views), default=0)
+        right_edge = max((v.layout_position[0] + v.size[0] for v in self._outputs), default=0)
         server.output_layout.add(output, right_edge, 0)
-        view = OutputView(server, output)
-        self.views.append(view)
-        width, height = view.size
-        log.info("output %s: %dx%d at %s", view.name, width, height, view.layout_position)
-        server.on_output_added(view)
+        server_output = ServerOutput(server, output)
+        self._outputs.append(server_output)
+        width, height = server_output.size
+        log.info(
+            "output %s: %dx%d at %s",
+            server_output.name,
+            width,
+            height,
+            server_output.layout_position,
+        )
+        server.on_output_added(server_output)
 
     def destroy(self) -> None:
         self._listeners.remove_all()

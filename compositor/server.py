@@ -30,7 +30,7 @@ from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
 from compositor.inspect.clients import ClientInspector
 from compositor.inspect.trace import Tracing
-from compositor.output import OutputManager, OutputView
+from compositor.output import OutputManager, ServerOutput
 from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
@@ -233,7 +233,7 @@ class Server:
 
     # -- running --------------------------------------------------------------------------
 
-    def on_output_added(self, output: OutputView) -> None:
+    def on_output_added(self, output: ServerOutput) -> None:
         """Called by the OutputManager for each output once it is enabled and laid out."""
         if self.render_tools is not None:
             self.render_tools.on_output_added(output)
@@ -242,7 +242,7 @@ class Server:
         if self.output_management is not None:
             self.output_management.publish()
 
-    def on_outputs_changed(self, removed: OutputView | None = None) -> None:
+    def on_outputs_changed(self, removed: ServerOutput | None = None) -> None:
         """Called by the OutputManager when outputs went away or moved in the layout."""
         if self.layers is None:
             return

@@ -22,7 +22,7 @@ from compositor.recorder.session import Encoder, Session
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
-    from compositor.output import OutputView
+    from compositor.output import ServerOutput
     from compositor.server import Server
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Recorder:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.config = server.config
-        self.view: OutputView | None = None
+        self.output: ServerOutput | None = None
         self.session: Session | None = None
         self.last: dict[str, Any] | None = None
         self._probe: vaapi_probe.ProbeResult | None = None
@@ -43,10 +43,10 @@ class Recorder:
 
     # -- server hooks ---------------------------------------------------------------------
 
-    def on_output_added(self, view: OutputView) -> None:
-        if self.view is not None:
+    def on_output_added(self, server_output: ServerOutput) -> None:
+        if self.output is not None:
             return  # records the first output
-        self.view = view
+        self.output = server_output
         if self.config.record is not None:
             try:
                 self.start(self.config.record, self.config.record_encoder)
@@ -81,7 +81,7 @@ class Recorder:
     def start(self, path: Path, encoder: str = "auto") -> dict[str, Any]:
         if self.session is not None:
             raise CommandError(f"already recording to {self.session.path}; record-stop first")
-        if self.view is None:
+        if self.output is None:
             raise CommandError("no output to record yet")
         if encoder not in ("auto", "vaapi", "x264"):
             raise CommandError(f"encoder must be auto, vaapi or x264, not {encoder!r}")
@@ -94,7 +94,7 @@ class Recorder:
                 encoder = "x264"
         factory = self._factory(encoder)
         try:
-            self.session = Session(self.view, path, factory, self._on_session_stopped)
+            self.session = Session(self.output, path, factory, self._on_session_stopped)
         except RecordingWriteError as exc:
             raise CommandError(str(exc)) from exc
         return {"path": str(path), "encoder": encoder}
@@ -177,10 +177,13 @@ class Recorder:
         session.indicator.follow_output()
         if session.shape is None:
             return
-        width, height = session.view.output._ptr.width, session.view.output._ptr.height
+        width, height = (
+            session.output.output._ptr.width,
+            session.output.output._ptr.height,
+        )
         if (width, height) != session.shape[:2]:
             self._stop(
-                f"output {session.view.name} changed to {width}x{height} (the recording "
+                f"output {session.output.name} changed to {width}x{height} (the recording "
                 f"is {session.shape[0]}x{session.shape[1]}); start a new one"
             )
 

@@ -21,7 +21,7 @@ from compositor.ffi import ffi, lib
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.output import OutputView
+    from compositor.output import ServerOutput
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ class FrameSink(Protocol):
 
 
 class FrameSource:
-    def __init__(self, view: OutputView, sink: FrameSink, on_gone: Any) -> None:
-        self.view = view
+    def __init__(self, server_output: ServerOutput, sink: FrameSink, on_gone: Any) -> None:
+        self.output = server_output
         self.sink = sink
         self.on_gone = on_gone
         self.frames_seen = 0  # commits with a buffer while attached
@@ -50,7 +50,7 @@ class FrameSource:
         self._early: OrderedDict[int, tuple[bool, int]] = OrderedDict()
         self._commit = ffi.new("comp_rec_commit *")
         self._present = ffi.new("comp_rec_present *")
-        output = view.output
+        output = server_output.output
         self._listeners = Listeners(
             (output.commit_event, self._on_commit),
             (output.present_event, self._on_present),
@@ -109,7 +109,7 @@ class FrameSource:
             self._finish(token, True, commit_ns, by_present=False)
 
     def _on_destroy(self, listener: Listener, data: Any) -> None:
-        self.on_gone(f"output {self.view.name} was removed")
+        self.on_gone(f"output {self.output.name} was removed")
 
     def detach(self) -> None:
         self._listeners.remove_all()

@@ -13,7 +13,7 @@ from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
-    from compositor.output import OutputView
+    from compositor.output import ServerOutput
 
 SIZE = 12
 MARGIN = 4
@@ -21,11 +21,11 @@ RED = (0.86, 0.08, 0.08, 1.0)
 
 
 class Indicator:
-    def __init__(self, view: OutputView) -> None:
-        self.view = view
+    def __init__(self, server_output: ServerOutput) -> None:
+        self.output = server_output
         self._idle: Any = None
-        scene = to_native(view.server.scene, "struct wlr_scene *")
-        width, _ = view.size
+        scene = to_native(server_output.server.scene, "struct wlr_scene *")
+        width, _ = server_output.size
         # In output coordinates, for record-status and pixel comparisons that mask it.
         self.box = {"x": width - SIZE - MARGIN, "y": MARGIN, "width": SIZE, "height": SIZE}
         x, y = self._position()
@@ -34,15 +34,15 @@ class Indicator:
             raise MemoryError("cannot create the recording indicator")
 
     def _position(self) -> tuple[int, int]:
-        ox, oy = self.view.layout_position
-        width, _ = self.view.size
+        ox, oy = self.output.layout_position
+        width, _ = self.output.size
         return ox + width - SIZE - MARGIN, oy + MARGIN
 
     def follow_output(self) -> None:
         """The output moved or changed size: put the indicator back in its corner. (It stays
         above everything: it is on the scene root, above the stacking trees.)"""
         if self._rect is not None:
-            width, _ = self.view.size
+            width, _ = self.output.size
             self.box["x"] = width - SIZE - MARGIN
             lib.comp_rec_indicator_raise(self._rect, *self._position())
 

@@ -21,7 +21,7 @@ from compositor.recorder.frame_source import FrameSource
 from compositor.recorder.indicator import Indicator
 
 if TYPE_CHECKING:
-    from compositor.output import OutputView
+    from compositor.output import ServerOutput
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,13 @@ def _mib(n: int) -> str:
 class Session:
     def __init__(
         self,
-        view: OutputView,
+        server_output: ServerOutput,
         path: Path,
         factory: EncoderFactory,
         on_stopped: Callable[[Session, str], None],
     ) -> None:
         check_writable(path)
-        self.view = view
+        self.output = server_output
         self.path = path
         self.factory = factory
         self.on_stopped = on_stopped
@@ -83,18 +83,18 @@ class Session:
         self.encoder_name = "pending"
         self.error: str | None = None
         self.started = time.monotonic()
-        self.output_frames_at_start = view.frames_committed
+        self.output_frames_at_start = server_output.frames_committed
         self.output_frames = 0
         self.stopped = False
         self.output_gone = False
         self._last_progress = self.started
         self._first_ns: int | None = None
         self._last_ns: int | None = None
-        self.source = FrameSource(view, self, self._on_source_gone)
-        self.indicator = Indicator(view)
-        self._timer = wayland_fixes.add_timer(view.server.event_loop, self._on_tick)
+        self.source = FrameSource(server_output, self, self._on_source_gone)
+        self.indicator = Indicator(server_output)
+        self._timer = wayland_fixes.add_timer(server_output.server.event_loop, self._on_tick)
         self._timer.timer_update(TICK_MS)
-        log.info("recording %s to %s", view.name, path)
+        log.info("recording %s to %s", server_output.name, path)
 
     # -- FrameSink (compositor thread) ----------------------------------------------------
 
@@ -166,7 +166,7 @@ class Session:
         status: dict[str, Any] = {
             "path": str(self.path),
             "encoder": self.encoder_name,
-            "output": self.view.name,
+            "output": self.output.name,
             "frames_presented": self.source.frames_presented,
             "timed_by_present": self.source.timed_by_present,
             "timed_by_commit": self.source.timed_by_commit,
@@ -176,7 +176,7 @@ class Session:
             "output_frames": (
                 self.output_frames
                 if self.stopped
-                else self.view.frames_committed - self.output_frames_at_start
+                else self.output.frames_committed - self.output_frames_at_start
             ),
             "duration_s": round(self.duration_s(), 3),
             # CLOCK_MONOTONIC time of the first frame (pts 0), to line up with other clocks.
@@ -203,7 +203,7 @@ class Session:
         if self.stopped:
             return
         self.stopped = True
-        self.output_frames = self.view.frames_committed - self.output_frames_at_start
+        self.output_frames = self.output.frames_committed - self.output_frames_at_start
         wayland_fixes.remove_source(self._timer)
         self.source.flush()
         self.source.detach()
@@ -212,6 +212,6 @@ class Session:
         if self.output_gone:
             # Inside the output's destroy signal the scene still damages the dying output:
             # remove the indicator once that is over.
-            self.indicator.destroy_later(self.view.server.event_loop)
+            self.indicator.destroy_later(self.output.server.event_loop)
         else:
             self.indicator.destroy()

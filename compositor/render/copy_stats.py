@@ -73,7 +73,7 @@ class CopyStats:
     # -- reporting ------------------------------------------------------------------------
 
     def _frames(self) -> int:
-        return sum(view.frames_committed for view in self.server.outputs)
+        return sum(server_output.frames_committed for server_output in self.server.outputs)
 
     def snapshot(self) -> dict[str, Any]:
         frames = self._frames() - self._frames_at_reset

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
-    from compositor.output import OutputView
+    from compositor.output import ServerOutput
 
 log = logging.getLogger(__name__)
 
@@ -105,28 +105,28 @@ class Overlay:
         if self.finish_frames:
             gl.glFinish()
 
-    def set(self, name: str, box: Box, views: list[OutputView]) -> None:
+    def set(self, name: str, box: Box, server_outputs: list[ServerOutput]) -> None:
         old = self.boxes.get(name)
         self.boxes[name] = box
-        for view in views:
+        for server_output in server_outputs:
             for damaged in (old, box):
                 if damaged is not None:
-                    self._damage(view, damaged)
+                    self._damage(server_output, damaged)
 
-    def remove(self, name: str, views: list[OutputView]) -> bool:
+    def remove(self, name: str, server_outputs: list[ServerOutput]) -> bool:
         box = self.boxes.pop(name, None)
-        for view in views if box is not None else []:
-            self._damage(view, box)
+        for server_output in server_outputs if box is not None else []:
+            self._damage(server_output, box)
         return box is not None
 
     @staticmethod
-    def _damage(view: OutputView, box: Box) -> None:
-        scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
+    def _damage(server_output: ServerOutput, box: Box) -> None:
+        scene_output = to_native(server_output.scene_output, "struct wlr_scene_output *")
         lib.comp_output_damage_box(scene_output, box.x, box.y, box.width, box.height)
-        lib.wlr_output_schedule_frame(to_native(view.output, "struct wlr_output *"))
+        lib.wlr_output_schedule_frame(to_native(server_output.output, "struct wlr_output *"))
 
-    def draw(self, view: OutputView) -> None:
-        """Draw the boxes into the bound buffer of ``view``'s output."""
+    def draw(self, server_output: ServerOutput) -> None:
+        """Draw the boxes into the bound buffer of ``server_output``'s output."""
         if not self.boxes:
             return
         if self.renderer_kind == "gles2":
@@ -140,21 +140,21 @@ class Overlay:
                 gl.glClear(gl.GL_COLOR_BUFFER_BIT)
             gl.glDisable(gl.GL_SCISSOR_TEST)
         else:
-            output = to_native(view.output, "struct wlr_output *")
+            output = to_native(server_output.output, "struct wlr_output *")
             for box in self.boxes.values():
                 lib.comp_render_rect(output, box.x, box.y, box.width, box.height, *box.rgba)
         self.frames_drawn += 1
 
-    def render_frame(self, view: OutputView) -> bool:
+    def render_frame(self, server_output: ServerOutput) -> bool:
         """The frame loop's render: scene, boxes, glFinish on software GL, commit."""
-        scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
+        scene_output = to_native(server_output.scene_output, "struct wlr_scene_output *")
         bound = lib.comp_output_render_begin(scene_output, False)
         if bound <= 0:
             # 0: nothing damaged, nothing to commit. -1: no buffer (inactive session...):
             # the scene graph's commit then fails the same way and output.py handles it.
             return bound == 0
         try:
-            self.draw(view)
+            self.draw(server_output)
             self._finish()
         finally:
             # Software GL here means virtio-gpu without 3D: each buffer has its own host-side
@@ -170,14 +170,16 @@ class Overlay:
         return True
 
 
-def read_output(view: OutputView, overlay: Overlay | None) -> tuple[int, int, bytes, int]:
-    """Render ``view`` in full into a spare buffer and read it back: (w, h, pixels, format)."""
-    scene_output = to_native(view.scene_output, "struct wlr_scene_output *")
-    width, height = view.output._ptr.width, view.output._ptr.height
-    renderer = to_native(view.server.renderer, "struct wlr_renderer *")
+def read_output(
+    server_output: ServerOutput, overlay: Overlay | None
+) -> tuple[int, int, bytes, int]:
+    """Render an output in full into a spare buffer and read it back: (w, h, pixels, format)."""
+    scene_output = to_native(server_output.scene_output, "struct wlr_scene_output *")
+    width, height = server_output.output._ptr.width, server_output.output._ptr.height
+    renderer = to_native(server_output.server.renderer, "struct wlr_renderer *")
     if lib.comp_output_render_begin(scene_output, True) != 1:
         raise ScreenshotError(
-            f"output {view.name}: no buffer to render into (is the output enabled?)"
+            f"output {server_output.name}: no buffer to render into (is the output enabled?)"
         )
     stride = width * 4
     data = ffi.new("uint8_t[]", stride * height)
@@ -185,7 +187,7 @@ def read_output(view: OutputView, overlay: Overlay | None) -> tuple[int, int, by
     fmt = 0
     try:
         if overlay is not None:
-            overlay.draw(view)
+            overlay.draw(server_output)
         for fmt in (DRM_FORMAT_XRGB8888, DRM_FORMAT_XBGR8888):
             if lib.comp_read_pixels(renderer, fmt, stride, width, height, data, y_invert):
                 break

@@ -20,7 +20,7 @@ from compositor.render.gl import Box, Overlay, ScreenshotError, read_output, to_
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
-    from compositor.output import OutputView
+    from compositor.output import ServerOutput
     from compositor.server import Server
 
 log = logging.getLogger(__name__)
@@ -46,30 +46,30 @@ class RenderTools:
         self.copy_stats = CopyStats(server)
         self.overlay = Overlay(server.renderer_choice.kind)
 
-    def on_output_added(self, view: OutputView) -> None:
-        self._hand_frames(view)
+    def on_output_added(self, server_output: ServerOutput) -> None:
+        self._hand_frames(server_output)
 
-    def _hand_frames(self, view: OutputView) -> None:
-        """The overlay renders ``view``'s frames while it wants them; else the C loop does."""
-        view.render_by_python(self.render_frame if self.overlay.wants_frames else None)
+    def _hand_frames(self, server_output: ServerOutput) -> None:
+        """The overlay renders this output's frames while it wants them; else the C loop does."""
+        server_output.render_by_python(self.render_frame if self.overlay.wants_frames else None)
 
-    def render_frame(self, view: OutputView) -> bool:
-        """Render and commit ``view``'s frame (overlay shown, or software GL that must finish
+    def render_frame(self, server_output: ServerOutput) -> bool:
+        """Render and commit an output's frame (overlay shown, or software GL that must finish
         frames before they are committed); False: left to the scene graph's own commit."""
         if not self.overlay.wants_frames:
-            self._hand_frames(view)  # e.g. GL turned out to be hardware: nothing to finish
+            self._hand_frames(server_output)  # e.g. GL turned out to be hardware: nothing to finish
             return False
-        return self.overlay.render_frame(view)
+        return self.overlay.render_frame(server_output)
 
-    def _view(self, request: dict[str, Any]) -> OutputView:
-        views = list(self.server.outputs)
-        if not views:
+    def _output(self, request: dict[str, Any]) -> ServerOutput:
+        server_outputs = list(self.server.outputs)
+        if not server_outputs:
             raise CommandError("no output yet")
         name = request.get("output")
-        for view in views:
-            if name is None or view.name == name:
-                return view
-        raise CommandError(f"no output {name!r}; outputs: {[v.name for v in views]}")
+        for server_output in server_outputs:
+            if name is None or server_output.name == name:
+                return server_output
+        raise CommandError(f"no output {name!r}; outputs: {[v.name for v in server_outputs]}")
 
     def screenshot(self, request: dict[str, Any]) -> dict[str, Any]:
         if "path" not in request:
@@ -77,19 +77,19 @@ class RenderTools:
         path = Path(str(request["path"])).expanduser()
         if not path.parent.is_dir():
             raise CommandError(f"{path.parent} is not a directory")
-        view = self._view(request)
+        server_output = self._output(request)
         start = time.perf_counter()
         try:
-            width, height, pixels, fmt = read_output(view, self.overlay)
+            width, height, pixels, fmt = read_output(server_output, self.overlay)
         except ScreenshotError as exc:
             raise CommandError(str(exc)) from exc
         read_s = time.perf_counter() - start
         self.copy_stats.count_readback(len(pixels))
         write_png(path, width, height, to_rgb(pixels, fmt))
-        log.info("screenshot of %s: %dx%d -> %s", view.name, width, height, path)
+        log.info("screenshot of %s: %dx%d -> %s", server_output.name, width, height, path)
         return {
             "path": str(path),
-            "output": view.name,
+            "output": server_output.name,
             "width": width,
             "height": height,
             "renderer": self.server.renderer_choice.kind,
@@ -97,10 +97,10 @@ class RenderTools:
         }
 
     def overlay_command(self, request: dict[str, Any]) -> dict[str, Any]:
-        views = list(self.server.outputs)
+        server_outputs = list(self.server.outputs)
         name = str(request.get("name", "default"))
         if request.get("remove"):
-            if not self.overlay.remove(name, views):
+            if not self.overlay.remove(name, server_outputs):
                 raise CommandError(f"no overlay box {name!r}")
         elif {"x", "y", "width", "height"} <= request.keys():
             try:
@@ -110,11 +110,11 @@ class RenderTools:
             if w <= 0 or h <= 0:
                 raise CommandError("width and height must be positive")
             box = Box(x, y, w, h, parse_color(str(request.get("color", "ff0000"))))
-            self.overlay.set(name, box, views)
+            self.overlay.set(name, box, server_outputs)
         elif request:
             raise CommandError("overlay name=N x= y= width= height= [color=RRGGBB] | remove=1")
-        for view in views:
-            self._hand_frames(view)
+        for server_output in server_outputs:
+            self._hand_frames(server_output)
         return {
             "boxes": {k: vars(b) for k, b in self.overlay.boxes.items()},
             "frames_drawn": self.overlay.frames_drawn,
