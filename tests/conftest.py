@@ -46,6 +46,19 @@ def compositor(make_compositor) -> CompositorProcess:
     return make_compositor()
 
 
+# wl_drm is offered only for a DRM node that exists and opens, and these machines have no
+# /dev/dri: tests of wl_drm itself name the node (an explicit --wl-drm-device is advertised
+# as given), and their clients share memfd-backed PRIME buffers, which take the same mmap
+# path a dma-buf takes under pixman. Real nodes and dma-bufs are tested in the VM.
+WL_DRM_TEST_NODE = "/dev/dri/renderD128"
+WL_DRM_TEST_ARGS = ["--wl-drm-device", WL_DRM_TEST_NODE]
+
+
+@pytest.fixture
+def wl_drm_compositor(make_compositor) -> CompositorProcess:
+    return make_compositor(args=WL_DRM_TEST_ARGS)
+
+
 def needs(*programs: str):
     """Skip (with the reason) when a program the test runs is not installed."""
     missing = require(*programs)

@@ -146,7 +146,9 @@ def test_windows_subsurfaces_and_nested_popups_leave_nothing(compositor):
     assert_back_to(compositor, baseline)
 
 
-def test_wl_drm_buffers_and_abrupt_kills_leave_nothing(compositor):
+def test_wl_drm_buffers_and_abrupt_kills_leave_nothing(wl_drm_compositor):
+    compositor = wl_drm_compositor
+
     def generation(count: int) -> None:
         procs = [
             compositor.spawn([sys.executable, "-m", "tests.clients.wl_drm_client"], text=True)

@@ -20,12 +20,10 @@ from tests.conftest import needs
 from tests.helpers import wait_for_line
 from tests.waiting import wait_for
 
-WL_DRM_TEST_NODE = ["--wl-drm-device", "/dev/dri/renderD128"]
-
 
 @pytest.fixture
-def comp(make_compositor):
-    return make_compositor(args=WL_DRM_TEST_NODE)
+def comp(wl_drm_compositor):
+    return wl_drm_compositor
 
 
 def client_of(comp, pid: int) -> dict:

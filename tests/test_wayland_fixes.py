@@ -19,6 +19,11 @@ from tests.clients.wl_drm_client import XRGB8888, ClientGroup, memfd_buffer, pro
 
 
 @pytest.fixture
+def compositor(wl_drm_compositor):
+    return wl_drm_compositor  # wl_drm needs a named node here (see conftest)
+
+
+@pytest.fixture
 def clients():
     group = ClientGroup()
     yield group

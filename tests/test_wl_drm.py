@@ -1,14 +1,16 @@
 """wl_drm against a real compositor: bind, events, authenticate, buffers on screen, release,
 destroy and disconnect (counting the compositor's fds and live buffers), control table.
 
-No /dev/dri on these machines: the default (``--wl-drm-device auto``) then advertises
-/dev/dri/renderD128 as a render node, so authenticate is answered at once, and buffers come
-from memfds through the same mmap data path a dma-buf takes under pixman. Real dma-bufs and
-primary-node authentication run in the VM (tests/vm).
+No /dev/dri on these machines: the default (``--wl-drm-device auto``) then offers no wl_drm
+at all, so these tests name /dev/dri/renderD128 (conftest.WL_DRM_TEST_ARGS): a render node,
+so authenticate is answered at once, and buffers come from memfds through the same mmap data
+path a dma-buf takes under pixman. Real dma-bufs and primary-node authentication run in the
+VM (tests/vm).
 """
 
 from __future__ import annotations
 
+import glob
 import os
 
 import pytest
@@ -16,10 +18,16 @@ from PIL import Image
 
 from compositor.wl_drm.formats import FORMATS
 from tests.clients.wl_drm_client import ARGB8888, XRGB8888, ClientGroup, memfd_buffer
+from tests.conftest import WL_DRM_TEST_ARGS, needs
 from tests.harness import wait_for
 from tests.helpers import region_is, rgb
 
 BACKGROUND = (0, 0, 0)
+
+
+@pytest.fixture
+def compositor(wl_drm_compositor):
+    return wl_drm_compositor
 
 
 @pytest.fixture
@@ -74,8 +82,9 @@ def test_authenticate_on_render_node_is_answered_at_once(make_compositor, client
 
 
 def test_authenticate_on_primary_node_without_drm_master_fails(make_compositor, clients):
-    # Headless: the compositor is DRM master nowhere, so no magic can be authorized.
-    comp = make_compositor(args=["--wl-drm-device", "primary"])
+    # Headless: the compositor is DRM master nowhere, so no magic can be authorized. (A
+    # named card* path is a primary node; "primary" offers none where no card* exists.)
+    comp = make_compositor(args=["--wl-drm-device", "/dev/dri/card0"])
     client = clients.connect(comp)
     assert client.events.device == "/dev/dri/card0"
     client.authenticate(42)
@@ -218,7 +227,7 @@ def test_buffers_command_lists_each_clients_buffers(compositor, clients):
 
 
 def test_every_buffer_is_logged_at_debug_level(make_compositor, clients):
-    comp = make_compositor(args=["--log-level", "debug"])
+    comp = make_compositor(args=[*WL_DRM_TEST_ARGS, "--log-level", "debug"])
     client = clients.connect(comp)
     fd = memfd_buffer(20, 10, 80, 0x123456)
     client.create_prime_buffer(fd, 20, 10, XRGB8888, 0, 80)
@@ -229,6 +238,23 @@ def test_every_buffer_is_logged_at_debug_level(make_compositor, clients):
     line = next(ln for ln in comp.log().splitlines() if "buffer #1 (wl_buffer@" in ln)
     for part in (f"pid {os.getpid()}", "20x10", "XR24", "planes=[(0, 80)]", "mmap -> pixman"):
         assert part in line, (part, line)
+
+
+@pytest.mark.skipif(bool(glob.glob("/dev/dri/*")), reason="this machine has DRM nodes")
+@needs("weston-simple-egl")
+def test_without_a_drm_node_there_is_no_wl_drm_and_mesa_starts_quietly(make_compositor, clients):
+    comp = make_compositor()  # --wl-drm-device auto, on a machine with no /dev/dri
+    client = clients.connect(comp)
+    assert client.wl_drm is None
+    client.close()
+    assert "wl_drm: not offered: no DRM node here" in comp.log()
+    egl = comp.spawn(["weston-simple-egl"], text=True)
+    comp.wait_for_view("org.freedesktop.weston.simple-egl", timeout=30)
+    # It renders (software GL over wl_shm) and said nothing about a DRM node on its way.
+    wait_for(lambda: comp.frames() > 10, 20, what="frames")
+    egl.terminate()
+    output = egl.communicate(timeout=10)[0]
+    assert "libEGL warning" not in output and "renderD128" not in output, output
 
 
 def test_no_wl_drm_option_hides_the_global(make_compositor, clients):

@@ -18,7 +18,7 @@ from compositor.wl_drm.formats import NV12, XRGB8888
 from compositor.wl_drm.quotas import ClientUsage, FlinkNames, OwnershipError, QuotaError, Quotas
 from compositor.wl_drm.validation import ErrorKind, RequestError, check_fits, check_request
 from tests.clients.wl_drm_client import ClientGroup, WlDrmClient
-from tests.conftest import needs
+from tests.conftest import WL_DRM_TEST_ARGS, needs
 from tests.harness import CompositorProcess, wait_for
 from tests.test_wl_drm_validation import near_valid
 
@@ -31,6 +31,7 @@ SIMPLE_SHM = "org.freedesktop.weston.simple-shm"
 def comp(tmp_path_factory) -> Iterator[CompositorProcess]:
     """One compositor for the module, with weston-simple-shm animating next to the tests."""
     limits = ["--max-client-buffers", str(MAX_BUFFERS), "--max-client-bytes", str(MAX_BYTES)]
+    limits += WL_DRM_TEST_ARGS
     proc = CompositorProcess(tmp_path_factory.mktemp("wl_drm_errors"), args=limits).start()
     proc.spawn(["weston-simple-shm"])
     proc.wait_for_view(SIMPLE_SHM)
@@ -192,7 +193,7 @@ def test_bad_request_is_refused_with_the_exact_error(comp, clients, capfd, case)
 
 @needs("weston-simple-shm")
 def test_allow_flink_still_needs_a_primary_node(make_compositor, clients, capfd):
-    comp = make_compositor(args=["--allow-flink"])
+    comp = make_compositor(args=[*WL_DRM_TEST_ARGS, "--allow-flink"])
     client = clients.connect(comp)
     client.create_buffer(7, 64, 32, 256, XRGB8888)
     error = client.expect_error()

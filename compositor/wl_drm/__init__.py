@@ -8,14 +8,32 @@ authenticate), :mod:`.validation` + :mod:`.formats` (pure request checks), :mod:
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
+
+from compositor.ffi import lib, to_native
+from compositor.wl_drm.auth import choose_device
 
 if TYPE_CHECKING:
     from compositor.server import Server
     from compositor.wl_drm.manager import WlDrmManager
 
+log = logging.getLogger(__name__)
 
-def create_wl_drm(server: Server) -> WlDrmManager:
+
+def create_wl_drm(server: Server) -> WlDrmManager | None:
+    """The wl_drm global, or None when there is no DRM node to advertise."""
     from compositor.wl_drm.manager import WlDrmManager
 
-    return WlDrmManager(server)
+    backend_fd = lib.wlr_backend_get_drm_fd(to_native(server.backend, "struct wlr_backend *"))
+    setting = server.config.wl_drm_device
+    device = choose_device(setting, backend_fd, server.renderer_choice.drm_fd)
+    if device is None:
+        kind = "" if setting == "auto" else f"{setting} "
+        log.info(
+            "wl_drm: not offered: no %sDRM node here that the compositor can open "
+            "(--wl-drm-device PATH offers one anyway, e.g. for memfd-backed buffers in tests)",
+            kind,
+        )
+        return None
+    return WlDrmManager(server, device, backend_fd)

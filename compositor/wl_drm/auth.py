@@ -3,13 +3,15 @@
 Advertised node (``--wl-drm-device``):
 
 - ``auto``: the render node when one exists (the backend's device first), else the primary
-  node; on a machine with no /dev/dri at all, ``/dev/dri/renderD128`` (see below).
+  node.
 - ``render`` / ``primary``: that kind of node, found the same way.
 - ``/dev/dri/PATH``: exactly that path, even when it does not exist here.
 
-With no DRM device at all the global is still offered, so clients can share memfd-backed
-PRIME buffers (same mmap data path) and the protocol is testable on GPU-less machines; the
-advertised node then does not exist and a client that opens it fails on its own.
+``auto``, ``render`` and ``primary`` advertise only a node that exists and that the
+compositor can open: with none, the global is not offered at all, so Mesa's EGL and Xwayland
+never try a node that is not there (they would warn, or spin). An explicit path is offered as
+given: on a GPU-less machine that is how tests share memfd-backed PRIME buffers (the same
+mmap data path a dma-buf takes under pixman).
 
 ``authenticate(magic)``: a render node needs no authentication, so the answer is immediate.
 A primary node is answered ``authenticated`` only after the kernel accepted
@@ -31,8 +33,6 @@ log = logging.getLogger(__name__)
 
 DRM_MAJOR = 226
 DRM_IOCTL_AUTH_MAGIC = 0x40046411  # _IOW('d', 0x11, struct drm_auth { unsigned int magic; })
-FALLBACK_RENDER = "/dev/dri/renderD128"
-FALLBACK_PRIMARY = "/dev/dri/card0"
 
 
 class AuthError(Exception):
@@ -81,7 +81,18 @@ def _render_node_of(path: str) -> str | None:
     return f"/dev/dri/{os.path.basename(nodes[0])}" if nodes else None
 
 
-def choose_device(setting: str, backend_fd: int, renderer_fd: int) -> Device:
+def openable(path: str) -> bool:
+    """The compositor can open the node (read-write, as a client's EGL would)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def choose_device(setting: str, backend_fd: int, renderer_fd: int) -> Device | None:
+    """The node to advertise, or None: no node here that exists and opens (no wl_drm)."""
     backend_path = fd_path(backend_fd)
     renderer_path = fd_path(renderer_fd)
     if setting.startswith("/"):
@@ -94,13 +105,11 @@ def choose_device(setting: str, backend_fd: int, renderer_fd: int) -> Device:
         render = renderer_path
     render = render or next(iter(sorted(glob.glob("/dev/dri/renderD*"))), None)
     primary = primary or next(iter(sorted(glob.glob("/dev/dri/card*"))), None)
-    if setting == "primary" or (setting == "auto" and render is None and primary):
-        if primary:
-            return Device(primary, "primary", True, f"{setting}: primary node")
-        return Device(FALLBACK_PRIMARY, "primary", False, "primary: no DRM device here")
-    if render:
-        return Device(render, "render", True, f"{setting}: render node")
-    return Device(FALLBACK_RENDER, "render", False, f"{setting}: no DRM device here")
+    render = render if render and openable(render) else None
+    primary = primary if primary and openable(primary) else None
+    if setting == "primary" or (setting == "auto" and render is None):
+        return Device(primary, "primary", True, f"{setting}: primary node") if primary else None
+    return Device(render, "render", True, f"{setting}: render node") if render else None
 
 
 class Authenticator:

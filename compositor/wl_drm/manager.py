@@ -24,7 +24,7 @@ from pywayland.server import Listener
 from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 from compositor.wl_drm import protocol
-from compositor.wl_drm.auth import Authenticator, AuthError, choose_device
+from compositor.wl_drm.auth import Authenticator, AuthError, Device
 from compositor.wl_drm.bridge import (
     Bridge,
     FdError,
@@ -121,13 +121,12 @@ class _Client:
 
 
 class WlDrmManager:
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, device: Device, backend_fd: int) -> None:
         config = server.config
         renderer = to_native(server.renderer, "struct wlr_renderer *")
         self.renderer_kind = server.renderer_choice.kind
         self.formats = offered_formats(renderer, self.renderer_kind)
-        backend_fd = lib.wlr_backend_get_drm_fd(to_native(server.backend, "struct wlr_backend *"))
-        self.device = choose_device(config.wl_drm_device, backend_fd, server.renderer_choice.drm_fd)
+        self.device = device
         # The DRM backend's fd is the primary node the compositor is master on.
         self.master_fd = backend_fd
         self.auth = Authenticator(self.device, backend_fd)
