@@ -128,3 +128,22 @@ def client_output(proc, timeout: float = 5.0) -> list[str]:
     while (line := reader.lines.get(timeout=timeout)) is not None:
         reader.seen.append(line)
     return reader.seen
+
+
+def foot_reading_a_line(comp: CompositorProcess, workdir) -> Any:
+    """Start foot running a shell that reads one line into a file; return that file's path
+    once foot is focused and its shell is reading (typed text waits in the pty until then)."""
+    from tests.waiting import wait_for  # noqa: PLC0415
+
+    out = workdir / "typed.txt"
+    started = workdir / "started"
+    script = f'touch {started}; read line; echo "$line" > {out}'
+    comp.spawn(["foot", "--app-id", "test.foot", "sh", "-c", script])
+    comp.wait_for_view("test.foot", timeout=20)
+    wait_for(
+        lambda: any(v["app_id"] == "test.foot" and v["focused"] for v in comp.views()),
+        10,
+        what="foot focused",
+    )
+    wait_for(started.exists, 20, what="foot's shell to start")
+    return out

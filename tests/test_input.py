@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from tests.conftest import needs
 from tests.harness import wait_for
-from tests.helpers import pixels, region_is, rgb, solid_window, sync, wait_for_line
+from tests.helpers import (
+    foot_reading_a_line,
+    pixels,
+    region_is,
+    rgb,
+    solid_window,
+    sync,
+    wait_for_line,
+)
 
 BTN_LEFT, BTN_RIGHT = 0x110, 0x111
 
@@ -102,15 +110,7 @@ def test_alt_f4_closes_the_focused_window(compositor):
 
 @needs("foot")
 def test_typed_text_reaches_a_real_terminal(compositor, tmp_path):
-    out = tmp_path / "typed.txt"
-    started = tmp_path / "started"
-    # foot runs a shell that reads one line and writes it to a file. Typed text waits in the
-    # pty until `read` takes it: what must be there first is the shell and foot's focus.
-    script = f'touch {started}; read line; echo "$line" > {out}'
-    compositor.spawn(["foot", "--app-id", "test.foot", "sh", "-c", script])
-    compositor.wait_for_view("test.foot", timeout=20)
-    wait_for(lambda: view_named(compositor, "test.foot")["focused"], 5, what="foot focused")
-    wait_for(started.exists, 10, what="foot's shell to start")
+    out = foot_reading_a_line(compositor, tmp_path)
     compositor.ctl_ok("type", text="Hello wayland-42\n")
     wait_for(out.exists, 10, what="foot's shell to write the typed line")
     assert out.read_text().strip() == "Hello wayland-42"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from tests.conftest import needs
-from tests.helpers import solid_window, wait_for_line
+from tests.helpers import foot_reading_a_line, solid_window, wait_for_line
 from tests.waiting import wait_for
 
 VNC_PORT = 5907  # loopback only; each test run has one compositor with wayvnc at a time
@@ -20,12 +20,7 @@ def devices(comp) -> tuple[int, int]:
 
 @needs("foot", "wtype")
 def test_wtype_types_into_a_real_terminal(compositor, tmp_path):
-    out = tmp_path / "typed.txt"
-    started = tmp_path / "started"
-    script = f'touch {started}; read line; echo "$line" > {out}'
-    compositor.spawn(["foot", "--app-id", "test.foot", "sh", "-c", script])
-    compositor.wait_for_view("test.foot", timeout=20)
-    wait_for(started.exists, 20, what="foot's shell to start")
+    out = foot_reading_a_line(compositor, tmp_path)
     assert devices(compositor) == (1, 1)
     typed = compositor.run_client(["wtype", "Wayland 42, virtually!", "-k", "Return"])
     assert typed.returncode == 0, typed.stderr
