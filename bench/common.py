@@ -80,6 +80,24 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
 
 
+def process_memory_kib(pid: int) -> dict[str, int]:
+    """Resident memory of a process in KiB: ``rss`` (VmRSS of /proc/PID/status, what ps and
+    top show: its private pages plus every shared page it maps, libraries included) and
+    ``pss`` (smaps_rollup: shared pages divided among the processes that map them); {} once
+    it is gone."""
+    out: dict[str, int] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                out["rss"] = int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                out["pss"] = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return out
+
+
 def child_pids(pid: int) -> list[int]:
     """Direct children of ``pid`` (weston's desktop-shell helper, for example)."""
     children = []
@@ -133,6 +151,18 @@ class Compositor:
     def helper_cpu_seconds(self) -> float:
         """CPU of the compositor's child processes (weston-desktop-shell, swaybg, ...)."""
         return sum(process_cpu_seconds(pid) for pid in child_pids(self.pid))
+
+    def memory_kib(self) -> dict[str, int]:
+        """The compositor process's ``rss`` and ``pss`` in KiB (:func:`process_memory_kib`)."""
+        return process_memory_kib(self.pid)
+
+    def helper_memory_kib(self) -> dict[str, int]:
+        """``rss`` and ``pss`` summed over the compositor's child processes."""
+        total: dict[str, int] = {}
+        for pid in child_pids(self.pid):
+            for key, value in process_memory_kib(pid).items():
+                total[key] = total.get(key, 0) + value
+        return total
 
     def log_tail(self, lines: int = 20) -> str:
         try:
@@ -244,6 +274,23 @@ def ours_outputs(comp: Compositor) -> list[dict[str, Any]] | None:
     return reply.get("outputs") if reply.get("ok") else None
 
 
+def ours_stats(comp: Compositor) -> dict[str, Any] | None:
+    """Our compositor's ``stats objects=0`` (``python_calls``, ``rss_kib``, ...), or None.
+
+    The control socket's own callbacks are not counted in ``python_calls``, so asking does
+    not move it."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from compositor.control_client import ControlClient
+
+    try:
+        with ControlClient(comp.info["control_socket"], timeout=5.0) as control:
+            reply = control.call("stats", objects=0)
+    except OSError:
+        return None
+    return reply if reply.get("ok") else None
+
+
 def start_weston(
     workdir: Path,
     socket_name: str,
@@ -281,7 +328,8 @@ SWAY_CONFIG = """\
 # Written by bench/common.py: one headless output, no Xwayland, no bar, floating windows.
 output HEADLESS-1 resolution {width}x{height} position 0 0
 xwayland disable
-# Floating, at their own size (250x250 for weston-simple-shm), like weston and ours;
+# Floating, at their own size (250x250 for weston-simple-shm, --width x --height for
+# weston-simple-damage), like weston and ours;
 # tiled, sway would ask each window to fill its tile.
 for_window [app_id=".*"] floating enable
 """

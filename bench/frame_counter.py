@@ -1,8 +1,9 @@
 """The Python side of frame_counter.c: build the LD_PRELOAD shim, read what it counted.
 
-The shim counts each client's ``wl_surface.commit`` (and ``wl_surface.frame``) requests into
-a small file mapped MAP_SHARED, named by ``$FRAME_COUNTER_FILE``; :func:`read_counter` reads
-it at any moment while the client runs.
+The shim counts each client's ``wl_surface.commit`` (and ``wl_surface.frame``) requests, and
+keeps a histogram of the intervals between commits, in a small file mapped MAP_SHARED, named
+by ``$FRAME_COUNTER_FILE``; :func:`read_counter` reads it at any moment while the client runs,
+and :func:`interval_percentile` takes a percentile of the intervals between two readings.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ BUILD_DIR = BENCH / "build"  # ignored by the "build/" pattern of .gitignore
 
 COUNTER_FORMAT = "<8s6Q"  # magic, pid, commits, frames, first_commit_ns, last_commit_ns, extra
 COUNTER_SIZE = struct.calcsize(COUNTER_FORMAT)
+HISTOGRAM_HEADER = "<2Q"  # bucket_ns, buckets; then u64 intervals[buckets] (FRMCNT2)
 
 
 @dataclass
@@ -28,6 +30,10 @@ class Counter:
     first_commit_ns: int
     last_commit_ns: int
     extra_commits: int
+    # Histogram of the intervals between counted commits: intervals[i] counts those in
+    # [i, i + 1) * bucket_ns, the last bucket everything longer.
+    bucket_ns: int = 0
+    intervals: tuple[int, ...] = ()
 
 
 def build_frame_counter(out_dir: Path = BUILD_DIR) -> Path:
@@ -53,6 +59,39 @@ def read_counter(path: Path) -> Counter | None:
     if len(data) < COUNTER_SIZE:
         return None
     magic, *values = struct.unpack(COUNTER_FORMAT, data[:COUNTER_SIZE])
-    if magic != b"FRMCNT1\0":
+    if magic == b"FRMCNT1\0":
+        return Counter(*values)
+    if magic != b"FRMCNT2\0":
         return None
-    return Counter(*values)
+    offset = COUNTER_SIZE + struct.calcsize(HISTOGRAM_HEADER)
+    bucket_ns, buckets = struct.unpack_from(HISTOGRAM_HEADER, data, COUNTER_SIZE)
+    if len(data) < offset + 8 * buckets:
+        return None
+    intervals = struct.unpack_from(f"<{buckets}Q", data, offset)
+    return Counter(*values, bucket_ns=bucket_ns, intervals=intervals)
+
+
+def interval_histogram(before: Counter | None, after: Counter) -> list[int]:
+    """The intervals counted between two readings of one client (bucket counts)."""
+    if before is None or len(before.intervals) != len(after.intervals):
+        return list(after.intervals)
+    return [a - b for a, b in zip(after.intervals, before.intervals, strict=True)]
+
+
+def interval_percentile(histogram: list[int], bucket_ns: int, q: float) -> float | None:
+    """The ``q`` percentile (0-100) of a histogram of commit intervals, in milliseconds: the
+    upper edge of the bucket it falls in (so at most one bucket, 0.1 ms, above the truth);
+    ``inf`` when it falls in the last bucket (longer than the histogram reaches); None when
+    the histogram is empty."""
+    total = sum(histogram)
+    if total == 0 or bucket_ns == 0:
+        return None
+    rank = q / 100 * total
+    seen = 0
+    for i, count in enumerate(histogram):
+        seen += count
+        if count and seen >= rank:
+            if i == len(histogram) - 1:
+                return float("inf")
+            return (i + 1) * bucket_ns / 1e6
+    return float("inf")
