@@ -24,15 +24,18 @@ if TYPE_CHECKING:
     from compositor.control import ControlServer
     from compositor.server import Server
 
-# Python objects whose type comes from these packages are counted one by one.
-COUNTED_PACKAGES = ("compositor.", "pywayland.", "wlroots.")
+# Python objects whose type comes from these packages are counted one by one (PyAV's too:
+# a recording's encoder lives in them).
+COUNTED_PACKAGES = ("compositor.", "pywayland.", "wlroots.", "av.")
 # Heavy modules only some runs need (recording, the GL overlay): imported on first use.
 OPTIONAL_MODULES = ("av", "OpenGL", "numpy", "PIL")
 
 
-def python_objects() -> tuple[int, dict[str, int]]:
-    """(all objects gc tracks, {module.Type: count} for COUNTED_PACKAGES), after a collection."""
-    gc.collect()
+def python_objects(collect: bool = True) -> tuple[int, dict[str, int]]:
+    """(all objects gc tracks, {module.Type: count} for COUNTED_PACKAGES), after a full
+    collection, or as they are (``collect=False``: what reference counting alone freed)."""
+    if collect:
+        gc.collect()
     objects = gc.get_objects()
     counts: Counter[str] = Counter()
     for obj in objects:
@@ -68,7 +71,8 @@ class Stats:
         control.register(
             "stats",
             "live counts (clients, views, popups, listeners, buffers, recordings, Python "
-            "objects by type), RSS and fds; objects=0 skips the per-type object count",
+            "objects by type), RSS and fds; objects=0 skips the per-type object count, "
+            "collect=0 counts without a garbage collection first",
             self.snapshot,
         )
 
@@ -103,5 +107,6 @@ class Stats:
             "fds": open_fds(),
         }
         if request.get("objects", True) not in (False, 0, "0", "false"):
-            reply["gc_objects"], reply["py_objects"] = python_objects()
+            collect = request.get("collect", True) not in (False, 0, "0", "false")
+            reply["gc_objects"], reply["py_objects"] = python_objects(collect)
         return reply

@@ -17,7 +17,8 @@
    signal's ``_link`` list, so the listener, its handler and everything the handler reaches
    live as long as the signal's wrapper: forever for a long-lived object (an output, the
    backend), and through pywlroots' module-level ``WeakKeyDictionary`` (whose values hold
-   their keys) for every xdg surface. :func:`remove_listener` drops both links.
+   their keys) for every xdg surface. :func:`remove_listener` drops both links (and the
+   handler, since a Listener is a reference cycle of its own).
 
 4. ``EventLoop.add_fd/add_timer/add_idle/add_signal`` append the callback's handle to the
    loop's ``_callback_handles`` and the source to ``event_sources``, and nothing ever takes
@@ -101,7 +102,10 @@ def deliver_new_ids(interface: type[Interface]) -> None:
 
 
 def remove_listener(listener: Listener) -> None:
-    """Unlink ``listener`` from its signal in C *and* in Python (idempotent)."""
+    """Unlink ``listener`` from its signal in C *and* in Python (idempotent), and drop its
+    handler: a pywayland Listener holds a handle to itself, so it is freed only by a full
+    garbage collection, and until then everything its handler reaches would stay (a whole
+    recording's encoder and frames)."""
     listener.remove()
     signal = listener._signal
     if signal is not None:
@@ -110,6 +114,7 @@ def remove_listener(listener: Listener) -> None:
         except ValueError:
             pass
         listener._signal = None
+    listener._notify = None
 
 
 def _tracked(loop: EventLoop, source: EventSource) -> EventSource:

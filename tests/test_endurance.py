@@ -186,6 +186,12 @@ def test_five_recordings_leave_nothing(compositor, tmp_path):
         assert objects.get("compositor.recorder.x264._Slot", 0) > 0
         last = compositor.ctl_ok("record-stop")["last"]
         assert last["error"] is None and last["frames_encoded"] >= 10
+        # Freed at once by reference counting, not left in a cycle for the collector (an
+        # encoder holds up to 64 MiB of frames).
+        left = compositor.ctl_ok("stats", collect=0)["py_objects"]
+        for kind in ("session.Session", "x264.X264Encoder", "x264._Slot", "muxer.Mp4Muxer"):
+            assert left.get(f"compositor.recorder.{kind}", 0) == 0, (kind, left)
+        assert left.get("av.video.codeccontext.VideoCodecContext", 0) == 0, left
 
     record(0)  # warm-up: the first recording imports PyAV
     baseline = stats(compositor)

@@ -113,3 +113,7 @@ class FrameSource:
 
     def detach(self) -> None:
         self._listeners.remove_all()
+        # Let go of the session (its sink and callback): no session <-> frame source cycle
+        # that only a full garbage collection would free, with the encoder's frames in it.
+        self.sink = None
+        self.on_gone = None

@@ -173,6 +173,8 @@ class Session:
             "frames_submitted": enc.frames_in if enc else 0,
             "frames_encoded": encoded,
             "frames_dropped": enc.frames_dropped if enc else 0,
+            # x264: frames the compositor thread had to copy itself (the worker lagged).
+            "copied_on_compositor_thread": getattr(enc, "copied_here", 0),
             "output_frames": (
                 self.output_frames
                 if self.stopped

@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 # (bursts when the worker is descheduled are absorbed, memory stays bounded), at least 3.
 SLOT_BUDGET = 64 << 20
 MIN_SLOTS, MAX_SLOTS = 3, 16
-# Swapchain buffers held for the worker's copy: the output needs two of wlroots' four.
-MAX_PINNED = 1
+# Swapchain buffers held for the worker's copy: the output needs two of wlroots' four. When
+# the worker lags further behind, the compositor thread copies the frame itself (no drop).
+MAX_PINNED = 2
 # DRM fourcc -> the PyAV pixel format with the same byte order in memory.
 DRM_FORMATS = {
     0x34325258: "bgr0",  # XRGB8888
@@ -72,6 +73,7 @@ class X264Encoder:
         # Pins the worker has copied, to unpin on the compositor thread; how many are out.
         self._copied: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.pinned = 0
+        self.copied_here = 0  # frames copied on the compositor thread (the worker lagged)
         self.frames_in = 0  # submitted to the worker
         self.frames_encoded = 0
         self.frames_dropped = 0
@@ -87,14 +89,20 @@ class X264Encoder:
 
     def capture(self, buffer: Any) -> tuple[_Slot, Any] | None:
         self._unpin_copied()
-        if self.error is not None or self.pinned >= MAX_PINNED:
-            self.frames_dropped += self.error is None
+        if self.error is not None:
             return None
         try:
             slot = self._free.get_nowait()
         except queue.Empty:
             self.frames_dropped += 1
             return None
+        if self.pinned >= MAX_PINNED:  # the worker lags: copy here rather than drop
+            self.copied_here += 1
+            if lib.comp_rec_copy_buffer(buffer, slot.ptr, slot.line_size, slot.size) != 0:
+                self._free.put(slot)
+                self.frames_dropped += 1
+                return None
+            return slot, None
         pin = ffi.new("comp_rec_pin *")
         if not lib.comp_rec_pin_buffer(buffer, pin):
             self._free.put(slot)
@@ -111,8 +119,9 @@ class X264Encoder:
 
     def discard(self, token: tuple[_Slot, Any]) -> None:
         slot, pin = token
-        lib.comp_rec_unpin(pin)
-        self.pinned -= 1
+        if pin is not None:
+            lib.comp_rec_unpin(pin)
+            self.pinned -= 1
         self._free.put(slot)
 
     def _unpin_copied(self) -> None:
@@ -129,6 +138,14 @@ class X264Encoder:
         self._work.put(None)
         self._thread.join()
         self._unpin_copied()
+        # Free the frames now: the encoder may sit in a reference cycle (session <-> frame
+        # source) until a full garbage collection, and its slots are up to 64 MiB.
+        while True:
+            try:
+                self._free.get_nowait()
+            except queue.Empty:
+                break
+        self._reformatter = None
 
     # -- worker ---------------------------------------------------------------------------
 
@@ -138,8 +155,10 @@ class X264Encoder:
             if item is None:
                 break
             slot, pin, delta_ns = item
-            copied = lib.comp_rec_copy_pinned(pin, slot.ptr, slot.line_size, slot.size) == 0
-            self._copied.put(pin)  # unpinned on the compositor thread
+            copied = True
+            if pin is not None:  # else the compositor thread copied it already
+                copied = lib.comp_rec_copy_pinned(pin, slot.ptr, slot.line_size, slot.size) == 0
+                self._copied.put(pin)  # unpinned on the compositor thread
             if self.error is not None or not copied:
                 self.frames_dropped += self.error is None
                 self._free.put(slot)
