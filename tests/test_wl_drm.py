@@ -55,10 +55,13 @@ def shows(comp, box, color):
 def test_bind_sends_device_formats_and_prime_capability(compositor, clients):
     client = clients.connect(compositor)
     assert client.events.device == "/dev/dri/renderD128"
-    # pixman imports packed RGB: both mandatory formats, each once, all known to wl_drm.
+    # pixman imports packed RGB: both mandatory formats, each once, all known to wl_drm;
+    # NV12 and YUV420 on top, which the compositor converts on the CPU (test_wl_drm_yuv.py).
     assert XRGB8888 in client.events.formats and ARGB8888 in client.events.formats
     assert len(set(client.events.formats)) == len(client.events.formats)
-    assert all(f in FORMATS and FORMATS[f].n_planes == 1 for f in client.events.formats)
+    planar = [f for f in client.events.formats if FORMATS[f].n_planes > 1]
+    assert sorted(FORMATS[f].name for f in planar) == ["nv12", "yuv420"]
+    assert all(f in FORMATS for f in client.events.formats)
     assert client.events.capabilities == 1  # wl_drm.capability.prime
     client.close()
 

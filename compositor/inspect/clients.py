@@ -186,7 +186,7 @@ class ClientInspector:
                         "height": s.height,
                         "bytes": size,
                     },
-                    "path": buffer_path(kind, bool(s.texture_gles2)),
+                    "path": buffer_path(kind, bool(s.texture_gles2), fourcc_name(s.format)),
                     "commits": s.commits,
                     "bytes_copied": s.bytes,
                     **rates,

@@ -17,10 +17,16 @@ class Context:
     wl_drm_device_exists: bool
 
 
-def buffer_path(kind: str, texture_gles2: bool) -> str:
+# Multi-planar YUV the wl_drm bridge converts to XRGB8888 on the CPU for pixman.
+CPU_CONVERTED = ("NV12", "YU12")
+
+
+def buffer_path(kind: str, texture_gles2: bool, fourcc: str = "") -> str:
     """How a buffer of this kind reached the output on this renderer."""
     if kind in ("none", "released"):
         return "nothing shown"
+    if not texture_gles2 and fourcc in CPU_CONVERTED:
+        return "CPU colour conversion (BT.601) to XRGB8888, read by pixman"
     if not texture_gles2:
         return "pixman reads the client's mapping (CPU)"
     if kind == "wl_shm":

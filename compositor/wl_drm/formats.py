@@ -84,3 +84,4 @@ FORMATS: dict[int, Format] = {
 XRGB8888 = fourcc("XR24")
 ARGB8888 = fourcc("AR24")
 NV12 = fourcc("NV12")
+YUV420 = fourcc("YU12")

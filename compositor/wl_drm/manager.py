@@ -33,7 +33,7 @@ from compositor.wl_drm.bridge import (
     seal_against_shrinking,
 )
 from compositor.wl_drm.flink import FlinkError, open_flink_name
-from compositor.wl_drm.formats import FORMATS, fourcc_name
+from compositor.wl_drm.formats import FORMATS, NV12, YUV420, fourcc_name
 from compositor.wl_drm.quotas import ClientUsage, FlinkNames, OwnershipError, QuotaError, Quotas
 from compositor.wl_drm.validation import ErrorKind, Layout, RequestError, check_fits, check_request
 
@@ -69,7 +69,10 @@ def offered_formats(renderer: Any, kind: str) -> list[int]:
         n = lib.comp_renderer_shm_formats(renderer, out, 256)
         planes_ok = 1  # pixman reads one packed plane
     codes = dict.fromkeys(out[i] for i in range(min(n, 256)))
-    return [c for c in codes if c in FORMATS and FORMATS[c].n_planes <= planes_ok]
+    offered = [c for c in codes if c in FORMATS and FORMATS[c].n_planes <= planes_ok]
+    if kind != "gles2":  # the bridge converts these on the CPU for pixman
+        offered += [c for c in (NV12, YUV420) if c not in offered]
+    return offered
 
 
 @dataclass
@@ -323,7 +326,9 @@ class WlDrmManager:
         dmabuf = is_dmabuf(fd)
         if not dmabuf:
             seal_against_shrinking(fd)
-        if layout.format.n_planes > 1 and not dmabuf:
+        converted = bool(lib.comp_drm_format_is_converted(layout.format.code))
+        cpu_read = self.renderer_kind != "gles2"
+        if layout.format.n_planes > 1 and not dmabuf and not (converted and cpu_read):
             raise FdError(
                 f"{layout.format.name} has {layout.format.n_planes} planes: only a dma-buf fd "
                 "can carry them"
@@ -334,7 +339,7 @@ class WlDrmManager:
         client_ptr = ffi.cast(
             "struct wl_client *", _addr(wl_lib.wl_resource_get_client(resource._ptr))
         )
-        cpu_access = layout.format.n_planes == 1
+        cpu_access = layout.format.n_planes == 1 or (converted and cpu_read)
         native = self.bridge.create(
             client_ptr, new_id, layout, fd, dmabuf, cpu_access, not gpu, token
         )
@@ -342,7 +347,8 @@ class WlDrmManager:
             path = "dma-buf -> EGL import (zero-copy)"
         else:
             sync = ", DMA_BUF_IOCTL_SYNC" if dmabuf else ""
-            path = f"mmap -> {self.renderer_kind} (CPU read{sync})"
+            convert = "BT.601 YUV -> XRGB conversion, " if converted else ""
+            path = f"mmap -> {self.renderer_kind} (CPU {convert}read{sync})"
         record = BufferRecord(token, client.usage, new_id, layout, size, source, path, native)
         self.buffers[token] = record
         client.usage.buffers += 1

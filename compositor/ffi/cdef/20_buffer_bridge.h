@@ -20,6 +20,11 @@ struct comp_drm_buffer *comp_drm_buffer_create(struct wl_client *client, uint32_
 /* Called (from C, on the event loop) when a bridge buffer's wlr_buffer is destroyed. */
 extern "Python" void comp_drm_buffer_destroyed(uint64_t token);
 
+/* NV12 and YUV420 (single fd) are converted to XRGB8888 by the CPU when a renderer reads
+ * them through a data pointer (pixman): BT.601 limited range. Conversions done, bytes made. */
+bool comp_drm_format_is_converted(uint32_t format);
+void comp_drm_yuv_stats(uint64_t *conversions, uint64_t *bytes);
+
 size_t comp_drm_buffer_live_count(void);
 size_t comp_drm_buffer_mapped_count(void);
 /* wlr_buffer.n_locks of a live buffer (0: released). */

@@ -24,6 +24,7 @@ struct comp_drm_buffer {
 	bool is_dmabuf, cpu_access, sync_failed;
 	void *map;
 	size_t map_len;
+	uint32_t *converted; /* NV12/YUV420 read by the CPU: the XRGB8888 it was converted to */
 	uint64_t token;
 	struct wl_list link; /* bridge_buffers */
 };
@@ -37,6 +38,7 @@ static void bridge_destroy(struct wlr_buffer *wlr_buffer) {
 	if (buffer->map != NULL) {
 		munmap(buffer->map, buffer->map_len);
 	}
+	free(buffer->converted);
 	close(buffer->fd);
 	uint64_t token = buffer->token;
 	free(buffer);
@@ -81,6 +83,63 @@ static void bridge_sync(struct comp_drm_buffer *buffer, uint64_t flags) {
 	}
 }
 
+/* CPU colour conversion of multi-planar YUV (wl_drm has no colour information: BT.601,
+ * limited range, as Mesa's and GStreamer's wl_drm users produce by default). */
+static uint64_t yuv_conversions, yuv_converted_bytes;
+
+bool comp_drm_format_is_converted(uint32_t format) {
+	return format == DRM_FORMAT_NV12 || format == DRM_FORMAT_YUV420;
+}
+
+static inline uint8_t yuv_clamp(int v) {
+	return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
+}
+
+static inline uint32_t yuv_pixel(int y, int u, int v) {
+	int c = (y - 16) * 298, d = u - 128, e = v - 128;
+	uint8_t r = yuv_clamp((c + 409 * e + 128) >> 8);
+	uint8_t g = yuv_clamp((c - 100 * d - 208 * e + 128) >> 8);
+	uint8_t b = yuv_clamp((c + 516 * d + 128) >> 8);
+	return 0xFF000000u | (uint32_t)r << 16 | (uint32_t)g << 8 | b;
+}
+
+static bool bridge_convert(struct comp_drm_buffer *buffer) {
+	int width = buffer->dmabuf.width, height = buffer->dmabuf.height;
+	if (buffer->converted == NULL) {
+		buffer->converted = malloc((size_t)width * height * 4);
+		if (buffer->converted == NULL) {
+			return false;
+		}
+	}
+	const uint8_t *base = buffer->map;
+	const uint8_t *ys = base + buffer->dmabuf.offset[0];
+	uint32_t ystride = buffer->dmabuf.stride[0];
+	bool nv12 = buffer->dmabuf.format == DRM_FORMAT_NV12;
+	const uint8_t *us = base + buffer->dmabuf.offset[1];
+	const uint8_t *vs = nv12 ? us + 1 : base + buffer->dmabuf.offset[2];
+	uint32_t ustride = buffer->dmabuf.stride[1];
+	uint32_t vstride = nv12 ? ustride : buffer->dmabuf.stride[2];
+	int step = nv12 ? 2 : 1; /* NV12 interleaves Cb and Cr */
+	for (int row = 0; row < height; row++) {
+		const uint8_t *y = ys + (size_t)row * ystride;
+		const uint8_t *u = us + (size_t)(row / 2) * ustride;
+		const uint8_t *v = vs + (size_t)(row / 2) * vstride;
+		uint32_t *out = buffer->converted + (size_t)row * width;
+		for (int col = 0; col < width; col++) {
+			int c = (col / 2) * step;
+			out[col] = yuv_pixel(y[col], u[c], v[c]);
+		}
+	}
+	yuv_conversions++;
+	yuv_converted_bytes += (uint64_t)width * height * 4;
+	return true;
+}
+
+void comp_drm_yuv_stats(uint64_t *conversions, uint64_t *bytes) {
+	*conversions = yuv_conversions;
+	*bytes = yuv_converted_bytes;
+}
+
 static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t flags,
 		void **data, uint32_t *format, size_t *stride) {
 	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
@@ -93,6 +152,19 @@ static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t
 		return false;
 	}
 	bridge_sync(buffer, DMA_BUF_SYNC_START);
+	if (comp_drm_format_is_converted(buffer->dmabuf.format)) {
+		/* Converted now, from the pixels as they are at this access (the client may have
+		 * drawn into the same buffer since); the renderer reads packed XRGB8888. */
+		bool ok = bridge_convert(buffer);
+		bridge_sync(buffer, DMA_BUF_SYNC_END);
+		if (!ok) {
+			return false;
+		}
+		*data = buffer->converted;
+		*format = DRM_FORMAT_XRGB8888;
+		*stride = (size_t)buffer->dmabuf.width * 4;
+		return true;
+	}
 	*data = (char *)buffer->map + buffer->dmabuf.offset[0];
 	*format = buffer->dmabuf.format;
 	*stride = buffer->dmabuf.stride[0];
@@ -101,6 +173,9 @@ static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t
 
 static void bridge_end_data_ptr_access(struct wlr_buffer *wlr_buffer) {
 	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	if (comp_drm_format_is_converted(buffer->dmabuf.format)) {
+		return; /* synced around the conversion already */
+	}
 	bridge_sync(buffer, DMA_BUF_SYNC_END);
 }
 
