@@ -36,6 +36,7 @@ from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
 from compositor.shell.activation import Activation
+from compositor.shell.decorations import Decorations
 from compositor.shell.layer import LayerShell
 from compositor.shell.stacking import Stacking
 from compositor.shell.xdg_shell import Shell
@@ -59,6 +60,7 @@ class Server:
         self.backend = self.renderer = self.allocator = self.output_layout = None
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
+        self.decorations: Decorations | None = None
         self.virtual_input: VirtualInput | None = None
         self.activation: Activation | None = None
         self.output_management: OutputManagement | None = None
@@ -88,6 +90,7 @@ class Server:
         self.stacking = Stacking(self.scene)
         self.outputs = OutputManager(self)
         self.shell = Shell(self, self.stacking.views)
+        self.decorations = Decorations(self)
         self.seat = SeatManager(self)
         self.virtual_input = VirtualInput(self.display, self.seat)
         self.activation = Activation(self.display, self.shell)
@@ -197,6 +200,7 @@ class Server:
             self.wl_drm,
             self.recorder,
             self.render_tools,
+            self.decorations,
             self.stats,
             self.inspector,
             self.tracing,
@@ -322,6 +326,7 @@ class Server:
             self.virtual_input,
             self.output_management,
             self.layers,
+            self.decorations,
             self.shell,
             self.outputs,
         ):

@@ -113,6 +113,7 @@ class CursorManager:
         self._rebase_source = None
         self._delivered: set[int] = set()  # buttons whose press went to the seat
         self._kept: set[int] = set()  # buttons whose press the compositor kept
+        self._on_title_bar = False  # the kept press was on a title bar (decorations.py)
         self._listeners = Listeners(
             (self.wlr_cursor.motion_event, self._on_motion),
             (self.wlr_cursor.motion_absolute_event, self._on_motion_absolute),
@@ -243,9 +244,26 @@ class CursorManager:
                     else:
                         self.begin_resize(hit.view, self._nearest_edges(hit.view))
                     return
+                if hit.surface is None and self._press_title_bar(hit, time_msec, button):
+                    return
             self._hold(hit)
         self._delivered.add(button)
         self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.PRESSED)
+
+    def _press_title_bar(self, hit: Hit, time_msec: int, button: int) -> bool:
+        """A press on the compositor's title bar of a window is the compositor's: a left
+        drag moves the window, a click on a button is taken at the release."""
+        decorations = self.seat.server.decorations
+        part = decorations.part_at(hit.view, hit.node) if decorations is not None else None
+        if part is None:
+            return False
+        self._kept.add(button)
+        if button == BTN_LEFT:
+            self._on_title_bar = True
+            x, y = self.wlr_cursor.x, self.wlr_cursor.y
+            if decorations.press(hit.view, part, time_msec, x, y):
+                self.begin_move(hit.view)
+        return True
 
     def _hold(self, hit: Hit) -> None:
         """The first press: the surface under the pointer gets it and holds the pointer."""
@@ -270,6 +288,12 @@ class CursorManager:
             self._kept.discard(button)
         if self._delivered or self._kept:
             return
+        if self._on_title_bar:
+            self._on_title_bar = False
+            hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
+            self.seat.server.decorations.release(
+                hit.view, hit.node, time_msec, self.wlr_cursor.x, self.wlr_cursor.y
+            )
         if self.grab is not None:
             log.info(
                 "%s of %r ended at %s",

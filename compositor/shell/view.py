@@ -30,6 +30,7 @@ from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
+    from compositor.shell.decorations import TitleBar
     from compositor.shell.xdg_shell import Shell
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,10 @@ class View:
         # (the client asked for a state before it mapped).
         self.restore_geometry: tuple[int, int, int, int] | None = None
         self.pid = _client_pid(xdg_surface.surface)
+        # Decorations (shell/decorations.py): "none" (the client never asked), "client" or
+        # "server"; the compositor's title bar while "server".
+        self.decoration_mode = "none"
+        self.decoration: TitleBar | None = None
         self._listeners = Listeners(
             (xdg_surface.map_event, self._on_map),
             (xdg_surface.unmap_event, self._on_unmap),
@@ -94,6 +99,11 @@ class View:
     def move_to(self, x: int, y: int) -> None:
         self.x, self.y = int(x), int(y)
         self.tree.set_position(self.x, self.y)
+
+    @property
+    def title_bar_height(self) -> int:
+        """Height of the compositor's title bar above the window geometry (0: none)."""
+        return self.decoration.height if self.decoration is not None else 0
 
     @property
     def state(self) -> str:
@@ -198,6 +208,9 @@ class View:
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
         self._listeners.remove_all()
+        if self.decoration is not None:  # its nodes live in the tree destroyed below
+            self.decoration.destroy()
+            self.decoration = None
         self.shell.on_view_destroyed(self)
         # wlroots frees the surface and its scene node after this signal; the tree around
         # them is ours.
@@ -247,6 +260,7 @@ class View:
             "fullscreen": self.fullscreen,
             "urgent": self.urgent,
             "minimized": self.minimized,
+            "decoration": self.decoration_mode,
         }
 
 

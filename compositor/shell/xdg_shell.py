@@ -88,6 +88,8 @@ class Shell:
             self.views.append(view)
             self._owner[_address(xdg_surface)] = view
             self._view_by_tree[view.tree_address] = view
+            if self.server.decorations is not None:
+                self.server.decorations.on_new_view(view)
             view.apply_requested_states()
 
     def _output_box_near(self, view: View | None) -> Box | None:
@@ -277,6 +279,9 @@ class Shell:
         )
         if box is None or box.width <= 0 or box.height <= 0:
             return None
+        if not view.fullscreen:  # maximized: the compositor's title bar stays on the output
+            bar = view.title_bar_height
+            return box.x, box.y + bar, box.width, max(1, box.height - bar)
         return box.x, box.y, box.width, box.height
 
     def on_popup_destroyed(self, popup: Popup) -> None:

@@ -1,0 +1,50 @@
+/* Server-side decorations (compositor/shell/decorations.py): title bars drawn by the
+ * compositor as scene nodes inside a window's tree, and the KDE server-decoration
+ * protocol's pieces that pywlroots 0.15.24 does not bind. */
+struct wlr_buffer;
+struct wlr_scene_node;
+struct wlr_xdg_surface;
+struct wlr_surface;
+struct wlr_server_decoration_manager;
+
+/* A wlr_buffer in CPU memory: a copy of `height` rows of `stride` bytes of premultiplied
+ * ARGB8888 (DRM_FORMAT_ARGB8888). The renderer reads it through data-pointer access, once
+ * per scene node (the texture is kept). The producer's reference is dropped with
+ * wlr_buffer_drop; it is freed when the last scene node showing it is gone. NULL: out of
+ * memory. */
+struct wlr_buffer *comp_cpu_buffer_create(int width, int height, const void *data,
+	size_t stride);
+void wlr_buffer_drop(struct wlr_buffer *buffer);
+/* CPU buffers not freed yet (the endurance tests count them). */
+size_t comp_cpu_buffer_live_count(void);
+
+#include "16_decor_types.h"
+
+/* A title bar in `view_tree` (a window's tree, whose origin is the window geometry's
+ * top-left), below the client's surfaces (popups open over it). It follows the window in
+ * C: its width follows the window geometry at each commit, its colour the `activated`
+ * state of each configure the client is sent; it is shown while the window is mapped and
+ * no configure said fullscreen. Glyphs (may be NULL) are shown centred in their buttons.
+ * NULL: out of memory. */
+struct comp_decor;
+struct comp_decor *comp_decor_create(struct wlr_scene_node *view_tree,
+	const struct comp_decor_window *window, const struct comp_decor_style *style,
+	struct wlr_buffer *close_glyph, struct wlr_buffer *maximize_glyph);
+/* Show `title` (a buffer, NULL: none) left in the bar, cropped to the room left of the
+ * buttons. The bar takes its own reference. */
+void comp_decor_set_title(struct comp_decor *decor, struct wlr_buffer *title);
+enum comp_decor_part comp_decor_part(struct comp_decor *decor, struct wlr_scene_node *node);
+bool comp_decor_focused(struct comp_decor *decor);
+bool comp_decor_visible(struct comp_decor *decor);
+/* Removes its nodes and listeners. Call before the window's tree is destroyed. */
+void comp_decor_destroy(struct comp_decor *decor);
+size_t comp_decor_live_count(void);
+
+/* org_kde_kwin_server_decoration: the manager's new_decoration signal, and a decoration's
+ * surface, mode (enum wlr_server_decoration_manager_mode) and mode/destroy signals, as
+ * void * for pywayland's Signal. */
+void *comp_kde_decoration_new_signal(struct wlr_server_decoration_manager *manager);
+struct wlr_surface *comp_kde_decoration_surface(void *decoration);
+uint32_t comp_kde_decoration_mode(void *decoration);
+void *comp_kde_decoration_mode_signal(void *decoration);
+void *comp_kde_decoration_destroy_signal(void *decoration);

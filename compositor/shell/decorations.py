@@ -1,0 +1,489 @@
+"""Window decorations: who draws the title bar, and the compositor's own title bars.
+
+Two protocols let a client say who decorates its windows:
+
+- ``zxdg_decoration_manager_v1`` (xdg-decoration; Qt, foot, mpv, kitty): a window whose
+  client asks for ``client_side`` keeps drawing its own; one that asks for ``server_side``,
+  or leaves the choice to the compositor (no mode, or ``unset_mode``), gets a title bar
+  drawn by the compositor. The mode goes out with the next configure.
+- ``org_kde_kwin_server_decoration_manager`` (KDE's; GTK3 and Qt5 still use it), with
+  ``server`` as the default mode, as sway has it: a surface whose client creates a
+  decoration object and keeps the default, or asks for ``server``, gets a title bar; one
+  that asks for ``client`` (or ``none``) does not.
+
+A client that uses neither protocol gets no title bar (it draws its own, or none).
+
+A title bar (:class:`TitleBar`) is a set of scene nodes in the window's own scene tree,
+above the window geometry and below the client's surfaces (popups open over it): the bar,
+the title (text rendered once per title change with Pillow into a CPU ``wlr_buffer``), a
+maximize and a close button. It follows the window in C (``comp_decor_*``, ffi/csrc/
+16_decor.c): its width follows the window geometry at each commit, its colour the
+``activated`` state of each configure the client is sent (focused or not), and it is hidden
+while a configure says fullscreen; a minimized window hides its whole tree. A maximized
+window gets the usable area less the bar's height (:attr:`View.title_bar_height`), so the
+bar stays on the output.
+
+The pointer (input/cursor.py) finds the bar through the scene graph like any node of a
+window; a press on it is the compositor's and never reaches the client: dragging the bar
+moves the window (the same grab as Alt + drag), a click on close sends
+``xdg_toplevel.close``, a click on maximize (or a double-click on the bar) toggles
+maximized.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from pywayland.server import Listener, Signal
+from wlroots import ffi as wlr_ffi
+from wlroots.wlr_types.server_decoration import (
+    ServerDecorationManager,
+    ServerDecorationManagerMode,
+)
+from wlroots.wlr_types.xdg_decoration_v1 import (
+    XdgDecorationManagerV1,
+    XdgToplevelDecorationV1,
+    XdgToplevelDecorationV1Mode,
+)
+
+from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.listeners import Listeners
+
+if TYPE_CHECKING:
+    from compositor.control import ControlServer
+    from compositor.server import Server
+    from compositor.shell.view import View
+
+log = logging.getLogger(__name__)
+
+BAR_HEIGHT = 24
+BUTTON_WIDTH = 28
+PADDING = 8
+# Opaque colours (RRGGBB); tests look for them in screenshots.
+FOCUSED = "2e5a8a"
+UNFOCUSED = "4d4d4d"
+CLOSE = "c0392b"
+MAXIMIZE = "3f7a4a"
+TITLE_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+TITLE_SIZE = 13
+MAX_TITLE_WIDTH = 2048  # pixels of text rendered at most (the bar crops to its room)
+MAX_TITLE_CHARS = 256
+DOUBLE_CLICK_MS = 400
+DOUBLE_CLICK_SLOP = 4  # pixels the pointer may move between the two clicks
+
+PARTS = {
+    lib.COMP_DECOR_BAR: "bar",
+    lib.COMP_DECOR_CLOSE: "close",
+    lib.COMP_DECOR_MAXIMIZE: "maximize",
+}
+
+
+class Decorations:
+    """The two decoration globals, and which window has a title bar drawn by us."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.shell = server.shell
+        self.xdg_manager = XdgDecorationManagerV1.create(server.display)
+        self.kde_manager = ServerDecorationManager.create(server.display)
+        self.kde_manager.set_default_mode(ServerDecorationManagerMode.SERVER)
+        kde_new = Signal(
+            ptr=to_wlroots(
+                lib.comp_kde_decoration_new_signal(
+                    to_native(self.kde_manager._ptr, "struct wlr_server_decoration_manager *")
+                ),
+                "struct wl_signal *",
+            )
+        )
+        self.requests: set[_XdgRequest | _KdeRequest] = set()
+        self.style = ffi.new("struct comp_decor_style *")
+        self.style.height = BAR_HEIGHT
+        self.style.button = BUTTON_WIDTH
+        self.style.padding = PADDING
+        for field, color in (
+            ("focused", FOCUSED),
+            ("unfocused", UNFOCUSED),
+            ("close", CLOSE),
+            ("maximize", MAXIMIZE),
+        ):
+            getattr(self.style, field)[0:4] = _rgba(color)
+        self._glyphs: tuple[Any, Any] | None = None  # made with the first title bar
+        # The press on a title bar now held: (view, part, x, y); the last click on a bar
+        # (view, time_msec, x, y), for double-clicks.
+        self._pressed: tuple[View, str, float, float] | None = None
+        self._last_click: tuple[View, int, float, float] | None = None
+        self._listeners = Listeners(
+            (self.xdg_manager.new_toplevel_decoration_event, self._on_new_xdg),
+            (kde_new, self._on_new_kde),
+        )
+
+    def destroy(self) -> None:
+        self._listeners.remove_all()
+        for request in list(self.requests):
+            request.forget()
+        self.requests.clear()
+        if self._glyphs is not None:
+            for glyph in self._glyphs:
+                lib.wlr_buffer_drop(glyph)  # freed when the last title bar goes
+            self._glyphs = None
+        self._pressed = self._last_click = None
+
+    # -- the protocols --------------------------------------------------------------------
+
+    def _on_new_xdg(self, listener: Listener, decoration: XdgToplevelDecorationV1) -> None:
+        self.requests.add(_XdgRequest(self, decoration))
+
+    def _on_new_kde(self, listener: Listener, data: Any) -> None:
+        self.requests.add(_KdeRequest(self, ffi.cast("void *", _address(data))))
+
+    def on_new_view(self, view: View) -> None:
+        """A new toplevel: a KDE decoration made for its surface before it was one applies."""
+        surface = _address(view.xdg_surface._ptr.surface)
+        for request in list(self.requests):
+            if isinstance(request, _KdeRequest) and request.surface == surface:
+                request.apply()
+
+    def view_of_xdg_surface(self, address: int) -> View | None:
+        return next((v for v in self.shell.views if _address(v.xdg_surface._ptr) == address), None)
+
+    def view_of_surface(self, address: int) -> View | None:
+        return next(
+            (v for v in self.shell.views if _address(v.xdg_surface._ptr.surface) == address), None
+        )
+
+    def set_server_side(
+        self, view: View, server_side: bool, protocol: str, rearrange: bool = True
+    ) -> None:
+        """Give ``view`` a title bar of ours, or take it away (the client draws its own).
+        ``rearrange``: a maximized window takes the bar's room into account (not while its
+        client is going away: its decoration objects go before its window)."""
+        view.decoration_mode = "server" if server_side else "client"
+        if server_side == (view.decoration is not None):
+            return
+        if server_side:
+            view.decoration = TitleBar(self, view)
+        else:
+            view.decoration.destroy()
+            view.decoration = None
+        (log.info if rearrange else log.debug)(
+            "decorations: %r %s (%s)",
+            view.app_id,
+            "gets a title bar" if server_side else "draws its own",
+            protocol,
+        )
+        if rearrange and view.maximized and not view.fullscreen:
+            view.arrange()  # the bar's room changed
+
+    def glyphs(self) -> tuple[Any, Any]:
+        """The close and maximize glyphs, shared by every title bar."""
+        if self._glyphs is None:
+            self._glyphs = (_glyph(10, _cross), _glyph(10, _square))
+        return self._glyphs
+
+    # -- the pointer (input/cursor.py) ----------------------------------------------------
+
+    def part_at(self, view: View | None, node: Any) -> str | None:
+        """``bar``, ``close`` or ``maximize`` when ``node`` is part of ``view``'s title bar."""
+        if view is None or view.decoration is None:
+            return None
+        return view.decoration.part(node)
+
+    def press(self, view: View, part: str, time_msec: int, x: float, y: float) -> bool:
+        """A left press on a title bar; True: it starts a move."""
+        self._pressed = (view, part, x, y)
+        if part != "bar":
+            return False
+        last, self._last_click = self._last_click, None
+        if (
+            last is not None
+            and last[0] is view
+            and (time_msec - last[1]) & 0xFFFFFFFF <= DOUBLE_CLICK_MS
+            and abs(x - last[2]) <= DOUBLE_CLICK_SLOP
+            and abs(y - last[3]) <= DOUBLE_CLICK_SLOP
+        ):
+            self._pressed = None
+            self.shell.set_maximized(view, not view.maximized)
+            return False
+        return True
+
+    def release(self, view: View | None, node: Any, time_msec: int, x: float, y: float) -> None:
+        """The last button went up after a press on a title bar; ``view`` and ``node``: what
+        is under the pointer now."""
+        pressed, self._pressed = self._pressed, None
+        if pressed is None:
+            return
+        pressed_view, part, px, py = pressed
+        if pressed_view is not view or pressed_view not in self.shell.views:
+            return  # released elsewhere, or the window went: no click
+        if self.part_at(view, node) != part:
+            return
+        if part == "bar":
+            if (x, y) == (px, py):  # a click, not a drag: maybe the first of a double-click
+                self._last_click = (view, time_msec, x, y)
+        elif part == "close":
+            log.info("decorations: close button of %r", view.app_id)
+            view.close()
+        elif part == "maximize":
+            self.shell.set_maximized(view, not view.maximized)
+
+    def forget_view(self, view: View) -> None:
+        if self._pressed is not None and self._pressed[0] is view:
+            self._pressed = None
+        if self._last_click is not None and self._last_click[0] is view:
+            self._last_click = None
+
+    # -- control --------------------------------------------------------------------------
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "decorations",
+            "title bars drawn by the compositor: live counts, style, each window's mode",
+            self.describe,
+        )
+
+    def describe(self, request: dict | None = None) -> dict:
+        return {
+            "title_bars": lib.comp_decor_live_count(),
+            "cpu_buffers": lib.comp_cpu_buffer_live_count(),
+            "requests": {
+                "xdg": sum(isinstance(r, _XdgRequest) for r in self.requests),
+                "kde": sum(isinstance(r, _KdeRequest) for r in self.requests),
+            },
+            "style": {
+                "height": BAR_HEIGHT,
+                "button": BUTTON_WIDTH,
+                "focused": FOCUSED,
+                "unfocused": UNFOCUSED,
+                "close": CLOSE,
+                "maximize": MAXIMIZE,
+            },
+            "views": [
+                {"app_id": v.app_id, "mode": v.decoration_mode, **_bar_state(v)}
+                for v in self.shell.views
+            ],
+        }
+
+
+def _bar_state(view: View) -> dict:
+    if view.decoration is None:
+        return {"title_bar": False}
+    return {
+        "title_bar": True,
+        "focused": view.decoration.focused,
+        "visible": view.decoration.visible,
+        "title": view.decoration.title,
+    }
+
+
+class _XdgRequest:
+    """One zxdg_toplevel_decoration_v1: the client's wish for one toplevel."""
+
+    def __init__(self, decorations: Decorations, decoration: XdgToplevelDecorationV1) -> None:
+        self.decorations = decorations
+        self.decoration = decoration
+        self.xdg_surface = _address(decoration._ptr.surface)
+        self._listeners = Listeners(
+            (decoration.request_mode_event, self._on_request_mode),
+            (decoration.destroy_event, self._on_destroy),
+        )
+        # A mode asked for before the first commit came before this object existed.
+        self._on_request_mode(None, None)
+
+    def _on_request_mode(self, listener: Listener | None, data: Any) -> None:
+        requested = self.decoration._ptr.requested_mode
+        server_side = requested != XdgToplevelDecorationV1Mode.CLIENT_SIDE
+        self.decoration.set_mode(
+            XdgToplevelDecorationV1Mode.SERVER_SIDE
+            if server_side
+            else XdgToplevelDecorationV1Mode.CLIENT_SIDE
+        )
+        view = self.decorations.view_of_xdg_surface(self.xdg_surface)
+        if view is not None:
+            self.decorations.set_server_side(view, server_side, "xdg-decoration")
+
+    def _on_destroy(self, listener: Listener, data: Any) -> None:
+        # The client dropped it: its window goes back to client-side decorations (the
+        # window itself may be gone already).
+        view = self.decorations.view_of_xdg_surface(self.xdg_surface)
+        self.forget()
+        self.decorations.requests.discard(self)
+        if view is not None:
+            self.decorations.set_server_side(
+                view, False, "xdg-decoration destroyed", rearrange=False
+            )
+
+    def forget(self) -> None:
+        self._listeners.remove_all()
+        self.decoration = None
+
+
+class _KdeRequest:
+    """One org_kde_kwin_server_decoration: a surface's mode (default: server)."""
+
+    def __init__(self, decorations: Decorations, data: Any) -> None:
+        self.decorations = decorations
+        self.data = data
+        self.surface = _address(lib.comp_kde_decoration_surface(data))
+        self._listeners = Listeners(
+            (_signal(lib.comp_kde_decoration_mode_signal(data)), self._on_mode),
+            (_signal(lib.comp_kde_decoration_destroy_signal(data)), self._on_destroy),
+        )
+        self.apply()
+
+    def apply(self) -> None:
+        view = self.decorations.view_of_surface(self.surface)
+        if view is None:
+            return  # not a toplevel yet: Decorations.on_new_view applies it
+        server_side = lib.comp_kde_decoration_mode(self.data) == ServerDecorationManagerMode.SERVER
+        self.decorations.set_server_side(view, server_side, "kde-server-decoration")
+
+    def _on_mode(self, listener: Listener, data: Any) -> None:
+        self.apply()
+
+    def _on_destroy(self, listener: Listener, data: Any) -> None:
+        view = self.decorations.view_of_surface(self.surface)
+        self.forget()
+        self.decorations.requests.discard(self)
+        if view is not None:
+            self.decorations.set_server_side(
+                view, False, "kde-server-decoration destroyed", rearrange=False
+            )
+
+    def forget(self) -> None:
+        self._listeners.remove_all()
+        self.data = ffi.NULL
+
+
+class TitleBar:
+    """The compositor's title bar of one window (its nodes live in C: comp_decor)."""
+
+    def __init__(self, decorations: Decorations, view: View) -> None:
+        close, maximize = decorations.glyphs()
+        xdg = view.xdg_surface._ptr
+        scheduled = view.toplevel._ptr.scheduled
+        window = ffi.new("struct comp_decor_window *")
+        window.surface = ffi.cast("struct wlr_surface *", _address(xdg.surface))
+        window.xdg_surface = ffi.cast("struct wlr_xdg_surface *", _address(xdg))
+        window.configure_signal = _void(wlr_ffi.addressof(xdg.events.configure))
+        window.map_signal = _void(wlr_ffi.addressof(xdg.events.map))
+        window.unmap_signal = _void(wlr_ffi.addressof(xdg.events.unmap))
+        window.activated = ffi.cast("bool *", _address(wlr_ffi.addressof(scheduled, "activated")))
+        window.fullscreen = ffi.cast("bool *", _address(wlr_ffi.addressof(scheduled, "fullscreen")))
+        window.mapped = bool(xdg.mapped)
+        self._decor = lib.comp_decor_create(
+            to_native(view.tree, "struct wlr_scene_node *"),
+            window,
+            decorations.style,
+            close,
+            maximize,
+        )
+        if self._decor == ffi.NULL:
+            raise MemoryError("cannot create a title bar")
+        self.decorations = decorations
+        self.view = view
+        self.height = BAR_HEIGHT
+        self.title: str | None = None
+        self._listeners = Listeners((view.toplevel.set_title_event, self._on_title))
+        self._on_title(None, None)
+
+    @property
+    def focused(self) -> bool:
+        return bool(lib.comp_decor_focused(self._decor))
+
+    @property
+    def visible(self) -> bool:
+        return bool(lib.comp_decor_visible(self._decor))
+
+    def _on_title(self, listener: Listener | None, data: Any) -> None:
+        title = self.view.title
+        if title == self.title:
+            return
+        self.title = title
+        buffer = _render_title(title) if title else ffi.NULL
+        lib.comp_decor_set_title(self._decor, buffer)
+        if buffer != ffi.NULL:
+            lib.wlr_buffer_drop(buffer)  # the bar's scene node holds it now
+
+    def part(self, node: Any) -> str | None:
+        return PARTS.get(lib.comp_decor_part(self._decor, node))
+
+    def destroy(self) -> None:
+        self._listeners.remove_all()
+        lib.comp_decor_destroy(self._decor)
+        self._decor = ffi.NULL
+        self.decorations.forget_view(self.view)
+        del self.view, self.decorations
+
+
+# -- pixels --------------------------------------------------------------------------------
+
+
+def _rgba(color: str) -> list[float]:
+    value = int(color, 16)
+    return [((value >> shift) & 0xFF) / 255 for shift in (16, 8, 0)] + [1.0]
+
+
+@cache
+def _font():
+    from PIL import ImageFont  # Pillow: imported with the first title, not at start-up
+
+    try:
+        return ImageFont.truetype(TITLE_FONT, TITLE_SIZE)
+    except OSError:
+        log.warning("decorations: %s not found, titles use Pillow's own font", TITLE_FONT)
+        return ImageFont.load_default()
+
+
+def _render_title(title: str) -> Any:
+    """White text on nothing (premultiplied ARGB8888) in a new CPU wlr_buffer; NULL when
+    it has no pixels."""
+    from PIL import Image, ImageDraw
+
+    font = _font()
+    text = title[:MAX_TITLE_CHARS]
+    ascent, descent = font.getmetrics()
+    width = min(int(font.getlength(text)) + 1, MAX_TITLE_WIDTH)
+    height = min(ascent + descent, BAR_HEIGHT)
+    if width <= 1 or height <= 0:
+        return ffi.NULL
+    coverage = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(coverage).text((0, 0), text, fill=255, font=font)
+    # White premultiplied by its coverage: every channel is the coverage.
+    data = Image.merge("RGBA", (coverage,) * 4).tobytes()
+    buffer = lib.comp_cpu_buffer_create(width, height, data, width * 4)
+    if buffer == ffi.NULL:
+        log.warning("decorations: no memory for the title %r", title)
+    return buffer
+
+
+def _cross(x: int, y: int, n: int) -> bool:
+    return x - y in (0, 1) or x + y - (n - 1) in (0, 1)
+
+
+def _square(x: int, y: int, n: int) -> bool:
+    return x in (0, n - 1) or y in (0, 1, n - 1)
+
+
+def _glyph(n: int, inked) -> Any:
+    """An n x n white glyph (premultiplied ARGB8888) in a CPU wlr_buffer."""
+    on, off = b"\xff" * 4, b"\0" * 4
+    data = b"".join(on if inked(x, y, n) else off for y in range(n) for x in range(n))
+    buffer = lib.comp_cpu_buffer_create(n, n, data, n * 4)
+    if buffer == ffi.NULL:
+        raise MemoryError("cannot create a title bar glyph")
+    return buffer
+
+
+def _signal(ptr: Any) -> Signal:
+    return Signal(ptr=to_wlroots(ptr, "struct wl_signal *"))
+
+
+def _void(ptr: Any) -> Any:
+    return ffi.cast("void *", _address(ptr))
+
+
+def _address(ptr: Any) -> int:
+    """The C address of a pointer of any of the ffi modules (ours, pywlroots', pywayland's)."""
+    return int(ffi.cast("uintptr_t", ptr))
