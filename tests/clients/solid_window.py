@@ -7,7 +7,7 @@ line per event the tests care about, flushed at once:
     button CODE STATE | key CODE STATE | keyboard-enter | keyboard-leave |
     repeat-info RATE DELAY | close | popup-configure X Y W H | popup-mapped DEPTH |
     presented REFRESH_NS | synced TOKEN COMMITS | disconnected |
-    toplevel-configure W H STATES
+    toplevel-configure W H STATES | decoration-configure MODE
 
 ``enter``/``motion`` carry surface-local coordinates (``%g``); SURFACE names the surface
 entered: ``window``, ``subsurface`` or ``popup-DEPTH`` (motion is on the last one entered).
@@ -37,6 +37,12 @@ margins stay. ``--maximize`` / ``--fullscreen`` ask for that state before the fi
 (``foot --maximized``); on stdin (``--stdin-sync``), ``maximize``, ``unmaximize``,
 ``fullscreen``, ``unfullscreen`` and ``minimize`` send those requests at any time.
 
+``--decoration server|client|unset`` binds zxdg_decoration_manager_v1 and, before the first
+commit, asks for that mode for its toplevel (``unset``: a decoration object with no
+preference, the compositor picks); each zxdg_toplevel_decoration_v1.configure prints
+``decoration-configure MODE`` (``server`` or ``client``). On stdin, ``title TEXT`` sets the
+title.
+
     python -m tests.clients.solid_window --color 3366cc --size 200x150 --app-id test.solid
 """
 
@@ -53,10 +59,15 @@ from pywayland.client import Display
 from pywayland.protocol.presentation_time import WpPresentation
 from pywayland.protocol.viewporter import WpViewporter
 from pywayland.protocol.wayland import WlCompositor, WlSeat, WlShm, WlSubcompositor
+from pywayland.protocol.xdg_decoration_unstable_v1 import (
+    ZxdgDecorationManagerV1,
+    ZxdgToplevelDecorationV1,
+)
 from pywayland.protocol.xdg_shell import XdgPositioner, XdgWmBase
 
 BORDER = 0x808080  # the buffer outside the window geometry (--geometry)
 TOPLEVEL_STATES = {1: "maximized", 2: "fullscreen", 3: "resizing", 4: "activated"}
+DECORATION_MODES = {1: "client", 2: "server"}  # zxdg_toplevel_decoration_v1.mode
 
 
 def say(*words: object) -> None:
@@ -88,6 +99,7 @@ class SolidWindow:
         self.display.connect()
         self.compositor = self.shm = self.wm_base = self.seat = None
         self.subcompositor = self.viewporter = self.presentation = None
+        self.decoration_manager = None
         registry = self.display.get_registry()
         registry.dispatcher["global"] = self._on_global
         self.display.roundtrip()
@@ -113,7 +125,21 @@ class SolidWindow:
             self.toplevel.set_maximized()
         if options.fullscreen:
             self.toplevel.set_fullscreen(None)
+        if options.decoration:
+            self._ask_for_decoration(options.decoration)
         self.surface.commit()
+
+    def _ask_for_decoration(self, mode: str) -> None:
+        if self.decoration_manager is None:
+            sys.exit("the compositor lacks zxdg_decoration_manager_v1")
+        self.decoration = self.decoration_manager.get_toplevel_decoration(self.toplevel)
+        self.decoration.dispatcher["configure"] = lambda d, mode: say(
+            "decoration-configure", DECORATION_MODES.get(mode, mode)
+        )
+        if mode == "server":
+            self.decoration.set_mode(ZxdgToplevelDecorationV1.mode.server_side.value)
+        elif mode == "client":
+            self.decoration.set_mode(ZxdgToplevelDecorationV1.mode.client_side.value)
 
     def _on_global(self, registry, name: int, interface: str, version: int) -> None:
         if interface == "wl_compositor":
@@ -128,6 +154,8 @@ class SolidWindow:
             self.viewporter = registry.bind(name, WpViewporter, 1)
         elif interface == "wp_presentation":
             self.presentation = registry.bind(name, WpPresentation, 1)
+        elif interface == "zxdg_decoration_manager_v1":
+            self.decoration_manager = registry.bind(name, ZxdgDecorationManagerV1, 1)
         elif interface == "wl_seat":
             self.seat = registry.bind(name, WlSeat, min(version, 5))
             self.seat.dispatcher["capabilities"] = self._on_seat_caps
@@ -287,6 +315,8 @@ class SolidWindow:
             words = line.decode().split()
             if len(words) == 2 and words[0] == "sync":
                 self.sync(words[1])
+            elif len(words) >= 2 and words[0] == "title":
+                self.toplevel.set_title(line.decode().split(None, 1)[1])
             elif len(words) == 1 and words[0] in STATE_REQUESTS:
                 request = getattr(self.toplevel, STATE_REQUESTS[words[0]])
                 if words[0] == "fullscreen":
@@ -368,6 +398,7 @@ def main() -> None:
     parser.add_argument("--geometry", type=_geometry, metavar="X,Y,W,H")
     parser.add_argument("--maximize", action="store_true")
     parser.add_argument("--fullscreen", action="store_true")
+    parser.add_argument("--decoration", choices=("server", "client", "unset"))
     parser.add_argument(
         "--stdin-sync", action="store_true", help="read 'sync TOKEN' lines from stdin"
     )
