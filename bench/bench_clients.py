@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,10 @@ CLIENTS = {
     "damage": "weston-simple-damage",  # --client-size, damages only its ball (~2x 21x21 px)
 }
 IDLE_SETTLE_S = 1.0  # after the compositor answers, before its idle memory is read
+# Before opening the gate: the compositor has used at most QUIET_CPU_S of CPU for QUIET_S
+# (no transaction of sway's still waits for a client held at the gate: each times out
+# after 200 ms), or QUIET_TIMEOUT_S passed.
+QUIET_S, QUIET_CPU_S, QUIET_TIMEOUT_S = 0.5, 0.01, 10.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -129,8 +134,16 @@ def client_argv(ns: argparse.Namespace) -> list[str]:
 
 
 def start_clients(
-    comp: Compositor, n: int, shim: Path, workdir: Path, argv: list[str] | None = None, tag=""
+    comp: Compositor,
+    n: int,
+    shim: Path,
+    workdir: Path,
+    argv: list[str] | None = None,
+    tag: str = "",
+    gate: Path | None = None,
 ) -> tuple[list[subprocess.Popen], list[Path]]:
+    """Start ``n`` clients with the shim; with ``gate``, each waits before its second frame
+    until that file exists (see :func:`open_gate_when_all_mapped`)."""
     argv = argv or [CLIENT]
     clients, counters = [], []
     for i in range(n):
@@ -141,6 +154,8 @@ def start_clients(
             # simple-shm has 2 buffers; see frame_counter.c for why this is needed on sway.
             FRAME_COUNTER_COMMIT_AFTER_ACK="1",
         )
+        if gate is not None:
+            env["FRAME_COUNTER_GATE"] = str(gate)
         log = open(workdir / f"{comp.name}-{n}{tag}-client{i}.log", "wb")
         clients.append(subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT))
         log.close()
@@ -179,6 +194,16 @@ def sample(comp: Compositor, clients: list[subprocess.Popen], counters: list[Pat
         snap["python_calls"] = stats.get("python_calls")
         snap["optional_modules"] = stats.get("optional_modules")
     return snap
+
+
+def wait_quiet(comp: Compositor) -> None:
+    """Until the compositor has used at most QUIET_CPU_S of CPU in QUIET_S seconds."""
+    deadline = time.monotonic() + QUIET_TIMEOUT_S
+    while time.monotonic() < deadline:
+        cpu = comp.cpu_seconds()
+        time.sleep(QUIET_S)
+        if comp.cpu_seconds() - cpu <= QUIET_CPU_S:
+            return
 
 
 def mib(kib: int | None) -> float | None:
@@ -233,17 +258,30 @@ def run_one(
         modes = wl_output_modes(comp)
         time.sleep(IDLE_SETTLE_S)
         idle_memory, idle_helper_memory = comp.memory_kib(), comp.helper_memory_kib()
+        gate = workdir / f"{name}-{n}-r{round_no}.gate"
         clients, counters = start_clients(
-            comp, n, shim, workdir, client_argv(ns), tag=f"-r{round_no}"
+            comp, n, shim, workdir, client_argv(ns), tag=f"-r{round_no}", gate=gate
         )
 
-        def all_drawing() -> bool:
-            dead = [i for i, p in enumerate(clients) if p.poll() is not None]
-            if dead:
-                raise RuntimeError(f"{name}: client(s) {dead} exited during start")
-            return all((c := read_counter(p)) and c.commits > 1 for p in counters)
+        def all_past(gate_state: int, commits: int) -> Callable[[], bool]:
+            def check() -> bool:
+                dead = [i for i, p in enumerate(clients) if p.poll() is not None]
+                if dead:
+                    raise RuntimeError(f"{name}: client(s) {dead} exited during start")
+                return all(
+                    (c := read_counter(p)) and c.gate >= gate_state and c.commits >= commits
+                    for p in counters
+                )
 
-        wait_for(all_drawing, 30 + n, f"{n} clients drawing on {name}")
+            return check
+
+        # Every client draws its first frame and waits at the gate before its second; once
+        # the compositor is quiet, all go. So none animates while others still map (sway 1.7
+        # would hold its buffers: frame_counter.c says why), on every compositor alike.
+        wait_for(all_past(1, 2), 30 + n, f"{n} clients mapped on {name}")
+        wait_quiet(comp)
+        gate.touch()
+        wait_for(all_past(2, 3), 30, f"{n} clients drawing on {name}")
         time.sleep(ns.warmup)
         before = sample(comp, clients, counters)
         time.sleep(ns.seconds)

@@ -11,7 +11,7 @@
  * benchmark reads them at any moment without signals or extra syscalls in the client:
  *
  *   struct { char magic[8] = "FRMCNT2\0"; u64 pid; u64 commits; u64 frames;
- *            u64 first_commit_ns; u64 last_commit_ns; u64 extra_commits;
+ *            u64 first_commit_ns; u64 last_commit_ns; u64 extra_commits; u64 gate;
  *            u64 bucket_ns; u64 buckets; u64 intervals[buckets]; }
  *   (little endian, CLOCK_MONOTONIC nanoseconds)
  *
@@ -28,6 +28,17 @@
  * the older one past the next frame callback; sway 1.7 does at map time, because its
  * transaction keeps a saved buffer until the client commits with the acked configure serial,
  * which simple-shm only does one frame later.  The empty commit completes the transaction.
+ *
+ * With FRAME_COUNTER_GATE=PATH the client stops before its second frame, in its third
+ * counted wl_surface.commit (the first is the initial commit without a buffer, the second
+ * its first frame), with gate = 1, until PATH exists (then gate = 2; at most 120 s).  The
+ * benchmark opens the gate once all its clients wait there (all have committed a frame and
+ * got its frame callback) and the compositor is quiet, so that no client animates while
+ * others still map.  It matters for sway 1.7: while a transaction waits for a client (a map
+ * does), sway keeps a saved buffer of every window in it and still sends frame callbacks,
+ * and an animating two-buffer client that gets its next one meanwhile aborts ("Both buffers
+ * busy"), which with 16 or 64 clients starting on two loaded cores happens nearly every
+ * time.  After the gate it costs one test per commit.
  *
  * Build: gcc -O2 -shared -fPIC -o frame_counter.so frame_counter.c -ldl
  */
@@ -88,6 +99,7 @@ struct counters {
 	uint64_t first_commit_ns;
 	uint64_t last_commit_ns;
 	uint64_t extra_commits;
+	uint64_t gate; /* 0: no gate or not there yet, 1: waiting at it, 2: passed */
 	uint64_t bucket_ns;
 	uint64_t buckets;
 	uint64_t intervals[INTERVAL_BUCKETS];
@@ -105,6 +117,7 @@ static get_version_fn real_get_version;
 static struct counters *counters;
 static struct counters fallback; /* no file: count anyway, nobody reads it */
 static int commit_after_ack;
+static const char *gate_path; /* NULL once passed */
 /* xdg_surface -> its wl_surface, for the commit after ack_configure. */
 static struct {
 	struct wl_proxy *xdg_surface;
@@ -163,6 +176,9 @@ __attribute__((constructor)) static void frame_counter_init(void)
 	real_get_version = (get_version_fn)dlsym(RTLD_NEXT, "wl_proxy_get_version");
 	const char *ack = getenv("FRAME_COUNTER_COMMIT_AFTER_ACK");
 	commit_after_ack = ack != NULL && strcmp(ack, "1") == 0;
+	gate_path = getenv("FRAME_COUNTER_GATE");
+	if (gate_path != NULL && *gate_path == '\0')
+		gate_path = NULL;
 	open_counters();
 }
 
@@ -182,6 +198,16 @@ static void resolve(void)
 	}
 }
 
+static void wait_at_gate(void)
+{
+	struct timespec pause = {0, 2000000}; /* 2 ms */
+	__atomic_store_n(&counters->gate, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 60000 && access(gate_path, F_OK) != 0; i++)
+		nanosleep(&pause, NULL);
+	__atomic_store_n(&counters->gate, 2, __ATOMIC_RELEASE);
+	gate_path = NULL;
+}
+
 static void count(const char *cls, uint32_t opcode)
 {
 	if (opcode != WL_SURFACE_COMMIT && opcode != WL_SURFACE_FRAME)
@@ -192,6 +218,8 @@ static void count(const char *cls, uint32_t opcode)
 		__atomic_store_n(&counters->frames, counters->frames + 1, __ATOMIC_RELEASE);
 		return;
 	}
+	if (gate_path != NULL && counters->commits == 2)
+		wait_at_gate();
 	uint64_t t = now_ns();
 	uint64_t last = counters->last_commit_ns;
 	if (counters->first_commit_ns == 0) {

@@ -19,6 +19,7 @@ BUILD_DIR = BENCH / "build"  # ignored by the "build/" pattern of .gitignore
 
 COUNTER_FORMAT = "<8s6Q"  # magic, pid, commits, frames, first_commit_ns, last_commit_ns, extra
 COUNTER_SIZE = struct.calcsize(COUNTER_FORMAT)
+GATE_FORMAT = "<Q"  # FRMCNT2: gate (0 none/not yet, 1 waiting at $FRAME_COUNTER_GATE, 2 passed)
 HISTOGRAM_HEADER = "<2Q"  # bucket_ns, buckets; then u64 intervals[buckets] (FRMCNT2)
 
 
@@ -30,6 +31,7 @@ class Counter:
     first_commit_ns: int
     last_commit_ns: int
     extra_commits: int
+    gate: int = 0  # 1: waiting at $FRAME_COUNTER_GATE before its 2nd frame; 2: passed it
     # Histogram of the intervals between counted commits: intervals[i] counts those in
     # [i, i + 1) * bucket_ns, the last bucket everything longer.
     bucket_ns: int = 0
@@ -63,12 +65,14 @@ def read_counter(path: Path) -> Counter | None:
         return Counter(*values)
     if magic != b"FRMCNT2\0":
         return None
-    offset = COUNTER_SIZE + struct.calcsize(HISTOGRAM_HEADER)
-    bucket_ns, buckets = struct.unpack_from(HISTOGRAM_HEADER, data, COUNTER_SIZE)
+    (gate,) = struct.unpack_from(GATE_FORMAT, data, COUNTER_SIZE)
+    header = COUNTER_SIZE + struct.calcsize(GATE_FORMAT)
+    offset = header + struct.calcsize(HISTOGRAM_HEADER)
+    bucket_ns, buckets = struct.unpack_from(HISTOGRAM_HEADER, data, header)
     if len(data) < offset + 8 * buckets:
         return None
     intervals = struct.unpack_from(f"<{buckets}Q", data, offset)
-    return Counter(*values, bucket_ns=bucket_ns, intervals=intervals)
+    return Counter(*values, gate=gate, bucket_ns=bucket_ns, intervals=intervals)
 
 
 def interval_histogram(before: Counter | None, after: Counter) -> list[int]:
