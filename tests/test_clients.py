@@ -62,9 +62,10 @@ def test_weston_flower_renders(compositor):
         crop = image.crop(
             (view["x"], view["y"], view["x"] + view["width"], view["y"] + view["height"])
         )
-        return sum(1 for p in pixels(crop) if max(p) - min(p) > 40)
+        return sum(1 for p in pixels(crop) if max(p) > 40)
 
-    # The flower is drawn in a random saturated colour on a transparent background.
+    # The flower is drawn in a random colour (each channel 0.5-1.0: sometimes grey or white)
+    # on a transparent background, so count what differs from the black desktop under it.
     assert wait_for(lambda: coloured_pixels() > 500, 10, what="the flower's pixels")
 
 

@@ -27,14 +27,15 @@ def test_new_dmabuf_replaces_the_picture(scenario):
     scenario.check("update")
 
 
-def test_multi_planar_refused_by_pixman(scenario):
-    scenario.check("planar_refused")
+def test_multi_planar_nv12_converted_for_pixman(scenario):
+    scenario.check("planar_pixman")
 
 
 @pytest.mark.xfail(
     reason="known: GLES2 on kms_swrast (Mesa 25 llvmpipe, the only GL in the VM) advertises NV12 "
-    "but eglCreateImageKHR fails (EGL_BAD_ALLOC) on an NV12 dma-buf, from vgem or virtio-gpu; "
-    "pixman imports single planes only. Needs a GPU with real EGL YUV import. See "
+    "but eglCreateImageKHR fails (EGL_BAD_ALLOC) on an NV12 dma-buf, from vgem or virtio-gpu "
+    "(pixman shows it through the compositor's own conversion: planar_pixman). Needs a GPU "
+    "with real EGL YUV import. See "
     "artifacts/vm/prime_buffers/compositor-gl.log",
     strict=True,  # a pass is news (the limitation is gone): it fails until the mark goes
 )
