@@ -211,11 +211,12 @@ class CursorManager:
         if self.grab is None and not self._delivered and not self._kept:
             self._focus_under_cursor(_now_msec())
 
-    def press_belongs_to(self, view: View, serial: int) -> bool:
-        """``serial`` is that of the press now held, on one of ``view``'s surfaces."""
+    def press_belongs_to(self, view: View, serial: int | None) -> bool:
+        """``serial`` is that of the press now held, on one of ``view``'s surfaces (None:
+        any press held there; X11 requests carry no serial)."""
         if self._held_view is not view or not self._delivered:
             return False
-        return bool(
+        return serial is None or bool(
             wlr_lib.wlr_seat_validate_pointer_grab_serial(
                 self.seat.wlr_seat._ptr, wlr_ffi.NULL, serial
             )
@@ -376,7 +377,7 @@ class CursorManager:
         elif grab.edges & Edges.BOTTOM:
             bottom = max(bottom + dy, top + MIN_SIZE)
         grab.view.move_to(left, top)
-        grab.view.xdg_surface.set_size(right - left, bottom - top)
+        grab.view.set_size(right - left, bottom - top)
 
 
 def _now_msec() -> int:

@@ -146,11 +146,23 @@ class Decorations:
                 request.apply()
 
     def view_of_xdg_surface(self, address: int) -> View | None:
-        return next((v for v in self.shell.views if _address(v.xdg_surface._ptr) == address), None)
+        return next(
+            (
+                v
+                for v in self.shell.views
+                if not v.xwayland and _address(v.xdg_surface._ptr) == address
+            ),
+            None,
+        )
 
     def view_of_surface(self, address: int) -> View | None:
         return next(
-            (v for v in self.shell.views if _address(v.xdg_surface._ptr.surface) == address), None
+            (
+                v
+                for v in self.shell.views
+                if not v.xwayland and _address(v.xdg_surface._ptr.surface) == address
+            ),
+            None,
         )
 
     def set_server_side(

@@ -37,20 +37,42 @@ log = logging.getLogger(__name__)
 
 
 class View:
-    """One xdg toplevel: position in layout coordinates, its scene node, its listeners."""
+    """One xdg toplevel: position in layout coordinates, its scene node, its listeners.
+
+    The Shell reaches the client only through the role methods below (``surface``,
+    ``title``, ``app_id``, ``geometry``, ``set_size``, ``set_activated``,
+    ``_configure_maximized``, ``_configure_fullscreen``, ``close``): an X11 window
+    (shell/xwayland.py, ``xwayland = True``) overrides them and shares the rest."""
+
+    xwayland = False
 
     def __init__(self, shell: Shell, xdg_surface: XdgSurface) -> None:
-        self.shell = shell
+        self._init_view(shell)
         self.xdg_surface = xdg_surface
         self.toplevel = xdg_surface.toplevel
+        # The scene tree of the surface and its subsurfaces; popups hang below it.
+        self.scene_node = SceneNode.xdg_surface_create(self.tree, xdg_surface)
+        set_scene_node(xdg_surface, self.scene_node)
+        self.pid = _client_pid(xdg_surface.surface)
+        self._listeners = Listeners(
+            (xdg_surface.map_event, self._on_map),
+            (xdg_surface.unmap_event, self._on_unmap),
+            (xdg_surface.destroy_event, self._on_destroy),
+            (self.toplevel.request_move_event, self._on_request_move),
+            (self.toplevel.request_resize_event, self._on_request_resize),
+            (self.toplevel.request_maximize_event, self._on_request_maximize),
+            (self.toplevel.request_fullscreen_event, self._on_request_fullscreen),
+            (self.toplevel.request_minimize_event, self._on_request_minimize),
+        )
+
+    def _init_view(self, shell: Shell) -> None:
+        """What every window has, whatever its role: a tagged scene tree and its states."""
+        self.shell = shell
         tree = lib.comp_view_tree_create(to_native(shell.tree, "struct wlr_scene_node *"))
         if tree == ffi.NULL:
             raise MemoryError("cannot create a window's scene tree")
         self.tree = SceneNode(to_wlroots(tree, "struct wlr_scene_node *"))
         self.tree_address = int(ffi.cast("uintptr_t", tree))
-        # The scene tree of the surface and its subsurfaces; popups hang below it.
-        self.scene_node = SceneNode.xdg_surface_create(self.tree, xdg_surface)
-        set_scene_node(xdg_surface, self.scene_node)
         self.x = 0
         self.y = 0
         self.mapped = False
@@ -64,21 +86,11 @@ class View:
         # x, y, width, height before the first of maximized/fullscreen; None: never normal
         # (the client asked for a state before it mapped).
         self.restore_geometry: tuple[int, int, int, int] | None = None
-        self.pid = _client_pid(xdg_surface.surface)
+        self.pid = 0
         # Decorations (shell/decorations.py): "none" (the client never asked), "client" or
         # "server"; the compositor's title bar while "server".
         self.decoration_mode = "none"
         self.decoration: TitleBar | None = None
-        self._listeners = Listeners(
-            (xdg_surface.map_event, self._on_map),
-            (xdg_surface.unmap_event, self._on_unmap),
-            (xdg_surface.destroy_event, self._on_destroy),
-            (self.toplevel.request_move_event, self._on_request_move),
-            (self.toplevel.request_resize_event, self._on_request_resize),
-            (self.toplevel.request_maximize_event, self._on_request_maximize),
-            (self.toplevel.request_fullscreen_event, self._on_request_fullscreen),
-            (self.toplevel.request_minimize_event, self._on_request_minimize),
-        )
 
     @property
     def surface(self) -> Surface:
@@ -95,6 +107,13 @@ class View:
     def geometry(self) -> tuple[int, int, int, int]:
         box = self.xdg_surface.get_geometry()
         return self.x, self.y, box.width, box.height
+
+    def set_size(self, width: int, height: int) -> None:
+        """Ask the client for this size of window geometry (0, 0: the client picks)."""
+        self.xdg_surface.set_size(width, height)
+
+    def set_activated(self, activated: bool) -> None:
+        self.xdg_surface.set_activated(activated)
 
     def move_to(self, x: int, y: int) -> None:
         self.x, self.y = int(x), int(y)
@@ -130,7 +149,7 @@ class View:
             return
         self._remember_geometry()
         self.maximized = maximized
-        wlr_lib.wlr_xdg_toplevel_set_maximized(self.xdg_surface._ptr, maximized)
+        self._configure_maximized(maximized)
         self.arrange()
 
     def set_fullscreen(self, fullscreen: bool, output_name: str | None = None) -> None:
@@ -144,8 +163,14 @@ class View:
         self.fullscreen_output = None
         if fullscreen:
             self.fullscreen_output = output_name or self.shell.output_name_of(self)
-        self.xdg_surface.set_fullscreen(fullscreen)
+        self._configure_fullscreen(fullscreen)
         self.arrange()
+
+    def _configure_maximized(self, maximized: bool) -> None:
+        wlr_lib.wlr_xdg_toplevel_set_maximized(self.xdg_surface._ptr, maximized)
+
+    def _configure_fullscreen(self, fullscreen: bool) -> None:
+        self.xdg_surface.set_fullscreen(fullscreen)
 
     def set_minimized(self, minimized: bool) -> None:
         self.minimized = minimized
@@ -167,17 +192,17 @@ class View:
             x, y, width, height = box
             self.move_to(x, y)
             self.placed = True
-            self.xdg_surface.set_size(width, height)
+            self.set_size(width, height)
             return
         restore, self.restore_geometry = self.restore_geometry, None
         if restore is not None:
             x, y, width, height = restore
             self.move_to(x, y)
-            self.xdg_surface.set_size(width, height)
+            self.set_size(width, height)
             return
         # Never shown in the normal state: the client picks its size (0x0), and the window
         # goes where a new one would.
-        self.xdg_surface.set_size(0, 0)
+        self.set_size(0, 0)
         if self.mapped:
             self.move_to(*self.shell.place_new_view(self))
         else:
@@ -207,15 +232,21 @@ class View:
         self.shell.on_view_unmapped(self)
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
+        # wlroots frees the surface and its scene node after this signal; the tree around
+        # them is ours.
+        self._teardown()
+        del self.xdg_surface, self.toplevel, self.scene_node
+
+    def _teardown(self) -> None:
+        """The window goes, whatever its role: listeners, title bar, the Shell's records
+        and the scene tree."""
         self._listeners.remove_all()
         if self.decoration is not None:  # its nodes live in the tree destroyed below
             self.decoration.destroy()
             self.decoration = None
         self.shell.on_view_destroyed(self)
-        # wlroots frees the surface and its scene node after this signal; the tree around
-        # them is ours.
         lib.wlr_scene_node_destroy(to_native(self.tree, "struct wlr_scene_node *"))
-        del self.xdg_surface, self.toplevel, self.scene_node, self.tree
+        del self.tree
 
     def _on_request_move(self, listener: Listener, event) -> None:
         # A client asks to be moved (e.g. a drag on its own title bar): only with the serial
@@ -261,6 +292,7 @@ class View:
             "urgent": self.urgent,
             "minimized": self.minimized,
             "decoration": self.decoration_mode,
+            "xwayland": self.xwayland,
         }
 
 

@@ -85,12 +85,16 @@ class Shell:
                 popup.unconstrain(output_box)
         elif xdg_surface.role == XdgSurfaceRole.TOPLEVEL:
             view = View(self, xdg_surface)
-            self.views.append(view)
+            self.add_view(view)
             self._owner[_address(xdg_surface)] = view
-            self._view_by_tree[view.tree_address] = view
             if self.server.decorations is not None:
                 self.server.decorations.on_new_view(view)
             view.apply_requested_states()
+
+    def add_view(self, view: View) -> None:
+        """A new window of any role (xdg here, X11 in shell/xwayland.py), not mapped yet."""
+        self.views.append(view)
+        self._view_by_tree[view.tree_address] = view
 
     def _output_box_near(self, view: View | None) -> Box | None:
         layout = self.server.output_layout
@@ -130,8 +134,8 @@ class Shell:
         if previous is view:
             return
         if previous is not None and previous in self.views:
-            previous.xdg_surface.set_activated(False)
-        view.xdg_surface.set_activated(True)
+            previous.set_activated(False)
+        view.set_activated(True)
         self.focused_view = view
         self.server.seat.focus_keyboard(view.surface)
         self.server.seat.cursor.rebase()  # the stacking under the pointer changed
@@ -212,7 +216,7 @@ class Shell:
         self.views.remove(view)
         self.views.insert(0, view)
         if self.focused_view is view:
-            view.xdg_surface.set_activated(False)
+            view.set_activated(False)
             self.focused_view = None
             self._focus_topmost()
         self.restack()
@@ -289,7 +293,8 @@ class Shell:
         self._owner.pop(_address(popup.xdg_surface), None)
 
     def on_view_destroyed(self, view: View) -> None:
-        self._owner.pop(_address(view.xdg_surface), None)
+        if not view.xwayland:
+            self._owner.pop(_address(view.xdg_surface), None)
         self._view_by_tree.pop(view.tree_address, None)
         if view in self.views:
             self.views.remove(view)
