@@ -41,6 +41,8 @@ class Config:
     control_socket: Path | None = None
     no_control: bool = False
     headless_input: bool = True
+    # X11 clients through Xwayland, started on the first X11 connection
+    xwayland: bool = True
     # DRM backend (issue: DRM/KMS from a VT)
     mode: Mode | None = None
     # wl_drm
@@ -178,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="headless backend: do not create the injectable pointer and keyboard",
     )
+    g.add_argument(
+        "--no-xwayland",
+        dest="xwayland",
+        action="store_false",
+        help="do not run X11 clients: no Xwayland, no DISPLAY (default: Xwayland starts "
+        "on the first X11 connection to the DISPLAY the compositor exports)",
+    )
 
     g = p.add_argument_group("drm backend")
     g.add_argument(
@@ -280,6 +289,7 @@ def parse_args(argv: list[str]) -> Config:
             control_socket=ns.control_socket,
             no_control=ns.no_control,
             headless_input=ns.headless_input,
+            xwayland=ns.xwayland,
             mode=ns.mode,
             wl_drm=ns.wl_drm,
             wl_drm_device=ns.wl_drm_device,

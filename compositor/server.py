@@ -22,7 +22,7 @@ from compositor import wayland_fixes
 from compositor.backend import create_backend
 from compositor.config import Config
 from compositor.control import CommandError, ControlServer
-from compositor.ffi import lib, to_native
+from compositor.ffi import ffi, lib, to_native
 from compositor.globals import ProtocolGlobals
 from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
@@ -40,6 +40,7 @@ from compositor.shell.decorations import Decorations
 from compositor.shell.layer import LayerShell
 from compositor.shell.stacking import Stacking
 from compositor.shell.xdg_shell import Shell
+from compositor.shell.xwayland import XWayland
 from compositor.stats import Stats
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Server:
         self.control: ControlServer | None = None
         self.injector: InputInjector | None = None
         self.render_tools: RenderTools | None = None
+        self.xwayland: XWayland | None = None
         self.display = Display()
         try:
             self._setup()
@@ -104,6 +106,7 @@ class Server:
         if self.backend_name == "headless" and config.headless_input:
             self.injector = InputInjector(self)
         self.wl_drm = self._create_wl_drm()
+        self.xwayland = self._create_xwayland()
         self.recorder = create_recorder(self)
         self.stats = Stats(self)
         self.inspector = ClientInspector(self)
@@ -134,6 +137,19 @@ class Server:
             return None
         return create_wl_drm(self)
 
+    def _create_xwayland(self) -> XWayland | None:
+        if not self.config.xwayland:
+            log.info("xwayland: off (--no-xwayland)")
+            return None
+        glamor = (
+            self.wl_drm is not None and self.wl_drm.device.exists
+        ) or self.globals.linux_dmabuf != ffi.NULL
+        try:
+            return XWayland(self, glamor)
+        except RuntimeError as exc:  # no Xwayland binary, no free X display
+            log.warning("xwayland: not available (%s); X11 clients cannot connect", exc)
+            return None
+
     def _add_socket(self, name: str | None) -> str:
         try:
             return (
@@ -159,6 +175,7 @@ class Server:
                 "backend": self.backend_name,
                 "renderer": self.renderer_choice.kind,
                 "pid": os.getpid(),
+                "display": self.xwayland.display_name if self.xwayland is not None else None,
             },
         )
         control.register(
@@ -287,9 +304,15 @@ class Server:
     def run(self) -> int:
         self.backend.start()
         os.environ["WAYLAND_DISPLAY"] = self.socket_name
+        # Clients started from here reach our X display, or none (not a host's X server).
+        if self.xwayland is not None:
+            os.environ["DISPLAY"] = self.xwayland.display_name
+        else:
+            os.environ.pop("DISPLAY", None)
         log.info(
-            "ready: WAYLAND_DISPLAY=%s backend=%s renderer=%s",
+            "ready: WAYLAND_DISPLAY=%s DISPLAY=%s backend=%s renderer=%s",
             self.socket_name,
+            self.xwayland.display_name if self.xwayland is not None else "(none)",
             self.backend_name,
             self.renderer_choice.kind,
         )
@@ -312,6 +335,10 @@ class Server:
             self.recorder.shutdown()
         if self.control is not None:
             self.control.destroy()  # ends the streams: every tracer stops
+        if self.xwayland is not None:
+            # Before the clients go: Xwayland is one, and wlroots would restart it.
+            self.xwayland.destroy()
+            self.xwayland = None
         for source in self._signal_sources:
             wayland_fixes.remove_source(source)
         wl_lib.wl_display_destroy_clients(self.display._ptr)
