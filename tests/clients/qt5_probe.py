@@ -1,0 +1,116 @@
+"""A real Qt5 application that says what it gets: run it with the system Python
+(``/usr/bin/python3``: PyQt5 comes from Debian's python3-pyqt5) and
+``QT_QPA_PLATFORM=wayland`` (qtwayland5).
+
+A QWidget window with a big QPushButton and a QLineEdit on a coloured background, each one
+flat colour (style sheets) so tests find them in screenshots. Qt 5.15 asks for no
+decoration mode (the compositor then draws the title bar) and draws no frame of its own.
+One line per event, flushed:
+
+    mapped | press X Y | clicked | focus entry | text TEXT |
+    state maximized=0|1 fullscreen=0|1 | closed
+
+``press X Y``: a left-button press on the button, in the button's coordinates
+(QMouseEvent.localPos(): its top-left is 0,0). ``state``: each change of the window's
+maximized or fullscreen state. ``closed``: the compositor asked the window to close
+(closeEvent); the probe then exits 0.
+
+    QT_QPA_PLATFORM=wayland /usr/bin/python3 tests/clients/qt5_probe.py --app-id test.qt5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from PyQt5.QtCore import QEvent, Qt
+from PyQt5.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+
+def say(*words: object) -> None:
+    print(*words, flush=True)
+
+
+class Button(QPushButton):
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton:
+            pos = event.localPos()
+            say("press", f"{pos.x():g}", f"{pos.y():g}")
+        super().mousePressEvent(event)
+
+
+class Entry(QLineEdit):
+    def focusInEvent(self, event) -> None:
+        say("focus entry")
+        super().focusInEvent(event)
+
+
+class Window(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self._mapped = False
+
+    def showEvent(self, event) -> None:
+        if not self._mapped:
+            self._mapped = True
+            say("mapped")
+        super().showEvent(event)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.WindowStateChange:
+            state = self.windowState()
+            maximized = int(bool(state & Qt.WindowMaximized))
+            fullscreen = int(bool(state & Qt.WindowFullScreen))
+            say("state", f"maximized={maximized}", f"fullscreen={fullscreen}")
+        super().changeEvent(event)
+
+    def closeEvent(self, event) -> None:
+        say("closed")
+        super().closeEvent(event)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app-id", default="test.qt5")
+    parser.add_argument("--button", default="cc3399", help="the button's colour, RRGGBB")
+    parser.add_argument("--entry", default="33cc66", help="the entry's colour, RRGGBB")
+    parser.add_argument("--content", default="204a87", help="the window's content, RRGGBB")
+    args = parser.parse_args()
+
+    app = QApplication([sys.argv[0]])
+    # qtwayland takes the xdg_toplevel app_id from the desktop file name.
+    app.setDesktopFileName(args.app_id)
+    window = Window()
+    window.setWindowTitle("qt5 probe")
+    window.setObjectName("content")
+    window.setAttribute(Qt.WA_StyledBackground, True)
+    window.setStyleSheet(
+        f"#content {{ background-color: #{args.content}; }}"
+        f"#big {{ background-color: #{args.button}; border: none; color: #ffffff; }}"
+        f"#text {{ background-color: #{args.entry}; border: none; color: #000000; }}"
+    )
+    button = Button("big")
+    button.setObjectName("big")
+    button.setFixedSize(160, 90)
+    entry = Entry()
+    entry.setObjectName("text")
+    layout = QVBoxLayout(window)
+    layout.setContentsMargins(16, 16, 16, 16)
+    layout.addWidget(button, 1, Qt.AlignHCenter)
+    layout.addWidget(entry)
+    button.clicked.connect(lambda: say("clicked"))
+    entry.textChanged.connect(lambda text: say("text", text))
+    window.resize(360, 220)
+    window.show()
+    code = app.exec_()
+    # Leave without destructors: QtWayland 5.15's ~QWaylandDisplay (run when PyQt5 frees
+    # the QApplication) sometimes waits forever for its event thread, asleep in
+    # wl_display_read_events for a read that never comes (about 1 run in 10 here, with
+    # the main thread in QThread::wait). The application is done by then.
+    sys.stdout.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

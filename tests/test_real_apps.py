@@ -1,0 +1,325 @@
+"""Real applications, used as a person would: GTK3, GTK4, Qt5, foot and mpv.
+
+For each: the window appears in a grim screenshot where the compositor says it is; a click
+at a point found in that screenshot (by a widget's colour, never assumed) reaches the right
+widget, and the coordinate the application reports is that point less the widget's top-left
+found in the same screenshot, within 1 px; typed text reaches it; Alt+F10 maximizes, Super+F
+and Alt+F11 toggle fullscreen, Alt+F4 closes, each seen by the application itself and in the
+pixels. What the applications report comes from probes: tests/clients/gtk3_probe.py,
+gtk4_probe.py and qt5_probe.py (small programs in each toolkit, run by the system Python
+where Debian's python3-gi and python3-pyqt5 live), tty_probe.py inside foot and
+mpv_probe.lua inside mpv. X11 applications (through XWayland) are tested elsewhere.
+
+GTK3 (with a header bar) and GTK4 decorate themselves and draw a shadow outside their window
+geometry, seen here on a white swaybg wallpaper: the clicks land through those offsets. Qt5,
+foot and mpv get the compositor's title bar. The output is 640x480; the pointer is parked in
+its bottom-right pixel during screenshots.
+"""
+
+from __future__ import annotations
+
+import glob
+import subprocess
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from compositor.shell.decorations import BAR_HEIGHT
+from tests.conftest import needs
+from tests.harness import CompositorProcess
+from tests.helpers import _reader, rgb, wait_for_line
+from tests.test_decorations import shows_bar
+from tests.test_hit_testing import assert_near, color_box
+from tests.test_layer_shell import wait_for_layer
+from tests.test_window_states import keys, view_named
+from tests.waiting import wait_for
+
+WIDTH, HEIGHT = 640, 480
+PARK = (WIDTH - 1, HEIGHT - 1)
+BTN_LEFT = 0x110
+WALLPAPER = "ffffff"
+# The probes' colours: a big button, an entry, and the window's content behind them.
+BUTTON, ENTRY, CONTENT = "cc3399", "33cc66", "204a87"
+CLIENTS = Path(__file__).resolve().parent / "clients"
+SYSTEM_PYTHON = "/usr/bin/python3"
+TYPED = "Hello, Wayland 42"
+
+Box = tuple[int, int, int, int]
+
+
+# -- shared ---------------------------------------------------------------------------------
+
+
+def screenshot(comp: CompositorProcess) -> Image.Image:
+    comp.ctl_ok("pointer-move", x=PARK[0], y=PARK[1])
+    return comp.screenshot()
+
+
+def boxes(comp: CompositorProcess, **colors: str) -> dict[str, Box] | None:
+    """Where each colour is in a fresh screenshot; None unless all of them are there."""
+    image = screenshot(comp)
+    found = {name: color_box(image, color) for name, color in colors.items()}
+    return None if None in found.values() else found
+
+
+def wait_for_boxes(comp: CompositorProcess, check, what: str, **colors: str) -> dict[str, Box]:
+    """Screenshots until every colour is found and ``check(boxes)`` holds; returns the boxes."""
+
+    def ready():
+        found = boxes(comp, **colors)
+        return found if found is not None and check(found) else None
+
+    return wait_for(ready, 15, what=what)
+
+
+def center(box: Box) -> tuple[int, int]:
+    return box[0] + box[2] // 2, box[1] + box[3] // 2
+
+
+def click(comp: CompositorProcess, point: tuple[int, int], approach: bool = False) -> None:
+    """Move to ``point`` and click. ``approach``: come from 10 px up-left in three motions,
+    as a mouse does (mpv 0.35 ignores wl_pointer.enter's position and the first motion
+    after each configure, so a pointer that jumps straight there leaves it at 0,0)."""
+    if approach:
+        for step in (10, 5):
+            comp.ctl_ok("pointer-move", x=point[0] - step, y=point[1] - step)
+    comp.ctl_ok("pointer-move", x=point[0], y=point[1])
+    comp.ctl_ok("pointer-button", button=BTN_LEFT)
+
+
+def pressed_at(proc) -> tuple[float, float]:
+    words = wait_for_line(proc, lambda line: line.startswith("press ")).split()
+    return float(words[1]), float(words[2])
+
+
+def wait_for_view_state(comp: CompositorProcess, app_id: str, **expected) -> dict:
+    def matches():
+        view = view_named(comp, app_id)
+        return view if all(view[key] == value for key, value in expected.items()) else None
+
+    return wait_for(matches, 10, what=f"{app_id} with {expected}")
+
+
+def geometry(view: dict) -> Box:
+    return view["x"], view["y"], view["width"], view["height"]
+
+
+def at(box: Box) -> dict[str, int]:
+    """``box`` as keyword arguments for :func:`wait_for_view_state` (the window geometry
+    ``views`` reports is the one the client last committed)."""
+    return dict(zip(("x", "y", "width", "height"), box, strict=True))
+
+
+def state_line(maximized: int, fullscreen: int) -> str:
+    return f"state maximized={maximized} fullscreen={fullscreen}"
+
+
+def wait_for_state_line(proc, maximized: int, fullscreen: int) -> None:
+    wanted = state_line(maximized, fullscreen)
+    wait_for_line(proc, lambda line: line == wanted)
+
+
+def state_lines(proc) -> list[str]:
+    return [line for line in _reader(proc).seen if line.startswith("state ")]
+
+
+def start_wallpaper(comp: CompositorProcess) -> None:
+    comp.spawn(["swaybg", "-c", f"#{WALLPAPER}"])
+    wait_for_layer(comp, "wallpaper")
+
+
+# -- GTK3, GTK4, Qt5: the probes --------------------------------------------------------------
+
+
+@cache
+def _system_python_runs(code: str) -> bool:
+    if not Path(SYSTEM_PYTHON).exists():
+        return False
+    return subprocess.run([SYSTEM_PYTHON, "-c", code], capture_output=True).returncode == 0
+
+
+def _qt_wayland_plugin() -> bool:
+    return bool(glob.glob("/usr/lib/*/qt5/plugins/platforms/libqwayland-generic.so"))
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    name: str
+    probe: str  # in tests/clients
+    check: str  # what the system Python must be able to run
+    packages: str  # what provides it (for the skip reason)
+    decoration: str  # what ``views`` says: who draws the title bar
+    env: dict[str, str] = field(default_factory=dict)
+    extra_check: bool = True  # anything else the toolkit needs
+
+    @property
+    def installed(self) -> bool:
+        return self.extra_check and _system_python_runs(self.check)
+
+    @property
+    def app_id(self) -> str:
+        return f"test.{self.name}"
+
+    @property
+    def draws_its_title_bar(self) -> bool:
+        return self.decoration == "client"
+
+
+TOOLKITS = [
+    # GTK3 with a header bar asks for client-side decorations (KDE's server-decoration).
+    Toolkit(
+        "gtk3",
+        "gtk3_probe.py",
+        "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk",
+        "python3-gi, gir1.2-gtk-3.0",
+        decoration="client",
+    ),
+    # GTK 4.8 always draws its own, and says so the same way. No GPU: the cairo renderer.
+    Toolkit(
+        "gtk4",
+        "gtk4_probe.py",
+        "import gi; gi.require_version('Gtk', '4.0'); from gi.repository import Gtk",
+        "python3-gi, gir1.2-gtk-4.0",
+        decoration="client",
+        env={"GSK_RENDERER": "cairo"},
+    ),
+    # Qt 5.15 asks for no mode through xdg-decoration: the compositor draws the bar.
+    Toolkit(
+        "qt5",
+        "qt5_probe.py",
+        "from PyQt5.QtWidgets import QApplication",
+        "python3-pyqt5, qtwayland5",
+        decoration="server",
+        env={"QT_QPA_PLATFORM": "wayland"},
+        extra_check=_qt_wayland_plugin(),
+    ),
+]
+
+
+def toolkits() -> list:
+    params = []
+    for toolkit in TOOLKITS:
+        reason = f"not installed: {toolkit.packages} (./run_tests.sh installs them)"
+        marks = pytest.mark.skipif(not toolkit.installed, reason=reason)
+        params.append(pytest.param(toolkit, id=toolkit.name, marks=marks))
+    return params
+
+
+def start_probe(comp: CompositorProcess, toolkit: Toolkit):
+    """Start the toolkit's probe; returns (process, its view) once it is mapped and focused."""
+    argv = [SYSTEM_PYTHON, str(CLIENTS / toolkit.probe), "--app-id", toolkit.app_id]
+    argv += ["--button", BUTTON, "--entry", ENTRY, "--content", CONTENT]
+    proc = comp.spawn(argv, env=toolkit.env, text=True, stdin=subprocess.PIPE)
+    comp.wait_for_view(toolkit.app_id, timeout=30)
+    wait_for_line(proc, lambda line: line == "mapped", 30)
+    return proc, wait_for_view_state(comp, toolkit.app_id, focused=True)
+
+
+def wait_for_widgets(comp: CompositorProcess, content: Box | None, what: str) -> dict[str, Box]:
+    """The button, entry and content boxes, once the content is ``content`` (when given)."""
+    return wait_for_boxes(
+        comp,
+        lambda found: content is None or found["content"] == content,
+        what,
+        button=BUTTON,
+        entry=ENTRY,
+        content=CONTENT,
+    )
+
+
+def click_the_button(comp: CompositorProcess, proc, button: Box) -> None:
+    """Click the button's centre: the toolkit reports that point in the button's
+    coordinates (the screenshot point less the button's top-left in the screenshot)."""
+    point = center(button)
+    click(comp, point)
+    assert_near(pressed_at(proc), (point[0] - button[0], point[1] - button[1]))
+    wait_for_line(proc, lambda line: line == "clicked")
+
+
+@needs("swaybg", "grim")
+@pytest.mark.parametrize("toolkit", toolkits())
+def test_toolkit_window_shows_and_takes_clicks_and_typing(compositor, toolkit):
+    start_wallpaper(compositor)
+    proc, view = start_probe(compositor, toolkit)
+    assert view["decoration"] == toolkit.decoration
+    x, y, width, height = geometry(view)
+    # The window is where the compositor says: its content spans the window geometry's
+    # width and ends at its bottom edge.
+    found = wait_for_widgets(compositor, None, "the probe's widgets in a screenshot")
+    cx, cy, cw, ch = found["content"]
+    assert (cx, cx + cw, cy + ch) == (x, x + width, y + height), (found, view)
+    image = screenshot(compositor)
+    if toolkit.draws_its_title_bar:
+        # Its own header bar above the content, inside the geometry; its shadow outside,
+        # in the buffer (darker than the wallpaper just below the window).
+        assert cy > y
+        shadow = image.getpixel((x + width // 2, y + height + 2))
+        assert max(shadow) < 200, shadow
+        assert image.getpixel((x + width // 2, y + height + 40)) == rgb(WALLPAPER)
+    else:
+        assert cy == y
+        assert shows_bar(compositor, x, y, width)
+    click_the_button(compositor, proc, found["button"])
+    # A click in the entry gives it the keyboard focus (the button had taken it); typed
+    # text lands there.
+    entry = found["entry"]
+    click(compositor, (entry[0] + 10, entry[1] + entry[3] // 2))
+    wait_for_line(proc, lambda line: line == "focus entry")
+    compositor.ctl_ok("type", text=TYPED)
+    wait_for_line(proc, lambda line: line == f"text {TYPED}")
+
+
+@needs("grim")
+@pytest.mark.parametrize("toolkit", toolkits())
+def test_toolkit_window_maximizes_goes_fullscreen_and_closes(compositor, toolkit):
+    proc, view = start_probe(compositor, toolkit)
+    before = geometry(view)
+    normal = wait_for_widgets(compositor, None, "the probe's widgets")["content"]
+    # Above the content: the toolkit's header bar (inside the window geometry) or ours.
+    header = normal[1] - view["y"]
+    if toolkit.draws_its_title_bar:
+        assert header > 0
+        maximized_window = (0, 0, WIDTH, HEIGHT)
+        maximized_content = (0, header, WIDTH, HEIGHT - header)
+    else:
+        assert header == 0
+        maximized_window = (0, BAR_HEIGHT, WIDTH, HEIGHT - BAR_HEIGHT)
+        maximized_content = maximized_window
+    app_id = toolkit.app_id
+
+    keys(compositor, "Alt_L", "F10")
+    wait_for_state_line(proc, 1, 0)
+    wait_for_view_state(compositor, app_id, state="maximized", **at(maximized_window))
+    found = wait_for_widgets(compositor, maximized_content, "the content over the output")
+    # The button moved and grew with the window: a click still lands where it is drawn.
+    click_the_button(compositor, proc, found["button"])
+
+    keys(compositor, "Super_L", "f")
+    wait_for_state_line(proc, 1, 1)
+    wait_for_view_state(compositor, app_id, state="fullscreen", **at((0, 0, WIDTH, HEIGHT)))
+    # No title bar, ours or the toolkit's: the content covers the whole output.
+    wait_for_widgets(compositor, (0, 0, WIDTH, HEIGHT), "the content over the whole output")
+
+    keys(compositor, "Alt_L", "F11")
+    wait_for_state_line(proc, 1, 0)
+    wait_for_view_state(compositor, app_id, state="maximized", **at(maximized_window))
+    wait_for_widgets(compositor, maximized_content, "maximized again")
+
+    keys(compositor, "Alt_L", "F10")
+    wait_for_state_line(proc, 0, 0)
+    wait_for_view_state(compositor, app_id, state="normal", **at(before))
+    wait_for_widgets(compositor, normal, "the window's own size and place again")
+    assert state_lines(proc) == [
+        state_line(1, 0),
+        state_line(1, 1),
+        state_line(1, 0),
+        state_line(0, 0),
+    ]
+
+    keys(compositor, "Alt_L", "F4")
+    wait_for_line(proc, lambda line: line == "closed")
+    assert proc.wait(10) == 0
+    wait_for(lambda: compositor.views() == [], 10, what="the window to go")
