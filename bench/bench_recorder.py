@@ -211,7 +211,8 @@ def print_table(all_results: dict[str, dict[str, Any]]) -> None:
                 values.append(v)
             cells = [format(v, fmt) if v is not None else "-" for v in values]
             compared = ratio(values[1], values[2]) if key != "loadavg_1min" else ""
-            print(f"{label:24}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}{compared:>8}")
+            line = f"{label:24}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}{compared:>8}"
+            print(line.rstrip())
         idle = res.get("idle", {}).get("main_thread_ms_per_frame")
         cells = [ratio(res.get(n, {}).get("main_thread_ms_per_frame"), idle) for n in NAMES]
         print(f"{'main-thread x idle':24}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}")
