@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import glob
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -323,3 +324,134 @@ def test_toolkit_window_maximizes_goes_fullscreen_and_closes(compositor, toolkit
     wait_for_line(proc, lambda line: line == "closed")
     assert proc.wait(10) == 0
     wait_for(lambda: compositor.views() == [], 10, what="the window to go")
+
+
+# -- foot ---------------------------------------------------------------------------------------
+
+FOOT_BACKGROUND = "102030"
+BLOCK = "f0a030"
+BLOCK_CELLS = (3, 5, 8, 2)  # row, column (1-based), columns, rows
+FOOT_SIZE = (400, 250)
+
+
+def start_foot(comp: CompositorProcess, workdir: Path):
+    """foot (its own config ignored, no padding, a flat background) running tty_probe.py,
+    which paints BLOCK at BLOCK_CELLS; returns (foot, its view, the probe's events file)
+    once the probe has the window's size."""
+    events = workdir / "tty-events"
+    events.touch()
+    row, column, columns, rows = BLOCK_CELLS
+    argv = ["foot", "--config=/dev/null", "--app-id", "test.foot"]
+    argv += [f"--window-size-pixels={FOOT_SIZE[0]}x{FOOT_SIZE[1]}", "-o", "pad=0x0"]
+    argv += ["-o", f"colors.background={FOOT_BACKGROUND}"]
+    argv += [sys.executable, str(CLIENTS / "tty_probe.py"), str(events)]
+    argv += ["--block", f"{row},{column},{columns},{rows},{BLOCK}"]
+    foot = comp.spawn(argv)
+    comp.wait_for_view("test.foot", timeout=20)
+    wait_for(lambda: tty_size(events)[2] > 0, 20, what="the probe to get foot's window size")
+    return foot, wait_for_view_state(comp, "test.foot", focused=True), events
+
+
+def tty_events(events: Path) -> list[str]:
+    return events.read_text().splitlines()
+
+
+def wait_for_tty_event(events: Path, predicate, since: int = 0) -> str:
+    """The first line from the probe, after its first ``since``, satisfying predicate."""
+    return wait_for(
+        lambda: next((line for line in tty_events(events)[since:] if predicate(line)), None),
+        10,
+        what="a line from the probe in foot",
+    )
+
+
+def tty_size(events: Path) -> tuple[int, int, int, int]:
+    """The tty's latest size: columns, rows, width and height in pixels (TIOCGWINSZ)."""
+    sizes = [line for line in tty_events(events) if line.startswith(("ready ", "size "))]
+    return tuple(int(word) for word in sizes[-1].split()[1:]) if sizes else (0, 0, 0, 0)
+
+
+def grid_fits(events: Path, width: int, height: int) -> bool:
+    """The tty's grid (whole cells) fills width x height pixels, all but less than a cell."""
+    columns, rows, x_pixels, y_pixels = tty_size(events)
+    if not columns or not rows:
+        return False
+    cell = (x_pixels // columns, y_pixels // rows)
+    return 0 <= width - x_pixels < cell[0] and 0 <= height - y_pixels < cell[1]
+
+
+@needs("foot", "grim")
+def test_foot_shows_its_grid_and_takes_clicks_and_typing(compositor, tmp_path):
+    _, view, events = start_foot(compositor, tmp_path)
+    assert view["decoration"] == "server"
+    x, y, width, height = geometry(view)
+    assert (width, height) == FOOT_SIZE
+    columns, rows, x_pixels, y_pixels = tty_size(events)
+    cell = (x_pixels // columns, y_pixels // rows)
+    assert (cell[0] * columns, cell[1] * rows) == (x_pixels, y_pixels)
+    # foot's background fills its window, under our title bar; the block is at its cells.
+    row, column, block_columns, block_rows = BLOCK_CELLS
+    block = (
+        x + (column - 1) * cell[0],
+        y + (row - 1) * cell[1],
+        block_columns * cell[0],
+        block_rows * cell[1],
+    )
+    wait_for_boxes(
+        compositor,
+        lambda found: found["window"] == (x, y, width, height) and found["block"] == block,
+        "foot's window and the probe's block",
+        window=FOOT_BACKGROUND,
+        block=BLOCK,
+    )
+    assert shows_bar(compositor, x, y, width)
+    # SGR-Pixels reports are 1-based, as cells are: surface-local 0,0 is reported as 1,1.
+    for point in (center(block), (block[0], block[1]), (block[0] + 13, block[1] + 9)):
+        since = len(tty_events(events))
+        click(compositor, point)
+        press = wait_for_tty_event(events, lambda line: line.startswith("press "), since)
+        reported = tuple(int(word) - 1 for word in press.split()[1:])
+        assert_near(reported, (point[0] - x, point[1] - y))
+    compositor.ctl_ok("type", text=TYPED + "\n")
+    wait_for_tty_event(events, lambda line: line == f"line {TYPED}")
+
+
+@needs("foot", "grim")
+def test_foot_maximizes_goes_fullscreen_and_closes(compositor, tmp_path):
+    foot, view, events = start_foot(compositor, tmp_path)
+    before, normal_size = geometry(view), tty_size(events)
+    maximized = (0, BAR_HEIGHT, WIDTH, HEIGHT - BAR_HEIGHT)
+
+    def background_is(box: Box, what: str) -> None:
+        wait_for_boxes(
+            compositor, lambda found: found["window"] == box, what, window=FOOT_BACKGROUND
+        )
+
+    keys(compositor, "Alt_L", "F10")
+    wait_for_view_state(compositor, "test.foot", state="maximized", **at(maximized))
+    # The program in the terminal gets a grid that fills the window (SIGWINCH).
+    wait_for(lambda: grid_fits(events, WIDTH, HEIGHT - BAR_HEIGHT), 10, what="a maximized grid")
+    background_is(maximized, "foot over the output less our title bar")
+    assert shows_bar(compositor, 0, BAR_HEIGHT, WIDTH)
+
+    keys(compositor, "Super_L", "f")
+    wait_for_view_state(compositor, "test.foot", state="fullscreen", **at((0, 0, WIDTH, HEIGHT)))
+    wait_for(lambda: grid_fits(events, WIDTH, HEIGHT), 10, what="a fullscreen grid")
+    background_is((0, 0, WIDTH, HEIGHT), "foot over the whole output")
+
+    keys(compositor, "Alt_L", "F11")
+    wait_for_view_state(compositor, "test.foot", state="maximized", **at(maximized))
+    wait_for(lambda: grid_fits(events, WIDTH, HEIGHT - BAR_HEIGHT), 10, what="maximized again")
+    background_is(maximized, "foot maximized again")
+
+    keys(compositor, "Alt_L", "F10")
+    wait_for_view_state(compositor, "test.foot", state="normal", **at(before))
+    wait_for(lambda: tty_size(events) == normal_size, 10, what="the first grid again")
+    background_is(before, "foot at its own size and place again")
+
+    # Closed: foot hangs up the tty and signals the program in it, then exits with its
+    # status (the probe exits 0 on either signal).
+    keys(compositor, "Alt_L", "F4")
+    wait_for_tty_event(events, lambda line: line in ("signal SIGHUP", "signal SIGTERM"))
+    assert foot.wait(10) == 0
+    wait_for(lambda: compositor.views() == [], 10, what="foot's window to go")
