@@ -26,12 +26,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from compositor.shell.decorations import BAR_HEIGHT
 from tests.conftest import needs
 from tests.harness import CompositorProcess
-from tests.helpers import _reader, rgb, wait_for_line
+from tests.helpers import _reader, region_is, rgb, wait_for_line
 from tests.test_decorations import shows_bar
 from tests.test_hit_testing import assert_near, color_box
 from tests.test_layer_shell import wait_for_layer
@@ -455,3 +455,136 @@ def test_foot_maximizes_goes_fullscreen_and_closes(compositor, tmp_path):
     wait_for_tty_event(events, lambda line: line in ("signal SIGHUP", "signal SIGTERM"))
     assert foot.wait(10) == 0
     wait_for(lambda: compositor.views() == [], 10, what="foot's window to go")
+
+
+# -- mpv ----------------------------------------------------------------------------------------
+
+PICTURE = "336699"
+MARKER = "ffcc00"
+PICTURE_SIZE = (320, 240)  # 4:3, as the output: fullscreen scales it exactly 2x
+MARKER_BOX = (200, 40, 40, 30)  # in the picture
+
+
+def mpv(comp: CompositorProcess, workdir: Path, *options: str):
+    """mpv showing a PNG (exact colours: no YUV on the way) with mpv_probe.lua; returns
+    (process, view) once mapped and the probe has its window size."""
+    picture = workdir / "picture.png"
+    image = Image.new("RGB", PICTURE_SIZE, rgb(PICTURE))
+    x, y, width, height = MARKER_BOX
+    ImageDraw.Draw(image).rectangle((x, y, x + width - 1, y + height - 1), fill=rgb(MARKER))
+    image.save(picture)
+    argv = ["mpv", "--no-config", "--vo=wlshm", "--ao=null", "--osc=no", "--msg-level=all=warn"]
+    argv += ["--image-display-duration=inf", "--input-key-fifo-size=64"]
+    argv += [f"--script={CLIENTS / 'mpv_probe.lua'}", *options, str(picture)]
+    proc = comp.spawn(argv, text=True)
+    comp.wait_for_view("mpv", timeout=30)
+    wait_for_line(proc, lambda line: line.startswith("size "), 30)
+    return proc, wait_for_view_state(comp, "mpv", focused=True)
+
+
+def wait_for_size_line(proc, width: int, height: int) -> None:
+    wait_for_line(proc, lambda line: line == f"size {width} {height}")
+
+
+def close_mpv(comp: CompositorProcess, proc) -> None:
+    keys(comp, "Alt_L", "F4")
+    wait_for_line(proc, lambda line: line == "closed")
+    assert proc.wait(10) == 0
+    wait_for(lambda: comp.views() == [], 10, what="mpv's window to go")
+
+
+@needs("mpv", "grim")
+def test_mpv_fs_covers_the_output(compositor, tmp_path):
+    proc, _ = mpv(compositor, tmp_path, "--fs")
+    wait_for_view_state(compositor, "mpv", state="fullscreen", **at((0, 0, WIDTH, HEIGHT)))
+    wait_for_size_line(proc, WIDTH, HEIGHT)
+    assert state_lines(proc) == [state_line(0, 1)]
+    # The picture, scaled 2x, covers the whole output; the marker is where 2x puts it.
+    mx, my, mw, mh = (2 * v for v in MARKER_BOX)
+    found = wait_for_boxes(
+        compositor,
+        lambda found: found["picture"] == (0, 0, WIDTH, HEIGHT),
+        "the picture over the whole output",
+        picture=PICTURE,
+        marker=MARKER,
+    )
+    # (mpv's scaler rings for a few pixels along the marker's edges: its inside is exact.)
+    assert region_is(screenshot(compositor), (mx + 6, my + 6, mw - 12, mh - 12), rgb(MARKER))
+    marker = found["marker"]
+    assert mx <= marker[0] and marker[0] + marker[2] <= mx + mw, (marker, (mx, mw))
+    assert my <= marker[1] and marker[1] + marker[3] <= my + mh, (marker, (my, mh))
+    # The window is the output: mpv gets the clicked point itself.
+    point = center(marker)
+    click(compositor, point, approach=True)
+    assert_near(pressed_at(proc), point)
+    close_mpv(compositor, proc)
+
+
+@needs("mpv", "grim")
+def test_mpv_window_takes_clicks_typing_and_states(compositor, tmp_path):
+    proc, view = mpv(compositor, tmp_path)
+    assert view["decoration"] == "server"
+    x, y, width, height = before = geometry(view)
+    assert (width, height) == PICTURE_SIZE
+    # The picture at 1:1 is the window, under our title bar; the marker inside it.
+    marker_at = (x + MARKER_BOX[0], y + MARKER_BOX[1], *MARKER_BOX[2:])
+    found = wait_for_boxes(
+        compositor,
+        lambda found: found["picture"] == before and found["marker"] == marker_at,
+        "the picture in mpv's window",
+        picture=PICTURE,
+        marker=MARKER,
+    )
+    assert shows_bar(compositor, x, y, width)
+    point = center(found["marker"])
+    click(compositor, point, approach=True)
+    assert_near(pressed_at(proc), (point[0] - x, point[1] - y))
+    compositor.ctl_ok("type", text="Hello mpv 42\n")
+    wait_for_line(proc, lambda line: line == "line Hello mpv 42")
+
+    keys(compositor, "Super_L", "f")
+    wait_for_line(proc, lambda line: line == state_line(0, 1))
+    wait_for_size_line(proc, WIDTH, HEIGHT)
+    wait_for_view_state(compositor, "mpv", state="fullscreen", **at((0, 0, WIDTH, HEIGHT)))
+    wait_for_boxes(
+        compositor,
+        lambda found: found["picture"] == (0, 0, WIDTH, HEIGHT),
+        "the picture over the whole output",
+        picture=PICTURE,
+    )
+    keys(compositor, "Super_L", "f")
+    wait_for_line(proc, lambda line: line == state_line(0, 0))
+    wait_for_size_line(proc, width, height)
+    wait_for_view_state(compositor, "mpv", state="normal", **at(before))
+
+    keys(compositor, "Alt_L", "F10")
+    wait_for_line(proc, lambda line: line == state_line(1, 0))
+    maximized = (0, BAR_HEIGHT, WIDTH, HEIGHT - BAR_HEIGHT)
+    wait_for_size_line(proc, WIDTH, HEIGHT - BAR_HEIGHT)
+    wait_for_view_state(compositor, "mpv", state="maximized", **at(maximized))
+    # 640x456 holds the 4:3 picture at 608x456, centred: 16 px bars left and right.
+    letterboxed = (16, BAR_HEIGHT, 608, HEIGHT - BAR_HEIGHT)
+    wait_for_boxes(
+        compositor,
+        lambda found: found["picture"] == letterboxed,
+        "the picture letterboxed in the maximized window",
+        picture=PICTURE,
+    )
+    assert shows_bar(compositor, 0, BAR_HEIGHT, WIDTH)
+    keys(compositor, "Alt_L", "F10")
+    wait_for_line(proc, lambda line: line == state_line(0, 0))
+    wait_for_view_state(compositor, "mpv", state="normal", **at(before))
+    wait_for_boxes(
+        compositor,
+        lambda found: found["picture"] == before,
+        "the picture at its own size again",
+        picture=PICTURE,
+    )
+    assert state_lines(proc) == [
+        state_line(0, 0),
+        state_line(0, 1),
+        state_line(0, 0),
+        state_line(1, 0),
+        state_line(0, 0),
+    ]
+    close_mpv(compositor, proc)
