@@ -37,6 +37,7 @@ from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
 from compositor.shell.activation import Activation
 from compositor.shell.decorations import Decorations
+from compositor.shell.foreign_toplevel import ForeignToplevels
 from compositor.shell.layer import LayerShell
 from compositor.shell.stacking import Stacking
 from compositor.shell.xdg_shell import Shell
@@ -62,6 +63,7 @@ class Server:
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
         self.decorations: Decorations | None = None
+        self.foreign_toplevels: ForeignToplevels | None = None
         self.virtual_input: VirtualInput | None = None
         self.activation: Activation | None = None
         self.output_management: OutputManagement | None = None
@@ -94,6 +96,7 @@ class Server:
         self.shell = Shell(self, self.stacking.views)
         self.decorations = Decorations(self)
         self.seat = SeatManager(self)
+        self.foreign_toplevels = ForeignToplevels(self)
         self.virtual_input = VirtualInput(self.display, self.seat)
         self.activation = Activation(self.display, self.shell)
         self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
@@ -262,6 +265,8 @@ class Server:
             self.recorder.on_output_added(output)
         if self.output_management is not None:
             self.output_management.publish()
+        if self.foreign_toplevels is not None:
+            self.foreign_toplevels.refresh_outputs()
 
     def on_outputs_changed(self, removed: ServerOutput | None = None) -> None:
         """Called by the OutputManager when outputs went away or moved in the layout."""
@@ -274,6 +279,8 @@ class Server:
         for output in self.outputs:
             self.layers.arrange(output.output)
         self.shell.refit()
+        if self.foreign_toplevels is not None:
+            self.foreign_toplevels.refresh_outputs()
         if self.recorder is not None:
             self.recorder.on_outputs_changed()
 
@@ -354,6 +361,7 @@ class Server:
             self.output_management,
             self.layers,
             self.decorations,
+            self.foreign_toplevels,
             self.shell,
             self.outputs,
         ):

@@ -118,6 +118,7 @@ class View:
     def move_to(self, x: int, y: int) -> None:
         self.x, self.y = int(x), int(y)
         self.tree.set_position(self.x, self.y)
+        self._notify("moved")
 
     @property
     def title_bar_height(self) -> int:
@@ -151,6 +152,7 @@ class View:
         self.maximized = maximized
         self._configure_maximized(maximized)
         self.arrange()
+        self._notify("state")
 
     def set_fullscreen(self, fullscreen: bool, output_name: str | None = None) -> None:
         """Fullscreen on ``output_name`` (default: the output the window is on)."""
@@ -165,6 +167,7 @@ class View:
             self.fullscreen_output = output_name or self.shell.output_name_of(self)
         self._configure_fullscreen(fullscreen)
         self.arrange()
+        self._notify("state")
 
     def _configure_maximized(self, maximized: bool) -> None:
         wlr_lib.wlr_xdg_toplevel_set_maximized(self.xdg_surface._ptr, maximized)
@@ -177,6 +180,7 @@ class View:
         lib.wlr_scene_node_set_enabled(
             to_native(self.tree, "struct wlr_scene_node *"), not minimized
         )
+        self._notify("minimized")
 
     def _remember_geometry(self) -> None:
         if not (self.maximized or self.fullscreen):
@@ -226,10 +230,19 @@ class View:
             self.state,
         )
         self.shell.on_view_mapped(self)
+        self._notify("mapped")
 
     def _on_unmap(self, listener: Listener, data: object) -> None:
         self.mapped = False
         self.shell.on_view_unmapped(self)
+        self._notify("unmapped")
+
+    def _notify(self, change: str) -> None:
+        """Tell the taskbar handles (shell/foreign_toplevel.py; idle inhibition follows
+        them) what changed: mapped, unmapped, destroyed, moved, minimized or state."""
+        toplevels = self.shell.server.foreign_toplevels
+        if toplevels is not None:
+            toplevels.on_view_changed(self, change)
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
         # wlroots frees the surface and its scene node after this signal; the tree around
@@ -240,6 +253,7 @@ class View:
     def _teardown(self) -> None:
         """The window goes, whatever its role: listeners, title bar, the Shell's records
         and the scene tree."""
+        self._notify("destroyed")
         self._listeners.remove_all()
         if self.decoration is not None:  # its nodes live in the tree destroyed below
             self.decoration.destroy()

@@ -1,0 +1,233 @@
+"""wlr-foreign-toplevel-management v1 (v3): what taskbars and docks see and do.
+
+As in sway 1.7, every mapped window (xdg or X11) has one handle, created when it maps and
+destroyed when it unmaps: a taskbar (waybar's wlr/taskbar, sfwbar) lists it with its title
+and app_id, its states (activated, maximized, minimized, fullscreen), the outputs it is on
+and (xdg) its parent window, all kept up to date; and asks for the same things the keyboard
+can do (activate, maximize, minimize, fullscreen on an output, close), which go through the
+Shell like any other request.
+
+The View tells :meth:`ForeignToplevels.on_view_changed` when it maps, unmaps, moves or
+changes state (``View._notify``); activation follows the keyboard focus (the Shell focuses
+a window, then gives it the keyboard); titles and app_ids come from the role's own events;
+the outputs from the window's geometry when it moves, after the commit that takes a new size
+and when the outputs change. Whoever needs to know when a window is shown or hidden (idle
+inhibition) sets :attr:`ForeignToplevels.on_visibility_changed`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
+from wlroots.wlr_types.foreign_toplevel_management_v1 import (
+    ForeignToplevelHandleV1FullscreenEvent,
+    ForeignToplevelHandleV1MaximizedEvent,
+    ForeignToplevelHandleV1MinimizedEvent,
+    ForeignToplevelManagerV1,
+)
+
+from compositor import wayland_fixes
+from compositor.listeners import Listeners
+
+if TYPE_CHECKING:
+    from compositor.server import Server
+    from compositor.shell.view import View
+
+log = logging.getLogger(__name__)
+
+
+def _address(ptr: Any) -> int:
+    return int(wlr_ffi.cast("uintptr_t", ptr))
+
+
+def _nothing() -> None:
+    pass
+
+
+class ToplevelHandle:
+    """The handle of one mapped window, and what keeps it current."""
+
+    def __init__(self, owner: ForeignToplevels, view: View) -> None:
+        self.owner = owner
+        self.view = view
+        handle = self.handle = owner.manager.create_handle()
+        self.outputs: set[str] = set()  # names of the outputs the handle says it is on
+        self._outputs_source = None  # an idle callback that updates the outputs
+        handle.set_title(view.title)
+        handle.set_app_id(view.app_id)
+        self._listeners = Listeners(
+            (handle.request_activate_event, self._on_request_activate),
+            (handle.request_maximize_event, self._on_request_maximize),
+            (handle.request_minimize_event, self._on_request_minimize),
+            (handle.request_fullscreen_event, self._on_request_fullscreen),
+            (handle.request_close_event, self._on_request_close),
+        )
+        if view.xwayland:
+            self._listeners.connect(view.xsurface.set_title_event, self._on_title)
+            self._listeners.connect(view.xsurface.set_class_event, self._on_app_id)
+        else:
+            toplevel = view.toplevel
+            self._listeners.connect(toplevel.set_title_event, self._on_title)
+            self._listeners.connect(toplevel.set_app_id_event, self._on_app_id)
+            self._listeners.connect(toplevel.set_parent_event, self._on_parent)
+            self._listeners.connect(view.xdg_surface.ack_configure_event, self._on_ack_configure)
+        self.refresh()
+
+    def destroy(self) -> None:
+        """The window unmapped or went: wlroots tells every taskbar, and orphans its
+        children's handles."""
+        self._listeners.remove_all()
+        wayland_fixes.remove_source(self._outputs_source)
+        self._outputs_source = None
+        self.handle.destroy()
+        del self.handle, self.view
+
+    # -- keeping it current ---------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """States and outputs from the view (wlroots sends only what changed)."""
+        view = self.view
+        self.handle.set_maximized(view.maximized)
+        self.handle.set_fullscreen(view.fullscreen)
+        self.handle.set_minimized(view.minimized)
+        self.handle.set_activated(view.shell.focused_view is view)
+        self.update_outputs()
+
+    def _on_title(self, listener: Listener, data: Any) -> None:
+        self.handle.set_title(self.view.title)
+
+    def _on_app_id(self, listener: Listener, data: Any) -> None:
+        self.handle.set_app_id(self.view.app_id)
+
+    def _on_parent(self, listener: Listener, data: Any) -> None:
+        self.update_parent()
+
+    def update_parent(self) -> None:
+        if self.view.xwayland:
+            return
+        parent = self.view.toplevel._ptr.parent  # struct wlr_xdg_surface * (0.15) or NULL
+        entry = None
+        if parent != wlr_ffi.NULL:
+            address = _address(parent)
+            entry = next(
+                (
+                    e
+                    for e in self.owner.handles.values()
+                    if not e.view.xwayland and _address(e.view.xdg_surface._ptr) == address
+                ),
+                None,
+            )
+        if entry is not None:
+            self.handle.set_parent(entry.handle)
+        else:
+            wlr_lib.wlr_foreign_toplevel_handle_v1_set_parent(self.handle._ptr, wlr_ffi.NULL)
+
+    def _on_ack_configure(self, listener: Listener, data: Any) -> None:
+        """The client took a new size, which its next commit (in the same batch of
+        requests, before the loop is idle) shows: the outputs then."""
+        if self._outputs_source is None:
+            self._outputs_source = wayland_fixes.add_idle(
+                self.owner.server.event_loop, self._outputs_after_resize
+            )
+
+    def _outputs_after_resize(self) -> None:
+        self._outputs_source = None
+        self.update_outputs()
+
+    def update_outputs(self) -> None:
+        """output_enter / output_leave for the outputs the window's geometry overlaps."""
+        x, y, width, height = self.view.geometry()
+        server = self.owner.server
+        now = {}
+        for output in server.outputs:
+            box = server.output_layout.get_box(output.output)
+            if box is None:
+                continue
+            if x < box.x + box.width and box.x < x + width:
+                if y < box.y + box.height and box.y < y + height:
+                    now[output.name] = output.output
+        for name in self.outputs - now.keys():
+            gone = next((o.output for o in server.outputs if o.name == name), None)
+            if gone is not None:  # a destroyed output: wlroots has let go of it itself
+                self.handle.output_leave(gone)
+        for name in now.keys() - self.outputs:
+            self.handle.output_enter(now[name])
+        self.outputs = set(now)
+
+    # -- what taskbars ask for ------------------------------------------------------------
+
+    def _on_request_activate(self, listener: Listener, event: Any) -> None:
+        log.info("taskbar: activate %r", self.view.app_id)
+        self.view.shell.focus(self.view)
+
+    def _on_request_maximize(
+        self, listener: Listener, event: ForeignToplevelHandleV1MaximizedEvent
+    ) -> None:
+        self.view.shell.set_maximized(self.view, bool(event.maximized))
+
+    def _on_request_minimize(
+        self, listener: Listener, event: ForeignToplevelHandleV1MinimizedEvent
+    ) -> None:
+        self.view.shell.set_minimized(self.view, bool(event.minimized))
+
+    def _on_request_fullscreen(
+        self, listener: Listener, event: ForeignToplevelHandleV1FullscreenEvent
+    ) -> None:
+        shell = self.view.shell
+        output = shell.output_name(event._ptr.output) if event._ptr.fullscreen else None
+        shell.set_fullscreen(self.view, bool(event._ptr.fullscreen), output)
+
+    def _on_request_close(self, listener: Listener, data: Any) -> None:
+        log.info("taskbar: close %r", self.view.app_id)
+        self.view.close()
+
+
+class ForeignToplevels:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.manager = ForeignToplevelManagerV1.create(server.display)
+        self.handles: dict[View, ToplevelHandle] = {}  # the mapped windows
+        # Called when a window is shown or hidden (mapped, unmapped, (un)minimized).
+        self.on_visibility_changed: Callable[[], None] = _nothing
+        self._listeners = Listeners(
+            (server.seat.wlr_seat.keyboard_state.focus_change_event, self._on_focus_change)
+        )
+
+    def on_view_changed(self, view: View, change: str) -> None:
+        """From the View: mapped, unmapped, destroyed, moved, minimized or state."""
+        if change == "mapped":
+            if view not in self.handles:
+                self.handles[view] = ToplevelHandle(self, view)
+                for entry in self.handles.values():  # its children, and its own parent
+                    entry.update_parent()
+            self.on_visibility_changed()
+        elif change in ("unmapped", "destroyed"):
+            entry = self.handles.pop(view, None)
+            if entry is not None:
+                entry.destroy()
+                self.on_visibility_changed()
+        elif (entry := self.handles.get(view)) is not None:
+            entry.refresh()
+            if change == "minimized":
+                self.on_visibility_changed()
+
+    def _on_focus_change(self, listener: Listener, data: Any) -> None:
+        """The Shell focused a window (it gives it the keyboard last): who is activated."""
+        for entry in self.handles.values():
+            entry.handle.set_activated(entry.view.shell.focused_view is entry.view)
+
+    def refresh_outputs(self) -> None:
+        """Outputs came, went or moved: every window's outputs again."""
+        for entry in self.handles.values():
+            entry.update_outputs()
+
+    def destroy(self) -> None:
+        self._listeners.remove_all()
+        for entry in self.handles.values():
+            entry.destroy()
+        self.handles.clear()
