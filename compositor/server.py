@@ -212,9 +212,16 @@ class Server:
             self._cmd_key,
         )
         control.register("type", "type text on the injected keyboard", self._cmd_type)
+        control.register(
+            "pointer-gesture",
+            "a touchpad gesture on the injected pointer: kind=swipe|pinch|hold "
+            "phase=begin|update|end [fingers=3 dx= dy= scale= rotation= cancelled=false]",
+            self._cmd_gesture,
+        )
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
         for feature in (
+            self.seat,
             self.outputs,
             self.output_management,
             self.wl_drm,
@@ -253,6 +260,19 @@ class Server:
 
     def _cmd_type(self, request: dict) -> dict:
         self._injector().type_text(str(request["text"]))
+        return {}
+
+    def _cmd_gesture(self, request: dict) -> dict:
+        self._injector().gesture(
+            str(request["kind"]),
+            str(request["phase"]),
+            fingers=int(request.get("fingers", 3)),
+            dx=float(request.get("dx", 0)),
+            dy=float(request.get("dy", 0)),
+            scale=float(request.get("scale", 1)),
+            rotation=float(request.get("rotation", 0)),
+            cancelled=str(request.get("cancelled", "false")).lower() in ("true", "1"),
+        )
         return {}
 
     # -- running --------------------------------------------------------------------------

@@ -15,6 +15,10 @@ its press.
 Move: drag with the modifier (Alt or Super) held and the left button, or when a client asks
 (xdg_toplevel.move with the serial of a press it holds). Resize: modifier + right button
 (the nearest corner follows), or a client's xdg_toplevel.resize with its edges.
+
+Every motion is first relative motion for the client under the pointer, and subject to
+the active pointer constraint (a locked pointer stays, a confined one stops at its region's
+edge: see constraints.py).
 """
 
 from __future__ import annotations
@@ -104,6 +108,7 @@ class CursorManager:
             ffi.new("struct wlr_scene_node **"),
         )
         self._coords = ffi.new("int[2]")
+        self._layout = ffi.new("double[2]")
         # The implicit grab: the node and surface (C addresses) that got the first press
         # (the node turns NULL when it is destroyed), and the window they belong to.
         self._held_node = lib.comp_node_ref_create()
@@ -137,12 +142,45 @@ class CursorManager:
     # -- motion ---------------------------------------------------------------------------
 
     def _on_motion(self, listener: Listener, event: PointerEventMotion) -> None:
-        self.wlr_cursor.move(event.delta_x, event.delta_y, input_device=event.device)
-        self._process_motion(event.time_msec)
+        dx, dy = event.delta_x, event.delta_y
+        udx, udy = event.unaccel_delta_x, event.unaccel_delta_y
+        if self._motion_allowed(event.time_msec, dx, dy, udx, udy):
+            self.wlr_cursor.move(dx, dy, input_device=event.device)
+            self._process_motion(event.time_msec)
 
     def _on_motion_absolute(self, listener: Listener, event: PointerEventMotionAbsolute) -> None:
-        self.wlr_cursor.warp(WarpMode.AbsoluteClosest, event.x, event.y, input_device=event.device)
-        self._process_motion(event.time_msec)
+        # As a relative motion too (relative pointer, constraints), as sway does; the
+        # pointer itself goes exactly to the absolute position when nothing constrains it.
+        lib.wlr_cursor_absolute_to_layout_coords(
+            to_native(self.wlr_cursor, "struct wlr_cursor *"),
+            to_native(event.device, "struct wlr_input_device *"),
+            event.x,
+            event.y,
+            self._layout,
+            self._layout + 1,
+        )
+        dx, dy = self._layout[0] - self.wlr_cursor.x, self._layout[1] - self.wlr_cursor.y
+        if self._motion_allowed(event.time_msec, dx, dy, dx, dy):
+            self.wlr_cursor.warp(
+                WarpMode.AbsoluteClosest, event.x, event.y, input_device=event.device
+            )
+            self._process_motion(event.time_msec)
+
+    def _motion_allowed(self, time_msec: int, dx: float, dy: float, udx: float, udy: float):
+        """Relative motion for the client under the pointer, then the active pointer
+        constraint: True when the pointer may move freely; False when the constraint moved
+        it itself (confined) or keeps it where it is (locked)."""
+        constraints = self.seat.constraints
+        constraints.relative_motion(time_msec, dx, dy, udx, udy)
+        if self.grab is not None or self._kept:
+            return True  # the compositor's move or resize has the pointer
+        allowed = constraints.constrain(dx, dy)
+        if allowed is None:
+            return True
+        if allowed is not False:
+            self.wlr_cursor.warp(WarpMode.LayoutClosest, allowed.x, allowed.y)
+            self._process_motion(time_msec)
+        return False
 
     def _process_motion(self, time_msec: int) -> None:
         if self.grab is not None and self.grab.mode is GrabMode.MOVE:

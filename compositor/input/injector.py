@@ -136,6 +136,37 @@ class InputInjector:
         lib.comp_pointer_axis(self.pointer, _now_msec(), vertical, delta)
         lib.comp_pointer_frame(self.pointer)
 
+    def gesture(
+        self,
+        kind: str,
+        phase: str,
+        fingers: int = 3,
+        dx: float = 0.0,
+        dy: float = 0.0,
+        scale: float = 1.0,
+        rotation: float = 0.0,
+        cancelled: bool = False,
+    ) -> None:
+        """A touchpad gesture event: kind swipe|pinch|hold, phase begin|update|end."""
+        kinds, phases = ("swipe", "pinch", "hold"), ("begin", "update", "end")
+        if kind not in kinds or phase not in phases or (kind, phase) == ("hold", "update"):
+            raise InjectionError(
+                f"no {kind} {phase}: kind is swipe, pinch or hold, phase begin, update "
+                "(not for hold) or end"
+            )
+        lib.comp_pointer_gesture(
+            self.pointer,
+            _now_msec(),
+            kinds.index(kind),
+            phases.index(phase),
+            fingers,
+            dx,
+            dy,
+            scale,
+            rotation,
+            cancelled,
+        )
+
     def key(self, name: str | int, pressed: bool) -> None:
         code = name if isinstance(name, int) else KEYCODES.get(name)
         if code is None:

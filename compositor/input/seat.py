@@ -1,4 +1,8 @@
-"""The seat: input devices, keyboard focus, clipboard (data device), client cursor images."""
+"""The seat: input devices, keyboard focus, clipboard (data device), client cursor images.
+
+It also owns the input protocols that act on the whole seat: pointer constraints and
+relative pointer (constraints.py), pointer gestures (gestures.py).
+"""
 
 from __future__ import annotations
 
@@ -20,11 +24,14 @@ from wlroots.wlr_types.input_device import InputDeviceType
 from wlroots.wlr_types.keyboard import KeyboardModifier
 from wlroots.wlr_types.seat import PointerRequestSetCursorEvent, RequestSetSelectionEvent
 
+from compositor.input.constraints import PointerConstraints
 from compositor.input.cursor import CursorManager
+from compositor.input.gestures import PointerGestures
 from compositor.input.keyboard import KeyboardHandler
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
+    from compositor.control import ControlServer
     from compositor.server import Server
 
 log = logging.getLogger(__name__)
@@ -37,6 +44,8 @@ class SeatManager:
         self.data_device_manager = DataDeviceManager(server.display)
         self.primary_selection_manager = PrimarySelectionV1DeviceManager(server.display)
         self.cursor = CursorManager(self)
+        self.constraints = PointerConstraints(self)
+        self.gestures = PointerGestures(self)
         self.keyboards: list[KeyboardHandler] = []
         self.pointers: list[InputDevice] = []
         self._pointer_listeners: dict[InputDevice, Listeners] = {}
@@ -52,6 +61,8 @@ class SeatManager:
 
     def destroy(self) -> None:
         self._listeners.remove_all()
+        for part in (self.gestures, self.constraints):
+            part.destroy()
         for listeners in self._pointer_listeners.values():
             listeners.remove_all()
         self._pointer_listeners.clear()
@@ -134,3 +145,19 @@ class SeatManager:
 
     def _on_request_primary_selection(self, listener: Listener, event) -> None:
         self.wlr_seat.set_primary_selection(event._ptr.source, event.serial)
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "input-protocols",
+            "the cursor's layout position, pointer constraints (the active one, relative "
+            "motion events sent), gestures forwarded",
+            self.describe_protocols,
+        )
+
+    def describe_protocols(self, request: dict | None = None) -> dict:
+        cursor = self.cursor.wlr_cursor
+        return {
+            "cursor": [cursor.x, cursor.y],
+            **self.constraints.describe(),
+            "gestures": dict(sorted(self.gestures.forwarded.items())),
+        }
