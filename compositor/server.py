@@ -97,6 +97,8 @@ class Server:
         self.decorations = Decorations(self)
         self.seat = SeatManager(self)
         self.foreign_toplevels = ForeignToplevels(self)
+        # A window shown or hidden may show or hide an idle inhibitor's surface.
+        self.foreign_toplevels.on_visibility_changed = self.seat.idle.update
         self.virtual_input = VirtualInput(self.display, self.seat)
         self.activation = Activation(self.display, self.shell)
         self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
@@ -303,6 +305,12 @@ class Server:
             self.foreign_toplevels.refresh_outputs()
         if self.recorder is not None:
             self.recorder.on_outputs_changed()
+
+    def refocus_keyboard(self) -> None:
+        """Give the keyboard to whoever should have it now: a layer surface that wants it
+        (a launcher), else the focused window (when a client stops inhibiting input)."""
+        owner = self.layers.keyboard_owner if self.layers is not None else None
+        self._focus_layer_keyboard(owner.surface if owner is not None else None)
 
     def _focus_layer_keyboard(self, surface) -> None:
         """A layer surface takes the keyboard (launchers), or gives it back (None)."""

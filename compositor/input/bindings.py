@@ -5,6 +5,10 @@ session), Alt+F4 closes the focused window, Alt+Tab cycles focus (and brings a m
 window back), Super+F or Alt+F11 toggles fullscreen, Alt+F10 maximized, Alt+F9 minimizes.
 Other modules (the recorder's Ctrl+Alt+R, for instance) add their own with
 :meth:`Bindings.add`.
+
+While a client inhibits shortcuts (keyboard-shortcuts-inhibit: remote desktops, VMs) or
+input (a lock screen), bindings are *restricted*: only those added with
+``inhibitable=False`` run, the way out: Ctrl+Alt+BackSpace and the VT switches.
 """
 
 from __future__ import annotations
@@ -32,8 +36,13 @@ class Bindings:
     def __init__(self, server: Server) -> None:
         self.server = server
         self._table: dict[tuple[int, int], tuple[str, Action]] = {}
+        self._always: set[tuple[int, int]] = set()  # run even while restricted
         self.add(
-            KeyboardModifier.CTRL | KeyboardModifier.ALT, "BackSpace", "quit", server.terminate
+            KeyboardModifier.CTRL | KeyboardModifier.ALT,
+            "BackSpace",
+            "quit",
+            server.terminate,
+            inhibitable=False,
         )
         self.add(KeyboardModifier.ALT, "F4", "close window", server.shell.close_focused)
         self.add(KeyboardModifier.ALT, "Tab", "cycle focus", server.shell.cycle_focus)
@@ -49,10 +58,16 @@ class Bindings:
                 f"XF86Switch_VT_{vt}",
                 f"switch to VT {vt}",
                 lambda vt=vt: server.change_vt(vt),
+                inhibitable=False,
             )
 
     def add(
-        self, modifiers: KeyboardModifier, keysym_name: str, description: str, action: Action
+        self,
+        modifiers: KeyboardModifier,
+        keysym_name: str,
+        description: str,
+        action: Action,
+        inhibitable: bool = True,
     ) -> None:
         keysym = xkb.keysym_from_name(keysym_name)
         if keysym == 0:
@@ -61,12 +76,18 @@ class Bindings:
         if key in self._table:
             raise ValueError(f"{keysym_name!r} with {modifiers!r} is bound already")
         self._table[key] = (description, action)
+        if not inhibitable:
+            self._always.add(key)
 
-    def handle(self, modifiers: int, keysyms: list[int]) -> bool:
-        """Run the binding for this key press, if any; True when the key was consumed."""
+    def handle(self, modifiers: int, keysyms: list[int], restricted: bool = False) -> bool:
+        """Run the binding for this key press, if any; True when the key was consumed.
+        ``restricted``: only the bindings that cannot be inhibited."""
         mods = int(modifiers & RELEVANT)
         for keysym in keysyms:
             entry = self._table.get((mods, keysym))
+            if entry is not None and restricted and (mods, keysym) not in self._always:
+                log.info("key binding %s: inhibited, the key goes to the client", entry[0])
+                continue
             if entry is not None:
                 description, action = entry
                 log.info("key binding: %s", description)

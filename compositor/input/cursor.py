@@ -16,9 +16,10 @@ Move: drag with the modifier (Alt or Super) held and the left button, or when a 
 (xdg_toplevel.move with the serial of a press it holds). Resize: modifier + right button
 (the nearest corner follows), or a client's xdg_toplevel.resize with its edges.
 
-Every motion is first relative motion for the client under the pointer, and subject to
-the active pointer constraint (a locked pointer stays, a confined one stops at its region's
-edge: see constraints.py).
+Every motion is first activity (idle), relative motion for the client under the pointer,
+and subject to the active pointer constraint (a locked pointer stays, a confined one stops
+at its region's edge: see constraints.py). While a client inhibits input (a lock screen),
+the surfaces of every other client are not there for the pointer.
 """
 
 from __future__ import annotations
@@ -167,9 +168,10 @@ class CursorManager:
             self._process_motion(event.time_msec)
 
     def _motion_allowed(self, time_msec: int, dx: float, dy: float, udx: float, udy: float):
-        """Relative motion for the client under the pointer, then the active pointer
-        constraint: True when the pointer may move freely; False when the constraint moved
-        it itself (confined) or keeps it where it is (locked)."""
+        """Activity, relative motion for the client under the pointer, then the active
+        pointer constraint: True when the pointer may move freely; False when the
+        constraint moved it itself (confined) or keeps it where it is (locked)."""
+        self.seat.notify_activity()
         constraints = self.seat.constraints
         constraints.relative_motion(time_msec, dx, dy, udx, udy)
         if self.grab is not None or self._kept:
@@ -203,6 +205,9 @@ class CursorManager:
             view = self.seat.server.shell.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
         wlr_surface = None
         if surface != ffi.NULL:
+            if not self.seat.input_allowed(surface):
+                # Another client inhibits input (a lock screen): this one is not there.
+                return Hit(None, None, 0.0, 0.0, ffi.NULL)
             wlr_surface = wlr_ffi.cast("struct wlr_surface *", int(ffi.cast("uintptr_t", surface)))
         return Hit(view, wlr_surface, sx[0], sy[0], node[0])
 
@@ -263,6 +268,7 @@ class CursorManager:
     # -- buttons --------------------------------------------------------------------------
 
     def _on_button(self, listener: Listener, event: PointerEventButton) -> None:
+        self.seat.notify_activity()
         if event.button_state == ButtonState.PRESSED:
             self._press(event.time_msec, event.button)
         else:
@@ -348,6 +354,7 @@ class CursorManager:
         self._focus_under_cursor(time_msec)
 
     def _on_axis(self, listener: Listener, event: PointerEventAxis) -> None:
+        self.seat.notify_activity()
         self.seat.wlr_seat.pointer_notify_axis(
             event.time_msec, event.orientation, event.delta, event.delta_discrete, event.source
         )

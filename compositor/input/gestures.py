@@ -41,6 +41,7 @@ class PointerGestures:
 
     def _forward(self, name: str) -> Any:
         self.forwarded[name] += 1
+        self.seat.notify_activity()
         return self.seat.wlr_seat
 
     def _on_swipe_begin(self, listener: Listener, event: Any) -> None:

@@ -3,6 +3,8 @@
 A key press that runs a binding reaches no client, and neither does its release: clients
 only ever see a release after its press (Alt+F4's F4, Alt+Tab's Tab). Keyboard focus
 changes tell the newly focused client only about keys whose press a client saw.
+Every key is activity (idle); while the focused client inhibits shortcuts, or a client
+inhibits input, only the way-out bindings run and the other keys reach the client.
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ class KeyboardHandler:
 
     def _on_key(self, listener: Listener, event: KeyboardKeyEvent) -> None:
         keycode = event.keycode
+        self.seat.notify_activity()
         if event.state == WlKeyboard.key_state.pressed:
             keysyms = self._keysyms(keycode + 8)  # evdev -> xkb keycode
-            if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms):
+            restricted = self.seat.bindings_restricted()
+            if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms, restricted):
                 return
             if keycode not in self.sent:
                 self.sent.append(keycode)

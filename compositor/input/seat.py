@@ -1,7 +1,10 @@
 """The seat: input devices, keyboard focus, clipboard (data device), client cursor images.
 
 It also owns the input protocols that act on the whole seat: pointer constraints and
-relative pointer (constraints.py), pointer gestures (gestures.py).
+relative pointer (constraints.py), pointer gestures (gestures.py), idle and idle inhibitors
+(idle.py), keyboard-shortcuts-inhibit and input-inhibit (inhibit.py). Every input event
+counts as activity for idle (:meth:`SeatManager.notify_activity`); while a client inhibits
+input, only its surfaces get the keyboard (:meth:`SeatManager.input_allowed`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from wlroots.wlr_types.seat import PointerRequestSetCursorEvent, RequestSetSelec
 from compositor.input.constraints import PointerConstraints
 from compositor.input.cursor import CursorManager
 from compositor.input.gestures import PointerGestures
+from compositor.input.idle import IdleManager
+from compositor.input.inhibit import InputInhibit, KeyboardShortcutsInhibit
 from compositor.input.keyboard import KeyboardHandler
 from compositor.listeners import Listeners
 
@@ -46,6 +51,9 @@ class SeatManager:
         self.cursor = CursorManager(self)
         self.constraints = PointerConstraints(self)
         self.gestures = PointerGestures(self)
+        self.idle = IdleManager(self)
+        self.shortcuts_inhibit = KeyboardShortcutsInhibit(self)
+        self.input_inhibit = InputInhibit(self, server.refocus_keyboard)
         self.keyboards: list[KeyboardHandler] = []
         self.pointers: list[InputDevice] = []
         self._pointer_listeners: dict[InputDevice, Listeners] = {}
@@ -61,7 +69,13 @@ class SeatManager:
 
     def destroy(self) -> None:
         self._listeners.remove_all()
-        for part in (self.gestures, self.constraints):
+        for part in (
+            self.input_inhibit,
+            self.shortcuts_inhibit,
+            self.idle,
+            self.gestures,
+            self.constraints,
+        ):
             part.destroy()
         for listeners in self._pointer_listeners.values():
             listeners.remove_all()
@@ -109,11 +123,26 @@ class SeatManager:
             return KeyboardModifier(0)
         return self.wlr_seat.keyboard.modifier
 
+    def notify_activity(self) -> None:
+        """A user's input event (any device): idle timers start again."""
+        self.idle.notify_activity()
+
+    def input_allowed(self, surface) -> bool:
+        """May this surface get input (False while another client inhibits input)?"""
+        return self.input_inhibit.allowed(surface)
+
+    def bindings_restricted(self) -> bool:
+        """Only the way-out bindings run: the focused client inhibits shortcuts, or a
+        client (a lock screen) inhibits input."""
+        return bool(self.input_inhibit.exclusive_client) or self.shortcuts_inhibit.inhibited()
+
     def focus_keyboard(self, surface: Surface) -> None:
         if self.wlr_seat.keyboard_state.focused_surface == surface:
             return
         if not self.keyboards:
             return
+        if not self.input_allowed(surface):
+            return  # another client inhibits input (a lock screen)
         keyboard = self.wlr_seat.keyboard
         # The keys the client is told are held: only those whose press a client saw (not
         # the Tab of the Alt+Tab that brings it the focus).
@@ -147,10 +176,12 @@ class SeatManager:
         self.wlr_seat.set_primary_selection(event._ptr.source, event.serial)
 
     def register_commands(self, control: ControlServer) -> None:
+        self.idle.register_commands(control)
         control.register(
             "input-protocols",
             "the cursor's layout position, pointer constraints (the active one, relative "
-            "motion events sent), gestures forwarded",
+            "motion events sent), gestures forwarded, keyboard shortcuts inhibitors, input "
+            "inhibitor",
             self.describe_protocols,
         )
 
@@ -160,4 +191,8 @@ class SeatManager:
             "cursor": [cursor.x, cursor.y],
             **self.constraints.describe(),
             "gestures": dict(sorted(self.gestures.forwarded.items())),
+            "shortcuts_inhibitors": [
+                {"active": entry.active} for entry in self.shortcuts_inhibit.inhibitors
+            ],
+            "input_inhibited": bool(self.input_inhibit.exclusive_client),
         }

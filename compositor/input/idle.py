@@ -1,0 +1,146 @@
+"""Idle (org_kde_kwin_idle, what swayidle 1.8 uses with wlroots 0.15) and idle-inhibit v1.
+
+Every input event, pointer or keyboard, real or virtual, is activity: it restarts every
+client's idle timers (and resumes the ones that fired). A client that shows something the
+user watches (a video player, a presentation) holds an idle inhibitor on one of its
+surfaces; as in sway 1.7, idle is inhibited while such a surface is *drawn*: present in the
+scene with every tree above it enabled and a buffer (an unmapped or minimized window's
+inhibitor counts for nothing). While inhibited, the timers stop; they start again from
+zero when the last visible inhibitor goes.
+
+Whether an inhibitor's surface is drawn changes when a window maps, unmaps or is
+(un)minimized (the view hook calls :meth:`IdleManager.update`), when a layer surface maps
+or unmaps (followed here), and when an inhibitor comes or goes.
+
+``pydrm-ctl idle`` reports the state: inhibited or not, the inhibitors, each client timer
+(timeout, fired, running) and the activity events counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
+from wlroots.wlr_types import Surface
+from wlroots.wlr_types.idle import Idle
+from wlroots.wlr_types.idle_inhibit_v1 import IdleInhibitorManagerV1, IdleInhibitorV1
+from wlroots.wlr_types.layer_shell_v1 import LayerSurfaceV1
+
+from compositor.ffi import ffi, lib, to_native
+from compositor.listeners import Listeners
+
+if TYPE_CHECKING:
+    from compositor.control import ControlServer
+    from compositor.input.seat import SeatManager
+
+log = logging.getLogger(__name__)
+
+MAX_TIMERS = 256  # reported by the idle command
+
+
+class Inhibitor:
+    def __init__(self, manager: IdleManager, inhibitor: IdleInhibitorV1) -> None:
+        self.manager = manager
+        self.surface = inhibitor._ptr.surface  # wlroots cdata; valid while the inhibitor is
+        self.pid = lib.comp_surface_client_pid(to_native(self.surface, "struct wlr_surface *"))
+        self._listeners = Listeners((inhibitor.destroy_event, self._on_destroy))
+        root = wlr_lib.wlr_surface_get_root_surface(self.surface)
+        if wlr_lib.wlr_surface_is_layer_surface(root):
+            # Layer surfaces have no view hook: follow their mapping here.
+            layer = LayerSurfaceV1.from_wlr_surface(Surface(root))
+            self._listeners.connect(layer.map_event, self._on_layer_change)
+            self._listeners.connect(layer.unmap_event, self._on_layer_change)
+
+    def drawn(self) -> bool:
+        root = to_native(self.manager.seat.server.scene.node, "struct wlr_scene_node *")
+        surface = to_native(self.surface, "struct wlr_surface *")
+        return bool(
+            lib.comp_scene_surface_drawn(
+                root, surface, self.manager._coords, self.manager._coords + 1
+            )
+        )
+
+    def _on_layer_change(self, listener: Listener, data: Any) -> None:
+        self.manager.update()
+
+    def _on_destroy(self, listener: Listener, data: Any) -> None:
+        self._listeners.remove_all()
+        self.manager.on_destroyed(self)
+        self.surface = None
+
+
+class IdleManager:
+    def __init__(self, seat: SeatManager) -> None:
+        self.seat = seat
+        display = seat.server.display
+        self.idle = Idle(display)
+        self.inhibit_manager = IdleInhibitorManagerV1(display)
+        self.inhibitors: list[Inhibitor] = []
+        self.inhibited = False
+        self.activity = 0  # input events counted as activity
+        self._coords = ffi.new("int[2]")
+        self._timers = (
+            ffi.new(f"uint32_t[{MAX_TIMERS}]"),
+            ffi.new(f"bool[{MAX_TIMERS}]"),
+            ffi.new(f"bool[{MAX_TIMERS}]"),
+        )
+        self._listeners = Listeners(
+            (self.inhibit_manager.new_inhibitor_event, self._on_new_inhibitor)
+        )
+
+    def destroy(self) -> None:
+        self._listeners.remove_all()
+        for inhibitor in self.inhibitors:
+            inhibitor._listeners.remove_all()
+        self.inhibitors.clear()
+
+    def notify_activity(self) -> None:
+        """User input: every idle timer starts again (one that fired sends resumed)."""
+        self.activity += 1
+        self.idle.notify_activity(self.seat.wlr_seat)
+
+    def _on_new_inhibitor(self, listener: Listener, inhibitor: IdleInhibitorV1) -> None:
+        entry = Inhibitor(self, inhibitor)
+        self.inhibitors.append(entry)
+        log.info("idle inhibitor from pid %s", entry.pid)
+        self.update()
+
+    def on_destroyed(self, entry: Inhibitor) -> None:
+        if entry in self.inhibitors:
+            self.inhibitors.remove(entry)
+        self.update()
+
+    def update(self) -> None:
+        """Inhibit idle while any inhibitor's surface is drawn (sway: visible)."""
+        inhibited = any(entry.drawn() for entry in self.inhibitors)
+        if inhibited == self.inhibited:
+            return
+        self.inhibited = inhibited
+        log.info("idle: %s", "inhibited" if inhibited else "no longer inhibited")
+        wlr_lib.wlr_idle_set_enabled(self.idle._ptr, wlr_ffi.NULL, not inhibited)
+
+    def describe(self, request: dict | None = None) -> dict:
+        timeouts, fired, running = self._timers
+        count = lib.comp_idle_timers(
+            to_native(self.idle, "struct wlr_idle *"), timeouts, fired, running, MAX_TIMERS
+        )
+        return {
+            "inhibited": self.inhibited,
+            "inhibitors": [{"pid": entry.pid, "drawn": entry.drawn()} for entry in self.inhibitors],
+            "timers": [
+                {"timeout_ms": timeouts[i], "idle": bool(fired[i]), "running": bool(running[i])}
+                for i in range(min(count, MAX_TIMERS))
+            ],
+            "activity": self.activity,
+        }
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "idle",
+            "idle state: inhibited (a drawn surface holds an idle inhibitor), the inhibitors, "
+            "the clients' idle timers (timeout, fired, running) and input events counted",
+            self.describe,
+        )

@@ -1,0 +1,164 @@
+"""Clients that take input from the compositor: keyboard-shortcuts-inhibit v1 and
+wlr-input-inhibitor v1.
+
+**Shortcuts inhibit** (remote desktops, virtual machines, games): a client asks that the
+compositor's key bindings go to one of its surfaces as plain keys. The inhibitor is active
+(the client is told so) exactly while that surface has the keyboard focus; then no binding
+runs except the way out: Ctrl+Alt+BackSpace (quit) and Ctrl+Alt+F1..F12 (VT switch), which
+sway also never lets a client take.
+
+**Input inhibit** (lock screens such as swaylock 1.5): while a client holds the inhibitor,
+input goes only to that client's surfaces, as in sway 1.7 (``seat_set_exclusive_client``):
+other clients lose the pointer and keyboard focus and cannot get them back, a click on
+another window neither focuses nor reaches it, and key bindings do not run (the same way
+out stays). When it ends, the keyboard goes back to whoever should have it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pywayland.server import Listener, Signal
+from wlroots import ffi as wlr_ffi
+from wlroots.wlr_types.input_inhibit import InputInhibitManager
+
+from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.listeners import Listeners
+
+if TYPE_CHECKING:
+    from compositor.input.seat import SeatManager
+
+log = logging.getLogger(__name__)
+
+
+def _address(ptr: Any) -> int:
+    """The C address of a pointer of either ffi (0 for NULL)."""
+    return int(ffi.cast("uintptr_t", ptr))
+
+
+def surface_client(surface: Any) -> int:
+    """Address of the wl_client owning a wlr_surface (either ffi's pointer, or a Surface)."""
+    native = to_native(surface, "struct wlr_surface *")
+    return _address(lib.comp_surface_client(native))
+
+
+class ShortcutsInhibitor:
+    def __init__(self, owner: KeyboardShortcutsInhibit, inhibitor: Any) -> None:
+        self.owner = owner
+        self.inhibitor = inhibitor  # this module's struct wlr_keyboard_shortcuts_inhibitor_v1 *
+        self.surface_address = _address(lib.comp_shortcuts_inhibitor_surface(inhibitor))
+        destroy = Signal(
+            ptr=to_wlroots(
+                lib.comp_shortcuts_inhibitor_destroy_signal(inhibitor), "struct wl_signal *"
+            )
+        )
+        self._listeners = Listeners((destroy, self._on_destroy))
+
+    @property
+    def active(self) -> bool:
+        return bool(lib.comp_shortcuts_inhibitor_active(self.inhibitor))
+
+    def set_active(self, active: bool) -> None:
+        if active == self.active:
+            return
+        if active:
+            lib.wlr_keyboard_shortcuts_inhibitor_v1_activate(self.inhibitor)
+        else:
+            lib.wlr_keyboard_shortcuts_inhibitor_v1_deactivate(self.inhibitor)
+        log.info("keyboard shortcuts %s", "inhibited" if active else "no longer inhibited")
+
+    def _on_destroy(self, listener: Listener, data: Any) -> None:
+        self._listeners.remove_all()
+        self.owner.on_destroyed(self)
+        self.inhibitor = ffi.NULL
+
+
+class KeyboardShortcutsInhibit:
+    def __init__(self, seat: SeatManager) -> None:
+        self.seat = seat
+        self.manager = lib.wlr_keyboard_shortcuts_inhibit_v1_create(
+            to_native(seat.server.display, "struct wl_display *")
+        )
+        if self.manager == ffi.NULL:
+            raise RuntimeError("wlroots could not create the keyboard-shortcuts-inhibit global")
+        self.inhibitors: list[ShortcutsInhibitor] = []
+        new_inhibitor = Signal(
+            ptr=to_wlroots(
+                lib.comp_shortcuts_inhibit_new_signal(self.manager), "struct wl_signal *"
+            )
+        )
+        self._listeners = Listeners(
+            (new_inhibitor, self._on_new_inhibitor),
+            (seat.wlr_seat.keyboard_state.focus_change_event, self._on_focus_change),
+        )
+
+    def destroy(self) -> None:
+        self._listeners.remove_all()
+        for inhibitor in self.inhibitors:
+            inhibitor._listeners.remove_all()
+        self.inhibitors.clear()
+
+    def _on_new_inhibitor(self, listener: Listener, data: Any) -> None:
+        inhibitor = ffi.cast("struct wlr_keyboard_shortcuts_inhibitor_v1 *", _address(data))
+        entry = ShortcutsInhibitor(self, inhibitor)
+        self.inhibitors.append(entry)
+        self.update()
+
+    def on_destroyed(self, entry: ShortcutsInhibitor) -> None:
+        if entry in self.inhibitors:
+            self.inhibitors.remove(entry)
+
+    def _on_focus_change(self, listener: Listener, data: Any) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Active: the inhibitors of the surface with the keyboard focus; the rest not."""
+        focused = _address(self.seat.wlr_seat._ptr.keyboard_state.focused_surface)
+        for entry in self.inhibitors:
+            entry.set_active(focused != 0 and entry.surface_address == focused)
+
+    def inhibited(self) -> bool:
+        """Shortcuts are inhibited: the focused surface holds an active inhibitor."""
+        return any(entry.active for entry in self.inhibitors)
+
+
+class InputInhibit:
+    def __init__(self, seat: SeatManager, refocus: Callable[[], None]) -> None:
+        self.seat = seat
+        # Gives the keyboard back to whoever should have it once the inhibitor goes.
+        self.refocus = refocus
+        self.manager = InputInhibitManager(seat.server.display)
+        self.exclusive_client = 0  # address of the wl_client that holds it, 0: none
+        self._listeners = Listeners(
+            (self.manager.activate_event, self._on_activate),
+            (self.manager.deactivate_event, self._on_deactivate),
+        )
+
+    def destroy(self) -> None:
+        self._listeners.remove_all()
+
+    def allowed(self, surface: Any) -> bool:
+        """May this surface (a wlr_surface pointer of either ffi, or a Surface) get input?"""
+        return not self.exclusive_client or surface_client(surface) == self.exclusive_client
+
+    def _on_activate(self, listener: Listener, data: Any) -> None:
+        self.exclusive_client = _address(self.manager._ptr.active_client)
+        log.info("input inhibited: only one client gets input now")
+        state = self.seat.wlr_seat._ptr
+        if state.keyboard_state.focused_surface != wlr_ffi.NULL and not self.allowed(
+            state.keyboard_state.focused_surface
+        ):
+            self.seat.clear_keyboard_focus()
+        if state.pointer_state.focused_surface != wlr_ffi.NULL and not self.allowed(
+            state.pointer_state.focused_surface
+        ):
+            self.seat.wlr_seat.pointer_clear_focus()
+        self.seat.cursor.rebase()
+
+    def _on_deactivate(self, listener: Listener, data: Any) -> None:
+        self.exclusive_client = 0
+        log.info("input no longer inhibited")
+        self.refocus()
+        self.seat.cursor.rebase()
