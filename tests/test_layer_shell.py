@@ -141,3 +141,36 @@ def test_a_maximized_window_makes_room_for_a_bar_that_comes_later(compositor, tm
         what="the window below the bar",
     )
     assert (view["x"], view["y"]) == (0, BAR_HEIGHT)
+
+
+@needs("slurp", "grim")
+def test_slurp_selects_a_region_and_grim_captures_exactly_it(compositor, tmp_path):
+    _, view = solid_window(compositor, "3366cc", "test.under-selection")
+    before = compositor.screenshot()
+    slurp = compositor.spawn(["slurp"], text=True)
+    selection = wait_for_layer(compositor, "selection")
+    assert (selection["layer"], selection["width"], selection["height"]) == ("overlay", 640, 480)
+    # A drag across the window's bottom-right corner, as a user selects a region: from
+    # start to start + (100, 70).
+    start = (view["x"] + view["width"] - 24, view["y"] + view["height"] - 24)
+    compositor.ctl_ok("pointer-move", x=start[0], y=start[1])
+    compositor.ctl_ok("pointer-button", pressed=True)
+    for step in range(1, 5):
+        compositor.ctl_ok("pointer-move", x=start[0] + 25 * step, y=start[1] + 70 * step // 4)
+    compositor.ctl_ok("pointer-button", pressed=False)
+    region, _ = slurp.communicate(timeout=10)
+    # slurp's region includes both the press and the release position.
+    assert region.strip() == f"{start[0]},{start[1]} 101x71"
+    assert slurp.returncode == 0
+    wait_for(lambda: layers(compositor)["surfaces"] == [], 10, what="slurp's overlay to go")
+    path = tmp_path / "region.png"
+    grabbed = compositor.run_client(["grim", "-g", region.strip(), str(path)])
+    assert grabbed.returncode == 0, grabbed.stderr
+    from PIL import Image, ImageChops
+
+    image = Image.open(path).convert("RGB")
+    assert image.size == (101, 71)
+    expected = before.crop((start[0], start[1], start[0] + 101, start[1] + 71))
+    assert ImageChops.difference(image, expected).getbbox() is None
+    # It holds the window's corner: blue inside, the background outside.
+    assert image.getpixel((0, 0)) == rgb("3366cc") and image.getpixel((100, 70)) == (0, 0, 0)
