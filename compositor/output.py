@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 class _GoneLoop:
     """The counters of an output that went away (its C loop is freed)."""
 
-    frames_committed = 0
+    frames_committed = frames_scanned_out = scanout_buffer = 0
     python_renders = python_on_failure = False
 
 
@@ -120,6 +120,9 @@ class ServerOutput:
             "enabled": self.output.enabled,
             "scale": self.output.scale,
             "frames_committed": self.frames_committed,
+            # Frames that showed a client's buffer on a KMS plane with no composition.
+            "frames_scanned_out": self.loop.frames_scanned_out,
+            "direct_scanout": bool(self.loop.scanout_buffer),
         }
 
 

@@ -98,7 +98,12 @@ def test_diagnosis_of_a_zero_copy_client_is_empty():
         "globals": {"zwp_linux_dmabuf_v1": 3},
         "wl_drm": None,
         "surfaces": [
-            {"role": "xdg_toplevel", "fullscreen": True, "buffer": {"kind": "linux-dmabuf"}}
+            {
+                "role": "xdg_toplevel",
+                "fullscreen": True,
+                "buffer": {"kind": "linux-dmabuf"},
+                "path": "EGLImage (no copy)",
+            }
         ],
     }
     assert diagnose(client, context) == []

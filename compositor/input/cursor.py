@@ -217,8 +217,9 @@ class CursorManager:
         was_over_client, self._over_client = self._over_client, hit.surface is not None
         if hit.surface is None:
             # Over the background (or a decoration): show our own cursor image, once the
-            # pointer moved or a client's surface left it (until then there is none).
-            if moved or was_over_client:
+            # pointer moved or a client's surface left it (until then there is none), and
+            # only with a pointer to move it (a software cursor keeps buffers off the planes).
+            if (moved or was_over_client) and self.seat.pointers:
                 self.xcursor_manager.set_cursor_image("left_ptr", self.wlr_cursor)
             self.seat.wlr_seat.pointer_clear_focus()
             return

@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from compositor.ffi import ffi, lib, to_native
-from compositor.inspect.diagnosis import Context, buffer_path, diagnose
+from compositor.inspect.diagnosis import SCANOUT_PATH, Context, buffer_path, diagnose
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
@@ -155,13 +155,14 @@ class ClientInspector:
         }
         client["diagnosis"] = diagnose(client, context)
         client["zero_copy"] = not client["diagnosis"] and any(
-            s["path"] == "EGLImage (no copy)" for s in surfaces
+            s["path"] in ("EGLImage (no copy)", SCANOUT_PATH) for s in surfaces
         )
         return client
 
     def _client_surfaces(self, client: Any, address: int, now: float, seen: set) -> list[dict]:
         n = min(lib.comp_inspect_surfaces(client, self._surfaces, MAX_SURFACES), MAX_SURFACES)
         fullscreen = self._fullscreen_surfaces()
+        scanned_out = {o.loop.scanout_buffer for o in self.server.outputs} - {0}
         surfaces = []
         for j in range(n):
             s = self._surfaces[j]
@@ -186,7 +187,9 @@ class ClientInspector:
                         "height": s.height,
                         "bytes": size,
                     },
-                    "path": buffer_path(kind, bool(s.texture_gles2), fourcc_name(s.format)),
+                    "path": SCANOUT_PATH
+                    if s.client_buffer in scanned_out
+                    else buffer_path(kind, bool(s.texture_gles2), fourcc_name(s.format)),
                     "commits": s.commits,
                     "bytes_copied": s.bytes,
                     **rates,

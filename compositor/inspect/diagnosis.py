@@ -17,6 +17,7 @@ class Context:
     wl_drm_device_exists: bool
 
 
+SCANOUT_PATH = "direct scanout on a KMS plane (no composition, no copy)"
 # Multi-planar YUV the wl_drm bridge converts to XRGB8888 on the CPU for pixman.
 CPU_CONVERTED = ("NV12", "YU12")
 
@@ -50,6 +51,8 @@ def diagnose(client: dict[str, Any], context: Context) -> list[str]:
             f"wl_drm node {context.wl_drm_device} does not exist here: the client cannot "
             "open it, so only memfd-backed PRIME buffers work"
         )
+    if any(s["path"] == SCANOUT_PATH for s in surfaces):
+        return notes  # its buffer is on a plane: nothing about the path to say
     if "wl_shm" in kinds:
         if "zwp_linux_dmabuf_v1" in bound or "wl_drm" in bound:
             notes.append(

@@ -25,7 +25,7 @@ from typing import Any
 
 from pywayland import ffi
 from pywayland.client import Display
-from pywayland.protocol.wayland import WlCompositor
+from pywayland.protocol.wayland import WlCompositor, WlSeat
 from pywayland.protocol.xdg_shell import XdgWmBase
 
 from compositor.wl_drm import protocol  # generates the bindings when needed
@@ -104,6 +104,8 @@ class WlDrmClient:
         self.wl_drm: Any = None
         self.compositor: Any = None
         self.wm_base: Any = None
+        self.seat: Any = None
+        self.pointer: Any = None
         self.released: list[Any] = []
         self._want_version = version
         self._bind_wl_drm = bind_wl_drm
@@ -129,6 +131,14 @@ class WlDrmClient:
         elif interface == "xdg_wm_base":
             self.wm_base = registry.bind(name, XdgWmBase, 1)
             self.wm_base.dispatcher["ping"] = lambda wm, serial: wm.pong(serial)
+        elif interface == "wl_seat":
+            self.seat = registry.bind(name, WlSeat, 1)
+
+    def hide_cursor(self) -> None:
+        """Hide the pointer over this client's surfaces (as video players do in fullscreen):
+        a visible software cursor keeps wlroots from scanning a buffer out directly."""
+        self.pointer = self.seat.get_pointer()
+        self.pointer.dispatcher["enter"] = lambda p, serial, *_: p.set_cursor(serial, None, 0, 0)
 
     def roundtrip(self) -> None:
         """One roundtrip; ConnectionLost (with the protocol error) if the server ended it."""
@@ -195,12 +205,23 @@ class WlDrmClient:
 
     # -- a window ---------------------------------------------------------------------------
 
-    def show(self, buffer: Any, width: int, height: int, app_id: str = "test.wl_drm") -> Any:
-        """Map an xdg_toplevel showing ``buffer``; returns the wl_surface."""
+    def show(
+        self,
+        buffer: Any,
+        width: int,
+        height: int,
+        app_id: str = "test.wl_drm",
+        fullscreen: bool = False,
+    ) -> Any:
+        """Map an xdg_toplevel showing ``buffer`` (fullscreen: asked before the first
+        commit, for direct scan-out; ``buffer`` should then have the output's size);
+        returns the wl_surface."""
         surface = self.compositor.create_surface()
         xdg_surface = self.wm_base.get_xdg_surface(surface)
         toplevel = xdg_surface.get_toplevel()
         toplevel.set_app_id(app_id)
+        if fullscreen:
+            toplevel.set_fullscreen(None)
         configured: list[int] = []
         xdg_surface.dispatcher["configure"] = lambda x, serial: configured.append(serial)
         surface.commit()

@@ -31,6 +31,10 @@ def test_multi_planar_nv12_converted_for_pixman(scenario):
     scenario.check("planar_pixman")
 
 
+def test_a_fullscreen_dma_buf_is_scanned_out_directly(scenario):
+    scenario.check("direct_scanout")
+
+
 @pytest.mark.xfail(
     reason="known: GLES2 on kms_swrast (Mesa 25 llvmpipe, the only GL in the VM) advertises NV12 "
     "but eglCreateImageKHR fails (EGL_BAD_ALLOC) on an NV12 dma-buf, from vgem or virtio-gpu "

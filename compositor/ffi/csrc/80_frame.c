@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <time.h>
+#include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_scene.h>
 #include "80_frame_types.h"
@@ -13,7 +14,12 @@ struct frame_loop {
 	struct wlr_output *output;
 	struct wlr_scene_output *scene_output;
 	struct wl_listener frame;
+	struct wl_listener precommit;
+	struct wl_listener commit;
 	struct wl_listener destroy;
+	/* At precommit: the buffer about to be shown when nothing was rendered into the
+	 * output's own swapchain (wlroots 0.15's commit event names only rendered buffers). */
+	struct wlr_buffer *pending_scanout;
 };
 
 static int64_t frame_now_ns(struct timespec *now) {
@@ -55,12 +61,43 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 	wlr_scene_output_send_frame_done(impl->scene_output, &now);
 }
 
+static void frame_loop_handle_precommit(struct wl_listener *listener, void *data) {
+	struct frame_loop *impl = wl_container_of(listener, impl, precommit);
+	struct wlr_output *output = impl->output;
+	bool buffer = output->pending.committed & WLR_OUTPUT_STATE_BUFFER;
+	/* A buffer attached without rendering (no back buffer) that is a client's: the
+	 * scene's direct scan-out. */
+	impl->pending_scanout = buffer && output->back_buffer == NULL &&
+			output->pending.buffer != NULL &&
+			wlr_client_buffer_get(output->pending.buffer) != NULL ?
+		output->pending.buffer : NULL;
+}
+
+static void frame_loop_handle_commit(struct wl_listener *listener, void *data) {
+	struct frame_loop *impl = wl_container_of(listener, impl, commit);
+	struct wlr_output_event_commit *event = data;
+	if (!(event->committed & WLR_OUTPUT_STATE_BUFFER)) {
+		return;
+	}
+	if (impl->pending_scanout != NULL && event->buffer == NULL) {
+		impl->pub.frames_scanned_out++;
+		impl->pub.scanout_buffer = (uintptr_t)impl->pending_scanout;
+	} else {
+		impl->pub.scanout_buffer = 0;  /* composited into the output's swapchain */
+	}
+	impl->pending_scanout = NULL;
+}
+
 static void frame_loop_handle_destroy(struct wl_listener *listener, void *data) {
 	struct frame_loop *impl = wl_container_of(listener, impl, destroy);
 	/* The output goes: stop listening; Python frees the loop after (its own listener). */
 	wl_list_remove(&impl->frame.link);
+	wl_list_remove(&impl->precommit.link);
+	wl_list_remove(&impl->commit.link);
 	wl_list_remove(&impl->destroy.link);
 	wl_list_init(&impl->frame.link);
+	wl_list_init(&impl->precommit.link);
+	wl_list_init(&impl->commit.link);
 	wl_list_init(&impl->destroy.link);
 	impl->output = NULL;
 	impl->scene_output = NULL;
@@ -78,6 +115,10 @@ comp_frame_loop *comp_frame_loop_create(struct wlr_scene_output *scene_output, v
 	impl->pub.synthesize_present = wlr_output_is_headless(impl->output);
 	impl->frame.notify = frame_loop_handle_frame;
 	wl_signal_add(&impl->output->events.frame, &impl->frame);
+	impl->precommit.notify = frame_loop_handle_precommit;
+	wl_signal_add(&impl->output->events.precommit, &impl->precommit);
+	impl->commit.notify = frame_loop_handle_commit;
+	wl_signal_add(&impl->output->events.commit, &impl->commit);
 	impl->destroy.notify = frame_loop_handle_destroy;
 	wl_signal_add(&impl->output->events.destroy, &impl->destroy);
 	return &impl->pub;
@@ -89,6 +130,8 @@ void comp_frame_loop_destroy(comp_frame_loop *loop) {
 	}
 	struct frame_loop *impl = wl_container_of(loop, impl, pub);
 	wl_list_remove(&impl->frame.link);
+	wl_list_remove(&impl->precommit.link);
+	wl_list_remove(&impl->commit.link);
 	wl_list_remove(&impl->destroy.link);
 	free(impl);
 }

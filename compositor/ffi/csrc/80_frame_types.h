@@ -6,6 +6,11 @@ typedef struct {
 	int64_t first_frame_ns;     /* CLOCK_MONOTONIC of the first and last of them, 0 before */
 	int64_t last_frame_ns;
 	uint64_t commit_failures;   /* scene commits the backend refused (DRM: VT away, EBUSY) */
+	/* Frames that showed a client's buffer directly (wlroots' scene scanned it out on a
+	 * KMS plane: nothing composited, nothing copied), and that buffer (a wlr_client_buffer)
+	 * for the last frame, 0 when the last frame was composited. */
+	uint64_t frames_scanned_out;
+	uintptr_t scanout_buffer;
 	uint64_t python_calls;      /* times this loop called into Python */
 	/* What Python asked for; all false in the steady state, where no Python runs. */
 	bool python_renders;        /* Python renders and commits frames (the overlay) */

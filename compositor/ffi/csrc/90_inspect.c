@@ -45,6 +45,7 @@ static void inspect_buffer(struct wlr_surface *surface, comp_inspect_surface *en
 	if (buffer == NULL) {
 		return;
 	}
+	entry->client_buffer = (uintptr_t)&buffer->base;
 	entry->width = buffer->base.width;
 	entry->height = buffer->base.height;
 	entry->texture_gles2 = buffer->texture != NULL && wlr_texture_is_gles2(buffer->texture);

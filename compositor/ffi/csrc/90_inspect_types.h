@@ -14,6 +14,7 @@ typedef struct {
 
 typedef struct {
 	struct wlr_surface *surface;
+	uintptr_t client_buffer;  /* the surface's wlr_client_buffer (compared with scan-outs) */
 	uint32_t id;            /* the wl_surface's protocol id */
 	const char *role;       /* wlroots' role name (xdg_toplevel, wl_subsurface, ...) or NULL */
 	/* The current buffer. kind: 0 none, 1 wl_shm, 2 linux-dmabuf, 3 wl_drm PRIME dma-buf,

@@ -9,6 +9,10 @@ DRM backend (virtio-gpu) and its scanout is checked pixel by pixel. Checks:
   planar_pixman    pixman renderer: NV12 is offered, and a two-plane NV12 dma-buf (vgem) is
                    converted to XRGB8888 by the compositor's C code (BT.601 limited range,
                    with DMA_BUF_IOCTL_SYNC): the right colour reaches the scanout
+  direct_scanout   pixman renderer, one fullscreen wl_drm window of the output's size on a
+                   virtio-gpu dma-buf: wlroots' scene puts the client's buffer itself on the
+                   primary plane: every frame is a scan-out (none composited, so no GL or
+                   pixman draw and no copy), the inspector says so, the colour is on screen
   planar_gl        GLES2 renderer (Mesa 25 from .gl/mesa, see guest/gl_env.py): NV12 from
                    one virtio-gpu dma-buf (two planes) shows the right colour. Skipped when
                    .gl/mesa is absent (scripts/gl-setup.sh provides it)
@@ -155,6 +159,53 @@ def main() -> int:
             nv12.close()
     client.close()
     surface_client.close()
+    with checks.check("direct_scanout") as info:
+        wait_for(lambda: comp.views() == [], 20, what="the other windows to go")
+        output = comp.ctl_ok("outputs")["outputs"][0]
+        width, height = output["width"], output["height"]
+        card_fd = os.open("/dev/dri/card0", os.O_RDWR | os.O_CLOEXEC)
+        fs = WlDrmClient(str(comp.runtime_dir / comp.socket))
+        try:
+            fs.authenticate(1)  # a render node: answered at once
+            fs.hide_cursor()  # virtio-gpu + pixman: the cursor is a software one
+            fs.roundtrip()
+            dumb = drmio.create_dumb(card_fd, width, height)
+            dumb.write(drmio.xrgb_rows(width, height, dumb.pitch, 0x10A0F0))
+            dmabuf = dumb.export()
+            buffer = fs.create_prime_buffer(dmabuf, width, height, XRGB8888, 0, dumb.pitch)
+            os.close(dmabuf)
+            surface = fs.show(buffer, width, height, "vm.scanout", fullscreen=True)
+            wait_for(
+                lambda: comp.ctl_ok("outputs")["outputs"][0]["direct_scanout"],
+                20,
+                what="the fullscreen buffer scanned out",
+            )
+            before = comp.ctl_ok("outputs")["outputs"][0]
+            # A new buffer, a new frame: scanned out too, nothing composited in between.
+            second = drmio.create_dumb(card_fd, width, height)
+            second.write(drmio.xrgb_rows(width, height, second.pitch, 0xF0A010))
+            dmabuf = second.export()
+            buffer2 = fs.create_prime_buffer(dmabuf, width, height, XRGB8888, 0, second.pitch)
+            os.close(dmabuf)
+            fs.attach(surface, buffer2, width, height)
+            box = (8, 8, width - 16, height - 16)
+            wait_for(
+                lambda: region_is(screendump("scanout"), box, rgb("f0a010")),
+                20,
+                what="the second buffer on the scanout",
+            )
+            after = comp.ctl_ok("outputs")["outputs"][0]
+            committed = after["frames_committed"] - before["frames_committed"]
+            scanned = after["frames_scanned_out"] - before["frames_scanned_out"]
+            info["frames"] = {"committed": committed, "scanned_out": scanned}
+            assert committed >= 1 and scanned == committed, info["frames"]
+            (client,) = [c for c in comp.ctl_ok("clients")["clients"] if c["pid"] == os.getpid()]
+            top = next(s for s in client["surfaces"] if s["role"] == "xdg_toplevel")
+            info["path"], info["diagnosis"] = top["path"], client["diagnosis"]
+            assert top["path"].startswith("direct scanout"), top
+            assert client["zero_copy"] is True, client["diagnosis"]
+        finally:
+            fs.close()
     comp.stop(check=False)
     Path("/mnt/out/compositor.log").write_text(comp.log())
 
