@@ -233,6 +233,7 @@ class Server:
             self.stats,
             self.inspector,
             self.tracing,
+            self.xwayland,
         ):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)

@@ -49,6 +49,7 @@ from compositor.listeners import Listeners
 from compositor.shell.view import View
 
 if TYPE_CHECKING:
+    from compositor.control import ControlServer
     from compositor.server import Server
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,14 @@ class XWayland:
             seat.focus_keyboard(focused.surface)
         else:
             seat.clear_keyboard_focus()
+
+    def register_commands(self, control: ControlServer) -> None:
+        control.register(
+            "xwayland",
+            "the X display: DISPLAY, Xwayland starts so far, managed and override-redirect "
+            "X11 windows",
+            lambda request: self.describe(),
+        )
 
     def describe(self) -> dict:
         return {
