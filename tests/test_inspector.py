@@ -54,10 +54,17 @@ def test_a_mesa_egl_client_that_fell_back_to_shm_is_diagnosed(comp):
 
 
 def test_a_wl_drm_client_shows_its_prime_buffer_and_what_it_cost(comp):
-    proc = comp.spawn([sys.executable, "-m", "tests.clients.wl_drm_client"], text=True)
+    proc = comp.spawn(
+        [sys.executable, "-m", "tests.clients.wl_drm_client", "--authenticate"], text=True
+    )
     wait_for_line(proc, lambda line: line == "mapped", timeout=30)
     client = wait_for(
-        lambda: (c := client_of(comp, proc.pid)) and toplevel(c)["commits"] >= 1 and c,
+        lambda: (
+            (c := client_of(comp, proc.pid))
+            and toplevel(c)["commits"] >= 1
+            and toplevel(c)["frames_shown"] >= 1
+            and c
+        ),
         20,
         what="the wl_drm client's first commit",
     )
@@ -76,6 +83,7 @@ def test_a_wl_drm_client_shows_its_prime_buffer_and_what_it_cost(comp):
     # One commit of the whole buffer: pixman read all of it once.
     assert (surface["commits"], surface["bytes_copied"]) == (1, 76800)
     assert client["wl_drm"]["buffers"] == 1 and client["wl_drm"]["bytes"] == 76800
+    assert client["wl_drm"]["authentication"] == "render node: no authentication needed"
     assert any("backed by memfds" in d for d in client["diagnosis"])
 
 
@@ -89,7 +97,9 @@ def test_rates_are_per_second_between_two_calls(comp):
     wait_for(lambda: comp.frames() >= start + 30, 30, what="30 frames")
     second = toplevel(client_of(comp, proc.pid))
     assert second["commits"] > first["commits"]
+    assert second["frames_shown"] > first["frames_shown"]
     assert second["commits_per_s"] > 0 and second["bytes_copied_per_s"] > 0
+    assert second["frames_shown_per_s"] > 0
 
 
 def test_diagnosis_of_a_zero_copy_client_is_empty():

@@ -91,8 +91,9 @@ class ClientInspector:
         self._clients = ffi.new("comp_inspect_client[]", MAX_CLIENTS)
         self._resources = ffi.new("comp_inspect_resource[]", MAX_RESOURCES)
         self._surfaces = ffi.new("comp_inspect_surface[]", MAX_SURFACES)
-        # (client address, surface id) -> (time, commits, bytes) at the previous call.
-        self._previous: dict[tuple[int, int], tuple[float, int, int]] = {}
+        # (client address, surface id) -> (time, commits, bytes, frames shown) at the
+        # previous call.
+        self._previous: dict[tuple[int, int], tuple[float, int, int, int]] = {}
 
     def context(self) -> Context:
         wl_drm = self.server.wl_drm
@@ -151,6 +152,7 @@ class ClientInspector:
             "wl_drm": wl_drm.client_state(address) if wl_drm is not None else None,
             "surfaces": surfaces,
             "commits_per_s": _sum_rate(surfaces, "commits_per_s"),
+            "frames_shown_per_s": _sum_rate(surfaces, "frames_shown_per_s"),
             "bytes_copied_per_s": _sum_rate(surfaces, "bytes_copied_per_s"),
         }
         client["diagnosis"] = diagnose(client, context)
@@ -171,8 +173,8 @@ class ClientInspector:
             size = sum(p["stride"] for p in planes) * s.height if planes else 0
             key = (address, s.id)
             seen.add(key)
-            rates = _rates(self._previous.get(key), now, s.commits, s.bytes)
-            self._previous[key] = (now, s.commits, s.bytes)
+            rates = _rates(self._previous.get(key), now, s.commits, s.bytes, s.frames_shown)
+            self._previous[key] = (now, s.commits, s.bytes, s.frames_shown)
             surfaces.append(
                 {
                     "id": s.id,
@@ -191,6 +193,7 @@ class ClientInspector:
                     if s.client_buffer in scanned_out
                     else buffer_path(kind, bool(s.texture_gles2), fourcc_name(s.format)),
                     "commits": s.commits,
+                    "frames_shown": s.frames_shown,
                     "bytes_copied": s.bytes,
                     **rates,
                 }
@@ -213,12 +216,19 @@ class ClientInspector:
         )
 
 
-def _rates(previous: tuple[float, int, int] | None, now: float, commits: int, nbytes: int):
+def _rates(
+    previous: tuple[float, int, int, int] | None,
+    now: float,
+    commits: int,
+    nbytes: int,
+    shown: int,
+) -> dict[str, Any]:
     if previous is None or now <= previous[0]:
-        return {"commits_per_s": None, "bytes_copied_per_s": None}
+        return {"commits_per_s": None, "frames_shown_per_s": None, "bytes_copied_per_s": None}
     seconds = now - previous[0]
     return {
         "commits_per_s": round((commits - previous[1]) / seconds, 1),
+        "frames_shown_per_s": round((shown - previous[3]) / seconds, 1),
         "bytes_copied_per_s": round((nbytes - previous[2]) / seconds),
     }
 

@@ -264,10 +264,14 @@ def main() -> None:
     parser.add_argument("--color", default="33cc66")
     parser.add_argument("--size", default="160x120")
     parser.add_argument("--app-id", default="test.wl_drm")
+    parser.add_argument("--authenticate", action="store_true", help="authenticate first")
     options = parser.parse_args()
     width, height = (int(v) for v in options.size.split("x"))
     runtime = os.environ["XDG_RUNTIME_DIR"]
     client = WlDrmClient(os.path.join(runtime, os.environ["WAYLAND_DISPLAY"]))
+    if options.authenticate:
+        client.authenticate(1)  # a render node answers at once
+        client.roundtrip()
     fd = memfd_buffer(width, height, width * 4, int(options.color, 16))
     buffer = client.create_prime_buffer(fd, width, height, XRGB8888, 0, width * 4)
     os.close(fd)

@@ -15,6 +15,7 @@ struct copy_surface {
 	struct wlr_surface *surface;
 	uintptr_t client_buffer;  /* the wlr_client_buffer of the last commit */
 	uint64_t commits, bytes;  /* this surface's share of the paths' counters (inspector) */
+	uint64_t frames_shown;    /* output frames it was on (counted by the frame loop) */
 	struct wl_listener commit;
 	struct wl_listener destroy;
 	struct wl_list link;

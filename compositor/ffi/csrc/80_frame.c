@@ -27,6 +27,16 @@ static int64_t frame_now_ns(struct timespec *now) {
 	return (int64_t)now->tv_sec * 1000000000 + now->tv_nsec;
 }
 
+static void count_frame_shown(struct wlr_surface *surface, int sx, int sy, void *data) {
+	/* The copy counters' record of the surface, found through its destroy listener. */
+	struct wl_listener *listener =
+		wl_signal_get(&surface->events.destroy, copy_surface_handle_destroy);
+	if (listener != NULL) {
+		struct copy_surface *tracked = wl_container_of(listener, tracked, destroy);
+		tracked->frames_shown++;
+	}
+}
+
 static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 	struct frame_loop *impl = wl_container_of(listener, impl, frame);
 	comp_frame_loop *loop = &impl->pub;
@@ -57,6 +67,7 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 			loop->first_frame_ns = now_ns;
 		}
 		loop->last_frame_ns = now_ns;
+		wlr_scene_output_for_each_surface(impl->scene_output, count_frame_shown, NULL);
 	}
 	wlr_scene_output_send_frame_done(impl->scene_output, &now);
 }

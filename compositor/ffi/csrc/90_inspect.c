@@ -114,6 +114,7 @@ static enum wl_iterator_result inspect_surface(struct wl_resource *resource, voi
 			struct copy_surface *tracked = wl_container_of(listener, tracked, destroy);
 			entry->commits = tracked->commits;
 			entry->bytes = tracked->bytes;
+			entry->frames_shown = tracked->frames_shown;
 		}
 	}
 	walk->n++;

@@ -29,4 +29,5 @@ typedef struct {
 	bool texture_gles2;     /* a GL texture (upload or EGLImage); false: pixman wraps memory */
 	uint64_t commits;       /* commits with new pixels, and bytes the CPU copied or read */
 	uint64_t bytes;
+	uint64_t frames_shown;  /* output frames it was on */
 } comp_inspect_surface;
