@@ -220,6 +220,11 @@ class Server:
             "phase=begin|update|end [fingers=3 dx= dy= scale= rotation= cancelled=false]",
             self._cmd_gesture,
         )
+        control.register(
+            "tablet-add",
+            "plug a tablet (a tablet-tool device) into the headless backend",
+            lambda r: self._injector().add_tablet() or {},
+        )
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
         for feature in (

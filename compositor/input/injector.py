@@ -167,6 +167,12 @@ class InputInjector:
             cancelled,
         )
 
+    def add_tablet(self) -> None:
+        """A tablet-tool device joins the headless backend (as a plugged-in tablet)."""
+        backend = to_native(self.server.backend, "struct wlr_backend *")
+        if lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_TABLET_TOOL) == ffi.NULL:
+            raise InjectionError("wlroots refused to add a headless tablet")
+
     def key(self, name: str | int, pressed: bool) -> None:
         code = name if isinstance(name, int) else KEYCODES.get(name)
         if code is None:

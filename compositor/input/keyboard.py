@@ -4,7 +4,8 @@ A key press that runs a binding reaches no client, and neither does its release:
 only ever see a release after its press (Alt+F4's F4, Alt+Tab's Tab). Keyboard focus
 changes tell the newly focused client only about keys whose press a client saw.
 Every key is activity (idle); while the focused client inhibits shortcuts, or a client
-inhibits input, only the way-out bindings run and the other keys reach the client.
+inhibits input, only the way-out bindings run and the other keys reach the client. While an
+input method (IME) grabs the keyboard, keys and modifiers that run no binding go to it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class KeyboardHandler:
         # Sent to clients, which repeat keys themselves.
         self.keyboard.set_repeat_info(REPEAT_RATE, REPEAT_DELAY)
         self.sent: list[int] = []  # evdev keycodes held whose press went to the seat
+        self.grabbed: list[int] = []  # those whose press went to an input method's grab
         self._listeners = Listeners(
             (self.keyboard.modifiers_event, self._on_modifiers),
             (self.keyboard.key_event, self._on_key),
@@ -50,6 +52,11 @@ class KeyboardHandler:
         )
 
     def _on_modifiers(self, listener: Listener, data: object) -> None:
+        text_input = self.seat.text_input
+        grab = text_input.keyboard_grab(self.device)
+        if grab is not None:  # an input method (IME) has the keyboard
+            text_input.send_modifiers(grab, self.device)
+            return
         self.seat.wlr_seat.set_keyboard(self.device)
         self.seat.wlr_seat.keyboard_notify_modifiers(self.keyboard.modifiers)
 
@@ -61,14 +68,30 @@ class KeyboardHandler:
             restricted = self.seat.bindings_restricted()
             if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms, restricted):
                 return
+            if self._to_input_method(event):
+                self.grabbed.append(keycode)
+                return
             if keycode not in self.sent:
                 self.sent.append(keycode)
         elif keycode in self.sent:
             self.sent.remove(keycode)
         else:
-            return  # the press ran a binding: no client saw it
+            if keycode in self.grabbed:
+                self.grabbed.remove(keycode)
+                self._to_input_method(event)
+            return  # the press ran a binding or went to the input method
         self.seat.wlr_seat.set_keyboard(self.device)
         self.seat.wlr_seat.keyboard_notify_key(event)
+
+    def _to_input_method(self, event: KeyboardKeyEvent) -> bool:
+        """An input method grabs the keyboard: the key goes to it (True)."""
+        text_input = self.seat.text_input
+        grab = text_input.keyboard_grab(self.device)
+        if grab is None:
+            return False
+        state = 1 if event.state == WlKeyboard.key_state.pressed else 0
+        text_input.send_key(grab, self.device, event.time_msec, event.keycode, state)
+        return True
 
     def _keysyms(self, xkb_keycode: int) -> list[int]:
         syms = wlr_ffi.new("const xkb_keysym_t **")

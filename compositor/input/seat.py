@@ -2,7 +2,8 @@
 
 It also owns the input protocols that act on the whole seat: pointer constraints and
 relative pointer (constraints.py), pointer gestures (gestures.py), idle and idle inhibitors
-(idle.py), keyboard-shortcuts-inhibit and input-inhibit (inhibit.py). Every input event
+(idle.py), keyboard-shortcuts-inhibit and input-inhibit (inhibit.py), text input and input
+method (text_input.py), tablets (tablet.py). Every input event
 counts as activity for idle (:meth:`SeatManager.notify_activity`); while a client inhibits
 input, only its surfaces get the keyboard (:meth:`SeatManager.input_allowed`).
 """
@@ -33,6 +34,8 @@ from compositor.input.gestures import PointerGestures
 from compositor.input.idle import IdleManager
 from compositor.input.inhibit import InputInhibit, KeyboardShortcutsInhibit
 from compositor.input.keyboard import KeyboardHandler
+from compositor.input.tablet import Tablets
+from compositor.input.text_input import TextInputRelay
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -54,6 +57,8 @@ class SeatManager:
         self.idle = IdleManager(self)
         self.shortcuts_inhibit = KeyboardShortcutsInhibit(self)
         self.input_inhibit = InputInhibit(self, server.refocus_keyboard)
+        self.text_input = TextInputRelay(self)
+        self.tablets = Tablets(self)
         self.keyboards: list[KeyboardHandler] = []
         self.pointers: list[InputDevice] = []
         self._pointer_listeners: dict[InputDevice, Listeners] = {}
@@ -70,6 +75,8 @@ class SeatManager:
     def destroy(self) -> None:
         self._listeners.remove_all()
         for part in (
+            self.tablets,
+            self.text_input,
             self.input_inhibit,
             self.shortcuts_inhibit,
             self.idle,
@@ -98,6 +105,8 @@ class SeatManager:
             self._pointer_listeners[device] = Listeners(
                 (device.destroy_event, lambda _l, _d: self._pointer_removed(device))
             )
+        elif device.device_type == InputDeviceType.TABLET_TOOL:
+            self.tablets.add(device)
         log.info("input device: %s (%s)", device.name, device.device_type.name.lower())
         self._update_capabilities()
 
@@ -181,7 +190,7 @@ class SeatManager:
             "input-protocols",
             "the cursor's layout position, pointer constraints (the active one, relative "
             "motion events sent), gestures forwarded, keyboard shortcuts inhibitors, input "
-            "inhibitor",
+            "inhibitor, text inputs and input method, tablets",
             self.describe_protocols,
         )
 
@@ -195,4 +204,6 @@ class SeatManager:
                 {"active": entry.active} for entry in self.shortcuts_inhibit.inhibitors
             ],
             "input_inhibited": bool(self.input_inhibit.exclusive_client),
+            **self.text_input.describe(),
+            "tablets": len(self.tablets.devices),
         }

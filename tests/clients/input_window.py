@@ -9,11 +9,15 @@ remote desktops and video players use, and prints what they deliver:
     shortcuts-active | shortcuts-inactive      zwp_keyboard_shortcuts_inhibitor_v1
     idle-inhibitor                             zwp_idle_inhibitor_v1 created
     input-inhibitor                            zwlr_input_inhibitor_v1 created
+    ti-enter | ti-leave | ti-done              zwp_text_input_v3 (--text-input)
+    preedit TEXT BEGIN END | commit-string TEXT | delete-surrounding BEFORE AFTER
 
 Options: ``--relative``, ``--lock`` (a persistent locked pointer; ``--lock-hint X,Y`` sets
 its cursor position hint), ``--confine X,Y,W,H`` (a persistent confined pointer in that
 region), ``--gestures``, ``--shortcuts-inhibit``, ``--idle-inhibit``, ``--input-inhibit``
-(wlr-input-inhibitor, bindings generated from tests/protocols/: a lock screen's), plus
+(wlr-input-inhibitor, bindings generated from tests/protocols/: a lock screen's),
+``--text-input`` (a text field: on enter it enables its text input with the surrounding
+text "hello world", cursor at 5, content purpose email; on leave it disables it), plus
 the options of solid_window that matter here. On stdin (``--stdin-sync``), besides
 solid_window's commands: ``unconstrain`` destroys the lock or confinement,
 ``idle-inhibit`` / ``idle-uninhibit`` create and destroy an idle inhibitor,
@@ -33,6 +37,7 @@ from pywayland.protocol.keyboard_shortcuts_inhibit_unstable_v1 import (
 from pywayland.protocol.pointer_constraints_unstable_v1 import ZwpPointerConstraintsV1
 from pywayland.protocol.pointer_gestures_unstable_v1 import ZwpPointerGesturesV1
 from pywayland.protocol.relative_pointer_unstable_v1 import ZwpRelativePointerManagerV1
+from pywayland.protocol.text_input_unstable_v3 import ZwpTextInputManagerV3, ZwpTextInputV3
 
 from tests.clients.generated import load
 from tests.clients.solid_window import SolidWindow, _geometry, _size, exit_on_handler_errors, say
@@ -71,6 +76,8 @@ class InputWindow(SolidWindow):
             self.shortcuts_inhibitor = inhibitor
         if options.idle_inhibit:
             self._idle_inhibit()
+        if options.text_input:
+            self._text_input()
         if options.input_inhibit:
             self.input_inhibitor = self._need("zwlr_input_inhibit_manager_v1").get_inhibitor()
             say("input-inhibitor")
@@ -86,6 +93,7 @@ class InputWindow(SolidWindow):
                 1,
             ),
             "zwp_idle_inhibit_manager_v1": (ZwpIdleInhibitManagerV1, 1),
+            "zwp_text_input_manager_v3": (ZwpTextInputManagerV3, 1),
         }
         if interface == "zwlr_input_inhibit_manager_v1" and self.options.input_inhibit:
             # Only then: its bindings are generated from tests/protocols/ at first use.
@@ -141,6 +149,34 @@ class InputWindow(SolidWindow):
         hold = self.hold = gestures.get_hold_gesture(self.pointer)
         hold.dispatcher["begin"] = lambda g, serial, t, surface, fingers: say("hold-begin", fingers)
         hold.dispatcher["end"] = lambda g, serial, t, cancelled: say("hold-end", cancelled)
+
+    def _text_input(self) -> None:
+        text_input = self.text_input = self._need("zwp_text_input_manager_v3").get_text_input(
+            self.seat
+        )
+
+        def enter(ti, surface) -> None:
+            say("ti-enter")
+            ti.enable()
+            ti.set_surrounding_text("hello world", 5, 5)
+            ti.set_content_type(0, ZwpTextInputV3.content_purpose.email.value)
+            ti.commit()
+
+        def leave(ti, surface) -> None:
+            say("ti-leave")
+            ti.disable()
+            ti.commit()
+
+        text_input.dispatcher["enter"] = enter
+        text_input.dispatcher["leave"] = leave
+        text_input.dispatcher["preedit_string"] = lambda ti, text, begin, end: say(
+            "preedit", text, begin, end
+        )
+        text_input.dispatcher["commit_string"] = lambda ti, text: say("commit-string", text)
+        text_input.dispatcher["delete_surrounding_text"] = lambda ti, before, after: say(
+            "delete-surrounding", before, after
+        )
+        text_input.dispatcher["done"] = lambda ti, serial: say("ti-done")
 
     def _idle_inhibit(self) -> None:
         manager = self._need("zwp_idle_inhibit_manager_v1")
@@ -205,6 +241,7 @@ def main() -> None:
     parser.add_argument("--shortcuts-inhibit", action="store_true")
     parser.add_argument("--idle-inhibit", action="store_true")
     parser.add_argument("--input-inhibit", action="store_true")
+    parser.add_argument("--text-input", action="store_true")
     options = parser.parse_args()
     # solid_window's options this client does not offer.
     options.subsurface = options.popup = options.viewport = None
