@@ -145,9 +145,11 @@ class CursorManager:
     def _on_motion(self, listener: Listener, event: PointerEventMotion) -> None:
         dx, dy = event.delta_x, event.delta_y
         udx, udy = event.unaccel_delta_x, event.unaccel_delta_y
-        if self._motion_allowed(event.time_msec, dx, dy, udx, udy):
+        focused = self._pointer_focus()
+        if self._motion_allowed(event.time_msec, dx, dy):
             self.wlr_cursor.move(dx, dy, input_device=event.device)
             self._process_motion(event.time_msec)
+        self._relative_motion(focused, event.time_msec, dx, dy, udx, udy)
 
     def _on_motion_absolute(self, listener: Listener, event: PointerEventMotionAbsolute) -> None:
         # As a relative motion too (relative pointer, constraints), as sway does; the
@@ -161,19 +163,35 @@ class CursorManager:
             self._layout + 1,
         )
         dx, dy = self._layout[0] - self.wlr_cursor.x, self._layout[1] - self.wlr_cursor.y
-        if self._motion_allowed(event.time_msec, dx, dy, dx, dy):
+        focused = self._pointer_focus()
+        if self._motion_allowed(event.time_msec, dx, dy):
             self.wlr_cursor.warp(
                 WarpMode.AbsoluteClosest, event.x, event.y, input_device=event.device
             )
             self._process_motion(event.time_msec)
+        self._relative_motion(focused, event.time_msec, dx, dy, dx, dy)
 
-    def _motion_allowed(self, time_msec: int, dx: float, dy: float, udx: float, udy: float):
-        """Activity, relative motion for the client under the pointer, then the active
-        pointer constraint: True when the pointer may move freely; False when the
-        constraint moved it itself (confined) or keeps it where it is (locked)."""
+    def _pointer_focus(self) -> Any:
+        return self.seat.wlr_seat.pointer_state._ptr.focused_surface
+
+    def _relative_motion(self, focused: Any, time_msec: int, dx, dy, udx, udy) -> None:
+        """The motion as relative motion for the client under the pointer, in the frame of
+        its wl_pointer.motion; none when the motion took the pointer to another surface.
+
+        Xwayland (22.1) moves the X pointer by a relative motion, then to the absolute
+        position of a wl_pointer.motion in the same frame; a relative motion in a frame
+        without one (sent before a leave: Xwayland keeps it until the next enter; or with
+        an enter, which carries the position itself) moves the X pointer away from where
+        it is drawn, and the next click lands there."""
+        if self._pointer_focus() == focused:
+            self.seat.constraints.relative_motion(time_msec, dx, dy, udx, udy)
+
+    def _motion_allowed(self, time_msec: int, dx: float, dy: float):
+        """Activity, then the active pointer constraint: True when the pointer may move
+        freely; False when the constraint moved it itself (confined) or keeps it where it
+        is (locked). The relative motion goes out after the motion (_relative_motion)."""
         self.seat.notify_activity()
         constraints = self.seat.constraints
-        constraints.relative_motion(time_msec, dx, dy, udx, udy)
         if self.grab is not None or self._kept:
             return True  # the compositor's move or resize has the pointer
         allowed = constraints.constrain(dx, dy)
