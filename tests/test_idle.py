@@ -9,9 +9,12 @@ window (minimize) or dropping the inhibitor lets idle come.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from subprocess import PIPE
 
 from tests.conftest import needs
+from tests.helpers import wait_for_line
 from tests.test_pointer_constraints import command, input_window
 from tests.waiting import wait_for
 
@@ -108,3 +111,21 @@ def test_an_inhibitor_of_a_closed_window_goes_with_it(compositor):
     proc.wait(10)
     wait_for(lambda: not idle(compositor)["inhibited"], 10, what="the inhibition to end")
     assert idle(compositor)["inhibitors"] == []
+
+
+def test_an_inhibitor_on_a_layer_surface_follows_its_mapping(compositor):
+    client = compositor.spawn(
+        [sys.executable, "-m", "tests.clients.layer_inhibitor"], text=True, stdin=PIPE
+    )
+    wait_for_line(client, lambda line: line == "mapped")
+    wait_for(lambda: idle(compositor)["inhibited"], 10, what="inhibition by the layer surface")
+    command(client, "unmap")  # a null buffer unmaps a layer surface
+    wait_for(lambda: not idle(compositor)["inhibited"], 10, what="the unmapped surface")
+    assert [i["drawn"] for i in idle(compositor)["inhibitors"]] == [False]
+    # The layer surface object goes before the wl_surface and the inhibitor.
+    command(client, "destroy-layer")
+    command(client, "sync 1")
+    wait_for_line(client, lambda line: line == "synced 1")
+    assert not idle(compositor)["inhibited"]
+    command(client, "uninhibit")
+    wait_for(lambda: idle(compositor)["inhibitors"] == [], 10, what="the inhibitor to go")

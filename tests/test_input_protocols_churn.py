@@ -26,6 +26,10 @@ def generation(comp) -> None:
     ime = comp.spawn([sys.executable, "-m", "tests.clients.ime"], text=True, stdin=PIPE)
     tablets = comp.spawn([sys.executable, "-m", "tests.clients.tablet_seat"], text=True, stdin=PIPE)
     wait_for_line(tablets, lambda line: line == "tablet-added 1", timeout=30)
+    layer = comp.spawn(
+        [sys.executable, "-m", "tests.clients.layer_inhibitor"], text=True, stdin=PIPE
+    )
+    wait_for_line(layer, lambda line: line == "mapped", timeout=30)
     procs = []
     for i, options in enumerate(WINDOWS):
         argv = [sys.executable, "-m", "tests.clients.input_window", "--app-id", f"test.c{i}"]
@@ -40,7 +44,7 @@ def generation(comp) -> None:
     assert comp.ctl_ok("idle")["inhibitors"]
     wait_for_line(procs[-1], lambda line: line == "ti-enter", timeout=30)
     wait_for_line(ime, lambda line: line == "activate", timeout=30)
-    for i, proc in enumerate([*procs, bar, ime, tablets]):
+    for i, proc in enumerate([*procs, bar, ime, tablets, layer]):
         proc.send_signal(signal.SIGKILL if i % 2 else signal.SIGTERM)
 
 

@@ -10,7 +10,8 @@ zero when the last visible inhibitor goes.
 
 Whether an inhibitor's surface is drawn changes when a window maps, unmaps or is
 (un)minimized (the view hook calls :meth:`IdleManager.update`), when a layer surface maps
-or unmaps (followed here), and when an inhibitor comes or goes.
+or unmaps (followed here, and looked at once the commit that did it is applied), and when
+an inhibitor comes or goes.
 
 ``pydrm-ctl idle`` reports the state: inhibited or not, the inhibitors, each client timer
 (timeout, fired, running) and the activity events counted.
@@ -29,6 +30,7 @@ from wlroots.wlr_types.idle import Idle
 from wlroots.wlr_types.idle_inhibit_v1 import IdleInhibitorManagerV1, IdleInhibitorV1
 from wlroots.wlr_types.layer_shell_v1 import LayerSurfaceV1
 
+from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
@@ -47,12 +49,15 @@ class Inhibitor:
         self.surface = inhibitor._ptr.surface  # wlroots cdata; valid while the inhibitor is
         self.pid = lib.comp_surface_client_pid(to_native(self.surface, "struct wlr_surface *"))
         self._listeners = Listeners((inhibitor.destroy_event, self._on_destroy))
+        # Layer surfaces have no view hook: follow their mapping here, until the layer
+        # surface goes (it may go before the wl_surface and this inhibitor do).
+        self._layer_listeners = Listeners()
         root = wlr_lib.wlr_surface_get_root_surface(self.surface)
         if wlr_lib.wlr_surface_is_layer_surface(root):
-            # Layer surfaces have no view hook: follow their mapping here.
             layer = LayerSurfaceV1.from_wlr_surface(Surface(root))
-            self._listeners.connect(layer.map_event, self._on_layer_change)
-            self._listeners.connect(layer.unmap_event, self._on_layer_change)
+            self._layer_listeners.connect(layer.map_event, self._on_layer_change)
+            self._layer_listeners.connect(layer.unmap_event, self._on_layer_change)
+            self._layer_listeners.connect(layer.destroy_event, self._on_layer_destroy)
 
     def drawn(self) -> bool:
         root = to_native(self.manager.seat.server.scene.node, "struct wlr_scene_node *")
@@ -64,12 +69,22 @@ class Inhibitor:
         )
 
     def _on_layer_change(self, listener: Listener, data: Any) -> None:
-        self.manager.update()
+        # wlroots 0.15 unmaps a layer surface before the commit that drops its buffer is
+        # applied: look once that commit is done.
+        self.manager.update_soon()
+
+    def _on_layer_destroy(self, listener: Listener, data: Any) -> None:
+        self._layer_listeners.remove_all()
+        self.manager.update_soon()
 
     def _on_destroy(self, listener: Listener, data: Any) -> None:
-        self._listeners.remove_all()
+        self.remove_listeners()
         self.manager.on_destroyed(self)
         self.surface = None
+
+    def remove_listeners(self) -> None:
+        self._listeners.remove_all()
+        self._layer_listeners.remove_all()
 
 
 class IdleManager:
@@ -81,6 +96,7 @@ class IdleManager:
         self.inhibitors: list[Inhibitor] = []
         self.inhibited = False
         self.activity = 0  # input events counted as activity
+        self._update_source = None  # an idle callback that runs update()
         self._coords = ffi.new("int[2]")
         self._timers = (
             ffi.new(f"uint32_t[{MAX_TIMERS}]"),
@@ -93,8 +109,10 @@ class IdleManager:
 
     def destroy(self) -> None:
         self._listeners.remove_all()
+        wayland_fixes.remove_source(self._update_source)
+        self._update_source = None
         for inhibitor in self.inhibitors:
-            inhibitor._listeners.remove_all()
+            inhibitor.remove_listeners()
         self.inhibitors.clear()
 
     def notify_activity(self) -> None:
@@ -111,6 +129,17 @@ class IdleManager:
     def on_destroyed(self, entry: Inhibitor) -> None:
         if entry in self.inhibitors:
             self.inhibitors.remove(entry)
+        self.update()
+
+    def update_soon(self) -> None:
+        """update() once the event loop is idle (after the commit being handled)."""
+        if self._update_source is None:
+            self._update_source = wayland_fixes.add_idle(
+                self.seat.server.event_loop, self._update_now
+            )
+
+    def _update_now(self) -> None:
+        self._update_source = None
         self.update()
 
     def update(self) -> None:

@@ -1,10 +1,10 @@
 """Client bindings for protocols pywayland does not ship, generated at test time.
 
 ``tests/protocols/`` holds the XML, as wlroots 0.15 ships it (wlr-foreign-toplevel-
-management v3, wlr-input-inhibitor v1, input-method v2); :func:`load` runs pywayland's
-scanner on all of them into a cache directory keyed by the XML files' hash (once per
-machine, swapped in whole, so concurrent test processes never see half a package) and
-imports the one asked for.
+management v3, wlr-input-inhibitor v1, input-method v2, wlr-layer-shell v4); :func:`load`
+runs pywayland's scanner on all of them into a cache directory keyed by the XML files'
+hash (once per machine, swapped in whole, so concurrent test processes never see half a
+package) and imports the one asked for.
 
     toplevel = load("wlr-foreign-toplevel-management-unstable-v1")
     manager_class = toplevel.ZwlrForeignToplevelManagerV1
@@ -22,7 +22,10 @@ from pathlib import Path
 from types import ModuleType
 
 PROTOCOLS = Path(__file__).resolve().parent.parent / "protocols"
-CORE_XML = Path("/usr/share/wayland/wayland.xml")
+SHIPPED = {  # pywayland.protocol.<name>: its XML
+    "wayland": Path("/usr/share/wayland/wayland.xml"),
+    "xdg_shell": Path("/usr/share/wayland-protocols/stable/xdg-shell/xdg-shell.xml"),
+}
 PACKAGE = "pydrm_test_protocols"
 
 
@@ -37,8 +40,9 @@ def _generate(xmls: list[Path], root: Path) -> None:
     imports = {}
     for protocol in protocols:
         imports.update({iface.name: protocol.name for iface in protocol.interface})
-    core = Protocol.parse_file(str(CORE_XML))
-    imports.update({iface.name: "wayland" for iface in core.interface})
+    # Interfaces of protocols pywayland ships (wl_*, xdg_popup) come from its own modules.
+    for shipped, xml in SHIPPED.items():
+        imports.update({iface.name: shipped for iface in Protocol.parse_file(str(xml)).interface})
     root.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=root.parent, prefix=".generating-"))
     package = scratch / PACKAGE
@@ -48,9 +52,11 @@ def _generate(xmls: list[Path], root: Path) -> None:
         protocol.output(str(package), imports)
     for path in package.glob("*/*.py"):
         text = path.read_text()
-        path.write_text(
-            text.replace("from ..wayland import", "from pywayland.protocol.wayland import")
-        )
+        for shipped in SHIPPED:
+            text = text.replace(
+                f"from ..{shipped} import", f"from pywayland.protocol.{shipped} import"
+            )
+        path.write_text(text)
     try:
         os.replace(scratch, root)
     except OSError:  # another process was first: theirs is the same
