@@ -20,6 +20,7 @@ from compositor.render.gl import DRM_FORMAT_XBGR8888, DRM_FORMAT_XRGB8888, to_rg
 from compositor.render.tools import parse_color
 from tests.harness import ROOT
 from tests.helpers import region_is, rgb, solid_window, sync
+from tests.waiting import wait_for
 
 no_render_node = pytest.mark.skipif(
     bool(glob.glob("/dev/dri/renderD*")), reason="this machine has a DRM render node"
@@ -98,11 +99,17 @@ def test_copy_stats_count_pixman_reads_of_shm_buffers(make_compositor):
     comp.ctl_ok("copy-stats", reset=True)
     proc, _ = solid_window(comp, "33cc66", "render.stats", size="100x50")
     _, commits = sync(proc)  # the compositor has handled every commit the client made
+    assert commits >= 1
+    # Each commit is a new buffer, read whole when a frame composites it: exactly the
+    # client's commits, in bytes too (counted at the frame, which follows the commit).
+    wait_for(
+        lambda: comp.ctl_ok("copy-stats")["paths"]["pixman_read"]["bytes"] == commits * 20000,
+        10,
+        what="the frame that reads the last commit",
+    )
     stats = comp.ctl_ok("copy-stats", reset=True)
     assert stats["renderer"] == "pixman"
     read = stats["paths"]["pixman_read"]
-    # Each commit is a new buffer, read whole: exactly the client's commits, in bytes too.
-    assert commits >= 1
     assert (read["commits"], read["full"], read["bytes"]) == (commits, commits, commits * 20000)
     assert stats["paths"]["shm_upload"]["copies"] == 0
     assert stats["client_cpu_copies"] == 0

@@ -16,6 +16,10 @@ struct copy_surface {
 	uintptr_t client_buffer;  /* the wlr_client_buffer of the last commit */
 	uint64_t commits, bytes;  /* this surface's share of the paths' counters (inspector) */
 	uint64_t frames_shown;    /* output frames it was on (counted by the frame loop) */
+	/* pixman: damaged bytes committed since the last composited frame it was on; the
+	 * frame loop counts them as read when a frame is composited, drops them when the
+	 * frame was a direct scan-out (then nothing read them). */
+	uint64_t unread_bytes;
 	struct wl_listener commit;
 	struct wl_listener destroy;
 	struct wl_list link;
@@ -45,9 +49,10 @@ static void copy_surface_handle_commit(struct wl_listener *listener, void *data)
 	comp_copy_path *path;
 	uint64_t bytes = 0;
 	if (!info.texture_gles2) {
-		/* pixman reads the client's mapping: at least the damaged area, per commit. */
+		/* pixman reads the client's mapping: at least the damaged area, when it composites
+		 * a frame with it (copy_surface_frame_shown counts it then). */
 		path = &tracked->stats->pub.paths[COPY_PIXMAN_READ];
-		bytes = damage_bytes;
+		tracked->unread_bytes += damage_bytes;
 	} else if (info.dmabuf) {
 		path = &tracked->stats->pub.paths[COPY_DMABUF_IMPORT];  /* EGLImage: no copy */
 	} else {
@@ -60,6 +65,17 @@ static void copy_surface_handle_commit(struct wl_listener *listener, void *data)
 	path->bytes += bytes;
 	tracked->commits++;
 	tracked->bytes += bytes;
+}
+
+/* The frame loop, for each surface on a frame it committed: pixman read its damage now,
+ * unless the frame was a direct scan-out of a client's buffer. */
+static void copy_surface_frame_shown(struct copy_surface *tracked, bool composited) {
+	tracked->frames_shown++;
+	if (composited && tracked->unread_bytes > 0) {
+		tracked->stats->pub.paths[COPY_PIXMAN_READ].bytes += tracked->unread_bytes;
+		tracked->bytes += tracked->unread_bytes;
+	}
+	tracked->unread_bytes = 0;
 }
 
 static void copy_surface_handle_destroy(struct wl_listener *listener, void *data) {

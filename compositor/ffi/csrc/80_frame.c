@@ -33,7 +33,7 @@ static void count_frame_shown(struct wlr_surface *surface, int sx, int sy, void 
 		wl_signal_get(&surface->events.destroy, copy_surface_handle_destroy);
 	if (listener != NULL) {
 		struct copy_surface *tracked = wl_container_of(listener, tracked, destroy);
-		tracked->frames_shown++;
+		copy_surface_frame_shown(tracked, *(bool *)data);
 	}
 }
 
@@ -67,7 +67,8 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 			loop->first_frame_ns = now_ns;
 		}
 		loop->last_frame_ns = now_ns;
-		wlr_scene_output_for_each_surface(impl->scene_output, count_frame_shown, NULL);
+		bool composited = loop->scanout_buffer == 0;
+		wlr_scene_output_for_each_surface(impl->scene_output, count_frame_shown, &composited);
 	}
 	wlr_scene_output_send_frame_done(impl->scene_output, &now);
 }

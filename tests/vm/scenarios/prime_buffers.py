@@ -181,6 +181,7 @@ def main() -> int:
                 what="the fullscreen buffer scanned out",
             )
             before = comp.ctl_ok("outputs")["outputs"][0]
+            read_before = comp.ctl_ok("copy-stats")["paths"]["pixman_read"]["bytes"]
             # A new buffer, a new frame: scanned out too, nothing composited in between.
             second = drmio.create_dumb(card_fd, width, height)
             second.write(drmio.xrgb_rows(width, height, second.pitch, 0xF0A010))
@@ -199,6 +200,10 @@ def main() -> int:
             scanned = after["frames_scanned_out"] - before["frames_scanned_out"]
             info["frames"] = {"committed": committed, "scanned_out": scanned}
             assert committed >= 1 and scanned == committed, info["frames"]
+            # Nothing composited, so nothing read: the new buffer's bytes were never copied.
+            read = comp.ctl_ok("copy-stats")["paths"]["pixman_read"]["bytes"] - read_before
+            info["bytes_read"] = read
+            assert read == 0, read
             (client,) = [c for c in comp.ctl_ok("clients")["clients"] if c["pid"] == os.getpid()]
             top = next(s for s in client["surfaces"] if s["role"] == "xdg_toplevel")
             info["path"], info["diagnosis"] = top["path"], client["diagnosis"]
