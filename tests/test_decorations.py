@@ -451,6 +451,7 @@ def test_qt5_gets_a_bar(compositor, tmp_path):
 GTK3_WINDOW = """
 import gi
 gi.require_version("Gtk", "3.0")
+gi.require_version("Gdk", "3.0")  # GTK 4's Gdk is installed too
 from gi.repository import Gdk, GLib, Gtk
 GLib.set_prgname("test.gtk3")
 window = Gtk.Window(title="gtk3")
