@@ -6,7 +6,9 @@ pointer is over its surface. A locked pointer does not move at all, a confined o
 the edge of its region (wlr_region_confine); the client sees neither as wl_pointer motion
 beyond that. Every pointer motion, constrained or not, is also sent as relative motion
 (zwp_relative_pointer_v1) to the client under the pointer, with the unaccelerated deltas:
-that is how a game with a locked pointer turns its camera.
+that is how a game with a locked pointer turns its camera (the cursor sends it after the
+motion, and not for a motion that took the pointer to another surface: see
+``CursorManager._relative_motion``).
 
 When a confinement becomes active and the pointer is outside its region, the pointer is
 warped to the middle of the region; when a lock ends (the client unlocks, or the window
