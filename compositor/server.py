@@ -225,6 +225,12 @@ class Server:
             "plug a tablet (a tablet-tool device) into the headless backend",
             lambda r: self._injector().add_tablet() or {},
         )
+        control.register(
+            "tablet-pen",
+            "the headless tablet's pen at layout x, y: [tip=down|up] [pressure=0..1] "
+            "[proximity=in|out] [button=331 pressed=true|false]",
+            self._cmd_pen,
+        )
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
         for feature in (
@@ -252,6 +258,19 @@ class Server:
 
     def _cmd_move(self, request: dict) -> dict:
         self._injector().move(float(request["x"]), float(request["y"]))
+        return {}
+
+    def _cmd_pen(self, request: dict) -> dict:
+        pressure, button = request.get("pressure"), request.get("button")
+        self._injector().pen(
+            float(request["x"]),
+            float(request["y"]),
+            tip=request.get("tip"),
+            pressure=None if pressure is None else float(pressure),
+            proximity=request.get("proximity"),
+            button=None if button is None else int(button),
+            pressed=str(request.get("pressed", "true")).lower() in ("true", "1", "yes"),
+        )
         return {}
 
     def _cmd_button(self, request: dict) -> dict:

@@ -39,6 +39,10 @@ def generation(comp) -> None:
         wait_for_line(bar, lambda line, i=i: f"app_id=test.c{i}" in line.split(), timeout=30)
     comp.ctl_ok("pointer-move", x=60, y=60)
     comp.ctl_ok("pointer-move", x=80, y=70)
+    # The pen: its tool reaches the tablet client's seat (made once, at the first event).
+    comp.ctl_ok("tablet-pen", x=80, y=70, tip="down", pressure=0.3)
+    comp.ctl_ok("tablet-pen", x=90, y=75, tip="up", proximity="out")
+    wait_for_line(tablets, lambda line: line == "tool 1 done", timeout=30)
     live = comp.ctl_ok("input-protocols")
     assert live["constraints"] == 3 and live["input_inhibited"]
     assert comp.ctl_ok("idle")["inhibitors"]

@@ -113,9 +113,18 @@ class InputInjector:
         self.keyboard = lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_KEYBOARD)
         if self.pointer == ffi.NULL or self.keyboard == ffi.NULL:
             raise InjectionError("wlroots refused to add headless input devices")
+        self.tablet = None  # the headless tablet (tablet-add) and its pen
+        self._pen = None
+        self._pen_in = False
 
     def move(self, x: float, y: float) -> None:
         """Warp the pointer to layout coordinates (x, y)."""
+        nx, ny = self._normalized(x, y)
+        lib.comp_pointer_motion_absolute(self.pointer, _now_msec(), nx, ny)
+        lib.comp_pointer_frame(self.pointer)
+
+    def _normalized(self, x: float, y: float) -> tuple[float, float]:
+        """Layout coordinates as an absolute device's, 0 to 1 over the layout."""
         box = self.server.output_layout.get_box()
         if box is None or box.width <= 0 or box.height <= 0:
             raise InjectionError("no output: the pointer has nowhere to go")
@@ -125,8 +134,7 @@ class InputInjector:
             raise InjectionError(
                 f"({x}, {y}) is outside the output layout {box.x},{box.y} {box.width}x{box.height}"
             )
-        lib.comp_pointer_motion_absolute(self.pointer, _now_msec(), nx, ny)
-        lib.comp_pointer_frame(self.pointer)
+        return nx, ny
 
     def button(self, button: int, pressed: bool) -> None:
         lib.comp_pointer_button(self.pointer, _now_msec(), button, pressed)
@@ -170,8 +178,47 @@ class InputInjector:
     def add_tablet(self) -> None:
         """A tablet-tool device joins the headless backend (as a plugged-in tablet)."""
         backend = to_native(self.server.backend, "struct wlr_backend *")
-        if lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_TABLET_TOOL) == ffi.NULL:
+        tablet = lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_TABLET_TOOL)
+        if tablet == ffi.NULL:
             raise InjectionError("wlroots refused to add a headless tablet")
+        self.tablet = tablet  # the pen is on the last one plugged in
+
+    def pen(
+        self,
+        x: float,
+        y: float,
+        tip: str | None = None,
+        pressure: float | None = None,
+        proximity: str | None = None,
+        button: int | None = None,
+        pressed: bool = True,
+    ) -> None:
+        """A pen on the headless tablet at layout (x, y): comes in (proximity=in, or its
+        first event), moves there (with pressure 0..1), its tip goes down or up, a button
+        (an evdev code: 331 BTN_STYLUS) is pressed or released, it goes out (proximity=out),
+        in the order libinput reports them."""
+        if self.tablet is None:
+            raise InjectionError("no tablet: plug one in first (tablet-add)")
+        if tip not in (None, "down", "up") or proximity not in (None, "in", "out"):
+            raise InjectionError("tip is down or up, proximity in or out")
+        nx, ny = self._normalized(x, y)
+        if self._pen is None:
+            self._pen = lib.comp_tablet_pen_create()
+        now = _now_msec()
+        if proximity == "in" or (not self._pen_in and proximity != "out"):
+            lib.comp_tablet_pen_proximity(self.tablet, self._pen, now, nx, ny, True)
+            self._pen_in = True
+        axes = lib.WLR_TABLET_TOOL_AXIS_X | lib.WLR_TABLET_TOOL_AXIS_Y
+        if pressure is not None:
+            axes |= lib.WLR_TABLET_TOOL_AXIS_PRESSURE
+        lib.comp_tablet_pen_axis(self.tablet, self._pen, now, axes, nx, ny, pressure or 0.0)
+        if tip is not None:
+            lib.comp_tablet_pen_tip(self.tablet, self._pen, now, nx, ny, tip == "down")
+        if button is not None:
+            lib.comp_tablet_pen_button(self.tablet, self._pen, now, button, pressed)
+        if proximity == "out":
+            lib.comp_tablet_pen_proximity(self.tablet, self._pen, now, nx, ny, False)
+            self._pen_in = False
 
     def key(self, name: str | int, pressed: bool) -> None:
         code = name if isinstance(name, int) else KEYCODES.get(name)
