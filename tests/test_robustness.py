@@ -107,3 +107,57 @@ def test_fds_do_not_leak_across_client_generations(compositor):
         one_generation()
         # Exactly the same fds: fewer would mean the baseline held a client's fd.
         assert compositor.open_fds() == baseline, f"fds after generation {n + 2}"
+
+
+def test_xdg_objects_of_a_destroyed_surface_are_inert(compositor):
+    """wlroots 0.15 frees the xdg_surface and its toplevel/popup when the wl_surface goes
+    first, and its handlers then crash on the next request to them; here they are inert: the
+    requests are ignored, destroy works, the client stays connected, the compositor runs."""
+    from pywayland.client import Display
+    from pywayland.protocol.wayland import WlCompositor
+    from pywayland.protocol.xdg_shell import XdgWmBase
+
+    display = Display(str(compositor.runtime_dir / compositor.socket))
+    display.connect()
+    found: dict = {}
+    registry = display.get_registry()
+
+    def on_global(reg, name, interface, version):
+        if interface == "wl_compositor":
+            found["compositor"] = reg.bind(name, WlCompositor, 4)
+        elif interface == "xdg_wm_base":
+            found["wm_base"] = reg.bind(name, XdgWmBase, 1)
+
+    registry.dispatcher["global"] = on_global
+    display.roundtrip()
+    wm_base = found["wm_base"]
+    wm_base.dispatcher["ping"] = lambda wm, serial: wm.pong(serial)
+    surface = found["compositor"].create_surface()
+    xdg_surface = wm_base.get_xdg_surface(surface)
+    toplevel = xdg_surface.get_toplevel()
+    surface.commit()
+    display.roundtrip()
+    popup_surface = found["compositor"].create_surface()
+    popup_xdg = wm_base.get_xdg_surface(popup_surface)
+    positioner = wm_base.create_positioner()
+    positioner.set_size(10, 10)
+    positioner.set_anchor_rect(0, 0, 1, 1)
+    popup = popup_xdg.get_popup(xdg_surface, positioner)
+    popup_surface.commit()
+    display.roundtrip()
+    popup_surface.destroy()
+    surface.destroy()
+    toplevel.set_title("after the wl_surface went")  # crashed wlroots 0.15's handler
+    toplevel.set_maximized()
+    xdg_surface.ack_configure(1)
+    popup_xdg.set_window_geometry(0, 0, 5, 5)
+    display.roundtrip()
+    popup.destroy()
+    popup_xdg.destroy()
+    toplevel.destroy()
+    xdg_surface.destroy()
+    display.roundtrip()  # still connected: no protocol error, no crash
+    display.disconnect()
+    assert compositor.ctl_ok("ping")["ok"] and compositor.alive()
+    wait_for(lambda: compositor.ctl_ok("stats", objects=0)["clients"] == 0, 10, what="no client")
+    assert compositor.ctl_ok("stats", objects=0)["views"] == 0

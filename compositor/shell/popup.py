@@ -13,7 +13,7 @@ from wlroots.wlr_types.layer_shell_v1 import LayerSurfaceV1
 from wlroots.wlr_types.xdg_shell import XdgSurface
 
 from compositor.listeners import Listeners
-from compositor.shell.view import scene_node_of, set_scene_node
+from compositor.shell.view import make_inert, scene_node_of, set_scene_node
 
 if TYPE_CHECKING:
     from compositor.shell.view import View
@@ -48,6 +48,7 @@ class Popup:
         )
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
+        make_inert(self.xdg_surface)
         self._listeners.remove_all()
         self.shell.on_popup_destroyed(self)
         del self.xdg_surface, self.view

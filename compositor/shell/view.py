@@ -247,6 +247,7 @@ class View:
     def _on_destroy(self, listener: Listener, data: object) -> None:
         # wlroots frees the surface and its scene node after this signal; the tree around
         # them is ours.
+        make_inert(self.xdg_surface)
         self._teardown()
         del self.xdg_surface, self.toplevel, self.scene_node
 
@@ -308,6 +309,16 @@ class View:
             "decoration": self.decoration_mode,
             "xwayland": self.xwayland,
         }
+
+
+def make_inert(xdg_surface: XdgSurface) -> None:
+    """The xdg_surface goes (its wl_surface may be gone first): its resources and its
+    role's must not reach wlroots' handlers any more (see ffi/cdef/07_inert.h)."""
+    ptr = xdg_surface._ptr
+    role = ptr.toplevel if ptr.role == 1 else ptr.popup if ptr.role == 2 else wlr_ffi.NULL
+    for resource in (ptr.resource, role.resource if role != wlr_ffi.NULL else wlr_ffi.NULL):
+        if resource != wlr_ffi.NULL:
+            lib.comp_resource_make_inert(to_native(resource, "struct wl_resource *"))
 
 
 def set_scene_node(xdg_surface: XdgSurface, node: SceneNode) -> None:
