@@ -29,6 +29,7 @@ import argparse
 import os
 import select
 import sys
+import time
 
 from Xlib import XK, X, Xatom, Xutil, display
 from Xlib.protocol import event as xevent
@@ -75,6 +76,18 @@ def main() -> int:
         X.CopyFromParent,
         background_pixel=int(args.color, 16),
         override_redirect=args.override_redirect,
+        event_mask=X.StructureNotifyMask,
+    )
+    if args.state and not args.override_redirect:
+        # The window manager reads _NET_WM_STATE when it sees the property change, once it
+        # has selected PropertyChange on the new window (an X race every client has): wait
+        # for that before setting states "before mapping", so the test is deterministic.
+        deadline = time.monotonic() + 10
+        while not window.get_attributes().all_event_masks & X.PropertyChangeMask:
+            if time.monotonic() > deadline:
+                sys.exit("the window manager never selected PropertyChange on the window")
+            time.sleep(0.01)
+    window.change_attributes(
         event_mask=(
             X.StructureNotifyMask
             | X.ButtonPressMask
@@ -82,7 +95,7 @@ def main() -> int:
             | X.KeyPressMask
             | X.FocusChangeMask
             | X.PropertyChangeMask
-        ),
+        )
     )
     window.set_wm_name(args.title)
     window.set_wm_class(args.wm_class, args.wm_class)
