@@ -161,3 +161,124 @@ def test_xdg_objects_of_a_destroyed_surface_are_inert(compositor):
     assert compositor.ctl_ok("ping")["ok"] and compositor.alive()
     wait_for(lambda: compositor.ctl_ok("stats", objects=0)["clients"] == 0, 10, what="no client")
     assert compositor.ctl_ok("stats", objects=0)["views"] == 0
+
+
+def _shm_buffer(shm, width: int, height: int, pixel: bytes):
+    import mmap
+    import os
+
+    from pywayland.protocol.wayland import WlShm
+
+    size = width * height * 4
+    fd = os.memfd_create("robustness", os.MFD_CLOEXEC)
+    os.ftruncate(fd, size)
+    with mmap.mmap(fd, size) as data:
+        data.write(pixel * (width * height))
+    pool = shm.create_pool(fd, size)
+    os.close(fd)
+    buffer = pool.create_buffer(0, width, height, width * 4, WlShm.format.xrgb8888.value)
+    pool.destroy()
+    return buffer
+
+
+@needs("grim")
+def test_popups_made_without_a_parent_and_layer_surface_popups(compositor):
+    """xdg_surface.get_popup with a null parent is legal (it crashed the compositor), and a
+    layer surface's get_popup gives such a popup its parent later: it shows over the layer
+    surface, at its place."""
+    from pywayland.client import Display
+    from pywayland.protocol.wayland import WlCompositor, WlShm
+    from pywayland.protocol.xdg_shell import XdgPositioner, XdgWmBase
+
+    from tests.clients.generated import load
+
+    layer_shell = load("wlr-layer-shell-unstable-v1")
+    display = Display(str(compositor.runtime_dir / compositor.socket))
+    display.connect()
+    found: dict = {}
+    classes = {
+        "wl_compositor": (WlCompositor, 4),
+        "wl_shm": (WlShm, 1),
+        "xdg_wm_base": (XdgWmBase, 1),
+        "zwlr_layer_shell_v1": (layer_shell.ZwlrLayerShellV1, 4),
+    }
+
+    def on_global(reg, name, interface, version):
+        if interface in classes:
+            cls, most = classes[interface]
+            found[interface] = reg.bind(name, cls, min(version, most))
+
+    registry = display.get_registry()
+    registry.dispatcher["global"] = on_global
+    display.roundtrip()
+    wm_base = found["xdg_wm_base"]
+    wm_base.dispatcher["ping"] = lambda wm, serial: wm.pong(serial)
+    # The layer surface: a 200x100 panel in the top-left corner.
+    panel = found["wl_compositor"].create_surface()
+    top = layer_shell.ZwlrLayerShellV1.layer.top.value
+    layer = found["zwlr_layer_shell_v1"].get_layer_surface(panel, None, top, "panel")
+    anchor = layer_shell.ZwlrLayerSurfaceV1.anchor
+    layer.set_anchor(anchor.top.value | anchor.left.value)
+    layer.set_size(200, 100)
+    serials: list[int] = []
+    layer.dispatcher["configure"] = lambda obj, serial, w, h: serials.append(serial)
+    panel.commit()
+    display.roundtrip()
+    layer.ack_configure(serials[-1])
+    panel.attach(_shm_buffer(found["wl_shm"], 200, 100, b"\x00\x00\xff\xff"), 0, 0)
+    panel.damage(0, 0, 200, 100)
+    panel.commit()
+    # The popup, made without a parent, then given the panel as its parent.
+    menu = found["wl_compositor"].create_surface()
+    menu_xdg = wm_base.get_xdg_surface(menu)
+    positioner = wm_base.create_positioner()
+    positioner.set_size(60, 40)
+    positioner.set_anchor_rect(100, 50, 1, 1)
+    positioner.set_anchor(XdgPositioner.anchor.top_left.value)
+    positioner.set_gravity(XdgPositioner.gravity.bottom_right.value)
+    popup = menu_xdg.get_popup(None, positioner)
+    layer.get_popup(popup)
+    configured: list[int] = []
+    menu_xdg.dispatcher["configure"] = lambda obj, serial: configured.append(serial)
+    menu.commit()
+    display.roundtrip()
+    menu_xdg.ack_configure(configured[-1])
+    menu.attach(_shm_buffer(found["wl_shm"], 60, 40, b"\x00\xff\x00\xff"), 0, 0)
+    menu.damage(0, 0, 60, 40)
+    menu.commit()
+    display.roundtrip()
+    assert compositor.alive()
+    # The menu is drawn over the panel at the anchor point (100, 50).
+    wait_for(
+        lambda: compositor.screenshot().getpixel((130, 70)) == (0, 255, 0),
+        10,
+        what="the panel's popup over it",
+    )
+    image = compositor.screenshot()
+    assert image.getpixel((50, 25)) == (255, 0, 0) and image.getpixel((99, 49)) == (255, 0, 0)
+    display.disconnect()
+    # A popup that never gets a parent, committed (on its own connection: wlroots may end
+    # that client for it): the compositor survives and serves on.
+    orphan_display = Display(str(compositor.runtime_dir / compositor.socket))
+    orphan_display.connect()
+    orphans: dict = {}
+    orphan_registry = orphan_display.get_registry()
+    orphan_registry.dispatcher["global"] = lambda reg, name, interface, version: (
+        orphans.__setitem__(interface, reg.bind(name, *classes[interface][:1], 1))
+        if interface in ("wl_compositor", "xdg_wm_base")
+        else None
+    )
+    orphan_display.roundtrip()
+    orphan = orphans["wl_compositor"].create_surface()
+    orphan_xdg = orphans["xdg_wm_base"].get_xdg_surface(orphan)
+    orphan_positioner = orphans["xdg_wm_base"].create_positioner()
+    orphan_positioner.set_size(10, 10)
+    orphan_positioner.set_anchor_rect(0, 0, 1, 1)
+    orphan_xdg.get_popup(None, orphan_positioner)
+    orphan.commit()
+    try:
+        orphan_display.roundtrip()
+    except Exception:  # a protocol error for this client is fine; a crash is not
+        pass
+    orphan_display.disconnect()
+    assert compositor.ctl_ok("ping")["ok"] and compositor.alive()

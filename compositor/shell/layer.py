@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
 from wlroots import str_or_none
 from wlroots.util.box import Box
 from wlroots.wlr_types import Output, SceneNode, Surface
@@ -159,6 +160,7 @@ class LayerView:
             (layer_surface.unmap_event, self._on_unmap),
             (layer_surface.destroy_event, self._on_destroy),
             (layer_surface.surface.commit_event, self._on_commit),
+            (layer_surface.new_popup_event, self._on_new_popup),
         )
 
     def _create_node(self, layer: LayerShellV1Layer) -> SceneNode:
@@ -207,6 +209,14 @@ class LayerView:
         if state != self._state or not self.layer_surface.configured:
             self._state = state
             self.shell.arrange(self.output)
+
+    def _on_new_popup(self, listener: Listener, data: object) -> None:
+        # get_popup gave an xdg popup (made without a parent) this surface as its parent:
+        # hang it below this surface's node, so it shows above the layer with it.
+        address = int(wlr_ffi.cast("uintptr_t", data))
+        popup = self.shell.server.shell.popup_of(address)
+        if popup is not None:
+            popup.reparent(self.scene_node)
 
     def _on_map(self, listener: Listener, data: object) -> None:
         self.mapped = True

@@ -12,6 +12,7 @@ from wlroots.wlr_types import SceneNode, Surface
 from wlroots.wlr_types.layer_shell_v1 import LayerSurfaceV1
 from wlroots.wlr_types.xdg_shell import XdgSurface
 
+from compositor.ffi import lib, to_native
 from compositor.listeners import Listeners
 from compositor.shell.view import make_inert, scene_node_of, set_scene_node
 
@@ -25,11 +26,22 @@ class Popup:
         self.shell = shell
         self.xdg_surface = xdg_surface
         self.view = view  # the toplevel the popup (or its parent popup) belongs to
-        parent_node = parent_scene_node(popup_parent(xdg_surface))
-        if parent_node is None:  # a parent we do not show: nothing to hang the popup on
+        parent = popup_parent(xdg_surface)
+        parent_node = parent_scene_node(parent) if parent is not None else None
+        if parent_node is None:
+            # No parent yet (the protocol allows it: a layer surface's get_popup gives it
+            # one later, see reparent) or one we do not show: hang it on the windows' tree.
             parent_node = shell.tree
-        set_scene_node(xdg_surface, SceneNode.xdg_surface_create(parent_node, xdg_surface))
+        self.scene_node = SceneNode.xdg_surface_create(parent_node, xdg_surface)
+        set_scene_node(xdg_surface, self.scene_node)
         self._listeners = Listeners((xdg_surface.destroy_event, self._on_destroy))
+
+    def reparent(self, node: SceneNode) -> None:
+        """The popup got its parent after it was made (a layer surface's get_popup)."""
+        lib.wlr_scene_node_reparent(
+            to_native(self.scene_node, "struct wlr_scene_node *"),
+            to_native(node, "struct wlr_scene_node *"),
+        )
 
     def unconstrain(self, output_box: Box) -> None:
         """Keep the popup on the output: the box is relative to the toplevel's origin."""
@@ -51,7 +63,7 @@ class Popup:
         make_inert(self.xdg_surface)
         self._listeners.remove_all()
         self.shell.on_popup_destroyed(self)
-        del self.xdg_surface, self.view
+        del self.xdg_surface, self.view, self.scene_node
 
 
 def parent_scene_node(parent: Surface) -> SceneNode | None:
@@ -65,6 +77,9 @@ def parent_scene_node(parent: Surface) -> SceneNode | None:
     return None
 
 
-def popup_parent(xdg_surface: XdgSurface) -> Surface:
+def popup_parent(xdg_surface: XdgSurface) -> Surface | None:
+    """The popup's parent surface, None while it has none (xdg_surface.get_popup with a null
+    parent is legal; a layer surface's get_popup sets it later)."""
     # pywlroots 0.15.24's XdgPopup.parent recurses into itself; read the field directly.
-    return Surface(xdg_surface.popup._ptr.parent)
+    parent = xdg_surface.popup._ptr.parent
+    return Surface(parent) if parent != wlr_ffi.NULL else None

@@ -74,7 +74,7 @@ class Shell:
             # surface (a panel's menu) to none.
             view = (
                 self._owner.get(_address(XdgSurface.from_surface(parent)))
-                if parent.is_xdg_surface
+                if parent is not None and parent.is_xdg_surface
                 else None
             )
             popup = Popup(self, xdg_surface, view)
@@ -287,6 +287,13 @@ class Shell:
             bar = view.title_bar_height
             return box.x, box.y + bar, box.width, max(1, box.height - bar)
         return box.x, box.y, box.width, box.height
+
+    def popup_of(self, xdg_popup_address: int) -> Popup | None:
+        """The Popup of a wlr_xdg_popup (by C address)."""
+        for popup in self.popups:
+            if int(wlr_ffi.cast("uintptr_t", popup.xdg_surface._ptr.popup)) == xdg_popup_address:
+                return popup
+        return None
 
     def on_popup_destroyed(self, popup: Popup) -> None:
         self.popups.discard(popup)
