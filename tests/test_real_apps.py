@@ -499,7 +499,13 @@ def mpv(comp: CompositorProcess, workdir: Path, *options: str):
 
 
 def wait_for_size_line(proc, width: int, height: int) -> None:
-    wait_for_line(proc, lambda line: line == f"size {width} {height}")
+    """Until mpv's last reported size is WxH: the line may already have come (mpv reports a
+    size once or twice per change, depending on when its two properties update)."""
+    wanted = f"size {width} {height}"
+    sizes = [line for line in _reader(proc).seen if line.startswith("size ")]
+    if sizes and sizes[-1] == wanted:
+        return
+    wait_for_line(proc, lambda line: line == wanted)
 
 
 def close_mpv(comp: CompositorProcess, proc) -> None:
