@@ -13,8 +13,9 @@ a separate process speaking the raw protocol (bench/wire.py):
 - ``hoard``: never releases a buffer: every commit attaches a new wl_buffer and none is ever
   destroyed (thousands of live wl_buffers and shm pools).
 - ``commit_storm``: commits as fast as it can, no frame callbacks (reads its events).
-- ``garbage``: ``--garbage-mib`` MiB of random bytes, connection after connection (each is
-  dropped at its first bad header); the phase lasts until all of it is sent.
+- ``garbage``: random bytes, connection after connection (each is dropped at its first bad
+  header), at least ``--garbage-mib`` MiB and for at least --seconds (the phase lasts until
+  both are done).
 
 Each phase measures simple-shm's frame rate over --seconds; "none" phases before and after
 give the reference. Printed: fps with the hostile client, fps without, the ratio, compositor
@@ -132,10 +133,14 @@ def role_commit_storm(path: str, deadline: float, stats: dict[str, Any]) -> None
 
 
 def role_garbage(path: str, deadline: float, stats: dict[str, Any], total: int) -> None:
-    """``total`` bytes of garbage, whatever the deadline (the phase waits for it)."""
+    """At least ``total`` bytes of garbage, and until the deadline (the phase waits)."""
     rng = random.Random(1)
     chunk = rng.randbytes(1 << 16)
-    while stats["bytes"] < total:
+
+    def more() -> bool:
+        return stats["bytes"] < total or time.monotonic() < deadline
+
+    while more():
         try:
             c = Wire(path, timeout=2.0)
         except OSError:
@@ -149,7 +154,7 @@ def role_garbage(path: str, deadline: float, stats: dict[str, Any], total: int) 
                 c.send(1, "get_registry")
                 c.roundtrip()
                 c.queue(message(1, 0, b"\xff" * 4))  # sync with a bad new id, then noise
-            while stats["bytes"] < total:
+            while more():
                 offset = rng.randrange(0, len(chunk) - 4096)
                 data = chunk[offset:] + chunk[:offset]
                 c.queue(data)
