@@ -66,12 +66,24 @@ def needs(*programs: str):
     return pytest.mark.needs_programs(*programs)
 
 
+def needs_installed(available: bool, packages: str):
+    """Like needs, for what is not a program (a module for the system python3, a plugin):
+    skipped with the reason when missing, a failure under CI."""
+    return pytest.mark.needs_installed(available, packages)
+
+
+def _missing(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; scripts/apt-packages.txt must list it", pytrace=False)
+    pytest.skip(reason=message)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers("needs_programs"):
         missing = require(*mark.args)
-        if not missing:
-            continue
-        message = f"not installed: {', '.join(missing)} (./run_tests.sh installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; scripts/apt-packages.txt must list it", pytrace=False)
-        pytest.skip(reason=message)
+        if missing:
+            _missing(f"not installed: {', '.join(missing)} (./run_tests.sh installs it)")
+    for mark in item.iter_markers("needs_installed"):
+        available, packages = mark.args
+        if not available:
+            _missing(f"not installed: {packages} (./run_tests.sh installs it)")

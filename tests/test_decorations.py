@@ -25,7 +25,7 @@ from compositor.shell.decorations import (
     MAXIMIZE,
     UNFOCUSED,
 )
-from tests.conftest import needs
+from tests.conftest import needs, needs_installed
 from tests.harness import wait_for
 from tests.helpers import client_output, region_is, rgb, solid_window, sync, wait_for_line
 from tests.test_endurance import assert_back_to, stats, wait_until_no_clients
@@ -469,11 +469,8 @@ def _gtk3_available() -> bool:
 
 
 @needs("grim")
+@needs_installed(_gtk3_available(), "python3-gi with gir1.2-gtk-3.0")
 def test_gtk3_gets_a_bar_through_kde_server_decoration(compositor):
-    if not _gtk3_available():
-        import pytest
-
-        pytest.skip("not installed: python3-gi with gir1.2-gtk-3.0 (./run_tests.sh installs it)")
     proc = compositor.spawn(["/usr/bin/python3", "-c", GTK3_WINDOW])
     view = compositor.wait_for_view("test.gtk3", timeout=30)
     assert view["decoration"] == "server"

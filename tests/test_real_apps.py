@@ -29,7 +29,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from compositor.shell.decorations import BAR_HEIGHT
-from tests.conftest import needs
+from tests.conftest import needs, needs_installed
 from tests.harness import CompositorProcess
 from tests.helpers import _reader, region_is, rgb, wait_for_line
 from tests.test_decorations import shows_bar
@@ -219,8 +219,7 @@ TOOLKITS = [
 def toolkits() -> list:
     params = []
     for toolkit in TOOLKITS:
-        reason = f"not installed: {toolkit.packages} (./run_tests.sh installs them)"
-        marks = pytest.mark.skipif(not toolkit.installed, reason=reason)
+        marks = needs_installed(toolkit.installed, toolkit.packages)
         params.append(pytest.param(toolkit, id=toolkit.name, marks=marks))
     return params
 

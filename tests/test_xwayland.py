@@ -18,9 +18,7 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import needs
+from tests.conftest import needs, needs_installed
 from tests.harness import CompositorProcess, wait_for
 from tests.helpers import client_output, solid_window, sync, wait_for_line
 from tests.test_endurance import assert_back_to, stats
@@ -47,9 +45,7 @@ def _xlib_available() -> bool:
     return subprocess.run(probe, capture_output=True).returncode == 0
 
 
-needs_xlib = pytest.mark.skipif(
-    not _xlib_available(), reason="not installed: python3-xlib (./run_tests.sh installs it)"
-)
+needs_xlib = needs_installed(_xlib_available(), "python3-xlib")
 pytestmark = needs("Xwayland", "grim")
 
 
