@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 class _GoneLoop:
     """The counters of an output that went away (its C loop is freed)."""
 
-    frames_committed = frames_scanned_out = scanout_buffer = 0
+    frames_committed = frames_scanned_out = scanout_buffer = pixels_damaged = pixels_drawn = 0
     python_renders = python_on_failure = False
 
 
@@ -123,6 +123,10 @@ class ServerOutput:
             # Frames that showed a client's buffer on a KMS plane with no composition.
             "frames_scanned_out": self.loop.frames_scanned_out,
             "direct_scanout": bool(self.loop.scanout_buffer),
+            # What the scene commits painted (pixman): the damage, and the pixels written
+            # for it (background and nodes; equal to the damage when all is opaque).
+            "pixels_damaged": self.loop.pixels_damaged,
+            "pixels_drawn": self.loop.pixels_drawn,
         }
 
 

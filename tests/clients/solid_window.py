@@ -202,6 +202,8 @@ class SolidWindow:
         self.running = False
 
     def _buffer(self, color: int, width: int, height: int, margins=(0, 0, 0, 0)):
+        if self.options.alpha is not None and margins == (0, 0, 0, 0):
+            return self._translucent_buffer(color, width, height, self.options.alpha)
         stride = width * 4
         size = stride * height
         fd = os.memfd_create("solid-window", os.MFD_CLOEXEC)
@@ -220,6 +222,23 @@ class SolidWindow:
         pool = self.shm.create_pool(fd, size)
         os.close(fd)
         buffer = pool.create_buffer(0, width, height, stride, WlShm.format.xrgb8888.value)
+        pool.destroy()
+        buffer.dispatcher["release"] = lambda b: b.destroy()
+        return buffer
+
+    def _translucent_buffer(self, color: int, width: int, height: int, alpha: int):
+        """ARGB8888 (premultiplied, as wl_shm's formats are) with the same alpha everywhere."""
+        channels = [(color >> shift) & 0xFF for shift in (16, 8, 0)]
+        r, g, b = (round(c * alpha / 255) for c in channels)
+        pixel = (alpha << 24 | r << 16 | g << 8 | b).to_bytes(4, "little")
+        size = width * 4 * height
+        fd = os.memfd_create("solid-window", os.MFD_CLOEXEC)
+        os.ftruncate(fd, size)
+        with mmap.mmap(fd, size) as data:
+            data.write(pixel * (width * height))
+        pool = self.shm.create_pool(fd, size)
+        os.close(fd)
+        buffer = pool.create_buffer(0, width, height, width * 4, WlShm.format.argb8888.value)
         pool.destroy()
         buffer.dispatcher["release"] = lambda b: b.destroy()
         return buffer
@@ -396,6 +415,12 @@ def main() -> None:
     parser.add_argument("--viewport", metavar="WxH", type=_size)
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--geometry", type=_geometry, metavar="X,Y,W,H")
+    parser.add_argument(
+        "--alpha",
+        type=lambda text: int(text, 16),
+        metavar="AA",
+        help="ARGB8888 with this alpha (hex) instead of XRGB8888",
+    )
     parser.add_argument("--maximize", action="store_true")
     parser.add_argument("--fullscreen", action="store_true")
     parser.add_argument("--decoration", choices=("server", "client", "unset"))

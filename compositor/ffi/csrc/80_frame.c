@@ -2,8 +2,14 @@
 #include <time.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_scene.h>
 #include "80_frame_types.h"
+
+bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
+	uint64_t *pixels_drawn);
+/* Damage rectangles kept per frame before wlroots falls back to their bounding box. */
+#define COMP_DAMAGE_MAX_RECTS 512
 
 static bool comp_py_render_frame(void *handle);
 static void comp_py_commit_failed(void *handle);
@@ -47,7 +53,8 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 		loop->python_calls++;
 		rendered = comp_py_render_frame(loop->handle);
 	}
-	if (!rendered && !wlr_scene_output_commit(impl->scene_output)) {
+	if (!rendered && !comp_scene_output_commit(impl->scene_output, &loop->pixels_damaged,
+			&loop->pixels_drawn)) {
 		/* Normal on DRM: another VT holds the seat, or the last page flip is still in
 		 * flight. The damage is kept; the backend says when to try again. */
 		loop->commit_failures++;
@@ -123,6 +130,10 @@ comp_frame_loop *comp_frame_loop_create(struct wlr_scene_output *scene_output, v
 	impl->pub.handle = handle;
 	impl->scene_output = scene_output;
 	impl->output = scene_output->output;
+	/* wlroots merges a frame's damage into one bounding box past 20 rectangles: 16 windows
+	 * each redrawing a small part then repaint everything between them (a few hundred
+	 * thousand pixels a frame instead of a few thousand). Keep the rectangles. */
+	scene_output->damage->max_rects = COMP_DAMAGE_MAX_RECTS;
 	/* wlroots 0.15's headless outputs never emit `present`. */
 	impl->pub.synthesize_present = wlr_output_is_headless(impl->output);
 	impl->frame.notify = frame_loop_handle_frame;

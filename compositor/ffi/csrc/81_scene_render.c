@@ -1,0 +1,399 @@
+#include <wlr/render/pixman.h>
+#include <wlr/types/wlr_matrix.h>
+#include <wlr/types/wlr_presentation_time.h>
+
+/* The scene commit of the frame loop (80_frame.c): wlroots 0.15's wlr_scene_output_commit,
+ * less its overdraw. wlroots paints every node under the damage bottom to top, each one
+ * through a transformed composite (pixman's slow path), and clears the damage first. Here,
+ * a walk from the top down gives each node only the damaged part no opaque node above
+ * covers; the background is cleared only where no opaque node lies; and on the pixman
+ * renderer an unscaled, untransformed texture is copied straight (SRC where opaque, OVER
+ * elsewhere), which is pixman's fast path. What a frame shows is the same pixel for pixel.
+ *
+ * Scaled or rotated outputs, and renderers other than pixman, keep wlroots' own commit
+ * (GL has no overdraw-bound CPU cost to save). */
+
+struct render_item {
+	struct wlr_scene_node *node;
+	struct wlr_box box;           /* output-local */
+	pixman_region32_t visible;    /* damage it must paint: no opaque node above covers it */
+	pixman_region32_t opaque;     /* where it is opaque, output-local */
+};
+
+/* Scratch, grown as needed, reused every frame (one thread, one frame at a time). */
+static struct render_item *render_items;
+static size_t render_items_cap;
+
+static void scene_node_size(struct wlr_scene_node *node, int *width, int *height) {
+	*width = *height = 0;
+	switch (node->type) {
+	case WLR_SCENE_NODE_SURFACE:;
+		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
+		*width = surface->current.width;
+		*height = surface->current.height;
+		break;
+	case WLR_SCENE_NODE_RECT:;
+		struct wlr_scene_rect *rect = (struct wlr_scene_rect *)node;
+		*width = rect->width;
+		*height = rect->height;
+		break;
+	case WLR_SCENE_NODE_BUFFER:;
+		struct wlr_scene_buffer *scene_buffer = (struct wlr_scene_buffer *)node;
+		if (scene_buffer->dst_width > 0 && scene_buffer->dst_height > 0) {
+			*width = scene_buffer->dst_width;
+			*height = scene_buffer->dst_height;
+		} else if (scene_buffer->buffer != NULL) {
+			bool rotated = scene_buffer->transform & WL_OUTPUT_TRANSFORM_90;
+			*width = rotated ? scene_buffer->buffer->height : scene_buffer->buffer->width;
+			*height = rotated ? scene_buffer->buffer->width : scene_buffer->buffer->height;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* wlroots' scene_buffer_get_texture: a client buffer's texture, else one made once. */
+static struct wlr_texture *scene_buffer_texture(struct wlr_scene_buffer *scene_buffer,
+		struct wlr_renderer *renderer) {
+	struct wlr_client_buffer *client_buffer = wlr_client_buffer_get(scene_buffer->buffer);
+	if (client_buffer != NULL) {
+		return client_buffer->texture;
+	}
+	if (scene_buffer->texture == NULL) {
+		scene_buffer->texture = wlr_texture_from_buffer(renderer, scene_buffer->buffer);
+	}
+	return scene_buffer->texture;
+}
+
+struct render_walk {
+	struct wlr_output *output;
+	struct wlr_presentation *presentation;
+	struct wlr_box viewport;      /* layout coordinates of the output */
+	size_t count;
+	bool failed;                  /* out of memory: render the wlroots way */
+};
+
+static void collect_nodes(struct render_walk *walk, struct wlr_scene_node *node, int lx, int ly) {
+	if (!node->state.enabled) {
+		return;
+	}
+	lx += node->state.x;
+	ly += node->state.y;
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		/* As wlroots: every shown surface counts as sampled for presentation feedback. */
+		struct wlr_scene_surface *scene_surface = wlr_scene_surface_from_node(node);
+		if (walk->presentation != NULL && scene_surface->primary_output == walk->output) {
+			wlr_presentation_surface_sampled_on_output(walk->presentation,
+				scene_surface->surface, walk->output);
+		}
+	}
+	if (node->type == WLR_SCENE_NODE_SURFACE || node->type == WLR_SCENE_NODE_RECT ||
+			node->type == WLR_SCENE_NODE_BUFFER) {
+		struct wlr_box box = {.x = lx - walk->viewport.x, .y = ly - walk->viewport.y};
+		scene_node_size(node, &box.width, &box.height);
+		if (box.width > 0 && box.height > 0 &&
+				box.x < walk->viewport.width && box.y < walk->viewport.height &&
+				box.x + box.width > 0 && box.y + box.height > 0) {
+			if (walk->count == render_items_cap) {
+				size_t cap = render_items_cap ? render_items_cap * 2 : 64;
+				struct render_item *grown = realloc(render_items, cap * sizeof(*grown));
+				if (grown == NULL) {
+					walk->failed = true;
+					return;
+				}
+				render_items = grown;
+				render_items_cap = cap;
+			}
+			render_items[walk->count++] = (struct render_item){.node = node, .box = box};
+		}
+	}
+	struct wlr_scene_node *child;
+	wl_list_for_each(child, &node->state.children, state.link) {
+		collect_nodes(walk, child, lx, ly);
+	}
+}
+
+/* The texture a node shows, or NULL (nothing committed yet, or a rect). */
+static struct wlr_texture *node_texture(struct wlr_scene_node *node, struct wlr_renderer *renderer) {
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		return wlr_surface_get_texture(wlr_scene_surface_from_node(node)->surface);
+	}
+	if (node->type == WLR_SCENE_NODE_BUFFER) {
+		return scene_buffer_texture((struct wlr_scene_buffer *)node, renderer);
+	}
+	return NULL;
+}
+
+/* Where the node is opaque, output-local: an opaque rect, a surface's opaque region
+ * (wlroots makes it the whole surface for formats without alpha). */
+static void node_opaque_region(struct render_item *item) {
+	pixman_region32_init(&item->opaque);
+	struct wlr_scene_node *node = item->node;
+	if (node->type == WLR_SCENE_NODE_RECT) {
+		if (((struct wlr_scene_rect *)node)->color[3] >= 1.0f) {
+			pixman_region32_init_rect(&item->opaque, item->box.x, item->box.y,
+				item->box.width, item->box.height);
+		}
+	} else if (node->type == WLR_SCENE_NODE_SURFACE) {
+		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
+		if (surface->buffer != NULL) {
+			pixman_region32_copy(&item->opaque, &surface->opaque_region);
+			pixman_region32_translate(&item->opaque, item->box.x, item->box.y);
+			pixman_region32_intersect_rect(&item->opaque, &item->opaque, item->box.x,
+				item->box.y, item->box.width, item->box.height);
+		}
+	}
+}
+
+static uint64_t region_area(pixman_region32_t *region) {
+	int n;
+	pixman_box32_t *rects = pixman_region32_rectangles(region, &n);
+	uint64_t area = 0;
+	for (int i = 0; i < n; i++) {
+		area += (uint64_t)(rects[i].x2 - rects[i].x1) * (rects[i].y2 - rects[i].y1);
+	}
+	return area;
+}
+
+/* Copy an unscaled, untransformed pixman texture: SRC where the node is opaque. */
+static bool pixman_copy_texture(pixman_image_t *target, struct wlr_texture *texture,
+		struct render_item *item) {
+	pixman_image_t *source = wlr_pixman_texture_get_image(texture);
+	if (source == NULL) {
+		return false;
+	}
+	pixman_image_set_transform(source, NULL);  /* wlroots leaves its last one set */
+	pixman_region32_t part;
+	pixman_region32_init(&part);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0) {
+			pixman_region32_intersect(&part, &item->visible, &item->opaque);
+		} else {
+			pixman_region32_subtract(&part, &item->visible, &item->opaque);
+		}
+		int n;
+		pixman_box32_t *rects = pixman_region32_rectangles(&part, &n);
+		for (int i = 0; i < n; i++) {
+			pixman_image_composite32(pass == 0 ? PIXMAN_OP_SRC : PIXMAN_OP_OVER, source,
+				NULL, target, rects[i].x1 - item->box.x, rects[i].y1 - item->box.y, 0, 0,
+				rects[i].x1, rects[i].y1, rects[i].x2 - rects[i].x1, rects[i].y2 - rects[i].y1);
+		}
+	}
+	pixman_region32_fini(&part);
+	return true;
+}
+
+/* Whether a surface's texture maps 1:1 onto its box (no viewport, scale or transform). */
+static bool surface_unscaled(struct wlr_surface *surface, struct wlr_texture *texture) {
+	return surface->current.transform == WL_OUTPUT_TRANSFORM_NORMAL &&
+		!surface->current.viewport.has_src && !surface->current.viewport.has_dst &&
+		surface->current.scale == 1 &&
+		(int)texture->width == surface->current.width &&
+		(int)texture->height == surface->current.height;
+}
+
+static void render_item_draw(struct render_item *item, struct wlr_output *output,
+		pixman_image_t *pixman_target) {
+	struct wlr_renderer *renderer = output->renderer;
+	struct wlr_scene_node *node = item->node;
+	int n;
+	pixman_box32_t *rects = pixman_region32_rectangles(&item->visible, &n);
+	if (node->type == WLR_SCENE_NODE_RECT) {
+		struct wlr_scene_rect *rect = (struct wlr_scene_rect *)node;
+		for (int i = 0; i < n; i++) {
+			comp_scissor_output(output, &rects[i]);
+			wlr_render_rect(renderer, &item->box, rect->color, output->transform_matrix);
+		}
+		return;
+	}
+	struct wlr_texture *texture = node_texture(node, renderer);
+	if (texture == NULL) {
+		return;
+	}
+	float matrix[9];
+	struct wlr_fbox src_box = {0};
+	enum wl_output_transform transform;
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
+		if (pixman_target != NULL && wlr_texture_is_pixman(texture) &&
+				surface_unscaled(surface, texture) &&
+				pixman_copy_texture(pixman_target, texture, item)) {
+			return;
+		}
+		transform = wlr_output_transform_invert(surface->current.transform);
+		wlr_surface_get_buffer_source_box(surface, &src_box);
+	} else {
+		struct wlr_scene_buffer *scene_buffer = (struct wlr_scene_buffer *)node;
+		transform = wlr_output_transform_invert(scene_buffer->transform);
+		src_box = scene_buffer->src_box;
+		if (wlr_fbox_empty(&src_box)) {
+			src_box = (struct wlr_fbox){.width = texture->width, .height = texture->height};
+		}
+		if (pixman_target != NULL && wlr_texture_is_pixman(texture) &&
+				scene_buffer->transform == WL_OUTPUT_TRANSFORM_NORMAL &&
+				src_box.x == 0 && src_box.y == 0 &&
+				src_box.width == texture->width && src_box.height == texture->height &&
+				(int)texture->width == item->box.width &&
+				(int)texture->height == item->box.height &&
+				pixman_copy_texture(pixman_target, texture, item)) {
+			return;
+		}
+	}
+	wlr_matrix_project_box(matrix, &item->box, transform, 0.0, output->transform_matrix);
+	for (int i = 0; i < n; i++) {
+		comp_scissor_output(output, &rects[i]);
+		wlr_render_subtexture_with_matrix(renderer, texture, &src_box, matrix, 1.0);
+	}
+}
+
+/* wlroots' scene_output_scanout: show a client's buffer directly when it alone covers the
+ * output exactly. */
+static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size_t count) {
+	struct wlr_output *output = scene_output->output;
+	int width, height;
+	wlr_output_effective_resolution(output, &width, &height);
+	struct render_item *only = NULL;
+	for (size_t i = 0; i < count; i++) {
+		struct wlr_box *box = &render_items[i].box;
+		if (box->x + box->width <= 0 || box->y + box->height <= 0 ||
+				box->x >= width || box->y >= height) {
+			continue;
+		}
+		if (only != NULL) {
+			return false;
+		}
+		only = &render_items[i];
+	}
+	if (only == NULL || only->box.x != 0 || only->box.y != 0 ||
+			only->box.width != width || only->box.height != height) {
+		return false;
+	}
+	struct wlr_buffer *buffer;
+	struct wlr_scene_node *node = only->node;
+	if (node->type == WLR_SCENE_NODE_SURFACE) {
+		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
+		if (surface->buffer == NULL || surface->current.viewport.has_src ||
+				surface->current.transform != output->transform) {
+			return false;
+		}
+		buffer = &surface->buffer->base;
+	} else if (node->type == WLR_SCENE_NODE_BUFFER) {
+		struct wlr_scene_buffer *scene_buffer = (struct wlr_scene_buffer *)node;
+		if (scene_buffer->buffer == NULL || !wlr_fbox_empty(&scene_buffer->src_box) ||
+				scene_buffer->transform != output->transform) {
+			return false;
+		}
+		buffer = scene_buffer->buffer;
+	} else {
+		return false;
+	}
+	wlr_output_attach_buffer(output, buffer);
+	if (!wlr_output_test(output)) {
+		wlr_output_rollback(output);
+		return false;
+	}
+	return wlr_output_commit(output);
+}
+
+bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
+		uint64_t *pixels_drawn) {
+	struct wlr_output *output = scene_output->output;
+	struct wlr_renderer *renderer = output->renderer;
+	if (!wlr_renderer_is_pixman(renderer) || output->scale != 1.0f ||
+			output->transform != WL_OUTPUT_TRANSFORM_NORMAL) {
+		return wlr_scene_output_commit(scene_output);
+	}
+	struct render_walk walk = {
+		.output = output,
+		.presentation = scene_output->scene->presentation,
+		.viewport = {.x = scene_output->x, .y = scene_output->y},
+	};
+	wlr_output_effective_resolution(output, &walk.viewport.width, &walk.viewport.height);
+	collect_nodes(&walk, &scene_output->scene->node, 0, 0);
+	if (walk.failed) {
+		return wlr_scene_output_commit(scene_output);
+	}
+	size_t count = walk.count;
+
+	bool scanout = scene_output_try_scanout(scene_output, count);
+	if (scanout != scene_output->prev_scanout) {
+		wlr_log(WLR_DEBUG, "Direct scan-out %s", scanout ? "enabled" : "disabled");
+		wlr_output_damage_add_whole(scene_output->damage);  /* leaving it: repaint all */
+	}
+	scene_output->prev_scanout = scanout;
+	if (scanout) {
+		return true;
+	}
+
+	bool needs_frame;
+	pixman_region32_t damage;
+	pixman_region32_init(&damage);
+	if (!wlr_output_damage_attach_render(scene_output->damage, &needs_frame, &damage)) {
+		pixman_region32_fini(&damage);
+		return false;
+	}
+	if (!needs_frame) {
+		pixman_region32_fini(&damage);
+		wlr_output_rollback(output);
+		return true;
+	}
+	/* wlroots imports the scene's new buffers as textures here; node_texture does it on
+	 * first use, so the pending list only needs emptying. */
+	struct wlr_scene_buffer *scene_buffer, *tmp;
+	wl_list_for_each_safe(scene_buffer, tmp, &scene_output->scene->pending_buffers,
+			pending_link) {
+		scene_buffer_texture(scene_buffer, renderer);
+		wl_list_remove(&scene_buffer->pending_link);
+		wl_list_init(&scene_buffer->pending_link);
+	}
+
+	/* Top down: each node gets the damage no opaque node above it covers. */
+	pixman_region32_t uncovered;
+	pixman_region32_init(&uncovered);
+	pixman_region32_copy(&uncovered, &damage);
+	for (size_t i = count; i-- > 0;) {
+		struct render_item *item = &render_items[i];
+		pixman_region32_init_rect(&item->visible, item->box.x, item->box.y,
+			item->box.width, item->box.height);
+		pixman_region32_intersect(&item->visible, &item->visible, &uncovered);
+		node_opaque_region(item);
+		if (pixman_region32_not_empty(&item->visible)) {
+			pixman_region32_subtract(&uncovered, &uncovered, &item->opaque);
+		}
+	}
+
+	wlr_renderer_begin(renderer, output->width, output->height);
+	uint64_t drawn = region_area(&uncovered);
+	int nrects;
+	pixman_box32_t *rects = pixman_region32_rectangles(&uncovered, &nrects);
+	for (int i = 0; i < nrects; i++) {
+		comp_scissor_output(output, &rects[i]);
+		wlr_renderer_clear(renderer, (float[4]){0.0, 0.0, 0.0, 1.0});
+	}
+	wlr_renderer_scissor(renderer, NULL);
+	pixman_image_t *target = wlr_pixman_renderer_get_current_image(renderer);
+	for (size_t i = 0; i < count; i++) {
+		struct render_item *item = &render_items[i];
+		if (pixman_region32_not_empty(&item->visible)) {
+			drawn += region_area(&item->visible);
+			render_item_draw(item, output, target);
+			wlr_renderer_scissor(renderer, NULL);
+		}
+		pixman_region32_fini(&item->visible);
+		pixman_region32_fini(&item->opaque);
+	}
+	pixman_region32_fini(&uncovered);
+	wlr_output_render_software_cursors(output, &damage);
+	wlr_renderer_end(renderer);
+	*pixels_damaged += region_area(&damage);
+	pixman_region32_fini(&damage);
+	*pixels_drawn += drawn;
+
+	pixman_region32_t frame_damage;
+	pixman_region32_init(&frame_damage);
+	pixman_region32_copy(&frame_damage, &scene_output->damage->current);
+	wlr_output_set_damage(output, &frame_damage);
+	pixman_region32_fini(&frame_damage);
+	return wlr_output_commit(output);
+}
