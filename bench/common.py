@@ -71,8 +71,21 @@ def wayland_roundtrip(path: Path, timeout: float = 2.0) -> bool:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (all its threads), in seconds; 0.0 once it is gone."""
+    """CPU time of a process (all its threads), in seconds; 0.0 once it is gone.
+
+    The sum of each thread's on-CPU time in ``/proc/PID/task/*/schedstat`` (nanoseconds): at
+    1-2 % of a core over a few seconds, utime+stime of ``/proc/PID/stat`` count in 10 ms ticks
+    and could not tell 0.25 from 0.29 ms per frame. Threads that already exited are not in
+    it; utime+stime are the fallback where schedstat is missing (no CONFIG_SCHEDSTATS)."""
     try:
+        total_ns = 0
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                total_ns += int((task / "schedstat").read_text().split()[0])
+            except (OSError, IndexError, ValueError):
+                continue  # the thread ended meanwhile
+        if total_ns > 0:
+            return total_ns / 1e9
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return 0.0
