@@ -16,13 +16,13 @@ from wlroots.wlr_types.keyboard import KeyboardModifier
 
 from compositor import wayland_fixes
 from compositor.control import CommandError
-from compositor.recorder import vaapi_probe
 from compositor.recorder.errors import EncoderError, RecordingWriteError
-from compositor.recorder.session import Encoder, Session
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
     from compositor.output import ServerOutput
+    from compositor.recorder import vaapi_probe
+    from compositor.recorder.session import Encoder, Session
     from compositor.server import Server
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,10 @@ class Recorder:
                 log.info("recording: VA-API unavailable (%s); using x264", probe.reason)
                 encoder = "x264"
         factory = self._factory(encoder)
+        # The session machinery (frame source, indicator) is imported by the first recording,
+        # so an idle compositor does not hold it.
+        from compositor.recorder.session import Session
+
         try:
             self.session = Session(self.output, path, factory, self._on_session_stopped)
         except RecordingWriteError as exc:
@@ -101,6 +105,8 @@ class Recorder:
 
     def probe(self) -> vaapi_probe.ProbeResult:
         if self._probe is None:
+            from compositor.recorder import vaapi_probe  # only once a recording is asked for
+
             self._probe = vaapi_probe.probe(self.server)
         return self._probe
 
