@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 
 def create_wl_drm(server: Server) -> WlDrmManager | None:
     """The wl_drm global, or None when there is no DRM node to advertise."""
-    from compositor.wl_drm.manager import WlDrmManager
-
     backend_fd = lib.wlr_backend_get_drm_fd(to_native(server.backend, "struct wlr_backend *"))
     setting = server.config.wl_drm_device
     device = choose_device(setting, backend_fd, server.renderer_choice.drm_fd)
@@ -36,4 +34,8 @@ def create_wl_drm(server: Server) -> WlDrmManager | None:
             kind,
         )
         return None
+    # The global, its bindings (generated from the XML) and the buffer bridge are imported
+    # only when wl_drm is offered: a compositor with no DRM node does not hold them.
+    from compositor.wl_drm.manager import WlDrmManager
+
     return WlDrmManager(server, device, backend_fd)

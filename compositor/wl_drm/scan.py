@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +28,10 @@ def is_stale(xml: Path = XML, out: Path = OUT) -> bool:
 
 def generate(xml: Path = XML, out: Path = OUT) -> Path:
     """Write ``out/drm/*.py``; wl_buffer resolves to pywayland's own core protocol class."""
+    # Imported here: the compositor imports this module for is_stale() at every start, and
+    # regenerates only after the XML changed.
+    import tempfile
+
     from pywayland.scanner.protocol import Protocol
 
     core_xml = CORE_XML if CORE_XML.exists() else None
