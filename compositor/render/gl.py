@@ -15,7 +15,6 @@ All GL code of the project lives in this module; the rest never imports OpenGL.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import struct
@@ -90,6 +89,8 @@ class Overlay:
         if self.finish_frames is None:
             name = gl.glGetString(gl.GL_RENDERER)
             if name and not isinstance(name, bytes):  # PyOpenGL's GLES2: a GLubyte array
+                import ctypes  # loaded by PyOpenGL already; not by a pixman compositor
+
                 name = ctypes.cast(name, ctypes.c_char_p).value
             self.gl_renderer = (name or b"").decode(errors="replace")
             self.finish_frames = any(

@@ -8,8 +8,6 @@ The compositor owns this step (instead of ``wlr_renderer_autocreate`` +
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import glob
 import logging
 import os
@@ -20,7 +18,6 @@ from wlroots.backend import Backend
 from wlroots.renderer import Renderer
 
 from compositor.ffi import ffi, lib, to_native, to_wlroots
-from compositor.render.probe import probe
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +71,9 @@ def create_renderer(backend: Backend, requested: str) -> RendererChoice:
             node = find_render_node()
             if requested == "auto" and node is not None:
                 # A GL stack can create its renderer and still crash at the first frame.
+                # (The probe, and subprocess with it, only where there is a node to try.)
+                from compositor.render.probe import probe
+
                 why_not = probe(node)
                 if why_not is not None:
                     raise RendererError(why_not)
@@ -97,6 +97,11 @@ def create_renderer(backend: Backend, requested: str) -> RendererChoice:
 
 def _gbm_can_allocate(fd: int) -> bool:
     """Whether GBM on ``fd`` can create a small rendering buffer (probe, freed at once)."""
+    # ctypes (and ctypes.util's tempfile, shutil, random...) only for this probe, which runs
+    # only for GLES2 on a render node: a pixman compositor never loads it.
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("gbm") or "libgbm.so.1"
     try:
         gbm = ctypes.CDLL(name)
