@@ -98,8 +98,7 @@ class CursorManager:
         self.seat = seat
         server = seat.server
         self.wlr_cursor = Cursor(server.output_layout)
-        self.xcursor_manager = XCursorManager(24)
-        self.xcursor_manager.load(1)
+        self._xcursor_manager: XCursorManager | None = None  # see xcursor_theme()
         self.grab: Grab | None = None
         self._root = to_native(server.scene.node, "struct wlr_scene_node *")
         self._out = (  # out-parameters of comp_scene_input_at, allocated once
@@ -134,8 +133,19 @@ class CursorManager:
         self._rebase_source = None
         lib.comp_node_ref_destroy(self._held_node)
         self._held_node = ffi.NULL
-        self.xcursor_manager.destroy()
+        if self._xcursor_manager is not None:
+            self._xcursor_manager.destroy()
+            self._xcursor_manager = None
         self.wlr_cursor.destroy()
+
+    def xcursor_theme(self) -> XCursorManager:
+        """The xcursor manager, with its theme loaded at scale 1. Made on first use: wlroots
+        loads every cursor of the theme at once (Adwaita at 24 px: ~1.1 MiB of images), which
+        a compositor shows only once the pointer is over no client's surface (or for
+        Xwayland's root window)."""
+        if self._xcursor_manager is None:
+            self._xcursor_manager = XCursorManager(24)  # loads the theme at scale 1
+        return self._xcursor_manager
 
     def attach(self, device: InputDevice) -> None:
         self.wlr_cursor.attach_input_device(device)
@@ -238,7 +248,7 @@ class CursorManager:
             # pointer moved or a client's surface left it (until then there is none), and
             # only with a pointer to move it (a software cursor keeps buffers off the planes).
             if (moved or was_over_client) and self.seat.pointers:
-                self.xcursor_manager.set_cursor_image("left_ptr", self.wlr_cursor)
+                self.xcursor_theme().set_cursor_image("left_ptr", self.wlr_cursor)
             self.seat.wlr_seat.pointer_clear_focus()
             return
         wlr_lib.wlr_seat_pointer_notify_enter(seat, hit.surface, hit.sx, hit.sy)

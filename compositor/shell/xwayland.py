@@ -112,7 +112,7 @@ class XWayland:
     def _set_cursor(self) -> None:
         """The root window's cursor (X11 windows that set none show it): left_ptr from the
         pointer's xcursor theme. The pixels stay the theme's, which outlives Xwayland."""
-        xcursor = self.server.seat.cursor.xcursor_manager.get_xcursor("left_ptr", 1)
+        xcursor = self.server.seat.cursor.xcursor_theme().get_xcursor("left_ptr", 1)
         image = next(iter(xcursor.images), None) if xcursor is not None else None
         if image is None:
             return
