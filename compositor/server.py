@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
-import shlex
 import signal
-import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pywayland import lib as wl_lib
 from pywayland.server import Display
@@ -43,6 +42,9 @@ from compositor.shell.stacking import Stacking
 from compositor.shell.xdg_shell import Shell
 from compositor.shell.xwayland import XWayland
 from compositor.stats import Stats
+
+if TYPE_CHECKING:
+    import subprocess
 
 log = logging.getLogger(__name__)
 
@@ -376,9 +378,14 @@ class Server:
             self.backend_name,
             self.renderer_choice.kind,
         )
-        for command in self.config.startup_commands:
-            log.info("starting client: %s", command)
-            self.children.append(subprocess.Popen(shlex.split(command)))
+        if self.config.startup_commands:
+            # Only for `-- CLIENT`: a compositor started without one never loads subprocess.
+            import shlex
+            import subprocess
+
+            for command in self.config.startup_commands:
+                log.info("starting client: %s", command)
+                self.children.append(subprocess.Popen(shlex.split(command)))
         self.display.run()
         return self.exit_code
 
@@ -433,11 +440,14 @@ class Server:
             lib.wlr_allocator_destroy(to_native(self.allocator, "struct wlr_allocator *"))
         if self.renderer is not None:
             lib.wlr_renderer_destroy(to_native(self.renderer, "struct wlr_renderer *"))
-        for child in self.children:
-            try:
-                child.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        if self.children:
+            import subprocess  # loaded by run() already
+
+            for child in self.children:
+                try:
+                    child.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    child.kill()
 
 
 def _press_release(request: dict) -> tuple[bool, ...]:
