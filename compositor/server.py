@@ -27,7 +27,7 @@ from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
 from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
-from compositor.inspect.clients import ClientInspector
+from compositor.inspect import Inspector
 from compositor.inspect.trace import Tracing
 from compositor.output import OutputManager, ServerOutput
 from compositor.output_management import OutputManagement
@@ -116,7 +116,7 @@ class Server:
         self.xwayland = self._create_xwayland()
         self.recorder = create_recorder(self)
         self.stats = Stats(self)
-        self.inspector = ClientInspector(self)
+        self.inspector = Inspector(self)
         self.tracing = Tracing(self)
         self.socket_name = self._add_socket(config.socket)
         if not config.no_control:

@@ -1,4 +1,5 @@
 """``pydrm-ctl clients``: every client, what it bound, each surface's buffer and its path.
+Made by the first ``clients`` command (see :class:`compositor.inspect.Inspector`).
 
 Facts come from C (``comp_inspect_*`` in ffi/csrc/90_inspect.c: libwayland's client and
 resource lists, wlroots' surfaces and client buffers, the copy counters' per-surface
@@ -16,7 +17,6 @@ from compositor.ffi import ffi, lib, to_native
 from compositor.inspect.diagnosis import SCANOUT_PATH, Context, buffer_path, diagnose
 
 if TYPE_CHECKING:
-    from compositor.control import ControlServer
     from compositor.server import Server
 
 MAX_CLIENTS = 1024
@@ -206,14 +206,6 @@ class ClientInspector:
             for view in self.server.shell.views
             if getattr(view, "fullscreen", False)
         }
-
-    def register_commands(self, control: ControlServer) -> None:
-        control.register(
-            "clients",
-            "every client: pid, exe, globals bound, wl_drm state, each surface's buffer, "
-            "how it reached the output and what it cost, and why it is not zero-copy [pid=]",
-            self.snapshot,
-        )
 
 
 def _rates(
