@@ -27,8 +27,34 @@ if TYPE_CHECKING:
 # Python objects whose type comes from these packages are counted one by one (PyAV's too:
 # a recording's encoder lives in them).
 COUNTED_PACKAGES = ("compositor.", "pywayland.", "wlroots.", "av.")
-# Heavy modules only some runs need (recording, the GL overlay): imported on first use.
-OPTIONAL_MODULES = ("av", "OpenGL", "numpy", "PIL")
+# Modules only some runs need, imported on first use so that an idle compositor does not
+# hold them; ``stats`` lists those loaded (tests and benchmarks check the idle set is empty).
+OPTIONAL_MODULES = (
+    # Recording: PyAV, the session (frame source, indicator), the encoders, the VA-API probe.
+    "av",
+    "compositor.recorder.session",
+    "compositor.recorder.frame_source",
+    "compositor.recorder.indicator",
+    "compositor.recorder.vaapi_probe",
+    "compositor.recorder.x264",
+    "compositor.recorder.vaapi",
+    # The GLES2 overlay's PyOpenGL (and numpy, which it may load); Pillow, for title bars.
+    "OpenGL",
+    "numpy",
+    "PIL",
+    # The renderer's probes (ctypes for GBM, a child process for GLES2); `-- CLIENT`.
+    "ctypes",
+    "compositor.render.probe",
+    "subprocess",
+    # wl_drm, only when a DRM node is offered (its generated bindings and buffer bridge).
+    "compositor.wl_drm.manager",
+    # The `clients` command's inspector.
+    "compositor.inspect.clients",
+    "compositor.inspect.diagnosis",
+    # Standard modules that only a rare path pulls in (ctypes.util, argparse's own sizing).
+    "tempfile",
+    "shutil",
+)
 
 
 def python_objects(collect: bool = True) -> tuple[int, dict[str, int]]:

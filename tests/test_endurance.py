@@ -202,8 +202,27 @@ def test_five_recordings_leave_nothing(compositor, tmp_path):
     proc.kill()
 
 
-def test_pyav_is_imported_only_when_a_recording_starts(compositor, tmp_path):
-    assert compositor.ctl_ok("stats", objects=0)["optional_modules"] == []
+# What a recording imports (encoder=auto: the VA-API probe, then VA-API's encoder or x264's).
+RECORDING_MODULES = {
+    "av",
+    "compositor.recorder.session",
+    "compositor.recorder.frame_source",
+    "compositor.recorder.indicator",
+    "compositor.recorder.vaapi_probe",
+}
+ENCODER_MODULES = {"compositor.recorder.x264", "compositor.recorder.vaapi"}
+
+
+def test_optional_modules_are_imported_only_when_needed(make_compositor, tmp_path):
+    """An idle compositor holds none of stats.OPTIONAL_MODULES (issue 12: idle memory); a
+    recording imports the recorder's, the ``clients`` command the inspector's, and nothing
+    else comes with them. Pixman: a GLES2 compositor loads PyOpenGL with its first frame."""
+    compositor = make_compositor(args=["--renderer", "pixman"])
+
+    def loaded() -> set[str]:
+        return set(compositor.ctl_ok("stats", objects=0)["optional_modules"])
+
+    assert loaded() == set()
     compositor.ctl_ok("record-start", path=str(tmp_path / "r.mp4"))
     wait_for(
         lambda: compositor.ctl_ok("record-status")["current"]["frames_encoded"] >= 1,
@@ -211,4 +230,11 @@ def test_pyav_is_imported_only_when_a_recording_starts(compositor, tmp_path):
         what="the first encoded frame",
     )
     compositor.ctl_ok("record-stop")
-    assert compositor.ctl_ok("stats", objects=0)["optional_modules"] == ["av"]
+    after_recording = loaded()
+    assert after_recording - ENCODER_MODULES == RECORDING_MODULES, after_recording
+    assert after_recording & ENCODER_MODULES, after_recording
+    compositor.ctl_ok("clients")
+    assert loaded() - after_recording == {
+        "compositor.inspect.clients",
+        "compositor.inspect.diagnosis",
+    }
