@@ -22,19 +22,41 @@ def test_solid_client_pixels_exact_and_placed(compositor):
     assert region_is(image, (x + w, y, 10, h), BACKGROUND)
 
 
-def test_new_windows_cascade_and_focused_is_on_top(compositor):
+def test_new_windows_open_beside_each_other(compositor):
     _, first = solid_window(compositor, "ff0000", "test.red")
     _, second = solid_window(compositor, "00ff00", "test.green")
+    _, third = solid_window(compositor, "0000ff", "test.blue")
+    assert (first["x"], first["y"]) == (24, 24), "the first spot of the cascade"
+    boxes = [(v["x"], v["y"], v["width"], v["height"]) for v in (first, second, third)]
+    # 640x480 holds three 200x150 windows side by side: none covers another.
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not overlap(a, b), f"{a} and {b} overlap"
+    image = compositor.screenshot()
+    for box, color in zip(boxes, ("ff0000", "00ff00", "0000ff"), strict=True):
+        assert region_is(image, box, rgb(color))
+
+
+def test_focused_window_is_on_top_where_windows_must_overlap(compositor):
+    # Two 400x300 windows cannot both fit on 640x480 without overlapping.
+    _, first = solid_window(compositor, "ff0000", "test.red", size="400x300")
+    _, second = solid_window(compositor, "00ff00", "test.green", size="400x300")
+    a = (first["x"], first["y"], first["width"], first["height"])
+    b = (second["x"], second["y"], second["width"], second["height"])
+    assert overlap(a, b)
     assert (first["x"], first["y"]) != (second["x"], second["y"]), "windows stacked at one spot"
-    assert (first["x"], first["y"]) != (0, 0)
     views = compositor.views()
     assert [v["app_id"] for v in views] == ["test.red", "test.green"]
     assert views[-1]["focused"] and not views[0]["focused"]
     image = compositor.screenshot()
-    # Where they overlap, the newer (focused) window is visible.
-    overlap_x, overlap_y = second["x"] + 5, second["y"] + 5
-    assert image.getpixel((overlap_x, overlap_y)) == (0, 255, 0)
+    # Where they overlap, the newer (focused) window is visible; the older one elsewhere.
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    assert image.getpixel((x0 + 2, y0 + 2)) == (0, 255, 0)
     assert image.getpixel((first["x"] + 2, first["y"] + 2)) == (255, 0, 0)
+
+
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 @needs("weston-simple-shm")

@@ -40,8 +40,9 @@ def view_named(comp, app_id):
 
 
 def test_click_focuses_and_raises_and_reaches_the_client(compositor):
-    red_proc, red = solid_window(compositor, "ff0000", "test.red")
-    _, green = solid_window(compositor, "00ff00", "test.green")
+    # 400x300 each on 640x480: the second cannot avoid covering part of the first.
+    red_proc, red = solid_window(compositor, "ff0000", "test.red", size="400x300")
+    _, green = solid_window(compositor, "00ff00", "test.green", size="400x300")
     assert view_named(compositor, "test.green")["focused"]
     # Click on a part of the red window that the green one does not cover.
     compositor.ctl_ok("pointer-move", x=red["x"] + 5, y=red["y"] + 5)

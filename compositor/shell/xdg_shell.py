@@ -1,7 +1,8 @@
 """The xdg-shell global: new toplevels become Views, popups join their parent's scene tree.
 
-Stacking order is the order of ``Shell.views`` (last is on top). New views cascade from the
-top-left of the output under the pointer so that they never all pile up at 0,0.
+Stacking order is the order of ``Shell.views`` (last is on top). New views open where they
+cover the least of the others on the output under the pointer, nearest to the next spot of
+a cascade from its top-left (see ``Shell.place_new_view``).
 
 A fullscreen window covers its output above the panels (it moves to a scene tree between
 the ``top`` and ``overlay`` layers) as long as no window above it in the stacking order is
@@ -60,6 +61,7 @@ class Shell:
         self.fullscreen_tree = SceneNode(to_wlroots(fullscreen_tree, "struct wlr_scene_node *"))
         self.fullscreen_tree.place_above(server.stacking.top)
         self._cascade = 0
+        self._cascade_x = 0  # where the current cascade starts, right of the first
         self._listeners = Listeners((self.xdg_shell.new_surface_event, self._on_new_surface))
 
     def destroy(self) -> None:
@@ -104,20 +106,62 @@ class Shell:
     # -- placement, focus, stacking -------------------------------------------------------
 
     def place_new_view(self, view: View) -> tuple[int, int]:
+        """Where a new window opens, on the output under the pointer: the spot of the usable
+        area (on a 32 px grid) where it covers the least of the windows already there, and
+        of those the nearest to where the cascade would put it. So windows open side by side
+        while there is room, and pile up only as little as they must: every window under a
+        damaged pixel is painted again (translucent clients are most of them), and with the
+        plain cascade 64 windows stacked up to ~28 deep."""
         cursor = self.server.seat.cursor.wlr_cursor
         output = self.server.output_layout.output_at(cursor.x, cursor.y)
         box = self.usable_area(output) if output is not None else None
         if box is None or box.width <= 0:
             return CASCADE_ORIGIN, CASCADE_ORIGIN
         _, _, width, height = view.geometry()
+        preferred = self._cascade_position(box, width, height)
+        others = []
+        for other in self.views:
+            if other is view or not other.mapped or other.minimized:
+                continue
+            x, y, w, h = other.geometry()
+            if x < box.x + box.width and box.x < x + w and y < box.y + box.height and box.y < y + h:
+                others.append((x, y, x + w, y + h))
+        if not others:
+            return preferred
+        last_x = box.x + max(CASCADE_ORIGIN, box.width - width)
+        last_y = box.y + max(CASCADE_ORIGIN, box.height - height)
+        best: tuple[int, int, int, int] | None = None
+        for y in range(box.y + CASCADE_ORIGIN, last_y + 1, CASCADE_STEP):
+            bottom = y + height
+            rows = [o for o in others if o[1] < bottom and y < o[3]]
+            for x in range(box.x + CASCADE_ORIGIN, last_x + 1, CASCADE_STEP):
+                right = x + width
+                covered = 0
+                for left, top, o_right, o_bottom in rows:
+                    if left < right and x < o_right:
+                        covered += (min(right, o_right) - max(x, left)) * (
+                            min(bottom, o_bottom) - max(y, top)
+                        )
+                distance = (x - preferred[0]) ** 2 + (y - preferred[1]) ** 2
+                if best is None or (covered, distance) < best[:2]:
+                    best = (covered, distance, x, y)
+        assert best is not None
+        return best[2], best[3]
+
+    def _cascade_position(self, box: Box, width: int, height: int) -> tuple[int, int]:
+        """The next spot of a cascade from the top-left of ``box``, 32 px down and right each
+        time; a full cascade starts the next one right of its first window."""
         offset = CASCADE_ORIGIN + CASCADE_STEP * self._cascade
         self._cascade += 1
         span_x = max(1, box.width - width - CASCADE_ORIGIN)
         span_y = max(1, box.height - height - CASCADE_ORIGIN)
-        if offset > span_x or offset > span_y:
+        if offset + self._cascade_x > span_x or offset > span_y:
             self._cascade = 1
             offset = CASCADE_ORIGIN
-        return box.x + offset, box.y + offset
+            self._cascade_x += width + CASCADE_STEP
+            if offset + self._cascade_x > span_x:
+                self._cascade_x = 0
+        return box.x + self._cascade_x + offset, box.y + offset
 
     def focus(self, view: View) -> None:
         """Raise ``view`` (showing it again if minimized) and give it keyboard focus;
