@@ -76,6 +76,10 @@ install_venv() {
         "${pip[@]}" --no-build-isolation -e ".[test]"
         echo "$stamp" > "$VENV/.pydrm-stamp"
     fi
+    # pip compiles what it installs, not an editable project: compile ours too, or every
+    # start compiles it again where bytecode is not written (PYTHONDONTWRITEBYTECODE), which
+    # costs start-up time and ~1 MiB of the compositor's memory. Quick when up to date.
+    "$py" -m compileall -q compositor
 }
 
 install_packages
