@@ -9,7 +9,7 @@
 bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
 	uint64_t *pixels_drawn);
 /* Damage rectangles kept per frame before wlroots falls back to their bounding box. */
-#define COMP_DAMAGE_MAX_RECTS 512
+#define COMP_DAMAGE_MAX_RECTS 4096
 
 static bool comp_py_render_frame(void *handle);
 static void comp_py_commit_failed(void *handle);
