@@ -30,6 +30,7 @@ def generate(xml: Path = XML, out: Path = OUT) -> Path:
     """Write ``out/drm/*.py``; wl_buffer resolves to pywayland's own core protocol class."""
     # Imported here: the compositor imports this module for is_stale() at every start, and
     # regenerates only after the XML changed.
+    import shutil
     import tempfile
 
     from pywayland.scanner.protocol import Protocol
@@ -59,9 +60,7 @@ def generate(xml: Path = XML, out: Path = OUT) -> Path:
             path.write_text(text)
         target = out / generated.name
         if target.exists():
-            for old in target.glob("*.py"):
-                old.unlink()
-            target.rmdir()
+            shutil.rmtree(target)  # with its __pycache__ (setup byte-compiles it)
         os.replace(generated, target)
     return out / protocol.name.replace("-", "_")
 
