@@ -202,8 +202,9 @@ class SolidWindow:
         self.running = False
 
     def _buffer(self, color: int, width: int, height: int, margins=(0, 0, 0, 0)):
-        if self.options.alpha is not None and margins == (0, 0, 0, 0):
-            return self._translucent_buffer(color, width, height, self.options.alpha)
+        alpha = getattr(self.options, "alpha", None)  # subclasses have their own options
+        if alpha is not None and margins == (0, 0, 0, 0):
+            return self._translucent_buffer(color, width, height, alpha)
         stride = width * 4
         size = stride * height
         fd = os.memfd_create("solid-window", os.MFD_CLOEXEC)
