@@ -203,6 +203,34 @@ def test_runtime_start_stop_twice_gives_two_files(make_compositor, tmp_path):
     assert "recording saved" in comp.log()
 
 
+def thread_nice_values(comp: CompositorProcess) -> dict[int, int]:
+    """Each thread of the compositor and its nice value (field 19 of /proc/TID/stat)."""
+    out = {}
+    for task in Path(f"/proc/{comp.pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        out[int(task.name)] = int(stat[stat.rindex(")") + 2 :].split()[16])
+    return out
+
+
+def test_the_encoder_runs_below_the_compositor_thread(make_compositor, tmp_path):
+    comp = make_compositor(**SIZE)
+    start_client(comp)
+    base = thread_nice_values(comp)[comp.pid]  # 0, unless the tests run under nice
+    lowered = min(base + 10, 19)
+    assert set(thread_nice_values(comp).values()) == {base}
+    comp.ctl_ok("record-start", path=str(tmp_path / "r.mp4"), encoder="x264")
+    encoded(comp, 5)
+    nice = thread_nice_values(comp)
+    assert nice[comp.pid] == base, "the compositor thread keeps its priority"
+    # The worker and the threads libx264 started from it (which inherit its nice value).
+    assert lowered > base and lowered in nice.values(), nice
+    stop_recording(comp)
+    assert set(thread_nice_values(comp).values()) == {base}, "the encoder threads ended"
+
+
 @needs("weston-simple-shm", "ffprobe")
 def test_sigterm_mid_recording_leaves_a_playable_file(make_compositor, tmp_path):
     path = tmp_path / "term.mp4"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from compositor.recorder import h264_bitstream as hb
 from compositor.recorder.errors import EncoderError, RecordingWriteError
 from compositor.recorder.muxer import Mp4Muxer, ns_to_pts
 from compositor.recorder.vaapi_probe import ProbeResult, VaDisplay, error_string
+from compositor.recorder.worker import start_worker
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,7 @@ class VaapiEncoder:
             raise
         self._muxer: Mp4Muxer | None = None
         self._work: queue.SimpleQueue[tuple[int, Any, int] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="recorder-vaapi", daemon=True)
-        self._thread.start()
+        self._thread = start_worker(self._run, "recorder-vaapi")
 
     # -- setup ----------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from av.video.reformatter import VideoReformatter
 from compositor.ffi import ffi, lib
 from compositor.recorder.errors import EncoderError, RecordingWriteError
 from compositor.recorder.muxer import TIME_BASE, Mp4Muxer, ns_to_pts
+from compositor.recorder.worker import start_worker
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,7 @@ class X264Encoder:
         self.first_ns: int | None = None
         self.error: str | None = None
         self._last_pts = -1
-        self._thread = threading.Thread(target=self._run, name="recorder-x264", daemon=True)
-        self._thread.start()
+        self._thread = start_worker(self._run, "recorder-x264")
 
     # -- compositor thread ----------------------------------------------------------------
 
