@@ -59,6 +59,17 @@ static void comp_scissor_output(struct wlr_output *output, pixman_box32_t *rect)
 	wlr_renderer_scissor(output->renderer, &box);
 }
 
+/* The background (black) over an output-local region; leaves the scissor unset. */
+static void comp_output_clear(struct wlr_output *output, pixman_region32_t *region) {
+	int nrects;
+	pixman_box32_t *rects = pixman_region32_rectangles(region, &nrects);
+	for (int i = 0; i < nrects; i++) {
+		comp_scissor_output(output, &rects[i]);
+		wlr_renderer_clear(output->renderer, (float[4]){0.0, 0.0, 0.0, 1.0});
+	}
+	wlr_renderer_scissor(output->renderer, NULL);
+}
+
 int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole) {
 	struct wlr_output *output = scene_output->output;
 	struct wlr_renderer *renderer = output->renderer;
@@ -78,13 +89,7 @@ int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole) 
 		return 0;
 	}
 	wlr_renderer_begin(renderer, output->width, output->height);
-	int nrects;
-	pixman_box32_t *rects = pixman_region32_rectangles(&damage, &nrects);
-	for (int i = 0; i < nrects; i++) {
-		comp_scissor_output(output, &rects[i]);
-		wlr_renderer_clear(renderer, (float[4]){0.0, 0.0, 0.0, 1.0});
-	}
-	wlr_renderer_scissor(renderer, NULL);
+	comp_output_clear(output, &damage);
 	wlr_scene_render_output(scene_output->scene, output, scene_output->x, scene_output->y,
 		&damage);
 	wlr_renderer_scissor(renderer, NULL);

@@ -365,13 +365,7 @@ bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *p
 
 	wlr_renderer_begin(renderer, output->width, output->height);
 	uint64_t drawn = region_area(&uncovered);
-	int nrects;
-	pixman_box32_t *rects = pixman_region32_rectangles(&uncovered, &nrects);
-	for (int i = 0; i < nrects; i++) {
-		comp_scissor_output(output, &rects[i]);
-		wlr_renderer_clear(renderer, (float[4]){0.0, 0.0, 0.0, 1.0});
-	}
-	wlr_renderer_scissor(renderer, NULL);
+	comp_output_clear(output, &uncovered);
 	pixman_image_t *target = wlr_pixman_renderer_get_current_image(renderer);
 	for (size_t i = 0; i < count; i++) {
 		struct render_item *item = &render_items[i];
