@@ -109,6 +109,13 @@ static void frame_loop_handle_commit(struct wl_listener *listener, void *data) {
 
 static void frame_loop_handle_destroy(struct wl_listener *listener, void *data) {
 	struct frame_loop *impl = wl_container_of(listener, impl, destroy);
+	/* The scene output's wlr_output_damage freed itself in its own destroy listener, just
+	 * before this one, but wlroots destroys the scene output only after the signal (an
+	 * output-layout addon): until then any scene change (windows refitted to the outputs
+	 * left, the recording indicator going) would write into the freed damage. Take the
+	 * scene output out of the scene now; wlr_scene_output_destroy also drops its addon,
+	 * so wlroots does not destroy it again. */
+	wlr_scene_output_destroy(impl->scene_output);
 	/* The output goes: stop listening; Python frees the loop after (its own listener). */
 	wl_list_remove(&impl->frame.link);
 	wl_list_remove(&impl->precommit.link);
