@@ -62,8 +62,13 @@ class SeatManager:
         self.keyboards: list[KeyboardHandler] = []
         self.pointers: list[InputDevice] = []
         self._pointer_listeners: dict[InputDevice, Listeners] = {}
-        self._listeners = Listeners(
+        # The backend goes before the seat (its devices' destroy events reach the seat): its
+        # own listeners go with it, in its destroy signal, not after it is freed.
+        self._backend_listeners = Listeners(
             (server.backend.new_input_event, self._on_new_input),
+            (server.backend.destroy_event, self._on_backend_destroy),
+        )
+        self._listeners = Listeners(
             (self.wlr_seat.request_set_cursor_event, self._on_request_cursor),
             (self.wlr_seat.request_set_selection_event, self._on_request_selection),
             (
@@ -72,7 +77,11 @@ class SeatManager:
             ),
         )
 
+    def _on_backend_destroy(self, listener: Listener, data: object) -> None:
+        self._backend_listeners.remove_all()
+
     def destroy(self) -> None:
+        self._backend_listeners.remove_all()  # when the backend is still there
         self._listeners.remove_all()
         for part in (
             self.tablets,
