@@ -62,7 +62,14 @@ class CompositorProcess:
             k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET")
         }
         # ``env`` may set WAYLAND_DISPLAY/DISPLAY for a nested compositor's host session.
-        self.env = {**inherited, "XDG_RUNTIME_DIR": str(self.runtime_dir), **(env or {})}
+        self.env = {
+            **inherited,
+            "XDG_RUNTIME_DIR": str(self.runtime_dir),
+            # glibc fills freed memory with this byte: a use after free in the compositor
+            # (wlroots, ours) reads garbage and fails the test every time, not now and then.
+            "MALLOC_PERTURB_": "165",
+            **(env or {}),
+        }
         self.proc: subprocess.Popen | None = None
         self.clients: list[subprocess.Popen] = []
         self._control: ControlClient | None = None
