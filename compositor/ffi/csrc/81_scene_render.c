@@ -357,9 +357,11 @@ bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *p
 		pixman_region32_init_rect(&item->visible, item->box.x, item->box.y,
 			item->box.width, item->box.height);
 		pixman_region32_intersect(&item->visible, &item->visible, &uncovered);
-		node_opaque_region(item);
 		if (pixman_region32_not_empty(&item->visible)) {
+			node_opaque_region(item);
 			pixman_region32_subtract(&uncovered, &uncovered, &item->opaque);
+		} else {
+			pixman_region32_init(&item->opaque);  /* nothing to paint: no need to know */
 		}
 	}
 
