@@ -61,7 +61,6 @@ class Shell:
         self.fullscreen_tree = SceneNode(to_wlroots(fullscreen_tree, "struct wlr_scene_node *"))
         self.fullscreen_tree.place_above(server.stacking.top)
         self._cascade = 0
-        self._cascade_x = 0  # where the current cascade starts, right of the first
         self._listeners = Listeners((self.xdg_shell.new_surface_event, self._on_new_surface))
 
     def destroy(self) -> None:
@@ -150,18 +149,15 @@ class Shell:
 
     def _cascade_position(self, box: Box, width: int, height: int) -> tuple[int, int]:
         """The next spot of a cascade from the top-left of ``box``, 32 px down and right each
-        time; a full cascade starts the next one right of its first window."""
+        time, back at the top-left when the window would leave the box."""
         offset = CASCADE_ORIGIN + CASCADE_STEP * self._cascade
         self._cascade += 1
         span_x = max(1, box.width - width - CASCADE_ORIGIN)
         span_y = max(1, box.height - height - CASCADE_ORIGIN)
-        if offset + self._cascade_x > span_x or offset > span_y:
+        if offset > span_x or offset > span_y:
             self._cascade = 1
             offset = CASCADE_ORIGIN
-            self._cascade_x += width + CASCADE_STEP
-            if offset + self._cascade_x > span_x:
-                self._cascade_x = 0
-        return box.x + self._cascade_x + offset, box.y + offset
+        return box.x + offset, box.y + offset
 
     def focus(self, view: View) -> None:
         """Raise ``view`` (showing it again if minimized) and give it keyboard focus;
