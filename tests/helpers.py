@@ -34,6 +34,16 @@ def solid_window(
     return proc, view
 
 
+def overlap(a: dict, b: dict) -> bool:
+    """Whether two views' boxes (``x``, ``y``, ``width``, ``height``) overlap."""
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
 def rgb(hex_color: str) -> tuple[int, int, int]:
     value = int(hex_color, 16)
     return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF

@@ -6,7 +6,7 @@ import colorsys
 
 from tests.conftest import needs
 from tests.harness import wait_for
-from tests.helpers import pixels, region_is, rgb, solid_window
+from tests.helpers import overlap, pixels, region_is, rgb, solid_window
 
 BACKGROUND = (0, 0, 0)
 
@@ -27,13 +27,14 @@ def test_new_windows_open_beside_each_other(compositor):
     _, second = solid_window(compositor, "00ff00", "test.green")
     _, third = solid_window(compositor, "0000ff", "test.blue")
     assert (first["x"], first["y"]) == (24, 24), "the first spot of the cascade"
-    boxes = [(v["x"], v["y"], v["width"], v["height"]) for v in (first, second, third)]
+    views = [first, second, third]
     # 640x480 holds three 200x150 windows side by side: none covers another.
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
+    for i, a in enumerate(views):
+        for b in views[i + 1 :]:
             assert not overlap(a, b), f"{a} and {b} overlap"
     image = compositor.screenshot()
-    for box, color in zip(boxes, ("ff0000", "00ff00", "0000ff"), strict=True):
+    for view, color in zip(views, ("ff0000", "00ff00", "0000ff"), strict=True):
+        box = (view["x"], view["y"], view["width"], view["height"])
         assert region_is(image, box, rgb(color))
 
 
@@ -41,22 +42,16 @@ def test_focused_window_is_on_top_where_windows_must_overlap(compositor):
     # Two 400x300 windows cannot both fit on 640x480 without overlapping.
     _, first = solid_window(compositor, "ff0000", "test.red", size="400x300")
     _, second = solid_window(compositor, "00ff00", "test.green", size="400x300")
-    a = (first["x"], first["y"], first["width"], first["height"])
-    b = (second["x"], second["y"], second["width"], second["height"])
-    assert overlap(a, b)
+    assert overlap(first, second)
     assert (first["x"], first["y"]) != (second["x"], second["y"]), "windows stacked at one spot"
     views = compositor.views()
     assert [v["app_id"] for v in views] == ["test.red", "test.green"]
     assert views[-1]["focused"] and not views[0]["focused"]
     image = compositor.screenshot()
     # Where they overlap, the newer (focused) window is visible; the older one elsewhere.
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x0, y0 = max(first["x"], second["x"]), max(first["y"], second["y"])
     assert image.getpixel((x0 + 2, y0 + 2)) == (0, 255, 0)
     assert image.getpixel((first["x"] + 2, first["y"] + 2)) == (255, 0, 0)
-
-
-def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 @needs("weston-simple-shm")

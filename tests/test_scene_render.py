@@ -9,7 +9,7 @@ damage, plus each node's part of the damage that no opaque node above it hides).
 from __future__ import annotations
 
 from tests.conftest import needs
-from tests.helpers import rgb, solid_window
+from tests.helpers import overlap, rgb, solid_window
 from tests.waiting import wait_for
 
 CLIENTS = 16
@@ -25,15 +25,6 @@ def wait_frames(comp, count: int) -> None:
     wait_for(lambda: comp.frames() >= start + count, 120, what=f"{count} output frames")
 
 
-def overlaps(a: dict, b: dict) -> bool:
-    return (
-        a["x"] < b["x"] + b["width"]
-        and b["x"] < a["x"] + a["width"]
-        and a["y"] < b["y"] + b["height"]
-        and b["y"] < a["y"] + a["height"]
-    )
-
-
 @needs("weston-simple-shm")
 def test_opaque_windows_paint_each_damaged_pixel_once(make_compositor):
     # weston-simple-shm: XRGB8888 (opaque), redraws and damages all of itself every frame.
@@ -42,7 +33,7 @@ def test_opaque_windows_paint_each_damaged_pixel_once(make_compositor):
         comp.spawn(["weston-simple-shm"])
     wait_for(lambda: len(comp.views()) == CLIENTS, 60, what=f"{CLIENTS} windows")
     views = comp.views()
-    assert any(overlaps(a, b) for a in views for b in views if a is not b), "no overlap"
+    assert any(overlap(a, b) for a in views for b in views if a is not b), "no overlap"
     wait_frames(comp, 10)
     frames0, damaged0, drawn0 = pixel_counters(comp)
     wait_frames(comp, 120)
@@ -58,7 +49,7 @@ def test_translucent_window_blends_over_the_one_below(compositor):
     # 400x300 each on 640x480: they cannot avoid overlapping.
     _, below = solid_window(compositor, "cc3333", "test.below", size="400x300")
     _, above = solid_window(compositor, "3366cc", "test.above", size="400x300", alpha="80")
-    assert overlaps(below, above)
+    assert overlap(below, above)
     image = compositor.screenshot()
     alpha = 0x80 / 255
     above_premultiplied = [round(c * alpha) for c in rgb("3366cc")]
