@@ -126,9 +126,37 @@ class SeatManager:
         self._update_capabilities()
 
     def keyboard_removed(self, handler: KeyboardHandler) -> None:
+        """A keyboard's device is being destroyed (in its destroy signal).
+
+        wlroots forgets it as the seat's keyboard in the same signal (``wlr_seat``'s own
+        listener sets it to NULL); the seat is not given another one here, since changing it
+        would unlink that listener while the signal runs. :meth:`active_keyboard` picks a
+        live one when it is next needed.
+        """
         if handler in self.keyboards:
             self.keyboards.remove(handler)
         self._update_capabilities()
+
+    def active_keyboard(self) -> KeyboardHandler | None:
+        """The seat's keyboard, always a live one: the one that sent the last key, or,
+        when that one went away (a virtual keyboard's client exited, a USB keyboard was
+        unplugged), the newest keyboard still there. None when there is no keyboard.
+
+        Every read of the seat's keyboard goes through here: wlroots' own pointer is NULL
+        after its keyboard is destroyed, and reading through it crashes.
+        """
+        current = self.wlr_seat._ptr.keyboard_state.keyboard
+        if current != wlr_ffi.NULL:
+            for handler in self.keyboards:
+                if handler.keyboard._ptr == current:
+                    return handler
+        if not self.keyboards:
+            if current != wlr_ffi.NULL:  # not ours (cannot happen): let wlroots forget it
+                wlr_lib.wlr_seat_set_keyboard(self.wlr_seat._ptr, wlr_ffi.NULL)
+            return None
+        handler = self.keyboards[-1]
+        self.wlr_seat.set_keyboard(handler.device)
+        return handler
 
     def _update_capabilities(self) -> None:
         caps = WlSeat.capability.pointer
@@ -137,9 +165,10 @@ class SeatManager:
         self.wlr_seat.set_capabilities(caps)
 
     def modifiers(self) -> KeyboardModifier:
-        if not self.keyboards:
+        handler = self.active_keyboard()
+        if handler is None:
             return KeyboardModifier(0)
-        return self.wlr_seat.keyboard.modifier
+        return handler.keyboard.modifier
 
     def notify_activity(self) -> None:
         """A user's input event (any device): idle timers start again."""
@@ -157,22 +186,21 @@ class SeatManager:
     def focus_keyboard(self, surface: Surface) -> None:
         if self.wlr_seat.keyboard_state.focused_surface == surface:
             return
-        if not self.keyboards:
+        handler = self.active_keyboard()
+        if handler is None:
             return
         if not self.input_allowed(surface):
             return  # another client inhibits input (a lock screen)
-        keyboard = self.wlr_seat.keyboard
         # The keys the client is told are held: only those whose press a client saw (not
         # the Tab of the Alt+Tab that brings it the focus).
-        handler = next((k for k in self.keyboards if k.keyboard._ptr == keyboard._ptr), None)
-        held = handler.sent if handler is not None else []
+        held = handler.sent
         keycodes = wlr_ffi.new("uint32_t[]", held or [0])
         wlr_lib.wlr_seat_keyboard_notify_enter(
             self.wlr_seat._ptr,
             surface._ptr,
             keycodes,
             len(held),
-            wlr_ffi.addressof(keyboard._ptr.modifiers),
+            wlr_ffi.addressof(handler.keyboard._ptr.modifiers),
         )
 
     def clear_keyboard_focus(self) -> None:
