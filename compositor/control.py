@@ -5,7 +5,8 @@ One request per line, ``{"cmd": NAME, ...arguments}``; one reply per line,
 commands with :meth:`ControlServer.register` (the recorder its record-start/stop, wl_drm its
 buffer table). A *stream* (:meth:`ControlServer.register_stream`, e.g. ``trace``) answers
 ``{"ok": true, "streaming": true}`` and then keeps sending lines on that connection until
-it closes; a reader that falls behind loses lines (counted), never the compositor's time.
+it closes. Nothing here blocks the compositor: replies and stream lines are queued with a
+bound per connection (see :class:`_Connection`).
 ``pydrm-ctl`` is the command-line client.
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pywayland import lib
 from pywayland.server.eventloop import EventLoop
 
 from compositor import wayland_fixes
@@ -33,7 +35,16 @@ Handler = Callable[[dict[str, Any]], dict[str, Any] | None]
 # function that stops the stream (called when the connection closes).
 StreamHandler = Callable[[dict[str, Any], Callable[[dict[str, Any]], None]], Callable[[], None]]
 MAX_REQUEST = 64 * 1024
-MAX_STREAM_BACKLOG = 1 << 20  # bytes a slow stream reader may have pending
+# Bytes of replies a connection may have unsent before the compositor stops reading its
+# requests (the client is not reading its replies: it waits, nobody else does).
+MAX_REPLY_BACKLOG = 256 * 1024
+# Bytes of stream lines a reader may have unsent: past it the reader has fallen behind (a
+# paused `pydrm-ctl trace | less`) and its connection is closed, with a line in the log.
+MAX_STREAM_BACKLOG = 1 << 20
+# What a streaming connection may send before its stream ends: read and dropped, counted.
+_READABLE = lib.WL_EVENT_READABLE
+_WRITABLE = lib.WL_EVENT_WRITABLE
+_HANGUP = lib.WL_EVENT_HANGUP | lib.WL_EVENT_ERROR
 
 
 class CommandError(Exception):
@@ -41,86 +52,165 @@ class CommandError(Exception):
 
 
 class _Connection:
+    """One control connection, never blocking the compositor's thread.
+
+    Replies and stream lines go into one queue, bounded per connection, and are written as
+    the socket takes them (the fd source asks for WRITABLE while bytes wait). A request
+    reader that does not read its replies is not read any further until it does; a stream
+    reader that falls MAX_STREAM_BACKLOG behind is closed. Input on a streaming connection
+    is read and dropped. A close asked for from inside a stream's producer (a protocol
+    logger, see inspect/trace.py) happens on the next idle turn of the loop, never inside it.
+    """
+
     def __init__(self, control: ControlServer, sock: socket.socket) -> None:
         self.control = control
         self.sock = sock
         self.buffer = b""
         self.stop_stream: Callable[[], None] | None = None
-        self.backlog = b""
-        self.dropped = 0
-        self._flush_timer: Any = None
+        self.out = bytearray()
+        self.dropped_input = 0
+        self.closed = False
+        self._mask = _READABLE
+        self._close_idle: Any = None
         self.source = wayland_fixes.add_fd(
-            control.event_loop, sock.fileno(), self._on_readable, count=False
+            control.event_loop, sock.fileno(), self._on_fd, count=False
         )
 
-    def _on_readable(self, fd: int, mask: int, data: object = None) -> int:
+    # -- input ----------------------------------------------------------------------------
+
+    def _on_fd(self, fd: int, mask: int, data: object = None) -> int:
+        if self.closed:
+            return 0
+        if mask & _WRITABLE:
+            self._flush()
+            if not self.closed and b"\n" in self.buffer:
+                self._process()  # requests held back while the replies waited
+        if self.closed:
+            return 0
+        if self._mask & _READABLE and mask & (_READABLE | _HANGUP):
+            self._read()
+        elif mask & _HANGUP:  # gone while we were not reading it: nothing left to answer
+            self.close()
+        return 0
+
+    def _read(self) -> None:
         try:
             chunk = self.sock.recv(65536)
         except BlockingIOError:
-            return 0
+            return
         except OSError:
             chunk = b""
         if not chunk:
             self.close()
-            return 0
+            return
+        if self.stop_stream is not None:
+            self.dropped_input += len(chunk)  # a stream takes no more requests
+            return
         self.buffer += chunk
-        if len(self.buffer) > MAX_REQUEST and b"\n" not in self.buffer:
-            self._send({"ok": False, "error": f"request longer than {MAX_REQUEST} bytes"})
-            self.close()
-            return 0
-        while b"\n" in self.buffer and self.stop_stream is None:
-            line, self.buffer = self.buffer.split(b"\n", 1)
+        self._process()
+
+    def _process(self) -> None:
+        """Answer the complete requests read, while the unsent replies stay in bound."""
+        start = 0
+        while self.stop_stream is None and not self.closed and len(self.out) <= MAX_REPLY_BACKLOG:
+            end = self.buffer.find(b"\n", start)
+            if end < 0:
+                break
+            line = self.buffer[start:end]
+            start = end + 1
             if line.strip():
-                self._send(self.control.dispatch(line, self))
-        return 0
+                self._queue(self.control.dispatch(line, self))
+        self.buffer = self.buffer[start:]
+        if self.closed:
+            return
+        if self.stop_stream is not None:
+            self.dropped_input += len(self.buffer)
+            self.buffer = b""
+        elif len(self.buffer) > MAX_REQUEST and b"\n" not in self.buffer:
+            self._queue({"ok": False, "error": f"request longer than {MAX_REQUEST} bytes"})
+            self.close_soon()
+            return
+        self._update_mask()
+
+    # -- output ---------------------------------------------------------------------------
 
     def stream(self, message: dict[str, Any]) -> None:
-        """Send one line of a stream without blocking; drop it when the reader lags."""
-        line = json.dumps(message).encode() + b"\n"
-        if len(self.backlog) + len(line) > MAX_STREAM_BACKLOG:
-            self.dropped += 1
+        """Send one line of a stream without blocking; a reader too far behind is closed
+        (soon: this runs inside the stream's producer)."""
+        if self.closed or self._close_idle is not None:
             return
-        self.backlog += line
+        line = json.dumps(message).encode() + b"\n"
+        if len(self.out) + len(line) > MAX_STREAM_BACKLOG:
+            log.warning(
+                "control: a stream reader fell %d bytes behind (it stopped reading); "
+                "closing its connection",
+                len(self.out),
+            )
+            self.close_soon()
+            return
+        self.out += line
+        self._flush(defer_close=True)
+
+    def _queue(self, reply: dict[str, Any]) -> None:
+        self.out += json.dumps(reply).encode() + b"\n"
         self._flush()
 
-    def _flush(self, data: object = None) -> int:
-        try:
-            sent = self.sock.send(self.backlog) if self.backlog else 0
-        except BlockingIOError:
-            sent = 0
-        except OSError:
-            self.close()
-            return 0
-        self.backlog = self.backlog[sent:]
-        if self.backlog and self._flush_timer is None:  # try again shortly
-            self._flush_timer = wayland_fixes.add_timer(self.control.event_loop, self._retry)
-            self._flush_timer.timer_update(50)
-        return 0
+    def _flush(self, defer_close: bool = False) -> None:
+        if self.out:
+            try:
+                sent = self.sock.send(self.out)
+            except BlockingIOError:
+                sent = 0
+            except OSError:  # the reader went (EPIPE, ECONNRESET)
+                self.out.clear()
+                if defer_close:
+                    self.close_soon()
+                else:
+                    self.close()
+                return
+            del self.out[:sent]
+        self._update_mask()
 
-    def _retry(self, data: object = None) -> int:
-        wayland_fixes.remove_source(self._flush_timer)
-        self._flush_timer = None
-        return self._flush()
+    def _update_mask(self) -> None:
+        if self.closed or self.source is None:
+            return
+        mask = _WRITABLE if self.out else 0
+        if self.stop_stream is not None or (
+            len(self.out) <= MAX_REPLY_BACKLOG and b"\n" not in self.buffer
+        ):
+            mask |= _READABLE  # else: wait until the client reads its replies
+        if mask != self._mask:
+            self._mask = mask
+            lib.wl_event_source_fd_update(self.source._ptr, mask)
 
-    def _send(self, reply: dict[str, Any]) -> None:
-        try:
-            self.sock.setblocking(True)
-            self.sock.sendall(json.dumps(reply).encode() + b"\n")
-            self.sock.setblocking(False)
-        except OSError:
-            self.close()
+    # -- closing --------------------------------------------------------------------------
+
+    def close_soon(self) -> None:
+        """Close on the loop's next idle turn (safe from inside a stream's producer)."""
+        if self.closed or self._close_idle is not None:
+            return
+        self._close_idle = wayland_fixes.add_idle(self.control.event_loop, self._close_now)
+
+    def _close_now(self) -> None:
+        self._close_idle = None
+        self.close()
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._close_idle is not None:
+            wayland_fixes.remove_source(self._close_idle)
+            self._close_idle = None
         if self.stop_stream is not None:
             stop, self.stop_stream = self.stop_stream, None
             stop()
-        wayland_fixes.remove_source(self._flush_timer)
-        self._flush_timer = None
         if self.source is not None:
             wayland_fixes.remove_source(self.source)
             self.source = None
-            self.sock.close()
-            self.control.connections.discard(self)
+        self.sock.close()
+        self.out = bytearray()
+        self.control.connections.discard(self)
 
 
 class ControlServer:

@@ -1,17 +1,22 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <wayland-server-core.h>
+#include <wlr/util/log.h>
 
 static void comp_py_trace_line(void *handle, const char *line);
 
 struct comp_trace {
+	struct wl_display *display;
 	struct wl_protocol_logger *logger;
 	int32_t pid;
 	char interface[64];
 	void *handle;
+	bool logging;  /* inside trace_log: libwayland is walking its list of loggers */
+	bool stopped;  /* stopped while logging: freed on the loop's next idle turn */
 };
 
 #define TRACE_LINE 4096
@@ -44,6 +49,9 @@ static void trace_object(char *line, size_t *len, struct wl_resource *object) {
 static void trace_log(void *data, enum wl_protocol_logger_type direction,
 		const struct wl_protocol_logger_message *msg) {
 	struct comp_trace *trace = data;
+	if (trace->stopped) {
+		return;
+	}
 	struct wl_resource *resource = msg->resource;
 	const char *interface = wl_resource_get_class(resource);
 	if (trace->interface[0] != '\0' && strcmp(trace->interface, interface) != 0) {
@@ -116,7 +124,9 @@ static void trace_log(void *data, enum wl_protocol_logger_type direction,
 		i++;
 	}
 	trace_append(line, &len, ")");
+	trace->logging = true;
 	comp_py_trace_line(trace->handle, line);
+	trace->logging = false;
 }
 
 struct comp_trace *comp_trace_start(struct wl_display *display, int32_t pid,
@@ -130,6 +140,7 @@ struct comp_trace *comp_trace_start(struct wl_display *display, int32_t pid,
 		snprintf(trace->interface, sizeof(trace->interface), "%s", interface);
 	}
 	trace->handle = handle;
+	trace->display = display;
 	trace->logger = wl_display_add_protocol_logger(display, trace_log, trace);
 	if (trace->logger == NULL) {
 		free(trace);
@@ -138,10 +149,26 @@ struct comp_trace *comp_trace_start(struct wl_display *display, int32_t pid,
 	return trace;
 }
 
+static void trace_free(void *data) {
+	struct comp_trace *trace = data;
+	wl_protocol_logger_destroy(trace->logger);
+	free(trace);
+}
+
+/* Never inside trace_log: libwayland goes on to the next logger in its list through this
+ * one's link, so a logger destroyed while it logs is a read of freed memory. A stop from
+ * there (the reader went while its line was being sent) frees it on the next idle turn. */
 void comp_trace_stop(struct comp_trace *trace) {
 	if (trace == NULL) {
 		return;
 	}
-	wl_protocol_logger_destroy(trace->logger);
-	free(trace);
+	if (!trace->logging) {
+		trace_free(trace);
+		return;
+	}
+	trace->stopped = true;
+	struct wl_event_loop *loop = wl_display_get_event_loop(trace->display);
+	if (wl_event_loop_add_idle(loop, trace_free, trace) == NULL) {
+		wlr_log(WLR_ERROR, "trace: no idle source to free a stopped tracer; it stays, muted");
+	}
 }
