@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import needs
 from tests.helpers import solid_window, sync, wait_for_line
 from tests.waiting import wait_for
@@ -190,3 +192,41 @@ def _rss_kib(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise AssertionError("no VmRSS")
+
+
+def _shrink(comp, window, keep: int, dead: bool = False) -> None:
+    window.stdin.write(f"shrink-pool {keep}{' dead' if dead else ''}\n")
+    window.stdin.flush()
+    wait_for_line(window, lambda line: line == f"shrunk {keep}")
+
+
+@pytest.mark.parametrize("keep", [0, 128 * 1024])
+def test_a_client_that_truncates_its_pool_is_disconnected(compositor, keep):
+    """A 256x256 wl_shm window truncates its pool's memfd (to nothing, to half) and commits
+    the buffer again: the compositor's own pixman copy read it without libwayland's guard
+    and died of SIGBUS. Now the client gets a protocol error; nobody else notices."""
+    innocent, _ = solid_window(compositor, "33aa55", "test.innocent")
+    hostile, view = solid_window(compositor, "cc3333", "test.hostile", size="256x256")
+    _shrink(compositor, hostile, keep)
+    wait_for_line(hostile, lambda line: line == "disconnected")
+    assert hostile.wait(10) == 0
+    assert "faulted" in compositor.log()
+    frames = compositor.frames()
+    sync(innocent)
+    compositor.ctl_ok("overlay", name="probe", x=0, y=0, width=8, height=8, color="ffffff")
+    wait_for(lambda: compositor.frames() > frames, 10, what="frames after the fault")
+    assert [v["app_id"] for v in compositor.views()] == ["test.innocent"]
+    assert compositor.alive()
+
+
+def test_a_destroyed_buffer_whose_pool_shrank_is_read_safely(compositor, tmp_path):
+    """The client destroyed the wl_buffer (wlroots keeps showing its memory, now without
+    libwayland's guard) and then truncated the file: the next full repaint read it."""
+    hostile, view = solid_window(compositor, "cc3333", "test.hostile", size="256x256")
+    _shrink(compositor, hostile, 0, dead=True)
+    shot = compositor.ctl_ok("screenshot", path=str(tmp_path / "after.png"))
+    assert shot["ok"]
+    wait_for_line(hostile, lambda line: line == "disconnected")
+    assert "faulted" in compositor.log()
+    assert compositor.alive()
+

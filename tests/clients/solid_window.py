@@ -16,6 +16,10 @@ the client picks) and STATES, the states' names joined by commas (``-`` for none
 configure of 0x0 after a set size brings the window back to its own size (``--size``), as
 toolkits do when they leave the maximized state.
 
+On stdin, ``shrink-pool BYTES [dead]`` is a hostile client: it shows a new buffer and
+truncates its pool's file to BYTES (then commits that buffer again, or, with ``dead``,
+destroys the wl_buffer first); prints ``shrunk BYTES``.
+
 ``--stdin-sync`` reads commands from stdin: ``sync TOKEN`` is a synchronisation point for
 tests. The client sends wl_display.sync, and again when that is done; the second ``done``
 prints ``synced TOKEN COMMITS`` (COMMITS: buffers committed on the window's surface so far).
@@ -275,6 +279,35 @@ class SolidWindow:
             if self.options.popup:
                 self._add_popup(int(self.options.popup, 16), self.xdg_surface, 1)
 
+    def _shrink_pool(self, keep: int, dead: bool) -> None:
+        """A hostile client: a new buffer is shown, then its pool's file is truncated to
+        ``keep`` bytes. Live: the same buffer is attached and committed again (the
+        compositor reads it). Dead: the wl_buffer was destroyed before the truncation (the
+        compositor still shows it, and reads it at its next repaint of that area)."""
+        width, height = self.width, self.height
+        stride = width * 4
+        size = stride * height
+        fd = os.memfd_create("shrunk-pool", os.MFD_CLOEXEC)
+        os.ftruncate(fd, size)
+        with mmap.mmap(fd, size) as data:
+            data.write((self.color | 0xFF000000).to_bytes(4, "little") * (width * height))
+        pool = self.shm.create_pool(fd, size)
+        buffer = pool.create_buffer(0, width, height, stride, WlShm.format.xrgb8888.value)
+        pool.destroy()
+        self.surface.attach(buffer, 0, 0)
+        self.surface.damage(0, 0, width, height)
+        self.surface.commit()
+        if dead:
+            buffer.destroy()
+        self.display.roundtrip()  # the compositor has the buffer (and its texture)
+        os.ftruncate(fd, keep)
+        if not dead:
+            self.surface.attach(buffer, 0, 0)
+            self.surface.damage(0, 0, width, height)
+            self.surface.commit()
+        self.shrunk_fd = fd  # kept open: the file stays as it is now
+        say("shrunk", keep)
+
     def _add_subsurface(self, color: int) -> None:
         self.child = self.compositor.create_surface()
         self.surface_names[self.child] = "subsurface"
@@ -337,6 +370,8 @@ class SolidWindow:
                 self.sync(words[1])
             elif len(words) >= 2 and words[0] == "title":
                 self.toplevel.set_title(line.decode().split(None, 1)[1])
+            elif len(words) in (2, 3) and words[0] == "shrink-pool":
+                self._shrink_pool(int(words[1]), words[2:] == ["dead"])
             elif len(words) == 1 and words[0] in STATE_REQUESTS:
                 request = getattr(self.toplevel, STATE_REQUESTS[words[0]])
                 if words[0] == "fullscreen":

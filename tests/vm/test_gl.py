@@ -45,6 +45,10 @@ def test_gl_overlay_pass_shows_and_goes(scenario):
     scenario.check("overlay")
 
 
+def test_server_side_title_bars_on_gles2(scenario):
+    scenario.check("title_bars")
+
+
 def test_gles2_compositor_exits_cleanly(scenario):
     scenario.check("clean_exit")
 

@@ -25,6 +25,8 @@ struct comp_drm_buffer {
 	void *map;
 	size_t map_len;
 	uint32_t *converted; /* NV12/YUV420 read by the CPU: the XRGB8888 it was converted to */
+	size_t guard_mark;   /* the client-memory guard over `map` between begin and end access */
+	bool guarded;
 	uint64_t token;
 	struct wl_list link; /* bridge_buffers */
 };
@@ -152,10 +154,17 @@ static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t
 		return false;
 	}
 	bridge_sync(buffer, DMA_BUF_SYNC_START);
+	/* The client's file behind the mapping can be truncated at any time (a memfd): every
+	 * read of it is inside the client-memory guard (08_client_memory.c). */
+	size_t mark = comp_guard_mark();
+	struct wl_client *client = buffer->resource ? wl_resource_get_client(buffer->resource) : NULL;
+	comp_guard_region(buffer->map, buffer->map_len, client, "wl_buffer",
+		buffer->resource ? wl_resource_get_id(buffer->resource) : 0);
 	if (comp_drm_format_is_converted(buffer->dmabuf.format)) {
 		/* Converted now, from the pixels as they are at this access (the client may have
 		 * drawn into the same buffer since); the renderer reads packed XRGB8888. */
 		bool ok = bridge_convert(buffer);
+		comp_guard_release(mark);
 		bridge_sync(buffer, DMA_BUF_SYNC_END);
 		if (!ok) {
 			return false;
@@ -165,6 +174,8 @@ static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t
 		*stride = (size_t)buffer->dmabuf.width * 4;
 		return true;
 	}
+	buffer->guard_mark = mark;
+	buffer->guarded = true;  /* the renderer reads it until end access */
 	*data = (char *)buffer->map + buffer->dmabuf.offset[0];
 	*format = buffer->dmabuf.format;
 	*stride = buffer->dmabuf.stride[0];
@@ -173,6 +184,10 @@ static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t
 
 static void bridge_end_data_ptr_access(struct wlr_buffer *wlr_buffer) {
 	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	if (buffer->guarded) {
+		buffer->guarded = false;
+		comp_guard_release(buffer->guard_mark);
+	}
 	if (comp_drm_format_is_converted(buffer->dmabuf.format)) {
 		return; /* synced around the conversion already */
 	}

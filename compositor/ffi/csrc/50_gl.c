@@ -70,6 +70,10 @@ static void comp_output_clear(struct wlr_output *output, pixman_region32_t *regi
 	wlr_renderer_scissor(output->renderer, NULL);
 }
 
+/* The guard over the clients' memory the pixman renderer reads between begin and end. */
+static size_t render_guard_mark;
+static bool render_guarded;
+
 int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole) {
 	struct wlr_output *output = scene_output->output;
 	struct wlr_renderer *renderer = output->renderer;
@@ -88,6 +92,13 @@ int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole) 
 		wlr_output_rollback(output);
 		return 0;
 	}
+	/* Textures are made before the frame begins, never inside it (wlroots asserts that the
+	 * renderer is not rendering): wlr_scene_render_output would make the new ones. */
+	comp_scene_import_pending(scene_output->scene, renderer);
+	render_guarded = wlr_renderer_is_pixman(renderer);
+	if (render_guarded) {
+		render_guard_mark = comp_guard_scene(scene_output->scene);
+	}
 	wlr_renderer_begin(renderer, output->width, output->height);
 	comp_output_clear(output, &damage);
 	wlr_scene_render_output(scene_output->scene, output, scene_output->x, scene_output->y,
@@ -102,6 +113,10 @@ bool comp_output_render_end(struct wlr_scene_output *scene_output, bool commit,
 		bool send_damage) {
 	struct wlr_output *output = scene_output->output;
 	wlr_renderer_end(output->renderer);
+	if (render_guarded) {
+		render_guarded = false;
+		comp_guard_release(render_guard_mark);
+	}
 	if (!commit) {
 		wlr_output_rollback(output);
 		return true;

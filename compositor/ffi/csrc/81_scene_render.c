@@ -53,19 +53,6 @@ static void scene_node_size(struct wlr_scene_node *node, int *width, int *height
 	}
 }
 
-/* wlroots' scene_buffer_get_texture: a client buffer's texture, else one made once. */
-static struct wlr_texture *scene_buffer_texture(struct wlr_scene_buffer *scene_buffer,
-		struct wlr_renderer *renderer) {
-	struct wlr_client_buffer *client_buffer = wlr_client_buffer_get(scene_buffer->buffer);
-	if (client_buffer != NULL) {
-		return client_buffer->texture;
-	}
-	if (scene_buffer->texture == NULL) {
-		scene_buffer->texture = wlr_texture_from_buffer(renderer, scene_buffer->buffer);
-	}
-	return scene_buffer->texture;
-}
-
 struct render_walk {
 	struct wlr_output *output;
 	struct wlr_presentation *presentation;
@@ -288,6 +275,12 @@ static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size
 	} else {
 		return false;
 	}
+	/* Only a dma-buf: a buffer in a client's memory (wl_shm, a wl_drm memfd) on the output
+	 * would be read later, unguarded, by screencopy and the recorder's threads. */
+	struct wlr_dmabuf_attributes dmabuf;
+	if (!wlr_buffer_get_dmabuf(buffer, &dmabuf)) {
+		return false;
+	}
 	wlr_output_attach_buffer(output, buffer);
 	if (!wlr_output_test(output)) {
 		wlr_output_rollback(output);
@@ -296,12 +289,30 @@ static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size
 	return wlr_output_commit(output);
 }
 
+static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
+		uint64_t *pixels_drawn);
+
+/* The frame loop's commit. On pixman, what is drawn is read straight from the clients'
+ * memory: inside a guard (08_client_memory.c), so that a client that truncated its pool's
+ * file is disconnected instead of the compositor dying of SIGBUS. */
 bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
+		uint64_t *pixels_drawn) {
+	if (!wlr_renderer_is_pixman(scene_output->output->renderer)) {
+		return scene_output_commit(scene_output, pixels_damaged, pixels_drawn);
+	}
+	size_t mark = comp_guard_scene(scene_output->scene);
+	bool ok = scene_output_commit(scene_output, pixels_damaged, pixels_drawn);
+	comp_guard_release(mark);
+	return ok;
+}
+
+static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
 		uint64_t *pixels_drawn) {
 	struct wlr_output *output = scene_output->output;
 	struct wlr_renderer *renderer = output->renderer;
 	if (!wlr_renderer_is_pixman(renderer) || output->scale != 1.0f ||
 			output->transform != WL_OUTPUT_TRANSFORM_NORMAL) {
+		comp_scene_import_pending(scene_output->scene, renderer);
 		return wlr_scene_output_commit(scene_output);
 	}
 	struct render_walk walk = {
@@ -312,6 +323,7 @@ bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *p
 	wlr_output_effective_resolution(output, &walk.viewport.width, &walk.viewport.height);
 	collect_nodes(&walk, &scene_output->scene->node, 0, 0);
 	if (walk.failed) {
+		comp_scene_import_pending(scene_output->scene, renderer);
 		return wlr_scene_output_commit(scene_output);
 	}
 	size_t count = walk.count;
@@ -338,15 +350,8 @@ bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *p
 		wlr_output_rollback(output);
 		return true;
 	}
-	/* wlroots imports the scene's new buffers as textures here; node_texture does it on
-	 * first use, so the pending list only needs emptying. */
-	struct wlr_scene_buffer *scene_buffer, *tmp;
-	wl_list_for_each_safe(scene_buffer, tmp, &scene_output->scene->pending_buffers,
-			pending_link) {
-		scene_buffer_texture(scene_buffer, renderer);
-		wl_list_remove(&scene_buffer->pending_link);
-		wl_list_init(&scene_buffer->pending_link);
-	}
+	/* As wlroots: the scene's new buffers become textures before the frame begins. */
+	comp_scene_import_pending(scene_output->scene, renderer);
 
 	/* Top down: each node gets the damage no opaque node above it covers. */
 	pixman_region32_t uncovered;

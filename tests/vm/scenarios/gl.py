@@ -13,6 +13,9 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
   screenshot        the `screenshot` command (read_pixels) matches grim's pixels
   overlay           the GL overlay pass: a red box in grim and in `screenshot`, gone after
                     removal
+  title_bars        windows with server-side title bars: foot with its defaults, and a
+                    solid window asking for one (the first bar's texture was made inside a
+                    frame: wlroots aborted); each bar drawn above its window
   auto_host_mesa    --renderer auto with Debian's Mesa 22.3 (no .gl/mesa): whatever it
                     picks renders right; a GL stack that fails the test frame -> pixman
   drm_scanout       --backend drm --renderer gles2 on virtio-gpu under seatd: the windows
@@ -203,6 +206,35 @@ def main() -> int:
             what="the pixels under the overlay back",
         )
         assert info["overlay"]["frames_drawn"] > 0
+    with checks.check("title_bars") as info:
+        before = comp.screenshot("title-bars-before")
+        comp.spawn(["foot", "--app-id", "gl.foot"])
+        argv = [sys.executable, "-m", "tests.clients.solid_window", "--color", SOLID]
+        argv += ["--app-id", "gl.decorated", "--size", "200x150", "--decoration", "server"]
+        comp.spawn(argv, text=True)
+        for app_id in ("gl.foot", "gl.decorated"):
+            views[app_id] = comp.wait_for_view(app_id, timeout=90)
+            wait_for(
+                lambda app_id=app_id: any(
+                    v["app_id"] == app_id and v.get("title_bar") and v.get("visible")
+                    for v in comp.ctl_ok("decorations")["views"]
+                ),
+                what=f"{app_id}'s title bar",
+            )
+        info["decorations"] = comp.ctl_ok("decorations")["views"]
+        view = views["gl.decorated"]
+        # The 24 rows above the window: something new is drawn there (not the background
+        # from before, and not the window's own colour).
+        bar = (view["x"] + 4, view["y"] - 20, 60, 16)
+
+        def bar_drawn():
+            shot = comp.screenshot("title-bars")
+            crop = (bar[0], bar[1], bar[0] + bar[2], bar[1] + bar[3])
+            changed = shot.crop(crop).tobytes() != before.crop(crop).tobytes()
+            return shot if changed and not region_is(shot, bar, rgb(SOLID)) else None
+
+        wait_for(bar_drawn, what="the decorated window's bar on screen")
+        assert comp.alive(), comp.log()[-3000:]
     with checks.check("clean_exit") as info:
         code = comp.stop(check=False, timeout=30)
         info["log_tail"] = comp.log()[-1500:]

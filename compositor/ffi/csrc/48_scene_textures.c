@@ -1,0 +1,45 @@
+/* Textures for the scene's buffer nodes (title bars, the recording indicator's text, any
+ * wlr_scene_buffer), made before a frame begins: wlroots makes them on first use, inside
+ * the frame, and its renderers must not make textures while rendering. */
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/render/wlr_texture.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_scene.h>
+
+/* wlroots' scene_buffer_get_texture: a client buffer's texture, else one made once. */
+static struct wlr_texture *scene_buffer_texture(struct wlr_scene_buffer *scene_buffer,
+		struct wlr_renderer *renderer) {
+	if (scene_buffer->buffer == NULL) {
+		return NULL;
+	}
+	struct wlr_client_buffer *client_buffer = wlr_client_buffer_get(scene_buffer->buffer);
+	if (client_buffer != NULL) {
+		return client_buffer->texture;
+	}
+	if (scene_buffer->texture == NULL) {
+		scene_buffer->texture = wlr_texture_from_buffer(renderer, scene_buffer->buffer);
+	}
+	return scene_buffer->texture;
+}
+
+static void import_node_textures(struct wlr_scene_node *node, struct wlr_renderer *renderer) {
+	if (!node->state.enabled) {
+		return;
+	}
+	if (node->type == WLR_SCENE_NODE_BUFFER) {
+		scene_buffer_texture((struct wlr_scene_buffer *)node, renderer);
+	}
+	struct wlr_scene_node *child;
+	wl_list_for_each(child, &node->state.children, state.link) {
+		import_node_textures(child, renderer);
+	}
+}
+
+void comp_scene_import_pending(struct wlr_scene *scene, struct wlr_renderer *renderer) {
+	struct wlr_scene_buffer *scene_buffer, *tmp;
+	wl_list_for_each_safe(scene_buffer, tmp, &scene->pending_buffers, pending_link) {
+		wl_list_remove(&scene_buffer->pending_link);
+		wl_list_init(&scene_buffer->pending_link);
+	}
+	import_node_textures(&scene->node, renderer);
+}
