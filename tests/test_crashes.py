@@ -229,4 +229,3 @@ def test_a_destroyed_buffer_whose_pool_shrank_is_read_safely(compositor, tmp_pat
     wait_for_line(hostile, lambda line: line == "disconnected")
     assert "faulted" in compositor.log()
     assert compositor.alive()
-

@@ -16,6 +16,9 @@ Move: drag with the modifier (Alt or Super) held and the left button, or when a 
 (xdg_toplevel.move with the serial of a press it holds). Resize: modifier + right button
 (the nearest corner follows), or a client's xdg_toplevel.resize with its edges.
 
+Drag and drop (input/drag.py): while a client's drag is on, every motion goes to the surface
+under the pointer, whichever got the press, and the release drops there or cancels.
+
 Every motion is first activity (idle), relative motion for the client under the pointer,
 and subject to the active pointer constraint (a locked pointer stays, a confined one stops
 at its region's edge: see constraints.py). While a client inhibits input (a lock screen),
@@ -213,6 +216,9 @@ class CursorManager:
         return False
 
     def _process_motion(self, time_msec: int) -> None:
+        if self.seat.drag.active:
+            self.drag_motion(time_msec)
+            return
         if self.grab is not None and self.grab.mode is GrabMode.MOVE:
             self._apply_move(self.grab)
             return
@@ -253,6 +259,23 @@ class CursorManager:
             return
         wlr_lib.wlr_seat_pointer_notify_enter(seat, hit.surface, hit.sx, hit.sy)
         wlr_lib.wlr_seat_pointer_notify_motion(seat, time_msec, hit.sx, hit.sy)
+
+    def drag_motion(self, time_msec: int | None = None) -> None:
+        """During a drag and drop, the surface under the pointer (under the icon) is the
+        drag's focus: wlroots' drag grab turns enter and motion into the data device's
+        enter and motion, and clearing the focus into its leave. Also when a drag starts:
+        the pointer may be past its source already (a toolkit starts the drag after a
+        threshold of motion)."""
+        if time_msec is None:
+            time_msec = _now_msec()
+        hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
+        seat = self.seat.wlr_seat._ptr
+        if hit.surface is None:
+            wlr_lib.wlr_seat_pointer_notify_clear_focus(seat)
+        else:
+            wlr_lib.wlr_seat_pointer_notify_enter(seat, hit.surface, hit.sx, hit.sy)
+            wlr_lib.wlr_seat_pointer_notify_motion(seat, time_msec, hit.sx, hit.sy)
+        self.seat.drag.follow()
 
     def _motion_to_held(self, time_msec: int) -> None:
         """While a button is held, motion goes to the surface that got the press."""

@@ -6,6 +6,7 @@ changes tell the newly focused client only about keys whose press a client saw.
 Every key is activity (idle); while the focused client inhibits shortcuts, or a client
 inhibits input, only the way-out bindings run and the other keys reach the client. While an
 input method (IME) grabs the keyboard, keys and modifiers that run no binding go to it.
+Escape during a drag and drop cancels it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 REPEAT_RATE = 25  # keys per second
 REPEAT_DELAY = 600  # ms
+XKB_KEY_ESCAPE = 0xFF1B
 
 
 class KeyboardHandler:
@@ -65,6 +67,8 @@ class KeyboardHandler:
         self.seat.notify_activity()
         if event.state == WlKeyboard.key_state.pressed:
             keysyms = self._keysyms(keycode + 8)  # evdev -> xkb keycode
+            if XKB_KEY_ESCAPE in keysyms and self.seat.drag.cancel():
+                return  # Escape ends a drag and drop as cancelled; no client sees it
             restricted = self.seat.bindings_restricted()
             if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms, restricted):
                 return

@@ -30,6 +30,7 @@ from wlroots.wlr_types.seat import PointerRequestSetCursorEvent, RequestSetSelec
 
 from compositor.input.constraints import PointerConstraints
 from compositor.input.cursor import CursorManager
+from compositor.input.drag import DragAndDrop
 from compositor.input.gestures import PointerGestures
 from compositor.input.idle import IdleManager
 from compositor.input.inhibit import InputInhibit, KeyboardShortcutsInhibit
@@ -52,6 +53,8 @@ class SeatManager:
         self.data_device_manager = DataDeviceManager(server.display)
         self.primary_selection_manager = PrimarySelectionV1DeviceManager(server.display)
         self.cursor = CursorManager(self)
+        self.drag = DragAndDrop(self.wlr_seat, self.cursor.wlr_cursor, server.stacking.drag)
+        self.drag.on_started = self.cursor.drag_motion
         self.constraints = PointerConstraints(self)
         self.gestures = PointerGestures(self)
         self.idle = IdleManager(self)
@@ -84,6 +87,7 @@ class SeatManager:
         self._backend_listeners.remove_all()  # when the backend is still there
         self._listeners.remove_all()
         for part in (
+            self.drag,
             self.tablets,
             self.text_input,
             self.input_inhibit,
@@ -227,7 +231,7 @@ class SeatManager:
             "input-protocols",
             "the cursor's layout position, pointer constraints (the active one, relative "
             "motion events sent), gestures forwarded, keyboard shortcuts inhibitors, input "
-            "inhibitor, text inputs and input method, tablets",
+            "inhibitor, text inputs and input method, tablets, drag and drop",
             self.describe_protocols,
         )
 
@@ -243,4 +247,9 @@ class SeatManager:
             "input_inhibited": bool(self.input_inhibit.exclusive_client),
             **self.text_input.describe(),
             "tablets": len(self.tablets.devices),
+            "drag": {
+                "active": self.drag.active,
+                "started": self.drag.started,
+                "refused": self.drag.refused,
+            },
         }

@@ -2,7 +2,8 @@
 
 ``background`` and ``bottom`` hold layer-shell surfaces under the windows (wallpapers,
 desktop widgets), ``views`` the windows, ``top`` panels and bars above them, ``overlay``
-launchers, lock screens and region selectors above everything (sway's order). Anything added
+launchers, lock screens and region selectors above everything (sway's order), ``drag`` the
+icon of a drag and drop in progress, above all (input/drag.py). Anything added
 to the scene root later (the recording indicator) stacks above all of them.
 """
 
@@ -12,7 +13,7 @@ from wlroots.wlr_types import Scene, SceneNode
 
 from compositor.ffi import ffi, lib, to_native, to_wlroots
 
-LAYERS = ("background", "bottom", "views", "top", "overlay")
+LAYERS = ("background", "bottom", "views", "top", "overlay", "drag")
 
 
 class Stacking:
@@ -29,3 +30,4 @@ class Stacking:
         self.views = self.trees["views"]
         self.top = self.trees["top"]
         self.overlay = self.trees["overlay"]
+        self.drag = self.trees["drag"]

@@ -6,7 +6,13 @@ own shadow around the window geometry) holding a big button and an entry, each p
 flat colour by CSS so tests find them in screenshots. It prints one line per event, flushed:
 
     mapped | press X Y | clicked | focus entry | text TEXT |
-    state maximized=0|1 fullscreen=0|1 | closed | synced TOKEN
+    state maximized=0|1 fullscreen=0|1 | closed | synced TOKEN |
+    drag-begin | drag-data | drag-end
+
+``--drag-text TEXT`` makes the big button a drag source of TEXT (text targets, copy): a
+press and a motion past GTK's threshold start a drag; ``drag-data`` is printed when the
+drop target asks for the data. The entry takes text drops as every GtkEntry does (``text``
+shows what it got).
 
 ``press X Y``: a primary-button press on the button, in the button's own coordinates (its
 allocation's top-left is 0,0), as GTK reports them. ``state``: each change of the window's
@@ -39,6 +45,7 @@ def main() -> int:
     parser.add_argument("--button", default="cc3399", help="the button's colour, RRGGBB")
     parser.add_argument("--entry", default="33cc66", help="the entry's colour, RRGGBB")
     parser.add_argument("--content", default="204a87", help="the window's content, RRGGBB")
+    parser.add_argument("--drag-text", help="the button drags this text")
     args = parser.parse_args()
 
     GLib.set_prgname(args.app_id)  # the Wayland app_id
@@ -81,6 +88,17 @@ def main() -> int:
         return False
 
     button.connect("button-press-event", on_press)
+    if args.drag_text is not None:
+        button.drag_source_set(Gdk.ModifierType.BUTTON1_MASK, [], Gdk.DragAction.COPY)
+        button.drag_source_add_text_targets()
+
+        def on_drag_data_get(widget, context, selection, info, time):
+            selection.set_text(args.drag_text, -1)
+            say("drag-data")
+
+        button.connect("drag-data-get", on_drag_data_get)
+        button.connect("drag-begin", lambda *_: say("drag-begin"))
+        button.connect("drag-end", lambda *_: say("drag-end"))
     button.connect("clicked", lambda _button: say("clicked"))
     entry.connect("changed", lambda entry: say("text", entry.get_text()))
     entry.connect("focus-in-event", lambda *_: say("focus entry") or False)

@@ -14,7 +14,7 @@ void wlr_scene_node_reparent(struct wlr_scene_node *node, struct wlr_scene_node 
 /* The topmost enabled node under layout point (lx, ly) that takes input: a client surface
  * (where its input region accepts the point), or any node inside a window's tree (the
  * compositor's own decorations). Other nodes (the recording indicator, overlays) let input
- * through. Returns the surface (NULL when the node is no surface, or nothing is there) and
+ * through, and so do trees made to let it (drag icons, 17_drag_icon.h). Returns the surface (NULL when the node is no surface, or nothing is there) and
  * sets *sx, *sy to the node-local coordinates, *node to the node and *view_tree to the
  * window tree above it (NULL: no window's, e.g. a layer surface). */
 struct wlr_surface *comp_scene_input_at(struct wlr_scene_node *root, double lx, double ly,

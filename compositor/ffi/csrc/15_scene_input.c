@@ -15,6 +15,10 @@ struct wlr_scene_node *comp_view_tree_create(struct wlr_scene_node *parent) {
 	return &tree->node;
 }
 
+/* The tag of a tree input passes through, with everything in it (drag icons: the drop
+ * target is what lies under the icon). */
+static const char comp_no_input_tag;
+
 static bool is_view_tree(struct wlr_scene_node *node) {
 	return node->type == WLR_SCENE_NODE_TREE && node->data == &comp_view_tree_tag;
 }
@@ -41,7 +45,7 @@ static void node_size(struct wlr_scene_node *node, int *width, int *height) {
  * input. (lx, ly) are relative to node's parent. */
 static struct wlr_scene_node *input_node_at(struct wlr_scene_node *node, double lx,
 		double ly, bool in_view, double *nx, double *ny) {
-	if (!node->state.enabled) {
+	if (!node->state.enabled || node->data == &comp_no_input_tag) {
 		return NULL;
 	}
 	lx -= node->state.x;

@@ -1,0 +1,127 @@
+"""Drag and drop between clients (wl_data_device.start_drag), as sway 1.7 does it.
+
+A client asks to start a drag with the serial of the button press it holds: the seat checks
+the serial against the pointer's implicit grab (a press on one of the client's surfaces,
+still held) and starts wlroots' drag grab, which sends enter/motion/leave/drop to the
+surface under the pointer as the cursor code moves it (input/cursor.py hit-tests every
+motion during a drag, whatever surface got the press). A request without a valid serial is
+refused: its data source is cancelled. The drag icon (the client's surface) follows the
+pointer in the scene's ``drag`` layer, above everything and transparent to input. Releasing
+the button over a surface that accepted an action drops (copy, move or ask, as the source
+and the target negotiate); over nothing, or Escape, cancels.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
+from wlroots import lib as wlr_lib
+from wlroots.wlr_types import SceneNode, Seat
+from wlroots.wlr_types.data_device_manager import Drag, DragIcon
+from wlroots.wlr_types.seat import RequestStartDragEvent
+
+from compositor.ffi import ffi, lib, to_native
+from compositor.listeners import Listeners
+
+if TYPE_CHECKING:
+    from wlroots.wlr_types import Cursor
+
+log = logging.getLogger(__name__)
+
+
+class DragAndDrop:
+    def __init__(self, wlr_seat: Seat, cursor: Cursor, layer: SceneNode) -> None:
+        self.wlr_seat = wlr_seat
+        self.cursor = cursor
+        self.layer = layer  # the scene tree drag icons go in (no input)
+        self.drag: Drag | None = None
+        # Called when a drag starts (the seat gives the drag its focus under the pointer).
+        self.on_started: Callable[[], None] | None = None
+        self.started = 0  # drags started and refused since start, for `input-protocols`
+        self.refused = 0
+        self._icon_tree: int = 0  # C address of the icon's scene tree, 0: none
+        self._drag_listeners: Listeners | None = None
+        self._listeners = Listeners(
+            (wlr_seat.request_start_drag_event, self._on_request_start_drag),
+            (wlr_seat.start_drag_event, self._on_start_drag),
+        )
+
+    def destroy(self) -> None:
+        self._end()
+        self._listeners.remove_all()
+
+    @property
+    def active(self) -> bool:
+        return self.drag is not None
+
+    def _on_request_start_drag(self, listener: Listener, event: RequestStartDragEvent) -> None:
+        seat = self.wlr_seat._ptr
+        origin = event._ptr.origin
+        if wlr_lib.wlr_seat_validate_pointer_grab_serial(seat, origin, event.serial):
+            wlr_lib.wlr_seat_start_pointer_drag(seat, event._ptr.drag, event.serial)
+            return
+        self.refused += 1
+        log.info("drag refused: serial %d is not a button press held on the origin", event.serial)
+        source = event._ptr.drag.source
+        if source != wlr_ffi.NULL:
+            wlr_lib.wlr_data_source_destroy(source)
+
+    def _on_start_drag(self, listener: Listener, drag: Drag) -> None:
+        self._end()
+        self.started += 1
+        self.drag = drag
+        self._drag_listeners = Listeners((drag.destroy_event, self._on_drag_destroy))
+        icon = drag.icon
+        if icon is not None:
+            self._show_icon(icon)
+        log.info("drag started%s", " with an icon" if icon is not None else "")
+        if self.on_started is not None:
+            self.on_started()
+
+    def _show_icon(self, icon: DragIcon) -> None:
+        surface = to_native(icon.surface, "struct wlr_surface *")
+        tree = lib.comp_drag_icon_tree_create(
+            to_native(self.layer, "struct wlr_scene_node *"), surface
+        )
+        if tree == ffi.NULL:
+            log.warning("drag: no scene tree for the drag icon (out of memory)")
+            return
+        self._icon_tree = int(ffi.cast("uintptr_t", tree))
+        self.follow()
+
+    def follow(self) -> None:
+        """The icon follows the pointer (called on every motion while a drag is on)."""
+        if self._icon_tree:
+            tree = ffi.cast("struct wlr_scene_node *", self._icon_tree)
+            lib.wlr_scene_node_set_position(tree, int(self.cursor.x), int(self.cursor.y))
+
+    def cancel(self) -> bool:
+        """Escape: end the drag as cancelled (the source hears cancelled, the target
+        leave). False when no drag is on."""
+        if self.drag is None:
+            return False
+        source = self.drag._ptr.source
+        if source != wlr_ffi.NULL:
+            # As wlroots does for a release over nothing: the source is cancelled, and
+            # with it goes the drag (its grabs end, the target hears leave).
+            wlr_lib.wlr_data_source_destroy(source)
+        else:
+            wlr_lib.wlr_seat_pointer_end_grab(self.wlr_seat._ptr)
+        return True
+
+    def _on_drag_destroy(self, listener: Listener, data: object) -> None:
+        self._end()
+
+    def _end(self) -> None:
+        if self._drag_listeners is not None:
+            self._drag_listeners.remove_all()
+            self._drag_listeners = None
+        if self._icon_tree:
+            # The icon's surface may be destroyed already: the tree is ours to destroy.
+            lib.wlr_scene_node_destroy(ffi.cast("struct wlr_scene_node *", self._icon_tree))
+            self._icon_tree = 0
+        self.drag = None
