@@ -63,6 +63,7 @@ class View:
             (self.toplevel.request_maximize_event, self._on_request_maximize),
             (self.toplevel.request_fullscreen_event, self._on_request_fullscreen),
             (self.toplevel.request_minimize_event, self._on_request_minimize),
+            (self.toplevel.set_parent_event, self._on_set_parent),
         )
 
     def _init_view(self, shell: Shell) -> None:
@@ -112,13 +113,23 @@ class View:
         """Ask the client for this size of window geometry (0, 0: the client picks)."""
         self.xdg_surface.set_size(width, height)
 
+    def parent_view(self) -> View | None:
+        """The window this one is a transient of (a dialog's main window), or None."""
+        parent = self.toplevel._ptr.parent
+        if parent == wlr_ffi.NULL:
+            return None
+        return self.shell.view_of_xdg_surface(int(wlr_ffi.cast("uintptr_t", parent)))
+
     def set_activated(self, activated: bool) -> None:
         self.xdg_surface.set_activated(activated)
 
     def move_to(self, x: int, y: int) -> None:
+        dx, dy = int(x) - self.x, int(y) - self.y
         self.x, self.y = int(x), int(y)
         self.tree.set_position(self.x, self.y)
         self._notify("moved")
+        if self.mapped and self.placed and (dx or dy):
+            self.shell.on_view_moved(self, dx, dy)
 
     @property
     def title_bar_height(self) -> int:
@@ -289,6 +300,10 @@ class View:
     def _on_request_minimize(self, listener: Listener, data: object) -> None:
         self.shell.set_minimized(self, True)
 
+    def _on_set_parent(self, listener: Listener, data: object) -> None:
+        if self.mapped:
+            self.shell.restack()  # a transient goes above its new parent
+
     def describe(self) -> dict:
         x, y, width, height = self.geometry()
         return {
@@ -308,6 +323,7 @@ class View:
             "minimized": self.minimized,
             "decoration": self.decoration_mode,
             "xwayland": self.xwayland,
+            "parent": parent.app_id if (parent := self.parent_view()) is not None else None,
         }
 
 

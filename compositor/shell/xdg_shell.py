@@ -2,7 +2,9 @@
 
 Stacking order is the order of ``Shell.views`` (last is on top). New views open where they
 cover the least of the others on the output under the pointer, nearest to the next spot of
-a cascade from its top-left (see ``Shell.place_new_view``).
+a cascade from its top-left (see ``Shell.place_new_view``). A transient window (a dialog:
+xdg_toplevel.set_parent, X11's WM_TRANSIENT_FOR) opens centred over its parent, stays right
+above it in the stacking order, and moves with it.
 
 A fullscreen window covers its output above the panels (it moves to a scene tree between
 the ``top`` and ``overlay`` layers) as long as no window above it in the stacking order is
@@ -105,12 +107,17 @@ class Shell:
     # -- placement, focus, stacking -------------------------------------------------------
 
     def place_new_view(self, view: View) -> tuple[int, int]:
-        """Where a new window opens, on the output under the pointer: the spot of the usable
+        """Where a new window opens. A transient (a dialog) opens centred over its parent,
+        kept on the parent's output, title bar included (see :meth:`_place_transient`).
+        Any other window, on the output under the pointer: the spot of the usable
         area (on a 32 px grid) where it covers the least of the windows already there, and
         of those the nearest to where the cascade would put it. So windows open side by side
         while there is room, and pile up only as little as they must: every window under a
         damaged pixel is painted again (translucent clients are most of them), and with the
         plain cascade 64 windows stacked up to ~28 deep."""
+        parent = view.parent_view()
+        if parent is not None and parent.mapped and not parent.minimized:
+            return self._place_transient(view, parent)
         cursor = self.server.seat.cursor.wlr_cursor
         output = self.server.output_layout.output_at(cursor.x, cursor.y)
         box = self.usable_area(output) if output is not None else None
@@ -146,6 +153,37 @@ class Shell:
                     best = (covered, distance, x, y)
         assert best is not None
         return best[2], best[3]
+
+    def _place_transient(self, view: View, parent: View) -> tuple[int, int]:
+        """Centred over the parent's window (its title bar and all), then moved as little
+        as needed to lie in the usable area of the parent's output, its own title bar
+        included."""
+        px, py, pw, ph = parent.geometry()
+        pbar = parent.title_bar_height
+        _, _, width, height = view.geometry()
+        bar = view.title_bar_height
+        x = px + (pw - width) // 2
+        y = py - pbar + (pbar + ph - (bar + height)) // 2 + bar
+        output = self._output_of(parent)
+        box = self.usable_area(output) if output is not None else None
+        if box is not None and box.width > 0 and box.height > 0:
+            x = max(box.x, min(x, box.x + box.width - width))
+            y = max(box.y + bar, min(y, box.y + box.height - height))
+        return x, y
+
+    def transients_of(self, view: View) -> list[View]:
+        """The windows whose parent is ``view`` (its dialogs), bottom to top."""
+        return [v for v in self.views if v is not view and v.parent_view() is view]
+
+    def view_of_xdg_surface(self, address: int) -> View | None:
+        """The window of a wlr_xdg_surface (by C address), or None."""
+        return self._owner.get(address)
+
+    def on_view_moved(self, view: View, dx: int, dy: int) -> None:
+        """A window moved (a drag, a state change): its dialogs move with it."""
+        for child in self.transients_of(view):
+            if child.mapped and not (child.maximized or child.fullscreen):
+                child.move_to(child.x + dx, child.y + dy)
 
     def _cascade_position(self, box: Box, width: int, height: int) -> tuple[int, int]:
         """The next spot of a cascade from the top-left of ``box``, 32 px down and right each
@@ -187,7 +225,9 @@ class Shell:
                 view.arrange()
 
     def restack(self) -> None:
-        """Put every window's tree in its layer and in the order of ``self.views``."""
+        """Put every window's tree in its layer and in the order of ``self.views``, each
+        transient (dialog) right above its parent."""
+        self.views = self._transients_above(self.views)
         covered: set[str | None] = set()  # outputs with a window higher in the stack
         for view in reversed(self.views):
             if not view.mapped or view.minimized:
@@ -202,6 +242,35 @@ class Shell:
                 )
         for view in self.views:
             view.tree.raise_to_top()
+
+    def _transients_above(self, views: list[View]) -> list[View]:
+        """``views`` reordered so that each window's transients come right after it (in
+        their own order), their transients after them, and so on."""
+        parents = {id(v): v.parent_view() for v in views}
+        children: dict[int, list[View]] = {}
+        roots = []
+        for view in views:
+            parent = parents[id(view)]
+            if parent is not None and parent in views and parent is not view:
+                children.setdefault(id(parent), []).append(view)
+            else:
+                roots.append(view)
+        ordered: list[View] = []
+        seen: set[int] = set()
+
+        def add(view: View) -> None:
+            if id(view) in seen:
+                return
+            seen.add(id(view))
+            ordered.append(view)
+            for child in children.get(id(view), []):
+                add(child)
+
+        for view in roots:
+            add(view)
+        for view in views:  # a parent loop (a client's mistake): keep them all
+            add(view)
+        return ordered
 
     def view_for_tree(self, address: int) -> View | None:
         """The view whose scene tree is at this C address (see comp_scene_input_at)."""

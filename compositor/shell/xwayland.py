@@ -273,6 +273,16 @@ class XWaylandView(View):
         height = max(1, min(MAX_X11_COORD, int(height)))
         self.xsurface.configure(x, y, width, height)
 
+    def parent_view(self) -> View | None:
+        """WM_TRANSIENT_FOR: the window this one is a dialog of."""
+        parent = self.xsurface._ptr.parent
+        if parent == wlr_ffi.NULL:
+            return None
+        for view in self.shell.views:
+            if isinstance(view, XWaylandView) and view.xsurface._ptr == parent:
+                return view
+        return None
+
     def set_activated(self, activated: bool) -> None:
         # X input focus (SetInputFocus and/or WM_TAKE_FOCUS), _NET_ACTIVE_WINDOW and
         # _NET_WM_STATE_FOCUSED; the focused window goes on top of the X stacking order too.

@@ -18,7 +18,8 @@ shows what it got).
 allocation's top-left is 0,0), as GTK reports them. ``state``: each change of the window's
 maximized or fullscreen state. ``closed``: the compositor asked the window to close
 (delete-event); the probe then exits 0. On stdin, ``sync TOKEN`` makes a display roundtrip
-and prints ``synced TOKEN``.
+and prints ``synced TOKEN``; ``about`` opens a modal Gtk.AboutDialog transient for the
+window and prints ``about-mapped`` once it is shown.
 
     /usr/bin/python3 tests/clients/gtk3_probe.py --app-id test.gtk3 --button cc3399
 """
@@ -130,6 +131,10 @@ def main() -> int:
         if words and words[0] == "sync":
             Gdk.Display.get_default().sync()
             say("synced", *words[1:])
+        elif words and words[0] == "about":
+            about = Gtk.AboutDialog(transient_for=window, modal=True, program_name="probe")
+            about.connect("map-event", lambda *_: say("about-mapped") or False)
+            about.show()
         return True
 
     GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.IO_IN, on_stdin)

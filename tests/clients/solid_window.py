@@ -16,7 +16,9 @@ the client picks) and STATES, the states' names joined by commas (``-`` for none
 configure of 0x0 after a set size brings the window back to its own size (``--size``), as
 toolkits do when they leave the maximized state.
 
-On stdin, ``shrink-pool BYTES [dead]`` is a hostile client: it shows a new buffer and
+On stdin, ``dialog RRGGBB WxH`` opens a second toplevel of that colour and size whose
+parent is the window (a dialog), app_id APP_ID.dialog. ``shrink-pool BYTES [dead]`` is a
+hostile client: it shows a new buffer and
 truncates its pool's file to BYTES (then commits that buffer again, or, with ``dead``,
 destroys the wl_buffer first); prints ``shrunk BYTES``.
 
@@ -279,6 +281,30 @@ class SolidWindow:
             if self.options.popup:
                 self._add_popup(int(self.options.popup, 16), self.xdg_surface, 1)
 
+    def _open_dialog(self, color: int, size: tuple[int, int]) -> None:
+        """A second toplevel, a transient of the window (xdg_toplevel.set_parent), as a
+        toolkit opens a dialog: app_id APP_ID.dialog; prints ``dialog-mapped W H``."""
+        surface = self.compositor.create_surface()
+        xdg_surface = self.wm_base.get_xdg_surface(surface)
+        toplevel = xdg_surface.get_toplevel()
+        toplevel.set_parent(self.toplevel)
+        toplevel.set_title("dialog")
+        toplevel.set_app_id(self.options.app_id + ".dialog")
+        width, height = size
+
+        def configured(xdg, serial: int) -> None:
+            xdg.ack_configure(serial)
+            if not getattr(self, "dialog_mapped", False):
+                surface.attach(self._buffer(color, width, height), 0, 0)
+                surface.damage(0, 0, width, height)
+                surface.commit()
+                self.dialog_mapped = True
+                say("dialog-mapped", width, height)
+
+        xdg_surface.dispatcher["configure"] = configured
+        self.dialog = (surface, xdg_surface, toplevel)  # keep the proxies alive
+        surface.commit()
+
     def _shrink_pool(self, keep: int, dead: bool) -> None:
         """A hostile client: a new buffer is shown, then its pool's file is truncated to
         ``keep`` bytes. Live: the same buffer is attached and committed again (the
@@ -370,6 +396,8 @@ class SolidWindow:
                 self.sync(words[1])
             elif len(words) >= 2 and words[0] == "title":
                 self.toplevel.set_title(line.decode().split(None, 1)[1])
+            elif len(words) == 3 and words[0] == "dialog":
+                self._open_dialog(int(words[1], 16), _size(words[2]))
             elif len(words) in (2, 3) and words[0] == "shrink-pool":
                 self._shrink_pool(int(words[1]), words[2:] == ["dead"])
             elif len(words) == 1 and words[0] in STATE_REQUESTS:
