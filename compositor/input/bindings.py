@@ -1,8 +1,9 @@
 """Compositor key bindings: resolved from keysyms before a key reaches any client.
 
 Built in: Ctrl+Alt+BackSpace quits, Ctrl+Alt+F1..F12 switch VT (DRM backend, through the
-session), Alt+F4 closes the focused window, Alt+Tab cycles focus (and brings a minimized
-window back), Super+F or Alt+F11 toggles fullscreen, Alt+F10 maximized, Alt+F9 minimizes.
+session), Alt+F4 closes the focused window, Alt+Tab switches windows, most recently used
+first, with a list on screen while Alt is held (shell/switcher.py; a minimized window comes
+back), Super+F or Alt+F11 toggles fullscreen, Alt+F10 maximized, Alt+F9 minimizes.
 Other modules (the recorder's Ctrl+Alt+R, for instance) add their own with
 :meth:`Bindings.add`.
 
@@ -19,6 +20,9 @@ from typing import TYPE_CHECKING
 
 from wlroots.wlr_types.keyboard import KeyboardModifier
 from xkbcommon import xkb
+
+from compositor.shell.decorations import render_title
+from compositor.shell.switcher import WindowSwitcher
 
 if TYPE_CHECKING:
     from compositor.server import Server
@@ -45,8 +49,22 @@ class Bindings:
             inhibitable=False,
         )
         self.add(KeyboardModifier.ALT, "F4", "close window", server.shell.close_focused)
-        self.add(KeyboardModifier.ALT, "Tab", "cycle focus", server.shell.cycle_focus)
         shell = server.shell
+        self.switcher = WindowSwitcher(
+            server.stacking.overlay,
+            shell.switchable,
+            shell.focus,
+            shell.output_box_under_pointer,
+            render_title,
+        )
+        shell.view_destroyed_observers.append(self.switcher.forget)
+        self.add(KeyboardModifier.ALT, "Tab", "switch windows", lambda: self.switcher.step(1))
+        self.add(
+            KeyboardModifier.ALT | KeyboardModifier.SHIFT,
+            "ISO_Left_Tab",
+            "switch windows backwards",
+            lambda: self.switcher.step(-1),
+        )
         self.add(KeyboardModifier.LOGO, "f", "toggle fullscreen", shell.toggle_fullscreen)
         self.add(KeyboardModifier.ALT, "F11", "toggle fullscreen", shell.toggle_fullscreen)
         self.add(KeyboardModifier.ALT, "F10", "toggle maximized", shell.toggle_maximized)
@@ -78,6 +96,15 @@ class Bindings:
         self._table[key] = (description, action)
         if not inhibitable:
             self._always.add(key)
+
+    def modifiers_changed(self, modifiers: int) -> None:
+        """Alt released while the window switcher is open: switch."""
+        if self.switcher.active and not modifiers & KeyboardModifier.ALT:
+            self.switcher.finish()
+
+    def cancel(self) -> bool:
+        """Escape: close the window switcher without switching (False: it was closed)."""
+        return self.switcher.cancel()
 
     def handle(self, modifiers: int, keysyms: list[int], restricted: bool = False) -> bool:
         """Run the binding for this key press, if any; True when the key was consumed.

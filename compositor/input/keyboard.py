@@ -61,14 +61,17 @@ class KeyboardHandler:
             return
         self.seat.wlr_seat.set_keyboard(self.device)
         self.seat.wlr_seat.keyboard_notify_modifiers(self.keyboard.modifiers)
+        self.seat.server.bindings.modifiers_changed(self.keyboard.modifier)
 
     def _on_key(self, listener: Listener, event: KeyboardKeyEvent) -> None:
         keycode = event.keycode
         self.seat.notify_activity()
         if event.state == WlKeyboard.key_state.pressed:
             keysyms = self._keysyms(keycode + 8)  # evdev -> xkb keycode
-            if XKB_KEY_ESCAPE in keysyms and self.seat.drag.cancel():
-                return  # Escape ends a drag and drop as cancelled; no client sees it
+            if XKB_KEY_ESCAPE in keysyms and (
+                self.seat.drag.cancel() or self.seat.server.bindings.cancel()
+            ):
+                return  # Escape cancels a drag and drop, or the window switcher
             restricted = self.seat.bindings_restricted()
             if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms, restricted):
                 return

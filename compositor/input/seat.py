@@ -247,6 +247,7 @@ class SeatManager:
             "input_inhibited": bool(self.input_inhibit.exclusive_client),
             **self.text_input.describe(),
             "tablets": len(self.tablets.devices),
+            "switcher": self.server.bindings.switcher.describe(),
             "drag": {
                 "active": self.drag.active,
                 "started": self.drag.started,

@@ -413,7 +413,7 @@ class TitleBar:
         if title == self.title:
             return
         self.title = title
-        buffer = _render_title(title) if title else ffi.NULL
+        buffer = render_title(title) if title else ffi.NULL
         lib.comp_decor_set_title(self._decor, buffer)
         if buffer != ffi.NULL:
             lib.wlr_buffer_drop(buffer)  # the bar's scene node holds it now
@@ -448,7 +448,7 @@ def _font():
         return ImageFont.load_default()
 
 
-def _render_title(title: str) -> Any:
+def render_title(title: str) -> Any:
     """White text on nothing (premultiplied ARGB8888) in a new CPU wlr_buffer; NULL when
     it has no pixels."""
     from PIL import Image, ImageDraw

@@ -50,6 +50,9 @@ class Shell:
         self.xdg_shell = XdgShell(server.display)
         self.views: list[View] = []  # bottom to top
         self.focused_view: View | None = None
+        self.recent: list[View] = []  # most recently focused first (Alt+Tab's order)
+        # Called with each window that goes (destroyed), after the shell forgot it.
+        self.view_destroyed_observers: list[Callable[[View], None]] = []
         self.popups: set[Popup] = set()
         # The view each live xdg surface (toplevel or popup) belongs to, by C address.
         self._owner: dict[int, View | None] = {}
@@ -205,6 +208,9 @@ class Shell:
         if view.minimized:
             view.set_minimized(False)
         view.urgent = False
+        if view in self.recent:
+            self.recent.remove(view)
+        self.recent.insert(0, view)
         previous = self.focused_view
         self.views.remove(view)
         self.views.append(view)
@@ -295,12 +301,18 @@ class Shell:
         else:
             self.server.seat.clear_keyboard_focus()
 
-    def cycle_focus(self) -> None:
-        """Alt+Tab: focus the bottom window (a minimized one comes back)."""
-        mapped = [v for v in self.views if v.mapped]
-        if mapped and mapped[0] is not self.focused_view:
-            self.focus(mapped[0])
-            self.server.seat.cursor.rebase()
+    def switchable(self) -> list[View]:
+        """The windows Alt+Tab offers, most recently focused first (minimized ones too;
+        windows never focused last)."""
+        mapped = [v for v in self.recent if v.mapped]
+        never = [v for v in reversed(self.views) if v.mapped and v not in self.recent]
+        return mapped + never
+
+    def output_box_under_pointer(self) -> Box | None:
+        cursor = self.server.seat.cursor.wlr_cursor
+        layout = self.server.output_layout
+        output = layout.output_at(cursor.x, cursor.y)
+        return layout.get_box(output) if output is not None else None
 
     # -- window states --------------------------------------------------------------------
 
@@ -414,8 +426,12 @@ class Shell:
         self._view_by_tree.pop(view.tree_address, None)
         if view in self.views:
             self.views.remove(view)
+        if view in self.recent:
+            self.recent.remove(view)
         if self.focused_view is view:
             self.focused_view = None
+        for observer in self.view_destroyed_observers:
+            observer(view)
 
     def close_focused(self) -> None:
         if self.focused_view is not None:
