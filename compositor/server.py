@@ -328,6 +328,8 @@ class Server:
         for output in self.outputs:
             self.layers.arrange(output.output)
         self.shell.refit()
+        if self.decorations is not None:
+            self.decorations.rescale()
         if self.foreign_toplevels is not None:
             self.foreign_toplevels.refresh_outputs()
         if self.recorder is not None:

@@ -33,6 +33,7 @@ maximized.
 from __future__ import annotations
 
 import logging
+import math
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +130,17 @@ class Decorations:
                 lib.wlr_buffer_drop(glyph)  # freed when the last title bar goes
             self._glyphs = None
         self._pressed = self._last_click = None
+
+    def scale_for(self, view: View) -> int:
+        """Pixels per logical pixel of a window's title: its output's scale, rounded up."""
+        output = self.shell.output_of(view)
+        return max(1, math.ceil(output.scale)) if output is not None else 1
+
+    def rescale(self) -> None:
+        """Outputs changed (a scale, a mode, one added or gone): titles follow."""
+        for view in self.shell.views:
+            if view.decoration is not None:
+                view.decoration.rescale()
 
     # -- the protocols --------------------------------------------------------------------
 
@@ -397,6 +409,7 @@ class TitleBar:
         self.view = view
         self.height = BAR_HEIGHT
         self.title: str | None = None
+        self.scale = 1
         self._listeners = Listeners((view.toplevel.set_title_event, self._on_title))
         self._on_title(None, None)
 
@@ -413,8 +426,20 @@ class TitleBar:
         if title == self.title:
             return
         self.title = title
-        buffer = render_title(title) if title else ffi.NULL
-        lib.comp_decor_set_title(self._decor, buffer)
+        self._render_title()
+
+    def rescale(self) -> None:
+        """The window's output changed scale (or the window changed output): the title
+        is rendered again for it."""
+        if self.scale != self.decorations.scale_for(self.view):
+            self._render_title()
+
+    def _render_title(self) -> None:
+        # At the output's scale (rounded up, as clients render for a fractional one): on a
+        # 2x output the text has twice the pixels, shown at the same logical size.
+        self.scale = self.decorations.scale_for(self.view)
+        buffer = render_title(self.title, self.scale) if self.title else ffi.NULL
+        lib.comp_decor_set_title(self._decor, buffer, self.scale)
         if buffer != ffi.NULL:
             lib.wlr_buffer_drop(buffer)  # the bar's scene node holds it now
 
@@ -438,26 +463,26 @@ def _rgba(color: str) -> list[float]:
 
 
 @cache
-def _font():
+def _font(size: int = TITLE_SIZE):
     from PIL import ImageFont  # Pillow: imported with the first title, not at start-up
 
     try:
-        return ImageFont.truetype(TITLE_FONT, TITLE_SIZE)
+        return ImageFont.truetype(TITLE_FONT, size)
     except OSError:
         log.warning("decorations: %s not found, titles use Pillow's own font", TITLE_FONT)
         return ImageFont.load_default()
 
 
-def render_title(title: str) -> Any:
-    """White text on nothing (premultiplied ARGB8888) in a new CPU wlr_buffer; NULL when
-    it has no pixels."""
+def render_title(title: str, scale: int = 1) -> Any:
+    """White text on nothing (premultiplied ARGB8888) in a new CPU wlr_buffer, with
+    ``scale`` pixels per logical pixel; NULL when it has no pixels."""
     from PIL import Image, ImageDraw
 
-    font = _font()
+    font = _font(TITLE_SIZE * scale)
     text = title[:MAX_TITLE_CHARS]
     ascent, descent = font.getmetrics()
-    width = min(int(font.getlength(text)) + 1, MAX_TITLE_WIDTH)
-    height = min(ascent + descent, BAR_HEIGHT)
+    width = min(int(font.getlength(text)) + 1, MAX_TITLE_WIDTH * scale)
+    height = min(ascent + descent, BAR_HEIGHT * scale)
     if width <= 1 or height <= 0:
         return ffi.NULL
     coverage = Image.new("L", (width, height), 0)

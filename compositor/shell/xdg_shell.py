@@ -110,9 +110,11 @@ class Shell:
     # -- placement, focus, stacking -------------------------------------------------------
 
     def place_new_view(self, view: View) -> tuple[int, int]:
-        """Where a new window opens. A transient (a dialog) opens centred over its parent,
-        kept on the parent's output, title bar included (see :meth:`_place_transient`).
-        Any other window, on the output under the pointer: the spot of the usable
+        """Where a new window opens (the top-left of its window geometry). A transient (a
+        dialog) opens centred over its parent, kept on the parent's output, title bar
+        included (see :meth:`_place_transient`). Any other window's frame (the window and
+        the compositor's title bar above it), on the output under the pointer: the spot of
+        the usable
         area (on a 32 px grid) where it covers the least of the windows already there, and
         of those the nearest to where the cascade would put it. So windows open side by side
         while there is room, and pile up only as little as they must: every window under a
@@ -125,18 +127,22 @@ class Shell:
         output = self.server.output_layout.output_at(cursor.x, cursor.y)
         box = self.usable_area(output) if output is not None else None
         if box is None or box.width <= 0:
-            return CASCADE_ORIGIN, CASCADE_ORIGIN
+            return CASCADE_ORIGIN, CASCADE_ORIGIN + view.title_bar_height
+        # Frames: the window geometry with the compositor's title bar above it.
         _, _, width, height = view.geometry()
+        bar = view.title_bar_height
+        height += bar
         preferred = self._cascade_position(box, width, height)
         others = []
         for other in self.views:
             if other is view or not other.mapped or other.minimized:
                 continue
             x, y, w, h = other.geometry()
+            y, h = y - other.title_bar_height, h + other.title_bar_height
             if x < box.x + box.width and box.x < x + w and y < box.y + box.height and box.y < y + h:
                 others.append((x, y, x + w, y + h))
         if not others:
-            return preferred
+            return preferred[0], preferred[1] + bar
         last_x = box.x + max(CASCADE_ORIGIN, box.width - width)
         last_y = box.y + max(CASCADE_ORIGIN, box.height - height)
         best: tuple[int, int, int, int] | None = None
@@ -155,7 +161,7 @@ class Shell:
                 if best is None or (covered, distance) < best[:2]:
                     best = (covered, distance, x, y)
         assert best is not None
-        return best[2], best[3]
+        return best[2], best[3] + bar
 
     def _place_transient(self, view: View, parent: View) -> tuple[int, int]:
         """Centred over the parent's window (its title bar and all), then moved as little
@@ -167,7 +173,7 @@ class Shell:
         bar = view.title_bar_height
         x = px + (pw - width) // 2
         y = py - pbar + (pbar + ph - (bar + height)) // 2 + bar
-        output = self._output_of(parent)
+        output = self.output_of(parent)
         box = self.usable_area(output) if output is not None else None
         if box is not None and box.width > 0 and box.height > 0:
             x = max(box.x, min(x, box.x + box.width - width))
@@ -225,10 +231,33 @@ class Shell:
         self.server.seat.cursor.rebase()  # the stacking under the pointer changed
 
     def refit(self) -> None:
-        """Outputs or panels changed: maximized and fullscreen windows take their new box."""
+        """Outputs or panels changed: maximized and fullscreen windows take their new box,
+        and other windows are moved back into the usable area of their output (a panel
+        that came later over a title bar, an output made smaller by a mode or a scale, an
+        output that went: the window goes to the one under the pointer)."""
         for view in self.views:
-            if view.mapped and (view.maximized or view.fullscreen):
+            if not view.mapped:
+                continue
+            if view.maximized or view.fullscreen:
                 view.arrange()
+            else:
+                self._keep_in_usable_area(view)
+
+    def _keep_in_usable_area(self, view: View) -> None:
+        output = self.output_of(view)
+        box = self.usable_area(output) if output is not None else None
+        if box is None or box.width <= 0 or box.height <= 0:
+            return
+        x, y, width, height = view.geometry()
+        bar = view.title_bar_height
+        top, height = y - bar, height + bar  # the frame: the title bar and the window
+        new_x = box.x if width > box.width else max(box.x, min(x, box.x + box.width - width))
+        new_top = (
+            box.y if height > box.height else max(box.y, min(top, box.y + box.height - height))
+        )
+        if (new_x, new_top) != (x, top):
+            log.info("%r moved into the usable area of %s", view.app_id, output.name)
+            view.move_to(new_x, new_top + bar)
 
     def restack(self) -> None:
         """Put every window's tree in its layer and in the order of ``self.views``, each
@@ -373,7 +402,7 @@ class Shell:
                 return output.output
         return None
 
-    def _output_of(self, view: View) -> Output | None:
+    def output_of(self, view: View) -> Output | None:
         """The output a window is on: its fullscreen output, else the one under its centre,
         else (not placed yet, or off every output) the one under the pointer."""
         layout = self.server.output_layout
@@ -389,12 +418,12 @@ class Shell:
         return output
 
     def output_name_of(self, view: View) -> str | None:
-        output = self._output_of(view)
+        output = self.output_of(view)
         return output.name if output is not None else None
 
     def state_box(self, view: View) -> tuple[int, int, int, int] | None:
         """Where a fullscreen (the whole output) or maximized (its usable area) window goes."""
-        output = self._output_of(view)
+        output = self.output_of(view)
         if output is None:
             return None
         box = (

@@ -31,8 +31,9 @@ struct comp_decor *comp_decor_create(struct wlr_scene_node *view_tree,
 	const struct comp_decor_window *window, const struct comp_decor_style *style,
 	struct wlr_buffer *close_glyph, struct wlr_buffer *maximize_glyph);
 /* Show `title` (a buffer, NULL: none) left in the bar, cropped to the room left of the
- * buttons. The bar takes its own reference. */
-void comp_decor_set_title(struct comp_decor *decor, struct wlr_buffer *title);
+ * buttons. `scale`: the buffer's pixels per logical pixel (2: rendered for a 2x output).
+ * The bar takes its own reference. */
+void comp_decor_set_title(struct comp_decor *decor, struct wlr_buffer *title, int scale);
 enum comp_decor_part comp_decor_part(struct comp_decor *decor, struct wlr_scene_node *node);
 bool comp_decor_focused(struct comp_decor *decor);
 bool comp_decor_visible(struct comp_decor *decor);

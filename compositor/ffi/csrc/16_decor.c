@@ -86,6 +86,7 @@ struct comp_decor {
 	struct wlr_scene_rect *bar, *close, *maximize;
 	struct wlr_scene_buffer *close_glyph, *maximize_glyph;
 	struct wlr_scene_buffer *title; /* NULL: no title */
+	int title_scale;                /* buffer pixels per logical pixel of the title */
 	int width; /* of the window geometry the bar was laid out for; -1: not yet */
 	bool focused, fullscreen, mapped, visible;
 	struct wl_listener commit;
@@ -108,8 +109,11 @@ static void decor_layout_title(struct comp_decor *decor) {
 		return;
 	}
 	const struct comp_decor_style *s = &decor->style;
-	int title_width = decor->title->buffer->width;
-	int title_height = decor->title->buffer->height;
+	/* A title rendered for a scaled output has `title_scale` buffer pixels per logical
+	 * pixel: its node is its logical size, which the output shows at full resolution. */
+	int scale = decor->title_scale > 0 ? decor->title_scale : 1;
+	int title_width = decor->title->buffer->width / scale;
+	int title_height = decor->title->buffer->height / scale;
 	int room = decor->width - 2 * s->button - 2 * s->padding;
 	wlr_scene_node_set_position(&decor->title->node, s->padding,
 		(s->height - title_height) / 2);
@@ -118,12 +122,14 @@ static void decor_layout_title(struct comp_decor *decor) {
 		return;
 	}
 	if (title_width > room) {
-		struct wlr_fbox crop = {.x = 0, .y = 0, .width = room, .height = title_height};
+		struct wlr_fbox crop = {.x = 0, .y = 0, .width = room * scale,
+			.height = decor->title->buffer->height};
 		wlr_scene_buffer_set_source_box(decor->title, &crop);
 		wlr_scene_buffer_set_dest_size(decor->title, room, title_height);
 	} else {
 		wlr_scene_buffer_set_source_box(decor->title, NULL);
-		wlr_scene_buffer_set_dest_size(decor->title, 0, 0);
+		wlr_scene_buffer_set_dest_size(decor->title, scale > 1 ? title_width : 0,
+			scale > 1 ? title_height : 0);
 	}
 }
 
@@ -234,7 +240,8 @@ struct comp_decor *comp_decor_create(struct wlr_scene_node *view_tree,
 	return decor;
 }
 
-void comp_decor_set_title(struct comp_decor *decor, struct wlr_buffer *title) {
+void comp_decor_set_title(struct comp_decor *decor, struct wlr_buffer *title, int scale) {
+	decor->title_scale = scale;
 	if (decor->title != NULL) {
 		wlr_scene_node_destroy(&decor->title->node);
 		decor->title = NULL;
