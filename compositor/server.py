@@ -233,6 +233,17 @@ class Server:
             "[proximity=in|out] [button=331 pressed=true|false]",
             self._cmd_pen,
         )
+        control.register(
+            "input-plug",
+            "headless: plug in another keyboard or pointer (kind=keyboard|pointer); injected "
+            "input goes to it",
+            lambda r: self._injector().plug(str(r.get("kind"))) or {},
+        )
+        control.register(
+            "input-unplug",
+            "headless: pull out the newest keyboard or pointer (kind=keyboard|pointer)",
+            lambda r: self._injector().unplug(str(r.get("kind"))) or {},
+        )
         control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
         for feature in (

@@ -229,3 +229,40 @@ def test_a_destroyed_buffer_whose_pool_shrank_is_read_safely(compositor, tmp_pat
     wait_for_line(hostile, lambda line: line == "disconnected")
     assert "faulted" in compositor.log()
     assert compositor.alive()
+
+
+def test_the_seat_keyboard_unplugged_then_focus_changes(compositor):
+    """A USB keyboard pulled out while it is the seat's keyboard (the one that typed last),
+    a pointer pulled out mid-press: the next focus change and the keys of the keyboard
+    left reach the right window."""
+    first, first_view = solid_window(compositor, "3366cc", "test.first")
+    second, second_view = solid_window(compositor, "cc6633", "test.second")
+    compositor.ctl_ok("input-plug", kind="keyboard")
+    compositor.ctl_ok("input-plug", kind="pointer")
+    assert devices(compositor) == (2, 2)
+    compositor.ctl_ok("key", key="a")  # on the new keyboard: it is the seat's now
+    wait_for_line(second, lambda line: line == "key 30 1")
+    compositor.ctl_ok("pointer-move", x=first_view["x"] + 5, y=first_view["y"] + 5)
+    compositor.ctl_ok("pointer-button", pressed=True)
+    compositor.ctl_ok("input-unplug", kind="keyboard")
+    compositor.ctl_ok("input-unplug", kind="pointer")  # its button still held
+    assert devices(compositor) == (1, 1)
+    # The window that got the press gets its release: nothing stays held.
+    wait_for_line(first, lambda line: line == "button 272 0")
+    click(compositor, second_view)  # the first pointer; focus changes
+    wait_for(lambda: focused(compositor) == "test.second", 10, what="the click to focus")
+    click(compositor, first_view)
+    wait_for(lambda: focused(compositor) == "test.first", 10, what="the click to focus")
+    compositor.ctl_ok("key", key="b")  # the first keyboard
+    wait_for_line(first, lambda line: line == "key 48 1")
+    compositor.ctl_ok("input-unplug", kind="keyboard")  # none left
+    assert devices(compositor) == (0, 1)
+    click(compositor, second_view)
+    wait_for(lambda: focused(compositor) == "test.second", 10, what="focus without a keyboard")
+    compositor.ctl_ok("input-plug", kind="keyboard")
+    compositor.ctl_ok("key", key="c")
+    click(compositor, first_view)
+    wait_for(lambda: focused(compositor) == "test.first", 10, what="the click to focus")
+    compositor.ctl_ok("key", key="d")
+    wait_for_line(first, lambda line: line == "key 32 1")
+    assert compositor.alive()

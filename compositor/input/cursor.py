@@ -405,6 +405,14 @@ class CursorManager:
         # The pointer may be over another surface now.
         self._focus_under_cursor(time_msec)
 
+    def release_all(self) -> None:
+        """A pointer went (unplugged) with buttons held: they are released, as if let go
+        (a client gets its release, a move or a drag ends), so that the seat does not
+        stay with a button down that no device will ever release."""
+        now = _now_msec()
+        for button in sorted(self._delivered | self._kept):
+            self._release(now, button)
+
     def _on_axis(self, listener: Listener, event: PointerEventAxis) -> None:
         self.seat.notify_activity()
         self.seat.wlr_seat.pointer_notify_axis(

@@ -109,13 +109,48 @@ class InputInjector:
     def __init__(self, server: Server) -> None:
         self.server = server
         backend = to_native(server.backend, "struct wlr_backend *")
-        self.pointer = lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_POINTER)
-        self.keyboard = lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_KEYBOARD)
-        if self.pointer == ffi.NULL or self.keyboard == ffi.NULL:
-            raise InjectionError("wlroots refused to add headless input devices")
+        self._backend = backend
+        # Plugged devices of each kind, oldest first: input goes to the newest.
+        self.plugged: dict[str, list] = {"pointer": [], "keyboard": []}
+        self.plug("pointer")
+        self.plug("keyboard")
         self.tablet = None  # the headless tablet (tablet-add) and its pen
         self._pen = None
         self._pen_in = False
+
+    @property
+    def pointer(self):
+        return self._newest("pointer")
+
+    @property
+    def keyboard(self):
+        return self._newest("keyboard")
+
+    def _newest(self, kind: str):
+        devices = self.plugged[kind]
+        if not devices:
+            raise InjectionError(f"no {kind} is plugged in: input-plug kind={kind}")
+        return devices[-1]
+
+    def plug(self, kind: str) -> None:
+        """A headless keyboard or pointer joins (as a USB one is plugged in); the injected
+        input goes to it from now on."""
+        types = {"pointer": lib.WLR_INPUT_DEVICE_POINTER, "keyboard": lib.WLR_INPUT_DEVICE_KEYBOARD}
+        if kind not in types:
+            raise InjectionError("kind= takes keyboard or pointer")
+        device = lib.wlr_headless_add_input_device(self._backend, types[kind])
+        if device == ffi.NULL:
+            raise InjectionError(f"wlroots refused to add a headless {kind}")
+        self.plugged[kind].append(device)
+
+    def unplug(self, kind: str) -> None:
+        """The newest keyboard or pointer goes (as a USB one is pulled out), in the middle
+        of whatever it was doing; input goes to the one plugged before it, if any."""
+        if kind not in self.plugged:
+            raise InjectionError("kind= takes keyboard or pointer")
+        device = self._newest(kind)
+        self.plugged[kind].pop()
+        lib.comp_headless_input_device_unplug(device)
 
     def move(self, x: float, y: float) -> None:
         """Warp the pointer to layout coordinates (x, y)."""

@@ -124,9 +124,10 @@ class SeatManager:
         self._update_capabilities()
 
     def _pointer_removed(self, device: InputDevice) -> None:
-        # wlroots detaches it from the cursor itself.
+        # wlroots detaches it from the cursor itself; the buttons it held are let go.
         self._pointer_listeners.pop(device).remove_all()
         self.pointers.remove(device)
+        self.cursor.release_all()
         self._update_capabilities()
 
     def keyboard_removed(self, handler: KeyboardHandler) -> None:

@@ -20,3 +20,6 @@ int comp_pointer_axis(struct wlr_input_device *dev, uint32_t time_msec, bool ver
 int comp_pointer_frame(struct wlr_input_device *dev);
 int comp_keyboard_key(struct wlr_input_device *dev, uint32_t time_msec, uint32_t keycode,
 	bool pressed);
+/* Unplug a headless device as a USB keyboard or mouse goes: its destroy signal, then it is
+ * freed. */
+void comp_headless_input_device_unplug(struct wlr_input_device *dev);

@@ -64,3 +64,10 @@ int comp_keyboard_key(struct wlr_input_device *dev, uint32_t time_msec, uint32_t
 	wlr_keyboard_notify_key(dev->keyboard, &event);
 	return 0;
 }
+
+#include <wlr/interfaces/wlr_input_device.h>
+
+void comp_headless_input_device_unplug(struct wlr_input_device *dev) {
+	/* The headless backend's own destroy takes it out of the backend's list. */
+	wlr_input_device_destroy(dev);
+}
