@@ -266,3 +266,33 @@ def test_the_seat_keyboard_unplugged_then_focus_changes(compositor):
     compositor.ctl_ok("key", key="d")
     wait_for_line(first, lambda line: line == "key 32 1")
     assert compositor.alive()
+
+
+def test_a_trace_while_the_compositor_makes_objects(compositor):
+    """While tracing, an event that makes a new object (wl_data_device.data_offer during a
+    drag and drop: the compositor's own ids, from 0xff000000) was formatted as if its id
+    were a pointer: the compositor died at the first drag over a window (found by the
+    chaos run)."""
+    from tests.test_drag_and_drop import centre, move, pair, start_drag
+
+    trace = subprocess.Popen(
+        [sys.executable, "-m", "compositor.control_client", "--socket"]
+        + [str(compositor.control_path), "trace", "interface=wl_data_device"],
+        env=compositor.client_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: tracers(compositor) == 1, 10, what="a tracer")
+    source, source_view, target, target_view = pair(compositor)
+    point = start_drag(compositor, source, source_view)
+    move(compositor, point, centre(target_view))
+    wait_for_line(target, lambda line: line.startswith("dnd-enter"))
+    compositor.ctl_ok("pointer-button", pressed=False)
+    assert wait_for_line(target, lambda line: line.startswith("dropped"))
+    # The trace shows the offer the compositor made, by its id.
+    while "data_offer(new id wl_data_offer@" not in (line := trace.stdout.readline()):
+        assert line, "the trace ended"
+    assert int(line.split("wl_data_offer@")[1].split(")")[0]) >= 0xFF000000
+    trace.terminate()
+    trace.wait(10)
+    assert compositor.alive()

@@ -103,15 +103,12 @@ static void trace_log(void *data, enum wl_protocol_logger_type direction,
 			trace_object(line, &len, (struct wl_resource *)arg->o);
 			break;
 		case 'n': {
-			/* A request's new_id is the number the client chose; an event's is an object. */
+			/* The new object's id, in both directions: libwayland's closure holds the
+			 * number (wl_closure_marshal turns an event's object into its id), never a
+			 * pointer. Objects the compositor makes (data offers) have ids >= 0xff000000:
+			 * read as a pointer, that id crashed the compositor. */
 			const struct wl_interface *type = msg->message->types[i];
-			if (direction == WL_PROTOCOL_LOGGER_REQUEST) {
-				trace_append(line, &len, "new id %s@%u", type ? type->name : "[unknown]",
-					arg->n);
-			} else {
-				trace_append(line, &len, "new id ");
-				trace_object(line, &len, (struct wl_resource *)arg->o);
-			}
+			trace_append(line, &len, "new id %s@%u", type ? type->name : "[unknown]", arg->n);
 			break;
 		}
 		case 'a':
