@@ -118,6 +118,10 @@ class Server:
         self.stats = Stats(self)
         self.inspector = Inspector(self)
         self.tracing = Tracing(self)
+        # malloc_trim two seconds after clients went (ffi/cdef/19_memory_trim.h).
+        self.memory_trim = lib.comp_memory_trim_install(
+            to_native(self.display, "struct wl_display *")
+        )
         self.socket_name = self._add_socket(config.socket)
         if not config.no_control:
             path = (

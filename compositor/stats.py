@@ -129,6 +129,7 @@ class Stats:
             "control_connections": len(server.control.connections) if server.control else 0,
             "tracers": len(server.tracing.tracers) if server.tracing else 0,
             "rss_kib": rss_kib(),
+            "memory_trims": lib.comp_memory_trims(server.memory_trim),
             "optional_modules": [m for m in OPTIONAL_MODULES if m in sys.modules],
             "fds": open_fds(),
         }

@@ -16,6 +16,7 @@ from wlroots.wlr_types.keyboard import KeyboardModifier
 
 from compositor import wayland_fixes
 from compositor.control import CommandError
+from compositor.ffi import lib
 from compositor.recorder.errors import EncoderError, RecordingWriteError
 
 if TYPE_CHECKING:
@@ -158,6 +159,9 @@ class Recorder:
         if session is None:
             return
         session.stop()
+        # The encoder threads are gone; what they allocated (frames, x264's lookahead) sits
+        # free in their malloc arenas, which glibc keeps: give it back to the system.
+        lib.malloc_trim(0)
         self.last = session.status(with_pts=True)
         s = self.last
         err = s["error"]

@@ -34,3 +34,6 @@ struct wlr_scene_rect *comp_rec_indicator_create(struct wlr_scene *scene, int x,
 	int width, int height, float r, float g, float b, float a);
 void comp_rec_indicator_raise(struct wlr_scene_rect *rect, int x, int y);
 void comp_rec_indicator_destroy(struct wlr_scene_rect *rect);
+/* glibc: return the free memory of every malloc arena to the system (after a recording:
+ * the encoder threads' arenas keep what they freed). */
+int malloc_trim(size_t pad);

@@ -1,4 +1,5 @@
 /* Recorder helpers: see cdef/40_recorder.h. */
+#include <malloc.h>
 #include <string.h>
 #include <time.h>
 #include <wlr/render/dmabuf.h>
