@@ -675,6 +675,7 @@ def hostile(chaos: Chaos) -> str:
         sock.close()
         return f"control hog ({written} bytes unread)"
     client = chaos.solid("--size", "256x256", prefix="hostile")
+    client.kind = "hostile"  # cut off below: no other action picks it
     client.proc.stdin.write(
         f"shrink-pool {chaos.rng.choice([0, 4096, 131072])}"
         f"{' dead' if kind == 'shrink-dead' else ''}\n"
@@ -735,16 +736,32 @@ ACTIONS = [
 ]
 
 
+def fd_list(comp: CompositorProcess) -> list[str]:
+    """Where each of the compositor's fds points (for a report when they are not back)."""
+    out = []
+    for fd in sorted(os.listdir(f"/proc/{comp.pid}/fd"), key=int):
+        try:
+            out.append(f"{fd}: {os.readlink(f'/proc/{comp.pid}/fd/{fd}')}")
+        except OSError:
+            pass
+    return out
+
+
 def fd_targets(comp: CompositorProcess) -> Counter:
     """What the compositor's fds are, by kind: wlroots' own shm buffers (its outputs'
-    swapchains: up to 4 each, allocated as frames need them) apart from everything else."""
+    swapchains: up to 4 each, allocated as frames need them) and wlroots' /dev/urandom
+    (opened once, at the first xdg-activation token, and kept: util/token.c) apart from
+    everything else."""
     kinds: Counter = Counter()
     for fd in os.listdir(f"/proc/{comp.pid}/fd"):
         try:
             target = os.readlink(f"/proc/{comp.pid}/fd/{fd}")
         except OSError:
             continue
-        kinds["swapchain" if target.startswith("/dev/shm/wlroots-") else "other"] += 1
+        if target.startswith("/dev/shm/wlroots-"):
+            kinds["swapchain"] += 1
+        elif target != "/dev/urandom":
+            kinds["other"] += 1
     return kinds
 
 

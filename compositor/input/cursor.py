@@ -466,7 +466,7 @@ class CursorManager:
     def _apply_move(self, grab: Grab) -> None:
         dx = self.wlr_cursor.x - grab.cursor_x
         dy = self.wlr_cursor.y - grab.cursor_y
-        grab.view.move_to(int(grab.x + dx), int(grab.y + dy))
+        grab.view.move_to(round(grab.x + dx), round(grab.y + dy))
 
     def _apply_resize(self, grab: Grab) -> None:
         dx = int(self.wlr_cursor.x - grab.cursor_x)
