@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.chaos import Chaos, fd_list, settle, warm_up  # noqa: E402
+from tests.chaos import Chaos, fd_list, settle, stable_baseline, warm_up  # noqa: E402
 from tests.harness import CompositorProcess  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         warm_up(comp, workdir)
-        base = settle(comp, {"views": 0, "tracers": 0, "recordings": 0})
+        base = stable_baseline(comp)
         fixed = {k: v for k, v in base.items() if k not in VARIABLE}
         base_fds = fd_list(comp)
         print(f"seed {ns.seed}, baseline {base}", flush=True)

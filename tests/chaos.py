@@ -810,6 +810,28 @@ def settle(
     return last
 
 
+def stable_baseline(comp: CompositorProcess) -> dict[str, Any]:
+    """The live counts once they hold still (three equal snapshots in a row, RSS aside):
+    no window, tracer or recording left, no idle callback or timer of the warm-up pending."""
+    last: list[dict[str, Any]] = []
+
+    def still() -> bool:
+        snapshot = baseline(comp)
+        fixed = {k: v for k, v in snapshot.items() if k not in ("rss_kib", "swapchain_fds")}
+        last.append(
+            fixed | {"rss_kib": snapshot["rss_kib"], "swapchain_fds": snapshot["swapchain_fds"]}
+        )
+        if snapshot["views"] or snapshot["tracers"] or snapshot["recordings"]:
+            return False
+        recent = [
+            {k: v for k, v in s.items() if k not in ("rss_kib", "swapchain_fds")} for s in last[-3:]
+        ]
+        return len(recent) == 3 and recent[0] == recent[1] == recent[2]
+
+    wait_for(still, 60, what="the live counts to hold still")
+    return last[-1]
+
+
 def warm_up(comp: CompositorProcess, workdir: Path) -> None:
     """What starts once and stays (Xwayland, the recorder's encoder modules, the
     inspector): done before the baseline."""

@@ -7,7 +7,7 @@ adds is made once: Pillow for titles, wlroots' textures and swapchains, fonts). 
 
 from __future__ import annotations
 
-from tests.chaos import Chaos, settle, warm_up
+from tests.chaos import Chaos, settle, stable_baseline, warm_up
 from tests.waiting import wait_for
 
 SEEDS = (20261207, 20261208)
@@ -18,7 +18,7 @@ VARIABLE = ("rss_kib", "swapchain_fds")
 def test_random_actions_leave_nothing_behind(make_compositor, tmp_path):
     comp = make_compositor(width=800, height=600)
     warm_up(comp, tmp_path)
-    before = settle(comp, {"views": 0, "tracers": 0, "recordings": 0})
+    before = stable_baseline(comp)
     fixed = {k: v for k, v in before.items() if k not in VARIABLE}
     rss = []
     for seed in SEEDS:
