@@ -328,10 +328,14 @@ def close_client(chaos: Chaos) -> str:
         if view is None or view["xwayland"] and client.name in ("xeyes",):
             how = "SIGKILL"
         else:
-            # Focus it by a click on its window's top-left corner, if nothing covers it.
+            # Focus it by a click on its window's top-left corner, if nothing covers it
+            # and it is on an output.
             x, y = view["x"] + 2, view["y"] + 2
             top = chaos.under(x, y)
-            if top is None or top["pid"] != pid:
+            on_output = any(
+                ox <= x < ox + ow and oy <= y < oy + oh for ox, oy, ow, oh in chaos.output_boxes()
+            )
+            if top is None or top["pid"] != pid or not on_output:
                 how = "SIGKILL"
             else:
                 chaos.comp.ctl_ok("pointer-move", x=x, y=y)
@@ -487,7 +491,10 @@ def drag_and_drop(chaos: Chaos) -> str:
             x=start[0] + (end[0] - start[0]) * i / 6,
             y=start[1] + (end[1] - start[1]) * i / 6,
         )
-    wait_for_line(source.proc, lambda line: line == "source-action copy", 30)
+    # The target's accept and actions reached the compositor (a window the drag crossed
+    # may have accepted first: the source's events alone do not tell).
+    wait_for_line(target.proc, lambda line: line.startswith("dnd-enter"), 30)
+    sync_lines(target)
     chaos.comp.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
     try:
         got = wait_for_line(target.proc, lambda line: line.startswith("dropped"), 30)
@@ -676,6 +683,7 @@ def hostile(chaos: Chaos) -> str:
         return f"control hog ({written} bytes unread)"
     client = chaos.solid("--size", "256x256", prefix="hostile")
     client.kind = "hostile"  # cut off below: no other action picks it
+    view = chaos.comp.wait_for_view(client.app_id, timeout=30)
     client.proc.stdin.write(
         f"shrink-pool {chaos.rng.choice([0, 4096, 131072])}"
         f"{' dead' if kind == 'shrink-dead' else ''}\n"
@@ -684,8 +692,19 @@ def hostile(chaos: Chaos) -> str:
     wait_for_line(client.proc, lambda line: line.startswith("shrunk"), 30)
     chaos.comp.ctl_ok("overlay", name="chaos", x=0, y=0, width=4, height=4, color="ffffff")
     chaos.comp.ctl_ok("overlay", name="chaos", remove=True)
+    # A full render of the output the window is on reads it (it is on top: just mapped).
+    cx, cy = view["x"] + view["width"] // 2, view["y"] + view["height"] // 2
+    outputs = chaos.comp.ctl_ok("outputs")["outputs"]
+    name = next(
+        (
+            o["name"]
+            for o, (ox, oy, ow, oh) in zip(outputs, chaos.output_boxes(), strict=True)
+            if ox <= cx < ox + ow and oy <= cy < oy + oh
+        ),
+        outputs[0]["name"],
+    )
     path = chaos.workdir / "hostile.png"
-    chaos.comp.ctl_ok("screenshot", path=str(path))  # reads every surface
+    chaos.comp.ctl_ok("screenshot", path=str(path), output=name)
     wait_for_line(client.proc, lambda line: line == "disconnected", 30)
     return kind
 

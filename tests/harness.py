@@ -21,7 +21,7 @@ from typing import Any
 from PIL import Image
 
 from compositor.control_client import ControlClient
-from tests.waiting import wait_for
+from tests.waiting import TIMEOUT_SCALE, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
@@ -78,8 +78,11 @@ class CompositorProcess:
 
     def start(self, timeout: float = 20.0) -> CompositorProcess:
         self._log = open(self.log_path, "wb")
+        prefix = memcheck_prefix()
+        if prefix:
+            self.env["PYTHONMALLOC"] = "malloc"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "compositor", *self.args],
+            [*prefix, sys.executable, "-m", "compositor", *self.args],
             cwd=ROOT,
             env=self.env,
             stdout=self._log,
@@ -114,7 +117,7 @@ class CompositorProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout)
+                self.proc.wait(timeout * TIMEOUT_SCALE)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -171,7 +174,7 @@ class CompositorProcess:
 
     def ctl(self, cmd: str, **args: Any) -> dict[str, Any]:
         if self._control is None:
-            self._control = ControlClient(self.control_path)
+            self._control = ControlClient(self.control_path, timeout=10.0 * TIMEOUT_SCALE)
         return self._control.call(cmd, **args)
 
     def ctl_ok(self, cmd: str, **args: Any) -> dict[str, Any]:
@@ -205,6 +208,25 @@ class CompositorProcess:
 
     def frames(self, output: int = 0) -> int:
         return self.ctl_ok("outputs")["outputs"][output]["frames_committed"]
+
+
+def memcheck_prefix() -> list[str]:
+    """Under scripts/memcheck.sh (PYDRM_MEMCHECK_DIR set): the compositor runs in valgrind's
+    memcheck, one log per process in that directory (Python's own allocator off, so that
+    memcheck sees every block)."""
+    directory = os.environ.get("PYDRM_MEMCHECK_DIR")
+    if not directory:
+        return []
+    supp = Path("/usr/lib/x86_64-linux-gnu/valgrind/python3.supp")
+    return [
+        "valgrind",
+        "--tool=memcheck",
+        "--error-limit=no",
+        "--leak-check=no",
+        "--num-callers=30",
+        f"--log-file={directory}/memcheck-%p.log",
+        *([f"--suppressions={supp}"] if supp.exists() else []),
+    ]
 
 
 def require(*programs: str) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 from PIL import Image
 
 from tests.harness import CompositorProcess
+from tests.waiting import TIMEOUT_SCALE
 
 
 def solid_window(
@@ -96,7 +97,7 @@ def _reader(proc) -> _LineReader:
 def wait_for_line(proc, predicate, timeout: float = 10.0) -> str:
     """Wait until the client prints a line satisfying predicate; returns that line."""
     reader = _reader(proc)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout * TIMEOUT_SCALE
     while True:
         remaining = deadline - time.monotonic()
         try:

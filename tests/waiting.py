@@ -5,9 +5,14 @@ No dependencies beyond the standard library, so guest scripts can import it chea
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
+
+# Every wait is this many times longer: scripts/memcheck.sh runs the compositor under
+# valgrind, some 20 to 50 times slower.
+TIMEOUT_SCALE = float(os.environ.get("PYDRM_TIMEOUT_SCALE", "1"))
 
 
 def wait_for(
@@ -17,7 +22,7 @@ def wait_for(
     what: str = "condition",
 ) -> Any:
     """Call ``predicate`` until it returns something truthy (returned), or time out."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout * TIMEOUT_SCALE
     while True:
         value = predicate()
         if value:

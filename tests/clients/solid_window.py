@@ -17,8 +17,8 @@ configure of 0x0 after a set size brings the window back to its own size (``--si
 toolkits do when they leave the maximized state.
 
 On stdin, ``dialog RRGGBB WxH`` opens a second toplevel of that colour and size whose
-parent is the window (a dialog), app_id APP_ID.dialog. ``shrink-pool BYTES [dead]`` is a
-hostile client: it shows a new buffer and
+parent is the window (a dialog), app_id APP_ID.dialog (APP_ID.dialog2... for the next).
+``shrink-pool BYTES [dead]`` is a hostile client: it shows a new buffer and
 truncates its pool's file to BYTES (then commits that buffer again, or, with ``dead``,
 destroys the wl_buffer first); prints ``shrunk BYTES``.
 
@@ -289,20 +289,24 @@ class SolidWindow:
         toplevel = xdg_surface.get_toplevel()
         toplevel.set_parent(self.toplevel)
         toplevel.set_title("dialog")
-        toplevel.set_app_id(self.options.app_id + ".dialog")
+        self.dialogs = getattr(self, "dialogs", [])
+        number = len(self.dialogs) + 1
+        suffix = ".dialog" if number == 1 else f".dialog{number}"
+        toplevel.set_app_id(self.options.app_id + suffix)
         width, height = size
+        mapped = []
 
         def configured(xdg, serial: int) -> None:
             xdg.ack_configure(serial)
-            if not getattr(self, "dialog_mapped", False):
+            if not mapped:
                 surface.attach(self._buffer(color, width, height), 0, 0)
                 surface.damage(0, 0, width, height)
                 surface.commit()
-                self.dialog_mapped = True
+                mapped.append(True)
                 say("dialog-mapped", width, height)
 
         xdg_surface.dispatcher["configure"] = configured
-        self.dialog = (surface, xdg_surface, toplevel)  # keep the proxies alive
+        self.dialogs.append((surface, xdg_surface, toplevel))  # keep the proxies alive
         surface.commit()
 
     def _shrink_pool(self, keep: int, dead: bool) -> None:

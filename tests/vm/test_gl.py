@@ -49,6 +49,10 @@ def test_server_side_title_bars_on_gles2(scenario):
     scenario.check("title_bars")
 
 
+def test_gtk3_qt5_and_x11_windows_on_gles2(scenario):
+    scenario.check("toolkits")
+
+
 def test_gles2_compositor_exits_cleanly(scenario):
     scenario.check("clean_exit")
 
