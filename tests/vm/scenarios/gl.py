@@ -16,13 +16,15 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
   title_bars        windows with server-side title bars: foot with its defaults, and a
                     solid window asking for one (the first bar's texture was made inside a
                     frame: wlroots aborted); each bar drawn above its window
-  toolkits          GTK3, Qt5 (its title bar ours) and an X11 client (xeyes, through
-                    Xwayland) on GLES2: each maps, GTK3's and Qt5's button colours are on
-                    screen
   auto_host_mesa    --renderer auto with Debian's Mesa 22.3 (no .gl/mesa): whatever it
                     picks renders right; a GL stack that fails the test frame -> pixman
   drm_scanout       --backend drm --renderer gles2 on virtio-gpu under seatd: the windows
                     on the real scanout (QMP screendump)
+  toolkits          on that drm compositor: GTK3, Qt5 (its title bar ours) and an X11
+                    client (xeyes, through Xwayland), each maps, GTK3's and Qt5's button
+                    colours in grim. (Run in the first compositor before the drm one, these
+                    GL clients left the drm compositor to segfault in its first modeset:
+                    not understood yet, see the closing note of issue 17.)
 """
 
 from __future__ import annotations
@@ -238,30 +240,6 @@ def main() -> int:
 
         wait_for(bar_drawn, what="the decorated window's bar on screen")
         assert comp.alive(), comp.log()[-3000:]
-    with checks.check("toolkits") as info:
-        probes = Path(__file__).resolve().parents[2] / "clients"
-
-        def shown(color: str):
-            def check():
-                shot = comp.screenshot("toolkits")
-                colors = {c for _count, c in shot.getcolors(1 << 20) or []}
-                return shot if rgb(color) in colors else None
-
-            return check
-
-        # Each on top when it maps (a new window is focused and raised): its button shows.
-        for name, env, color in (
-            ("gtk3", {}, "cc3399"),
-            ("qt5", {"QT_QPA_PLATFORM": "wayland"}, "3399cc"),
-        ):
-            argv = ["/usr/bin/python3", str(probes / f"{name}_probe.py")]
-            comp.spawn([*argv, "--app-id", f"gl.{name}", "--button", color], env=env, text=True)
-            comp.wait_for_view(f"gl.{name}", timeout=120)
-            wait_for(shown(color), 120, what=f"the {name} button on screen")
-        comp.spawn(["xeyes"], env={"DISPLAY": comp.ctl_ok("ping")["display"]})
-        wait_for(lambda: any(v["xwayland"] for v in comp.views()), 120, what="xeyes")
-        info["views"] = [(v["app_id"], v["decoration"]) for v in comp.views()]
-        assert comp.alive(), comp.log()[-3000:]
     with checks.check("clean_exit") as info:
         code = comp.stop(check=False, timeout=30)
         info["log_tail"] = comp.log()[-1500:]
@@ -307,6 +285,32 @@ def main() -> int:
                 what="both windows on the scanout",
             )
             info["copy_stats"] = drm.ctl_ok("copy-stats")["paths"]
+            with checks.check("toolkits") as info:
+                probes = Path(__file__).resolve().parents[2] / "clients"
+
+                def shown(color: str):
+                    def check():
+                        shot = drm.screenshot("toolkits")
+                        colors = {c for _count, c in shot.getcolors(1 << 20) or []}
+                        return shot if rgb(color) in colors else None
+
+                    return check
+
+                # Each on top when it maps (a new window is focused and raised): its button shows.
+                for name, env, color in (
+                    ("gtk3", {}, "cc3399"),
+                    ("qt5", {"QT_QPA_PLATFORM": "wayland"}, "3399cc"),
+                ):
+                    argv = ["/usr/bin/python3", str(probes / f"{name}_probe.py")]
+                    drm.spawn(
+                        [*argv, "--app-id", f"gl.{name}", "--button", color], env=env, text=True
+                    )
+                    drm.wait_for_view(f"gl.{name}", timeout=120)
+                    wait_for(shown(color), 120, what=f"the {name} button on screen")
+                drm.spawn(["xeyes"], env={"DISPLAY": drm.ctl_ok("ping")["display"]})
+                wait_for(lambda: any(v["xwayland"] for v in drm.views()), 120, what="xeyes")
+                info["views"] = [(v["app_id"], v["decoration"]) for v in drm.views()]
+                assert drm.alive(), drm.log()[-3000:]
         finally:
             info["log_tail"] = drm.log()[-2000:] if drm.proc else ""
             if drm.proc is not None:
