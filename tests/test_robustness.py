@@ -163,6 +163,64 @@ def test_xdg_objects_of_a_destroyed_surface_are_inert(compositor):
     assert compositor.ctl_ok("stats", objects=0)["views"] == 0
 
 
+def test_a_closed_window_whose_wl_surface_lives_on(compositor):
+    """A window closes the way toolkits close one: xdg_toplevel.destroy, then
+    xdg_surface.destroy, and the wl_surface lives on (commits on it, another xdg_surface
+    made on it later). The compositor made the xdg_surface's resource inert at the first
+    step, so wlroots never heard the second: it kept its xdg_surface with a pointer to the
+    freed resource, and its commit handler and the wl_surface's end used it (a use after
+    free under valgrind at every toolkit window's close; a crash on a commit like this)."""
+    from pywayland.client import Display
+    from pywayland.protocol.wayland import WlCompositor, WlShm
+    from pywayland.protocol.xdg_shell import XdgWmBase
+
+    display = Display(str(compositor.runtime_dir / compositor.socket))
+    display.connect()
+    found: dict = {}
+    registry = display.get_registry()
+
+    def on_global(reg, name, interface, version):
+        if interface == "wl_compositor":
+            found["compositor"] = reg.bind(name, WlCompositor, 4)
+        elif interface == "xdg_wm_base":
+            found["wm_base"] = reg.bind(name, XdgWmBase, 1)
+        elif interface == "wl_shm":
+            found["shm"] = reg.bind(name, WlShm, 1)
+
+    registry.dispatcher["global"] = on_global
+    display.roundtrip()
+    wm_base = found["wm_base"]
+    wm_base.dispatcher["ping"] = lambda wm, serial: wm.pong(serial)
+    surface = found["compositor"].create_surface()
+    for round_ in range(2):  # the same wl_surface, a window twice
+        xdg_surface = wm_base.get_xdg_surface(surface)
+        toplevel = xdg_surface.get_toplevel()
+        toplevel.set_app_id(f"test.reused{round_}")
+        serials: list[int] = []
+        xdg_surface.dispatcher["configure"] = lambda x, serial, s=serials: s.append(serial)
+        surface.commit()
+        display.roundtrip()
+        xdg_surface.ack_configure(serials[-1])
+        surface.attach(_shm_buffer(found["shm"], 64, 48, b"\x33\x66\xcc\xff"), 0, 0)
+        surface.commit()
+        display.roundtrip()
+        compositor.wait_for_view(f"test.reused{round_}")
+        toplevel.destroy()
+        xdg_surface.destroy()
+        display.roundtrip()
+        # A commit on the wl_surface with no xdg_surface: wlroots' xdg_surface is gone.
+        surface.attach(None, 0, 0)
+        surface.commit()
+        display.roundtrip()
+        assert compositor.alive()
+    surface.destroy()
+    display.roundtrip()  # still connected: no protocol error
+    display.disconnect()
+    assert compositor.ctl_ok("ping")["ok"]
+    wait_for(lambda: compositor.ctl_ok("stats", objects=0)["clients"] == 0, 10, what="no client")
+    assert compositor.ctl_ok("stats", objects=0)["views"] == 0
+
+
 def _shm_buffer(shm, width: int, height: int, pixel: bytes):
     import mmap
     import os

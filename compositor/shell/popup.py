@@ -14,7 +14,7 @@ from wlroots.wlr_types.xdg_shell import XdgSurface
 
 from compositor.ffi import lib, to_native
 from compositor.listeners import Listeners
-from compositor.shell.view import make_inert, scene_node_of, set_scene_node
+from compositor.shell.view import inert_when_surface_goes, scene_node_of, set_scene_node
 
 if TYPE_CHECKING:
     from compositor.shell.view import View
@@ -34,6 +34,7 @@ class Popup:
             parent_node = shell.tree
         self.scene_node = SceneNode.xdg_surface_create(parent_node, xdg_surface)
         set_scene_node(xdg_surface, self.scene_node)
+        inert_when_surface_goes(xdg_surface)
         self._listeners = Listeners((xdg_surface.destroy_event, self._on_destroy))
 
     def reparent(self, node: SceneNode) -> None:
@@ -60,7 +61,6 @@ class Popup:
         )
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
-        make_inert(self.xdg_surface)
         self._listeners.remove_all()
         self.shell.on_popup_destroyed(self)
         del self.xdg_surface, self.view, self.scene_node

@@ -53,6 +53,7 @@ class View:
         # The scene tree of the surface and its subsurfaces; popups hang below it.
         self.scene_node = SceneNode.xdg_surface_create(self.tree, xdg_surface)
         set_scene_node(xdg_surface, self.scene_node)
+        inert_when_surface_goes(xdg_surface)
         self.pid = _client_pid(xdg_surface.surface)
         self._listeners = Listeners(
             (xdg_surface.map_event, self._on_map),
@@ -258,7 +259,6 @@ class View:
     def _on_destroy(self, listener: Listener, data: object) -> None:
         # wlroots frees the surface and its scene node after this signal; the tree around
         # them is ours.
-        make_inert(self.xdg_surface)
         self._teardown()
         del self.xdg_surface, self.toplevel, self.scene_node
 
@@ -327,14 +327,21 @@ class View:
         }
 
 
-def make_inert(xdg_surface: XdgSurface) -> None:
-    """The xdg_surface goes (its wl_surface may be gone first): its resources and its
-    role's must not reach wlroots' handlers any more (see ffi/cdef/07_inert.h)."""
+def inert_when_surface_goes(xdg_surface: XdgSurface) -> None:
+    """A new xdg surface: if its wl_surface is destroyed while its xdg_surface and role
+    resources live, those become inert (wlroots 0.15 frees the objects behind them and
+    would dereference NULL at their next request; see ffi/cdef/07_inert.h). Not when the
+    client destroys them first, as a closing window does: wlroots' handlers must run."""
     ptr = xdg_surface._ptr
     role = ptr.toplevel if ptr.role == 1 else ptr.popup if ptr.role == 2 else wlr_ffi.NULL
-    for resource in (ptr.resource, role.resource if role != wlr_ffi.NULL else wlr_ffi.NULL):
-        if resource != wlr_ffi.NULL:
-            lib.comp_resource_make_inert(to_native(resource, "struct wl_resource *"))
+    role_resource = role.resource if role != wlr_ffi.NULL else wlr_ffi.NULL
+    ok = lib.comp_inert_when_surface_goes(
+        to_native(ptr.surface, "struct wlr_surface *"),
+        to_native(ptr.resource, "struct wl_resource *"),
+        to_native(role_resource, "struct wl_resource *"),
+    )
+    if not ok:
+        raise MemoryError("cannot watch an xdg surface's resources")
 
 
 def set_scene_node(xdg_surface: XdgSurface, node: SceneNode) -> None:

@@ -4,3 +4,10 @@
  * set_title). The compositor makes those resources inert instead: every request is ignored,
  * except destroy, which destroys the resource. */
 void comp_resource_make_inert(struct wl_resource *resource);
+/* Make `xdg` (an xdg_surface resource) and `role` (its xdg_toplevel or xdg_popup resource,
+ * may be NULL) inert when `surface` is destroyed while they live; nothing happens to
+ * them otherwise (a client that destroys them first reaches wlroots' own handlers). Frees
+ * itself when done. false: out of memory. */
+struct wlr_surface;
+bool comp_inert_when_surface_goes(struct wlr_surface *surface, struct wl_resource *xdg,
+	struct wl_resource *role);
