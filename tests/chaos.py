@@ -584,11 +584,15 @@ def outputs(chaos: Chaos) -> str:
 
 def record(chaos: Chaos) -> str:
     if chaos.recording:
-        chaos.comp.ctl_ok("record-stop")
+        last = chaos.comp.ctl_ok("record-stop")["last"]
         chaos.recording = False
         path = chaos.recording_path
+        if last["frames_encoded"] == 0:  # stopped before a frame came: no file
+            if path.exists():
+                raise CheckFailed(f"{path} left behind with no frame in it")
+            return f"stop {path.name} before its first frame"
         if not path.exists() or path.stat().st_size == 0:
-            raise CheckFailed(f"the recording {path} is missing or empty")
+            raise CheckFailed(f"the recording {path} is missing or empty: {last}")
         size = path.stat().st_size
         path.unlink()
         return f"stop {path.name} {size} bytes"

@@ -218,6 +218,7 @@ def memcheck_prefix() -> list[str]:
     if not directory:
         return []
     supp = Path("/usr/lib/x86_64-linux-gnu/valgrind/python3.supp")
+    ours = ROOT / "scripts" / "memcheck.supp"
     return [
         "valgrind",
         "--tool=memcheck",
@@ -226,6 +227,7 @@ def memcheck_prefix() -> list[str]:
         "--num-callers=30",
         f"--log-file={directory}/memcheck-%p.log",
         *([f"--suppressions={supp}"] if supp.exists() else []),
+        f"--suppressions={ours}",
     ]
 
 

@@ -169,6 +169,12 @@ class Recorder:
             f"{s['frames_encoded']} frames encoded, {s['duration_s']:.1f} s, "
             f"{s['frames_dropped']} dropped, {s['bytes']} bytes"
         )
+        if s["frames_encoded"] == 0 and not err:
+            # Stopped before its first frame (start and stop in one breath, from a script):
+            # an empty file is no MP4; none is left behind.
+            Path(s["path"]).unlink(missing_ok=True)
+            log.info("recording stopped before its first frame: %s not written", s["path"])
+            return
         if err:
             log.error(
                 "recording stopped: %s; the file so far stays playable: %s (%s)",
