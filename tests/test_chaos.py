@@ -7,6 +7,8 @@ adds is made once: Pillow for titles, wlroots' textures and swapchains, fonts). 
 
 from __future__ import annotations
 
+import os
+
 from tests.chaos import Chaos, settle, stable_baseline, warm_up
 from tests.waiting import wait_for
 
@@ -45,4 +47,5 @@ def test_random_actions_leave_nothing_behind(make_compositor, tmp_path):
             f"chaos seed {seed}: {sum(result.actions.values())} actions, RSS "
             f"{before['rss_kib']} -> {after['rss_kib']} KiB"
         )
-    assert rss[1] - rss[0] < ROUND_GROWTH_KIB, rss
+    if not os.environ.get("PYDRM_MEMCHECK_DIR"):  # under valgrind RSS is valgrind's
+        assert rss[1] - rss[0] < ROUND_GROWTH_KIB, rss

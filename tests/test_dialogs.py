@@ -94,7 +94,10 @@ GTK3 = next(toolkit for toolkit in TOOLKITS if toolkit.name == "gtk3")
 def test_gtk3_about_dialog_opens_over_its_window(make_compositor, backend):
     """A real GTK3 About dialog, as a Wayland client and as an X11 one: centred on its
     window (the output is big enough for it to need no moving back in). As an X11 client
-    GTK places the dialog itself (PPosition), which the compositor keeps."""
+    GTK asks for a position itself (PPosition), centred on where its window was before the
+    compositor placed it, now and then: a dialog goes over its window all the same. As a
+    Wayland client GTK names the parent after the first commit now and then: the dialog
+    goes over it then."""
     comp = make_compositor(width=1600, height=1200)
     solid_window(comp, "cc6633", "test.first", size="600x400")  # takes the top-left
     env = {"GDK_BACKEND": backend}

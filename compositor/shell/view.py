@@ -301,8 +301,14 @@ class View:
         self.shell.set_minimized(self, True)
 
     def _on_set_parent(self, listener: Listener, data: object) -> None:
-        if self.mapped:
-            self.shell.restack()  # a transient goes above its new parent
+        if not self.mapped:
+            return  # placed over its parent when it maps
+        # A toolkit may map a dialog and name its parent a moment later (GTK 3 does, now and
+        # then): it goes over its parent then, and above it.
+        parent = self.parent_view()
+        if parent is not None and parent.mapped and not (self.maximized or self.fullscreen):
+            self.move_to(*self.shell.place_transient(self, parent))
+        self.shell.restack()
 
     def describe(self) -> dict:
         x, y, width, height = self.geometry()

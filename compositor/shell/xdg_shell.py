@@ -112,7 +112,7 @@ class Shell:
     def place_new_view(self, view: View) -> tuple[int, int]:
         """Where a new window opens (the top-left of its window geometry). A transient (a
         dialog) opens centred over its parent, kept on the parent's output, title bar
-        included (see :meth:`_place_transient`). Any other window's frame (the window and
+        included (see :meth:`place_transient`). Any other window's frame (the window and
         the compositor's title bar above it), on the output under the pointer: the spot of
         the usable
         area (on a 32 px grid) where it covers the least of the windows already there, and
@@ -122,7 +122,7 @@ class Shell:
         plain cascade 64 windows stacked up to ~28 deep."""
         parent = view.parent_view()
         if parent is not None and parent.mapped and not parent.minimized:
-            return self._place_transient(view, parent)
+            return self.place_transient(view, parent)
         cursor = self.server.seat.cursor.wlr_cursor
         output = self.server.output_layout.output_at(cursor.x, cursor.y)
         box = self.usable_area(output) if output is not None else None
@@ -163,7 +163,7 @@ class Shell:
         assert best is not None
         return best[2], best[3] + bar
 
-    def _place_transient(self, view: View, parent: View) -> tuple[int, int]:
+    def place_transient(self, view: View, parent: View) -> tuple[int, int]:
         """Centred over the parent's window (its title bar and all), then moved as little
         as needed to lie in the usable area of the parent's output, its own title bar
         included."""

@@ -316,7 +316,14 @@ class XWaylandView(View):
         self.pid = xsurface.pid
         if not self.placed:
             hints = xsurface.size_hints
-            if hints is not None and hints.flags & (US_POSITION | P_POSITION):
+            flags = hints.flags if hints is not None else 0
+            parent = self.parent_view()
+            if not flags & US_POSITION and parent is not None and parent.mapped:
+                # A dialog goes over its window: a toolkit's own idea of where that is
+                # (PPosition) can be stale (GTK 3 centres on where the window was before
+                # the compositor placed it).
+                self.move_to(*self.shell.place_transient(self, parent))
+            elif flags & (US_POSITION | P_POSITION):
                 View.move_to(self, xsurface.x, xsurface.y)  # where it is already
             else:
                 self.natural_size = (max(1, xsurface.width), max(1, xsurface.height))
