@@ -31,9 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.chaos import Chaos, fd_list, settle, stable_baseline, warm_up  # noqa: E402
+from tests.chaos import Chaos, fd_list, stable_baseline, warm_up  # noqa: E402
 from tests.harness import CompositorProcess  # noqa: E402
-from tests.waiting import wait_for  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 VARIABLE = ("rss_kib", "swapchain_fds")
@@ -77,15 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                 if result.crashed:
                     crashed = True
                     break
-                trims = comp.ctl_ok("stats", objects=0)["memory_trims"]
-                chaos.finish()
-                settle(comp, fixed)
-                wait_for(
-                    lambda trims=trims: comp.ctl_ok("stats", objects=0)["memory_trims"] > trims,
-                    60,
-                    what="the memory trim",
-                )
-                after = settle(comp, fixed)
+                after = chaos.end_round(fixed)
                 back = {k: after[k] for k in fixed} == fixed
                 rounds.append(
                     {

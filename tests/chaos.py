@@ -111,6 +111,20 @@ class Chaos:
             self._reap()
         return self.result
 
+    def end_round(self, fixed: dict[str, Any]) -> dict[str, Any]:
+        """End everything the round started; once the live counts are back to ``fixed``
+        and the memory the clients cost went back to the system (2 s after the last one
+        went: ffi/cdef/19_memory_trim.h), the counts, fds and RSS as they are."""
+        trims = self.comp.ctl_ok("stats", objects=0)["memory_trims"]
+        self.finish()
+        settle(self.comp, fixed)
+        wait_for(
+            lambda: self.comp.ctl_ok("stats", objects=0)["memory_trims"] > trims,
+            60,
+            what="the memory given back after the clients went",
+        )
+        return settle(self.comp, fixed)
+
     def _reap(self) -> None:
         self.clients = [c for c in self.clients if c.proc.poll() is None]
 

@@ -109,15 +109,14 @@ def test_fds_do_not_leak_across_client_generations(compositor):
         assert compositor.open_fds() == baseline, f"fds after generation {n + 2}"
 
 
-def test_xdg_objects_of_a_destroyed_surface_are_inert(compositor):
-    """wlroots 0.15 frees the xdg_surface and its toplevel/popup when the wl_surface goes
-    first, and its handlers then crash on the next request to them; here they are inert: the
-    requests are ignored, destroy works, the client stays connected, the compositor runs."""
+def _xdg_client(comp):
+    """A pywayland client with wl_compositor, wl_shm and xdg_wm_base bound (it answers
+    pings): (display, {"compositor", "shm", "wm_base"})."""
     from pywayland.client import Display
-    from pywayland.protocol.wayland import WlCompositor
+    from pywayland.protocol.wayland import WlCompositor, WlShm
     from pywayland.protocol.xdg_shell import XdgWmBase
 
-    display = Display(str(compositor.runtime_dir / compositor.socket))
+    display = Display(str(comp.runtime_dir / comp.socket))
     display.connect()
     found: dict = {}
     registry = display.get_registry()
@@ -127,11 +126,21 @@ def test_xdg_objects_of_a_destroyed_surface_are_inert(compositor):
             found["compositor"] = reg.bind(name, WlCompositor, 4)
         elif interface == "xdg_wm_base":
             found["wm_base"] = reg.bind(name, XdgWmBase, 1)
+        elif interface == "wl_shm":
+            found["shm"] = reg.bind(name, WlShm, 1)
 
     registry.dispatcher["global"] = on_global
     display.roundtrip()
+    found["wm_base"].dispatcher["ping"] = lambda wm, serial: wm.pong(serial)
+    return display, found
+
+
+def test_xdg_objects_of_a_destroyed_surface_are_inert(compositor):
+    """wlroots 0.15 frees the xdg_surface and its toplevel/popup when the wl_surface goes
+    first, and its handlers then crash on the next request to them; here they are inert: the
+    requests are ignored, destroy works, the client stays connected, the compositor runs."""
+    display, found = _xdg_client(compositor)
     wm_base = found["wm_base"]
-    wm_base.dispatcher["ping"] = lambda wm, serial: wm.pong(serial)
     surface = found["compositor"].create_surface()
     xdg_surface = wm_base.get_xdg_surface(surface)
     toplevel = xdg_surface.get_toplevel()
@@ -170,27 +179,8 @@ def test_a_closed_window_whose_wl_surface_lives_on(compositor):
     step, so wlroots never heard the second: it kept its xdg_surface with a pointer to the
     freed resource, and its commit handler and the wl_surface's end used it (a use after
     free under valgrind at every toolkit window's close; a crash on a commit like this)."""
-    from pywayland.client import Display
-    from pywayland.protocol.wayland import WlCompositor, WlShm
-    from pywayland.protocol.xdg_shell import XdgWmBase
-
-    display = Display(str(compositor.runtime_dir / compositor.socket))
-    display.connect()
-    found: dict = {}
-    registry = display.get_registry()
-
-    def on_global(reg, name, interface, version):
-        if interface == "wl_compositor":
-            found["compositor"] = reg.bind(name, WlCompositor, 4)
-        elif interface == "xdg_wm_base":
-            found["wm_base"] = reg.bind(name, XdgWmBase, 1)
-        elif interface == "wl_shm":
-            found["shm"] = reg.bind(name, WlShm, 1)
-
-    registry.dispatcher["global"] = on_global
-    display.roundtrip()
+    display, found = _xdg_client(compositor)
     wm_base = found["wm_base"]
-    wm_base.dispatcher["ping"] = lambda wm, serial: wm.pong(serial)
     surface = found["compositor"].create_surface()
     for round_ in range(2):  # the same wl_surface, a window twice
         xdg_surface = wm_base.get_xdg_surface(surface)
