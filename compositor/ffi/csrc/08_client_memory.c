@@ -110,7 +110,7 @@ bool comp_guard_region(const void *data, size_t len, struct wl_client *client,
 		}
 		return false;
 	}
-	guard_install();
+	/* The handler was put on top by comp_guard_mark, once per scope (a syscall). */
 	struct guard_region *region = &guard_regions[guard_count];
 	region->start = (uintptr_t)data;
 	region->end = (uintptr_t)data + len;
