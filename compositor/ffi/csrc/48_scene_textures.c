@@ -1,6 +1,7 @@
 /* Textures for the scene's buffer nodes (title bars, the recording indicator's text, any
  * wlr_scene_buffer), made before a frame begins: wlroots makes them on first use, inside
- * the frame, and its renderers must not make textures while rendering. */
+ * the frame (wlr_scene_render_output), and its renderers must not make textures while
+ * rendering. Every path that renders calls comp_scene_import_pending first. */
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/render/wlr_texture.h>
 #include <wlr/types/wlr_buffer.h>
@@ -22,24 +23,14 @@ static struct wlr_texture *scene_buffer_texture(struct wlr_scene_buffer *scene_b
 	return scene_buffer->texture;
 }
 
-static void import_node_textures(struct wlr_scene_node *node, struct wlr_renderer *renderer) {
-	if (!node->state.enabled) {
-		return;
-	}
-	if (node->type == WLR_SCENE_NODE_BUFFER) {
-		scene_buffer_texture((struct wlr_scene_buffer *)node, renderer);
-	}
-	struct wlr_scene_node *child;
-	wl_list_for_each(child, &node->state.children, state.link) {
-		import_node_textures(child, renderer);
-	}
-}
-
+/* As wlroots 0.15.1 does before it renders: every scene buffer goes on the scene's pending
+ * list when it is made (wlr_scene_buffer_create; 0.15 has no set_buffer), so importing that
+ * list before each frame covers them all, with no walk of the scene. */
 void comp_scene_import_pending(struct wlr_scene *scene, struct wlr_renderer *renderer) {
 	struct wlr_scene_buffer *scene_buffer, *tmp;
 	wl_list_for_each_safe(scene_buffer, tmp, &scene->pending_buffers, pending_link) {
+		scene_buffer_texture(scene_buffer, renderer);
 		wl_list_remove(&scene_buffer->pending_link);
 		wl_list_init(&scene_buffer->pending_link);
 	}
-	import_node_textures(&scene->node, renderer);
 }
