@@ -302,7 +302,12 @@ class View:
 
     def _on_set_parent(self, listener: Listener, data: object) -> None:
         if not self.mapped:
-            return  # placed over its parent when it maps
+            # Placed over its parent when it maps, also if it was shown before (GTK 3 maps
+            # a dialog, unmaps it when the decoration mode is settled, names the parent and
+            # maps it again).
+            if not (self.maximized or self.fullscreen) and self.parent_view() is not None:
+                self.placed = False
+            return
         # A toolkit may map a dialog and name its parent a moment later (GTK 3 does, now and
         # then): it goes over its parent then, and above it.
         parent = self.parent_view()
