@@ -137,6 +137,19 @@ def view_of(comp: CompositorProcess, app_id: str) -> dict:
     return next(v for v in comp.views() if v["app_id"] == app_id)
 
 
+def x_stacking(comp: CompositorProcess, names: dict[int, str]) -> list[str]:
+    """The windows named in ``names`` (X id -> name), bottom to top, as the X server stacks
+    them (xwininfo: XQueryTree, top first); the WM's _NET_CLIENT_LIST_STACKING (bottom
+    first) must say the same."""
+    tree = comp.run_client(["xwininfo", "-root", "-children"], env=x_env(comp)).stdout
+    server = [int(w, 16) for w in re.findall(r"^\s+(0x[0-9a-f]+)", tree, re.MULTILINE)]
+    server = [names[w] for w in reversed(server) if w in names]
+    prop = comp.run_client(["xprop", "-root", "_NET_CLIENT_LIST_STACKING"], env=x_env(comp))
+    listed = [int(w, 16) for w in re.findall(r"0x[0-9a-f]+", prop.stdout)]
+    assert [names[w] for w in listed if w in names] == server, (tree, prop.stdout)
+    return server
+
+
 def click(comp: CompositorProcess, x: int, y: int, button: int = BTN_LEFT) -> None:
     comp.ctl_ok("pointer-move", x=x, y=y)
     comp.ctl_ok("pointer-button", button=button)
@@ -307,28 +320,32 @@ def test_asked_position_is_kept_and_others_are_placed(compositor):
     assert view_of(compositor, "test.asked")["width"] == 140
 
 
+OVERLAP = (200, 150)  # in both the red (50,50 200x150) and the green (150,100 200x150) window
+
+
 @needs_xlib
 def test_click_focuses_raises_and_restacks_in_x(compositor):
     red, red_view = probe_view(
         compositor, "test.red", "--color", "ff0000", "--size", "200x150", "--position", "50,50"
     )
-    green, _ = probe_view(
+    green, green_view = probe_view(
         compositor, "test.green", "--color", "00ff00", "--size", "200x150", "--position", "150,100"
     )
+    pair = {red_view["x11_window"]: "red", green_view["x11_window"]: "green"}
+    # Before the click red is below, on the screen and in X (else the click proves nothing):
+    # where the two overlap (150..250, 100..200) the screen shows green.
     wait_for_line(red, lambda line: line == "focus out")
     wait_for_box(compositor, "00ff00", (150, 100, 200, 150))
+    assert screenshot(compositor).getpixel(OVERLAP) == (0, 255, 0)
+    assert x_stacking(compositor, pair) == ["red", "green"]
     click(compositor, 60, 60)  # on the red window's visible corner
     wait_for_line(red, lambda line: line == "focus in")
     wait_for_line(green, lambda line: line == "focus out")
     assert view_of(compositor, "test.red")["focused"]
     assert not view_of(compositor, "test.green")["focused"]
-    wait_for_box(compositor, "ff0000", (50, 50, 200, 150))  # on top: all of it shows
-    # X's own stacking order says so too (the bottom-to-top list the WM keeps).
-    result = compositor.run_client(
-        ["xprop", "-root", "_NET_CLIENT_LIST_STACKING"], env=x_env(compositor)
-    )
-    stacking = [int(w, 16) for w in re.findall(r"0x[0-9a-f]+", result.stdout)]
-    assert stacking[-1] == red_view["x11_window"], result.stdout
+    wait_for(lambda: screenshot(compositor).getpixel(OVERLAP) == (255, 0, 0), 15, what="red on top")
+    # X's stacking order follows: the X server's and the list the WM keeps.
+    assert x_stacking(compositor, pair) == ["green", "red"]
     # The press reached the window at its own coordinates, and the keyboard follows.
     assert "press 1 10 10 60 60" in x_sync(red)
     compositor.ctl_ok("type", text="k")
