@@ -10,12 +10,15 @@ takes under pixman.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 from compositor.inspect.diagnosis import Context, diagnose
+from tests.clients.wl_drm_client import XRGB8888, WlDrmClient, memfd_buffer
 from tests.conftest import needs
 from tests.helpers import wait_for_line
 from tests.waiting import wait_for
@@ -87,19 +90,59 @@ def test_a_wl_drm_client_shows_its_prime_buffer_and_what_it_cost(comp):
     assert any("backed by memfds" in d for d in client["diagnosis"])
 
 
-@needs("weston-simple-shm")
-def test_rates_are_per_second_between_two_calls(comp):
-    proc = comp.spawn(["weston-simple-shm"])
-    comp.wait_for_view("org.freedesktop.weston.simple-shm", timeout=30)
-    first = toplevel(client_of(comp, proc.pid))
-    assert first["commits_per_s"] is None  # nothing to compare with yet
-    start = comp.frames()
-    wait_for(lambda: comp.frames() >= start + 30, 30, what="30 frames")
-    second = toplevel(client_of(comp, proc.pid))
-    assert second["commits"] > first["commits"]
-    assert second["frames_shown"] > first["frames_shown"]
-    assert second["commits_per_s"] > 0 and second["bytes_copied_per_s"] > 0
-    assert second["frames_shown_per_s"] > 0
+def commit_and_wait_until_shown(client: WlDrmClient, surface, buffer, width: int, height: int):
+    """One commit of the whole buffer, then wait for its frame callback: the compositor
+    drew a frame with it (nothing else changes on the output: that frame is this commit's)."""
+    done: list[int] = []
+    callback = surface.frame()
+    callback.dispatcher["done"] = lambda _, time: done.append(time)
+    surface.attach(buffer, 0, 0)
+    surface.damage(0, 0, width, height)
+    surface.commit()
+    wait_for(lambda: client.roundtrip() or done, 10, interval=0.002, what="the frame callback")
+
+
+def test_rates_are_what_the_client_did_per_second_between_two_calls(comp):
+    """The test is the client: it knows how many commits (each a whole 160x120 XRGB buffer,
+    each shown in its own frame) it made between two ``clients`` calls, and it times the
+    calls itself. The compositor's interval lies between the end of the first call and the
+    start of the second, and the start of the first and the end of the second: the rates
+    must lie between what those two intervals give. 1.5 s apart, so that a count per call
+    (12) is not taken for a rate per second (8)."""
+    commits, width, height, interval = 12, 160, 120, 1.5
+    frame_bytes = width * height * 4
+    client = WlDrmClient(str(comp.runtime_dir / comp.socket))
+    try:
+        fd = memfd_buffer(width, height, width * 4, 0x33CC66)
+        buffer = client.create_prime_buffer(fd, width, height, XRGB8888, 0, width * 4)
+        os.close(fd)
+        surface = client.show(buffer, width, height, app_id="test.rates")
+        commit_and_wait_until_shown(client, surface, buffer, width, height)
+        start_first = time.monotonic()
+        first = toplevel(client_of(comp, os.getpid()))
+        end_first = time.monotonic()
+        assert first["commits_per_s"] is None  # nothing to compare with yet
+        assert first["commits"] == 2  # show()'s and the one above
+        for _ in range(commits):
+            commit_and_wait_until_shown(client, surface, buffer, width, height)
+        time.sleep(max(0.0, end_first + interval - time.monotonic()))
+        start_second = time.monotonic()
+        second = toplevel(client_of(comp, os.getpid()))
+        end_second = time.monotonic()
+    finally:
+        client.close()
+    longest, shortest = end_second - start_first, start_second - end_first
+    assert second["commits"] - first["commits"] == commits
+    assert second["frames_shown"] - first["frames_shown"] == commits
+    assert second["bytes_copied"] - first["bytes_copied"] == commits * frame_bytes
+    # Rounded to 0.1 (commits, frames) and to 1 (bytes) by the inspector.
+    for key, done, rounding in (
+        ("commits_per_s", commits, 0.05),
+        ("frames_shown_per_s", commits, 0.05),
+        ("bytes_copied_per_s", commits * frame_bytes, 0.5),
+    ):
+        low, high = done / longest - rounding, done / shortest + rounding
+        assert low <= second[key] <= high, f"{key} {second[key]} not in [{low}, {high}]"
 
 
 def test_diagnosis_of_a_zero_copy_client_is_empty():
