@@ -8,8 +8,13 @@ damage, plus each node's part of the damage that no opaque node above it hides).
 
 from __future__ import annotations
 
-from tests.conftest import needs
+import os
+
+from tests.clients.wl_drm_client import XRGB8888, WlDrmClient, memfd_buffer
+from tests.conftest import WL_DRM_TEST_ARGS, needs
 from tests.helpers import overlap, rgb, solid_window
+from tests.test_hit_testing import color_box
+from tests.test_inspector import commit_and_wait_until_shown
 from tests.waiting import wait_for
 
 CLIENTS = 16
@@ -41,8 +46,67 @@ def test_opaque_windows_paint_each_damaged_pixel_once(make_compositor):
     assert damaged1 - damaged0 > 0, "the windows animated, so frames had damage"
     # Every damaged pixel written exactly once: the windows under an opaque one are not
     # painted where it covers them, nor is the background (wlroots' own commit paints
-    # the background and every window under the damage, bottom to top).
+    # the background and every window under the damage, bottom to top). This is the code's
+    # own count: test_a_window_under_an_opaque_one_is_never_read measures what is read.
     assert drawn1 - drawn0 == damaged1 - damaged0
+
+
+def unwritten_memfd(size: int) -> int:
+    fd = os.memfd_create("never-written", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    os.ftruncate(fd, size)
+    return fd
+
+
+def pages_read(fd: int) -> int:
+    """Pages of a never-written memfd that someone read: reading a hole through a mapping
+    allocates a page (st_blocks counts 512-byte blocks)."""
+    return os.fstat(fd).st_blocks // (os.sysconf("SC_PAGE_SIZE") // 512)
+
+
+def test_a_window_under_an_opaque_one_is_never_read(make_compositor):
+    """What the frames really read, measured outside the compositor: the pixels_drawn sum
+    above is the code's own count, and painting a hidden window (then the one over it) would
+    leave both the count and the picture unchanged. The hidden window's buffers are memfds
+    that no one wrote: a page read through a mapping gets allocated then, so each must keep
+    0 pages while an opaque fullscreen window covers it, through frames that its own
+    commits damaged; once uncovered, the same measure sees its pages read."""
+    comp = make_compositor(args=WL_DRM_TEST_ARGS)
+    width, height, stride = 200, 150, 800
+    client = WlDrmClient(str(comp.runtime_dir / comp.socket))
+    fds: list[int] = []
+    try:
+        fd = memfd_buffer(width, height, stride, 0xCC3333)
+        first = client.create_prime_buffer(fd, width, height, XRGB8888, 0, stride)
+        os.close(fd)
+        surface = client.show(first, width, height, app_id="test.hidden")
+        comp.wait_for_view("test.hidden")
+        cover, _ = solid_window(comp, "3366cc", "test.cover", fullscreen=True)
+        wait_for(
+            lambda: any(
+                v["app_id"] == "test.cover"
+                and (v["x"], v["y"], v["width"], v["height"]) == (0, 0, 640, 480)
+                for v in comp.views()
+            ),
+            10,
+            what="the cover fullscreen",
+        )
+        wait_for(lambda: color_box(comp.screenshot(), "cc3333") is None, 10, what="cc3333 hidden")
+        frames = comp.frames()
+        for _ in range(5):
+            fds.append(unwritten_memfd(stride * height))
+            buffer = client.create_prime_buffer(fds[-1], width, height, XRGB8888, 0, stride)
+            commit_and_wait_until_shown(client, surface, buffer, width, height)
+        assert comp.frames() >= frames + 5, "each commit damaged a frame"
+        assert [pages_read(fd) for fd in fds] == [0] * 5
+        # Uncovered, its last buffer is drawn: read, all of it (150 rows of 800 bytes).
+        cover.stdin.write("minimize\n")
+        cover.stdin.flush()
+        pages = -(-stride * height // os.sysconf("SC_PAGE_SIZE"))
+        wait_for(lambda: pages_read(fds[-1]) == pages, 10, what="the uncovered buffer read")
+    finally:
+        client.close()
+        for fd in fds:
+            os.close(fd)
 
 
 def test_translucent_window_blends_over_the_one_below(compositor):
