@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     config = parse_args(sys.argv[1:] if argv is None else argv)
     setup_logging(config.log_level)
     log = logging.getLogger("compositor")
-    from compositor.backend import BackendError
+    from compositor.backend_handle import BackendError
     from compositor.render.renderer import RendererError
     from compositor.server import Server, SocketError
 

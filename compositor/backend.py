@@ -8,47 +8,22 @@ from __future__ import annotations
 
 import logging
 import os
-import weakref
 
-from pywayland.server import Display, Signal
-from wlroots import ffi as wlr_ffi
-from wlroots import lib as wlr_lib
+from pywayland.server import Display
 from wlroots.backend import Backend, BackendType
-from wlroots.wlr_types.input_device import InputDevice
-from wlroots.wlr_types.output import Output
 
+from compositor.backend_handle import BackendError, wrap_backend
 from compositor.config import Config, ConfigError
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import ffi, lib, to_native
 
 log = logging.getLogger(__name__)
-
-
-class BackendError(Exception):
-    """The backend could not start; the message says what to check."""
-
-
-def _wrap(ptr, display: Display) -> Backend:
-    """Give a backend pointer made by the project's ffi the pywlroots Backend wrapper."""
-    backend = Backend.__new__(Backend)
-    wlr_ptr = to_wlroots(ptr, "struct wlr_backend *")
-    # Same wiring as Backend.__init__, minus the creation call it hard-codes.
-    backend._ptr = wlr_ffi.gc(wlr_ptr, wlr_lib.wlr_backend_destroy)
-    backend._weak_display = weakref.ref(display)
-    backend.destroy_event = Signal(ptr=wlr_ffi.addressof(backend._ptr.events.destroy))
-    backend.new_input_event = Signal(
-        ptr=wlr_ffi.addressof(backend._ptr.events.new_input), data_wrapper=InputDevice
-    )
-    backend.new_output_event = Signal(
-        ptr=wlr_ffi.addressof(backend._ptr.events.new_output), data_wrapper=Output
-    )
-    return backend
 
 
 def _create_nested(display: Display, config: Config, create, add_output, failure: str) -> Backend:
     ptr = create(to_native(display, "struct wl_display *"), ffi.NULL)
     if ptr == ffi.NULL:
         raise BackendError(failure)
-    backend = _wrap(ptr, display)
+    backend = wrap_backend(ptr, display)
     for _ in range(config.outputs):
         add_output(ptr)  # before start: counted, each becomes a window on start
     return backend

@@ -18,15 +18,12 @@ import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pywayland import lib
 from pywayland.server.eventloop import EventLoop
 
 from compositor import wayland_fixes
-
-if TYPE_CHECKING:
-    from compositor.server import Server
 
 log = logging.getLogger(__name__)
 
@@ -214,10 +211,9 @@ class _Connection:
 
 
 class ControlServer:
-    def __init__(self, server: Server, path: Path) -> None:
-        self.server = server
+    def __init__(self, event_loop: EventLoop, path: Path) -> None:
         self.path = path
-        self.event_loop: EventLoop = server.event_loop
+        self.event_loop = event_loop
         self.handlers: dict[str, tuple[str, Handler]] = {}
         self.streams: dict[str, tuple[str, StreamHandler]] = {}
         self.connections: set[_Connection] = set()

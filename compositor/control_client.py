@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         from compositor.inspect import top  # noqa: PLC0415
 
         try:
-            return top.main(path, ns.args)
+            return top.main(lambda: ControlClient(path), ns.args)
         except OSError as exc:
             print(f"pydrm-ctl: cannot reach {path}: {exc}", file=sys.stderr)
             return 1

@@ -27,53 +27,53 @@ from wlroots.wlr_types.gamma_control_v1 import GammaControlManagerV1
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from compositor.core import Core
 
 log = logging.getLogger(__name__)
 
 
 class ProtocolGlobals:
-    def __init__(self, server: Server) -> None:
-        display = to_native(server.display, "struct wl_display *")
-        renderer = to_native(server.renderer, "struct wlr_renderer *")
+    def __init__(self, core: Core) -> None:
+        display = to_native(core.display, "struct wl_display *")
+        renderer = to_native(core.renderer, "struct wlr_renderer *")
         # wl_shm with the formats the renderer can read (wl_shm's mandatory two included).
         if not lib.wlr_renderer_init_wl_shm(renderer, display):
             raise RuntimeError("wlroots could not create the wl_shm global")
         # wl_compositor and, in wlroots 0.15, wl_subcompositor.
-        self.compositor = Compositor(server.display, server.renderer)
+        self.compositor = Compositor(core.display, core.renderer)
         self.linux_dmabuf = ffi.NULL
         dmabuf_formats = lib.comp_renderer_dmabuf_format_count(renderer)
-        if not server.config.linux_dmabuf:
+        if not core.config.linux_dmabuf:
             log.info("zwp_linux_dmabuf_v1: off (--no-linux-dmabuf)")
         elif dmabuf_formats == 0:
             log.info(
                 "zwp_linux_dmabuf_v1: not offered, the %s renderer imports no dma-bufs",
-                server.renderer_choice.kind,
+                core.renderer_kind,
             )
         else:
             self.linux_dmabuf = lib.wlr_linux_dmabuf_v1_create(display, renderer)
             log.info("zwp_linux_dmabuf_v1: %d formats", dmabuf_formats)
-        self.xdg_output_manager = XdgOutputManagerV1(server.display, server.output_layout)
-        self.viewporter = Viewporter(server.display)
-        self.screencopy = ScreencopyManagerV1(server.display)
-        self.export_dmabuf = ExportDmabufManagerV1(server.display)
+        self.xdg_output_manager = XdgOutputManagerV1(core.display, core.output_layout)
+        self.viewporter = Viewporter(core.display)
+        self.screencopy = ScreencopyManagerV1(core.display)
+        self.export_dmabuf = ExportDmabufManagerV1(core.display)
         # Clipboard managers and wl-clipboard read and set the selection without a window.
-        self.data_control = DataControlManagerV1(server.display)
+        self.data_control = DataControlManagerV1(core.display)
         # Night-light tools (gammastep, wlsunset); wlroots applies the ramps at commit.
-        self.gamma_control = GammaControlManagerV1(server.display)
+        self.gamma_control = GammaControlManagerV1(core.display)
         # xdg-foreign v1 + v2: one client's window as the parent of another's (portals).
         registry = lib.wlr_xdg_foreign_registry_create(display)
         self.xdg_foreign = (
             lib.wlr_xdg_foreign_v1_create(display, registry),
             lib.wlr_xdg_foreign_v2_create(display, registry),
         )
-        for name in server.config.disabled_globals:
+        for name in core.config.disabled_globals:
             lib.comp_globals_disable(display, name.encode())
             log.info("global %s: hidden from clients (--disable-global)", name)
         # presentation-time; the scene graph sends the feedback for the surfaces it shows.
         self.presentation = lib.wlr_presentation_create(
-            display, to_native(server.backend, "struct wlr_backend *")
+            display, to_native(core.backend, "struct wlr_backend *")
         )
         lib.wlr_scene_set_presentation(
-            to_native(server.scene, "struct wlr_scene *"), self.presentation
+            to_native(core.scene, "struct wlr_scene *"), self.presentation
         )

@@ -25,7 +25,7 @@ from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
-    from compositor.server import Server
+    from compositor.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,12 @@ def comp_py_commit_failed(handle: object) -> None:
 class ServerOutput:
     """One output of the compositor: its scene output, frame loop and counters."""
 
-    def __init__(self, server: Server, output: Output) -> None:
-        self.server = server
+    def __init__(self, core: Core, output: Output, on_gone: Callable[[ServerOutput], None]) -> None:
+        self.core = core
         self.output = output
         self.name = output.name or "?"
-        self.scene_output: SceneOutput = server.scene.get_scene_output(output)
+        self._on_gone = on_gone
+        self.scene_output: SceneOutput = core.scene.get_scene_output(output)
         self._native_output = to_native(output, "struct wlr_output *")
         self._handle = ffi.new_handle(self)
         self.loop = lib.comp_frame_loop_create(
@@ -66,7 +67,7 @@ class ServerOutput:
         if self.loop == ffi.NULL:
             raise MemoryError(f"output {self.name}: cannot create its frame loop")
         self._render_by_python: Callable[[ServerOutput], bool] | None = None
-        self._on_commit_failed = getattr(server.backend, "on_commit_failed", None)
+        self._on_commit_failed = getattr(core.backend, "on_commit_failed", None)
         self.loop.python_on_failure = self._on_commit_failed is not None
         self._listeners = Listeners((output.destroy_event, self._on_destroy))
 
@@ -86,7 +87,7 @@ class ServerOutput:
 
     @property
     def layout_position(self) -> tuple[int, int]:
-        box = self.server.output_layout.get_box(self.output)
+        box = self.core.output_layout.get_box(self.output)
         return (box.x, box.y) if box is not None else (0, 0)
 
     def _python_render(self) -> bool:
@@ -106,7 +107,7 @@ class ServerOutput:
         # The loop stopped listening in its own destroy handler, which ran before this one.
         lib.comp_frame_loop_destroy(self.loop)
         self.loop = _GONE
-        self.server.outputs.remove(self)
+        self._on_gone(self)
 
     def describe(self) -> dict:
         width, height = self.size
@@ -131,12 +132,19 @@ class ServerOutput:
 
 
 class OutputManager:
-    """Enables new outputs and keeps the list of live ones, in layout order."""
+    """Enables new outputs and keeps the list of live ones, in layout order.
 
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    Its observers, called in the order they were added: ``added`` with each output once it
+    is enabled and laid out; ``changed`` when outputs went away (the one removed) or moved
+    in the layout (None).
+    """
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
         self._outputs: list[ServerOutput] = []
-        self._listeners = Listeners((server.backend.new_output_event, self._on_new_output))
+        self.added: list[Callable[[ServerOutput], None]] = []
+        self.changed: list[Callable[[ServerOutput | None], None]] = []
+        self._listeners = Listeners((core.backend.new_output_event, self._on_new_output))
 
     def __iter__(self):
         return iter(list(self._outputs))
@@ -148,14 +156,19 @@ class OutputManager:
         if server_output in self._outputs:
             self._outputs.remove(server_output)
             self._pack_left_to_right()
-            self.server.on_outputs_changed(removed=server_output)
+            self.notify_changed(removed=server_output)
+
+    def notify_changed(self, removed: ServerOutput | None = None) -> None:
+        """Outputs went away or moved in the layout (output management applies a new one)."""
+        for observer in list(self.changed):
+            observer(removed)
 
     def _pack_left_to_right(self) -> None:
         """Close the gap a removed output leaves: the rest stay in order, left to right."""
         x = 0
         for server_output in self._outputs:
             if server_output.layout_position != (x, 0):
-                self.server.output_layout.move(server_output.output, x, 0)
+                self.core.output_layout.move(server_output.output, x, 0)
             x += server_output.size[0]
 
     # -- headless hotplug, for scripts and tests --------------------------------------------
@@ -165,16 +178,16 @@ class OutputManager:
         control.register("output-remove", "headless: remove an output (name=)", self._remove)
 
     def _require_headless(self) -> None:
-        if self.server.backend_name != "headless":
+        if self.core.backend_name != "headless":
             raise CommandError("outputs can be added and removed on the headless backend only")
 
     def _add(self, request: dict) -> dict:
         self._require_headless()
-        width = int(request.get("width", self.server.config.width))
-        height = int(request.get("height", self.server.config.height))
+        width = int(request.get("width", self.core.config.width))
+        height = int(request.get("height", self.core.config.height))
         if not (0 < width <= 16384 and 0 < height <= 16384):
             raise CommandError("width and height must be between 1 and 16384")
-        backend = to_native(self.server.backend, "struct wlr_backend *")
+        backend = to_native(self.core.backend, "struct wlr_backend *")
         lib.wlr_headless_add_output(backend, width, height)
         return {"outputs": [v.describe() for v in self._outputs]}
 
@@ -188,10 +201,10 @@ class OutputManager:
         return {"outputs": [v.describe() for v in self._outputs]}
 
     def _on_new_output(self, listener: Listener, output: Output) -> None:
-        server = self.server
-        output.init_render(server.allocator, server.renderer)
-        config = server.config
-        if server.backend_name in ("wayland", "x11"):
+        core = self.core
+        output.init_render(core.allocator, core.renderer)
+        config = core.config
+        if core.backend_name in ("wayland", "x11"):
             # A nested output is a window: size it as asked.
             output.set_custom_mode(config.width, config.height, 0)
         elif config.mode is not None:
@@ -210,8 +223,8 @@ class OutputManager:
             return
         # Left to right, in the order outputs appear.
         right_edge = max((v.layout_position[0] + v.size[0] for v in self._outputs), default=0)
-        server.output_layout.add(output, right_edge, 0)
-        server_output = ServerOutput(server, output)
+        core.output_layout.add(output, right_edge, 0)
+        server_output = ServerOutput(core, output, self.remove)
         self._outputs.append(server_output)
         width, height = server_output.size
         log.info(
@@ -221,7 +234,8 @@ class OutputManager:
             height,
             server_output.layout_position,
         )
-        server.on_output_added(server_output)
+        for observer in list(self.added):
+            observer(server_output)
 
     def destroy(self) -> None:
         self._listeners.remove_all()

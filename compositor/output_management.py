@@ -58,7 +58,7 @@ class OutputManagement:
     def publish(self) -> None:
         """Tell every output-management client the configuration as it is now."""
         config = OutputConfigurationV1()
-        layout = self.outputs.server.output_layout
+        layout = self.outputs.core.output_layout
         for view in self.outputs:
             head = OutputConfigurationHeadV1.create(config, view.output)
             box = layout.get_box(view.output) if view.output.enabled else None
@@ -110,7 +110,7 @@ class OutputManagement:
             self.publish()
 
     def _lay_out(self, heads: list[OutputHeadV1State]) -> None:
-        layout = self.outputs.server.output_layout
+        layout = self.outputs.core.output_layout
         for state in heads:
             output = state.output
             if state.enabled:

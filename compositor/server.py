@@ -1,8 +1,13 @@
-"""The compositor: one linear setup, the event loop, and a clean teardown.
+"""The composition root: one linear setup, the event loop, and a clean teardown.
 
-Setup order matters and is the order of the fields below: display -> backend -> renderer
-and allocator -> protocol globals -> layout and scene -> outputs, shell, seat -> wl_drm,
-control socket, recorder -> Wayland socket -> backend start.
+Setup order, as :meth:`Server._setup` runs it: display -> backend -> renderer and allocator
+-> layout, scene and its layer trees (the :class:`~compositor.core.Core`) -> protocol globals
+-> outputs -> shell (windows), decorations, bindings, seat -> taskbar handles, virtual input,
+activation, layer shell, output management -> wl_drm, Xwayland, recorder -> who follows the
+outputs -> inspector, tracing, stats -> Wayland socket -> control socket; :meth:`Server.run`
+starts the backend. Each feature gets the core and exactly the collaborators it calls; the
+events between features (outputs added or changed, windows changed or gone, focus) are
+observer lists on their owners, wired here. No feature module imports this one.
 """
 
 from __future__ import annotations
@@ -10,21 +15,25 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pywayland import lib as wl_lib
 from pywayland.server import Display
 from wlroots.wlr_types import OutputLayout, Scene
+from wlroots.wlr_types.keyboard import KeyboardModifier
 
 from compositor import wayland_fixes
 from compositor.backend import create_backend
 from compositor.config import Config
-from compositor.control import CommandError, ControlServer
+from compositor.control import ControlServer
+from compositor.core import Core
 from compositor.ffi import ffi, lib, to_native
 from compositor.globals import ProtocolGlobals
 from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
+from compositor.input.injector import register_commands as register_injection_commands
 from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
 from compositor.inspect import Inspector
@@ -35,10 +44,11 @@ from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
 from compositor.shell.activation import Activation
-from compositor.shell.decorations import Decorations
+from compositor.shell.decorations import Decorations, render_title
 from compositor.shell.foreign_toplevel import ForeignToplevels
 from compositor.shell.layer import LayerShell
 from compositor.shell.stacking import Stacking
+from compositor.shell.switcher import WindowSwitcher
 from compositor.shell.xdg_shell import Shell
 from compositor.shell.xwayland import XWayland
 from compositor.stats import Stats
@@ -54,13 +64,16 @@ class SocketError(Exception):
 
 
 class Server:
+    """The composition root: makes the :class:`Core`, builds each feature with the
+    collaborators it calls, wires their events to each other, runs and tears down."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.backend_name = config.resolved_backend()
-        self.exit_code = 0
         self.children: list[subprocess.Popen] = []
         self._signal_sources: list = []
         # Everything shutdown() may free starts as None, so a failed setup can be undone.
+        self.core: Core | None = None
         self.backend = self.renderer = self.allocator = self.output_layout = None
         self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
@@ -82,60 +95,164 @@ class Server:
 
     def _setup(self) -> None:
         config = self.config
-        self.event_loop = self.display.get_event_loop()
+        event_loop = self.display.get_event_loop()
         self.backend = create_backend(self.display, config, self.backend_name)
         # The compositor picks its renderer itself (see render/renderer.py).
-        self.renderer_choice = create_renderer(self.backend, config.renderer)
-        self.renderer = self.renderer_choice.renderer
-        self.allocator = create_allocator(self.backend, self.renderer_choice)
+        renderer_choice = create_renderer(self.backend, config.renderer)
+        self.renderer = renderer_choice.renderer
+        self.allocator = create_allocator(self.backend, renderer_choice)
         self.output_layout = OutputLayout()
-        self.scene = Scene(self.output_layout)
-        self.globals = ProtocolGlobals(self)
-        # Copy counters, overlay and screenshots (render/tools.py).
-        self.render_tools = RenderTools(self)
-        self.stacking = Stacking(self.scene)
-        self.outputs = OutputManager(self)
-        self.shell = Shell(self, self.stacking.views)
-        self.decorations = Decorations(self)
-        self.seat = SeatManager(self)
-        self.foreign_toplevels = ForeignToplevels(self)
-        # A window shown or hidden may show or hide an idle inhibitor's surface.
-        self.foreign_toplevels.on_visibility_changed = self.seat.idle.update
-        self.virtual_input = VirtualInput(self.display, self.seat)
-        self.activation = Activation(self.display, self.shell)
-        self.layers = LayerShell(self, self.stacking, self._focus_layer_keyboard)
-        self.shell.usable_area = self.layers.usable_area
-        self.layers.on_usable_changed = self.shell.refit
-        self.output_management = OutputManagement(
-            self.display, self.outputs, self.on_outputs_changed
+        scene = Scene(self.output_layout)
+        core = self.core = Core(
+            config=config,
+            display=self.display,
+            event_loop=event_loop,
+            backend=self.backend,
+            backend_name=self.backend_name,
+            renderer_choice=renderer_choice,
+            allocator=self.allocator,
+            output_layout=self.output_layout,
+            scene=scene,
+            stacking=Stacking(scene),
         )
-        self.bindings = Bindings(self)
+        self.globals = ProtocolGlobals(core)
+        outputs = self.outputs = OutputManager(core)
+        # Copy counters, overlay and screenshots (render/tools.py).
+        self.render_tools = RenderTools(core, self.globals.compositor, outputs)
+        shell = self.shell = Shell(core, outputs)
+        self.decorations = Decorations(self.display, shell)
+        shell.new_xdg_view_observers.append(self.decorations.on_new_view)
+        switcher = WindowSwitcher(
+            core.stacking.overlay,
+            shell.switchable,
+            shell.focus,
+            shell.output_box_under_pointer,
+            render_title,
+        )
+        shell.view_destroyed_observers.append(switcher.forget)
+        self.bindings = Bindings(core, shell, switcher)
+        seat = self.seat = SeatManager(
+            core,
+            shell=shell,
+            decorations=self.decorations,
+            bindings=self.bindings,
+            refocus_keyboard=self.refocus_keyboard,
+        )
+        shell.seat = seat
+        self.foreign_toplevels = ForeignToplevels(core, outputs, seat.wlr_seat)
+        shell.view_changed_observers.append(self.foreign_toplevels.on_view_changed)
+        # A window shown or hidden may show or hide an idle inhibitor's surface.
+        self.foreign_toplevels.on_visibility_changed = seat.idle.update
+        self.virtual_input = VirtualInput(self.display, seat)
+        self.activation = Activation(self.display, shell)
+        self.layers = LayerShell(core, outputs, shell, self._focus_layer_keyboard)
+        shell.usable_area = self.layers.usable_area
+        self.layers.on_usable_changed = shell.refit
+        self.output_management = OutputManagement(
+            self.display, outputs, lambda: outputs.notify_changed()
+        )
         if self.backend_name == "headless" and config.headless_input:
-            self.injector = InputInjector(self)
+            self.injector = InputInjector(self.backend, self.output_layout)
         self.wl_drm = self._create_wl_drm()
         self.xwayland = self._create_xwayland()
-        self.recorder = create_recorder(self)
-        self.stats = Stats(self)
-        self.inspector = Inspector(self)
-        self.tracing = Tracing(self)
+        self.recorder = create_recorder(core)
+        self.bindings.add(
+            KeyboardModifier.CTRL | KeyboardModifier.ALT,
+            "r",
+            "start/stop recording",
+            self.recorder.toggle,
+        )
+        self._wire_outputs(outputs)
+        self.inspector = Inspector(self._client_inspector)
+        self.tracing = Tracing(self.display)
         # malloc_trim two seconds after clients went (ffi/cdef/19_memory_trim.h).
         self.memory_trim = lib.comp_memory_trim_install(
             to_native(self.display, "struct wl_display *")
         )
+        self.stats = Stats()
+        self._add_gauges(self.stats)
         self.socket_name = self._add_socket(config.socket)
         if not config.no_control:
             path = (
                 config.control_socket
                 or Path(os.environ["XDG_RUNTIME_DIR"]) / f"{self.socket_name}.control"
             )
-            self.control = ControlServer(self, path)
+            self.control = ControlServer(event_loop, path)
             self._register_commands(self.control)
         self._signal_sources = [
-            wayland_fixes.add_signal(self.event_loop, signal.SIGINT, self._on_signal),
-            wayland_fixes.add_signal(self.event_loop, signal.SIGTERM, self._on_signal),
+            wayland_fixes.add_signal(event_loop, signal.SIGINT, self._on_signal),
+            wayland_fixes.add_signal(event_loop, signal.SIGTERM, self._on_signal),
         ]
 
     # -- setup helpers --------------------------------------------------------------------
+
+    def _wire_outputs(self, outputs: OutputManager) -> None:
+        """Who follows the outputs, in order (the panels' usable areas before the windows
+        that fit into them)."""
+        outputs.added.extend(
+            (
+                self.render_tools.on_output_added,
+                self.recorder.on_output_added,
+                lambda _output: self.output_management.publish(),
+                lambda _output: self.foreign_toplevels.refresh_outputs(),
+            )
+        )
+
+        def removed_only(removed: ServerOutput | None) -> None:
+            if removed is not None:
+                self.output_management.publish()
+
+        outputs.changed.extend(
+            (
+                self.layers.on_outputs_changed,
+                removed_only,
+                lambda _removed: self.shell.refit(),
+                lambda _removed: self.decorations.rescale(),
+                lambda _removed: self.foreign_toplevels.refresh_outputs(),
+                lambda _removed: self.recorder.on_outputs_changed(),
+            )
+        )
+
+    def _client_inspector(self):
+        from compositor.inspect.clients import ClientInspector
+
+        return ClientInspector(
+            self.core,
+            linux_dmabuf=self.globals.linux_dmabuf != ffi.NULL,
+            wl_drm=self.wl_drm,
+            outputs=self.outputs,
+            views=lambda: self.shell.views,
+        )
+
+    def _add_gauges(self, stats: Stats) -> None:
+        """The live counts of ``stats``: each must come back to its baseline when clients
+        leave (endurance tests and bench/bench_soak.py compare them)."""
+        display = to_native(self.display, "struct wl_display *")
+        copy_stats = self.render_tools.copy_stats
+        wl_drm, recorder, event_loop = self.wl_drm, self.recorder, self.core.event_loop
+        gauges: dict[str, Callable[[], object]] = {
+            "clients": lambda: lib.comp_display_client_count(display),
+            "surfaces": copy_stats.tracked_surfaces,
+            "views": lambda: len(self.shell.views),
+            "popups": lambda: len(self.shell.popups),
+            "keyboards": lambda: len(self.seat.keyboards),
+            "pointers": lambda: len(self.seat.pointers),
+            # Callbacks the event loop holds (timers, idles, fds, signals).
+            "event_sources": lambda: len(event_loop._callback_handles),
+            "wl_drm_buffers": lambda: len(wl_drm.buffers) if wl_drm is not None else 0,
+            "wl_drm_native_buffers": (
+                lambda: wl_drm.bridge.live_count() if wl_drm is not None else 0
+            ),
+            "wl_drm_clients": lambda: len(wl_drm.clients) if wl_drm is not None else 0,
+            "recordings": lambda: int(recorder.session is not None),
+            "control_connections": (
+                lambda: len(self.control.connections) if self.control is not None else 0
+            ),
+            "tracers": lambda: len(self.tracing.tracers),
+            "memory_trims": lambda: lib.comp_memory_trims(self.memory_trim),
+        }
+        for name, read in gauges.items():
+            stats.gauge(name, read)
 
     def _create_wl_drm(self):
         if not self.config.wl_drm:
@@ -146,7 +263,7 @@ class Server:
         except ImportError:
             log.info("wl_drm: not available in this build")
             return None
-        return create_wl_drm(self)
+        return create_wl_drm(self.core)
 
     def _create_xwayland(self) -> XWayland | None:
         if not self.config.xwayland:
@@ -156,7 +273,7 @@ class Server:
             self.wl_drm is not None and self.wl_drm.device.exists
         ) or self.globals.linux_dmabuf != ffi.NULL
         try:
-            return XWayland(self, glamor)
+            return XWayland(self.core, self.globals.compositor, self.shell, self.seat, glamor)
         except RuntimeError as exc:  # no Xwayland binary, no free X display
             log.warning("xwayland: not available (%s); X11 clients cannot connect", exc)
             return None
@@ -178,13 +295,14 @@ class Server:
             ) from exc
 
     def _register_commands(self, control: ControlServer) -> None:
+        core = self.core
         control.register(
             "ping",
             "check that the compositor answers",
             lambda r: {
                 "socket": self.socket_name,
                 "backend": self.backend_name,
-                "renderer": self.renderer_choice.kind,
+                "renderer": core.renderer_kind,
                 "pid": os.getpid(),
                 "display": self.xwayland.display_name if self.xwayland is not None else None,
             },
@@ -208,47 +326,8 @@ class Server:
                 "usable": {name: vars(rect) for name, rect in sorted(self.layers.usable.items())},
             },
         )
-        control.register("pointer-move", "move the pointer to layout x, y", self._cmd_move)
-        control.register(
-            "pointer-button",
-            "click a button (button=272 left); pressed=true|false for only the press or release",
-            self._cmd_button,
-        )
-        control.register(
-            "key",
-            "press and release a key (name or evdev code); pressed=true|false for only one",
-            self._cmd_key,
-        )
-        control.register("type", "type text on the injected keyboard", self._cmd_type)
-        control.register(
-            "pointer-gesture",
-            "a touchpad gesture on the injected pointer: kind=swipe|pinch|hold "
-            "phase=begin|update|end [fingers=3 dx= dy= scale= rotation= cancelled=false]",
-            self._cmd_gesture,
-        )
-        control.register(
-            "tablet-add",
-            "plug a tablet (a tablet-tool device) into the headless backend",
-            lambda r: self._injector().add_tablet() or {},
-        )
-        control.register(
-            "tablet-pen",
-            "the headless tablet's pen at layout x, y: [tip=down|up] [pressure=0..1] "
-            "[proximity=in|out] [button=331 pressed=true|false]",
-            self._cmd_pen,
-        )
-        control.register(
-            "input-plug",
-            "headless: plug in another keyboard or pointer (kind=keyboard|pointer); injected "
-            "input goes to it",
-            lambda r: self._injector().plug(str(r.get("kind"))) or {},
-        )
-        control.register(
-            "input-unplug",
-            "headless: pull out the newest keyboard or pointer (kind=keyboard|pointer)",
-            lambda r: self._injector().unplug(str(r.get("kind"))) or {},
-        )
-        control.register("quit", "stop the compositor", lambda r: self.terminate() or {})
+        register_injection_commands(control, self.injector)
+        control.register("quit", "stop the compositor", lambda r: core.terminate() or {})
         # Feature modules add their own commands (buffer table, record start/stop, ...).
         for feature in (
             self.seat,
@@ -266,89 +345,7 @@ class Server:
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
 
-    def _injector(self) -> InputInjector:
-        if self.injector is None:
-            raise CommandError(
-                "input injection needs the headless backend (and no --no-headless-input)"
-            )
-        return self.injector
-
-    def _cmd_move(self, request: dict) -> dict:
-        self._injector().move(float(request["x"]), float(request["y"]))
-        return {}
-
-    def _cmd_pen(self, request: dict) -> dict:
-        pressure, button = request.get("pressure"), request.get("button")
-        self._injector().pen(
-            float(request["x"]),
-            float(request["y"]),
-            tip=request.get("tip"),
-            pressure=None if pressure is None else float(pressure),
-            proximity=request.get("proximity"),
-            button=None if button is None else int(button),
-            pressed=str(request.get("pressed", "true")).lower() in ("true", "1", "yes"),
-        )
-        return {}
-
-    def _cmd_button(self, request: dict) -> dict:
-        injector, button = self._injector(), int(request.get("button", 0x110))
-        for pressed in _press_release(request):
-            injector.button(button, pressed)
-        return {}
-
-    def _cmd_key(self, request: dict) -> dict:
-        injector = self._injector()
-        for pressed in _press_release(request):
-            injector.key(request["key"], pressed)
-        return {}
-
-    def _cmd_type(self, request: dict) -> dict:
-        self._injector().type_text(str(request["text"]))
-        return {}
-
-    def _cmd_gesture(self, request: dict) -> dict:
-        self._injector().gesture(
-            str(request["kind"]),
-            str(request["phase"]),
-            fingers=int(request.get("fingers", 3)),
-            dx=float(request.get("dx", 0)),
-            dy=float(request.get("dy", 0)),
-            scale=float(request.get("scale", 1)),
-            rotation=float(request.get("rotation", 0)),
-            cancelled=str(request.get("cancelled", "false")).lower() in ("true", "1"),
-        )
-        return {}
-
     # -- running --------------------------------------------------------------------------
-
-    def on_output_added(self, output: ServerOutput) -> None:
-        """Called by the OutputManager for each output once it is enabled and laid out."""
-        if self.render_tools is not None:
-            self.render_tools.on_output_added(output)
-        if self.recorder is not None:
-            self.recorder.on_output_added(output)
-        if self.output_management is not None:
-            self.output_management.publish()
-        if self.foreign_toplevels is not None:
-            self.foreign_toplevels.refresh_outputs()
-
-    def on_outputs_changed(self, removed: ServerOutput | None = None) -> None:
-        """Called by the OutputManager when outputs went away or moved in the layout."""
-        if self.layers is None:
-            return
-        if removed is not None:
-            self.layers.on_output_removed(removed.output)
-            if self.output_management is not None:
-                self.output_management.publish()
-        for output in self.outputs:
-            self.layers.arrange(output.output)
-        self.shell.refit()
-        if self.decorations is not None:
-            self.decorations.rescale()
-        if self.foreign_toplevels is not None:
-            self.foreign_toplevels.refresh_outputs()
-        if self.recorder is not None:
-            self.recorder.on_outputs_changed()
 
     def refocus_keyboard(self) -> None:
         """Give the keyboard to whoever should have it now: a layer surface that wants it
@@ -365,19 +362,9 @@ class Server:
         else:
             self.seat.clear_keyboard_focus()
 
-    def change_vt(self, vt: int) -> None:
-        if self.backend_name != "drm":
-            log.info("VT switching needs the drm backend")
-            return
-        self.backend.get_session().change_vt(vt)
-
-    def terminate(self, exit_code: int = 0) -> None:
-        self.exit_code = exit_code
-        self.display.terminate()
-
     def _on_signal(self, signal_number: int, data: object) -> int:
         log.info("received %s, shutting down", signal.Signals(signal_number).name)
-        self.terminate()
+        self.core.terminate()
         return 0
 
     def run(self) -> int:
@@ -393,7 +380,7 @@ class Server:
             self.socket_name,
             self.xwayland.display_name if self.xwayland is not None else "(none)",
             self.backend_name,
-            self.renderer_choice.kind,
+            self.core.renderer_kind,
         )
         if self.config.startup_commands:
             # Only for `-- CLIENT`: a compositor started without one never loads subprocess.
@@ -404,7 +391,7 @@ class Server:
                 log.info("starting client: %s", command)
                 self.children.append(subprocess.Popen(shlex.split(command)))
         self.display.run()
-        return self.exit_code
+        return self.core.exit_code
 
     def shutdown(self) -> None:
         """Disconnect clients, then free what the display does not free itself.
@@ -465,15 +452,3 @@ class Server:
                     child.wait(timeout=2)
                 except subprocess.TimeoutExpired:
                     child.kill()
-
-
-def _press_release(request: dict) -> tuple[bool, ...]:
-    """A click (press, release) unless ``pressed`` asks for one of them."""
-    if "pressed" not in request:
-        return True, False
-    value = request["pressed"]
-    if isinstance(value, str):
-        value = {"true": True, "1": True, "false": False, "0": False}.get(value.lower(), value)
-    if not isinstance(value, (bool, int)) or value not in (0, 1):
-        raise CommandError(f"pressed must be true or false, not {request['pressed']!r}")
-    return (bool(value),)

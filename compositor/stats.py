@@ -13,16 +13,15 @@ import gc
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from compositor import python_calls
-from compositor.ffi import lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
-    from compositor.server import Server
 
 # Python objects whose type comes from these packages are counted one by one (PyAV's too:
 # a recording's encoder lives in them).
@@ -90,8 +89,14 @@ def open_fds() -> int:
 
 
 class Stats:
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    """The ``stats`` command: the process's own figures, and one gauge per feature count
+    (added by the composition root: views, wl_drm buffers, recordings, ...)."""
+
+    def __init__(self) -> None:
+        self.gauges: dict[str, Callable[[], Any]] = {}
+
+    def gauge(self, name: str, read: Callable[[], Any]) -> None:
+        self.gauges[name] = read
 
     def register_commands(self, control: ControlServer) -> None:
         control.register(
@@ -103,36 +108,18 @@ class Stats:
         )
 
     def snapshot(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
-        server = self.server
         request = request or {}
-        wl_drm = server.wl_drm
-        recorder = server.recorder
-        copy_stats = server.render_tools.copy_stats if server.render_tools else None
-        reply: dict[str, Any] = {
-            "clients": lib.comp_display_client_count(
-                to_native(server.display, "struct wl_display *")
-            ),
-            "surfaces": copy_stats.tracked_surfaces() if copy_stats is not None else None,
-            "views": len(server.shell.views),
-            "popups": len(server.shell.popups),
-            "listeners": Listeners.live,
-            # Times C called into Python (listeners, event-loop callbacks, frame hooks).
-            "python_calls": python_calls.entered,
-            "keyboards": len(server.seat.keyboards),
-            "pointers": len(server.seat.pointers),
-            # Callbacks the event loop holds (timers, idles, fds, signals).
-            "event_sources": len(server.event_loop._callback_handles),
-            "wl_drm_buffers": len(wl_drm.buffers) if wl_drm is not None else 0,
-            "wl_drm_native_buffers": wl_drm.bridge.live_count() if wl_drm is not None else 0,
-            "wl_drm_clients": len(wl_drm.clients) if wl_drm is not None else 0,
-            "recordings": int(recorder is not None and recorder.session is not None),
-            "control_connections": len(server.control.connections) if server.control else 0,
-            "tracers": len(server.tracing.tracers) if server.tracing else 0,
-            "rss_kib": rss_kib(),
-            "memory_trims": lib.comp_memory_trims(server.memory_trim),
-            "optional_modules": [m for m in OPTIONAL_MODULES if m in sys.modules],
-            "fds": open_fds(),
-        }
+        reply: dict[str, Any] = {name: read() for name, read in self.gauges.items()}
+        reply.update(
+            {
+                "listeners": Listeners.live,
+                # Times C called into Python (listeners, event-loop callbacks, frame hooks).
+                "python_calls": python_calls.entered,
+                "rss_kib": rss_kib(),
+                "optional_modules": [m for m in OPTIONAL_MODULES if m in sys.modules],
+                "fds": open_fds(),
+            }
+        )
         if request.get("objects", True) not in (False, 0, "0", "false"):
             collect = request.get("collect", True) not in (False, 0, "0", "false")
             reply["gc_objects"], reply["py_objects"] = python_objects(collect)

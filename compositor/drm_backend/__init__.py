@@ -7,7 +7,7 @@ no input) and so that the session and the DRM master fd stay reachable:
 * :func:`master_fd` (or ``wlr_backend_get_drm_fd`` on the backend) is the primary device's
   fd as opened by the session: the DRM master while the session is active. wl_drm calls
   ``drmAuthMagic`` on it.
-* :meth:`DrmBackend.get_session` returns the session; ``Server.change_vt`` switches VT
+* :meth:`DrmBackend.get_session` returns the session; ``Core.change_vt`` switches VT
   through it (libseat: seatd or logind).
 
 Outputs are modeset by :mod:`compositor.output` (preferred mode or ``--mode``) and laid
@@ -136,7 +136,7 @@ class DrmBackend(Backend):
             log.info("session inactive (switched to another VT): DRM master released")
 
     def start(self) -> None:
-        from compositor.backend import BackendError
+        from compositor.backend_handle import BackendError
 
         class StartError(BackendError, RuntimeError):
             """Raised from Server.run(), where the caller reports RuntimeErrors."""
@@ -177,7 +177,7 @@ class DrmBackend(Backend):
 
 
 def _open_session(native_display: object) -> object:
-    from compositor.backend import BackendError
+    from compositor.backend_handle import BackendError
 
     session = lib.wlr_session_create(native_display)
     if session == ffi.NULL:
@@ -191,7 +191,7 @@ def _open_session(native_display: object) -> object:
 
 
 def _find_devices(session: object) -> list[tuple[object, str, int]]:
-    from compositor.backend import BackendError
+    from compositor.backend_handle import BackendError
 
     gpus = ffi.new("struct wlr_device *[]", MAX_GPUS)
     count = lib.wlr_session_find_gpus(session, MAX_GPUS, gpus)
@@ -207,7 +207,7 @@ def _find_devices(session: object) -> list[tuple[object, str, int]]:
 
 
 def create_drm_backend(display: Display, config: Config) -> DrmBackend:
-    from compositor.backend import BackendError, _wrap
+    from compositor.backend_handle import BackendError, wrap_backend
 
     explicit = os.environ.get("WLR_DRM_DEVICES")
     if not explicit and not diagnose.card_nodes():
@@ -254,7 +254,7 @@ def create_drm_backend(display: Display, config: Config) -> DrmBackend:
     except BaseException:
         lib.wlr_session_destroy(session)
         raise
-    backend = _wrap(multi, display)
+    backend = wrap_backend(multi, display)
     backend.__class__ = DrmBackend  # same object layout; adds the session and DRM helpers
     backend._setup(session, kept)
     log.info("DRM master fd for wl_drm: %d (%s)", backend.drm_fd, kept[0][0])

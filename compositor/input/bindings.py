@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING
 from wlroots.wlr_types.keyboard import KeyboardModifier
 from xkbcommon import xkb
 
-from compositor.shell.decorations import render_title
-from compositor.shell.switcher import WindowSwitcher
-
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from compositor.core import Core
+    from compositor.shell.switcher import WindowSwitcher
+    from compositor.shell.xdg_shell import Shell
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +36,18 @@ RELEVANT = (
 
 
 class Bindings:
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    def __init__(self, core: Core, shell: Shell, switcher: WindowSwitcher) -> None:
         self._table: dict[tuple[int, int], tuple[str, Action]] = {}
         self._always: set[tuple[int, int]] = set()  # run even while restricted
+        self.switcher = switcher
         self.add(
             KeyboardModifier.CTRL | KeyboardModifier.ALT,
             "BackSpace",
             "quit",
-            server.terminate,
+            core.terminate,
             inhibitable=False,
         )
-        self.add(KeyboardModifier.ALT, "F4", "close window", server.shell.close_focused)
-        shell = server.shell
-        self.switcher = WindowSwitcher(
-            server.stacking.overlay,
-            shell.switchable,
-            shell.focus,
-            shell.output_box_under_pointer,
-            render_title,
-        )
-        shell.view_destroyed_observers.append(self.switcher.forget)
+        self.add(KeyboardModifier.ALT, "F4", "close window", shell.close_focused)
         self.add(KeyboardModifier.ALT, "Tab", "switch windows", lambda: self.switcher.step(1))
         self.add(
             KeyboardModifier.ALT | KeyboardModifier.SHIFT,
@@ -75,7 +65,7 @@ class Bindings:
                 KeyboardModifier.CTRL | KeyboardModifier.ALT,
                 f"XF86Switch_VT_{vt}",
                 f"switch to VT {vt}",
-                lambda vt=vt: server.change_vt(vt),
+                lambda vt=vt: core.change_vt(vt),
                 inhibitable=False,
             )
 

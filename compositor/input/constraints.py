@@ -90,7 +90,7 @@ class Constraint:
 class PointerConstraints:
     def __init__(self, seat: SeatManager) -> None:
         self.seat = seat
-        display = seat.server.display
+        display = seat.core.display
         self.manager = PointerConstraintsV1(display)
         self.relative_pointer = RelativePointerManagerV1(display)
         self.constraints: list[Constraint] = []
@@ -164,7 +164,7 @@ class PointerConstraints:
     # -- moving the pointer ---------------------------------------------------------------
 
     def _surface_position(self, entry: Constraint) -> tuple[int, int] | None:
-        root = to_native(self.seat.server.scene.node, "struct wlr_scene_node *")
+        root = to_native(self.seat.core.scene.node, "struct wlr_scene_node *")
         surface = to_native(entry.constraint._ptr.surface, "struct wlr_surface *")
         if not lib.comp_scene_surface_drawn(root, surface, self._coords, self._coords + 1):
             return None

@@ -99,11 +99,11 @@ class Grab:
 class CursorManager:
     def __init__(self, seat: SeatManager) -> None:
         self.seat = seat
-        server = seat.server
-        self.wlr_cursor = Cursor(server.output_layout)
+        core = seat.core
+        self.wlr_cursor = Cursor(core.output_layout)
         self._xcursor_manager: XCursorManager | None = None  # see xcursor_theme()
         self.grab: Grab | None = None
-        self._root = to_native(server.scene.node, "struct wlr_scene_node *")
+        self._root = to_native(core.scene.node, "struct wlr_scene_node *")
         self._out = (  # out-parameters of comp_scene_input_at, allocated once
             ffi.new("double *"),
             ffi.new("double *"),
@@ -236,7 +236,7 @@ class CursorManager:
         surface = lib.comp_scene_input_at(self._root, lx, ly, sx, sy, node, tree)
         view = None
         if tree[0] != ffi.NULL:
-            view = self.seat.server.shell.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
+            view = self.seat.shell.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
         wlr_surface = None
         if surface != ffi.NULL:
             if not self.seat.input_allowed(surface):
@@ -298,7 +298,7 @@ class CursorManager:
         its surfaces)."""
         if self._rebase_source is None:
             self._rebase_source = wayland_fixes.add_idle(
-                self.seat.server.event_loop, self._rebase_now
+                self.seat.core.event_loop, self._rebase_now
             )
 
     def _rebase_now(self) -> None:
@@ -333,7 +333,7 @@ class CursorManager:
         if not self._delivered:
             hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
             if hit.view is not None:
-                self.seat.server.shell.focus(hit.view)
+                self.seat.shell.focus(hit.view)
                 if self.seat.modifiers() & GRAB_MODIFIERS and button in (BTN_LEFT, BTN_RIGHT):
                     self._kept.add(button)
                     if button == BTN_LEFT:
@@ -350,7 +350,7 @@ class CursorManager:
     def _press_title_bar(self, hit: Hit, time_msec: int, button: int) -> bool:
         """A press on the compositor's title bar of a window is the compositor's: a left
         drag moves the window, a click on a button is taken at the release."""
-        decorations = self.seat.server.decorations
+        decorations = self.seat.decorations
         part = decorations.part_at(hit.view, hit.node) if decorations is not None else None
         if part is None:
             return False
@@ -388,7 +388,7 @@ class CursorManager:
         if self._on_title_bar:
             self._on_title_bar = False
             hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
-            self.seat.server.decorations.release(
+            self.seat.decorations.release(
                 hit.view, hit.node, time_msec, self.wlr_cursor.x, self.wlr_cursor.y
             )
         if self.grab is not None:

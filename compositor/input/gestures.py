@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class PointerGestures:
     def __init__(self, seat: SeatManager) -> None:
         self.seat = seat
-        self.gestures = PointerGesturesV1(seat.server.display)
+        self.gestures = PointerGesturesV1(seat.core.display)
         self.forwarded: Counter[str] = Counter()
         cursor = seat.cursor.wlr_cursor
         self._listeners = Listeners(

@@ -60,7 +60,7 @@ class Inhibitor:
             self._layer_listeners.connect(layer.destroy_event, self._on_layer_destroy)
 
     def drawn(self) -> bool:
-        root = to_native(self.manager.seat.server.scene.node, "struct wlr_scene_node *")
+        root = to_native(self.manager.seat.core.scene.node, "struct wlr_scene_node *")
         surface = to_native(self.surface, "struct wlr_surface *")
         return bool(
             lib.comp_scene_surface_drawn(
@@ -90,7 +90,7 @@ class Inhibitor:
 class IdleManager:
     def __init__(self, seat: SeatManager) -> None:
         self.seat = seat
-        display = seat.server.display
+        display = seat.core.display
         self.idle = Idle(display)
         self.inhibit_manager = IdleInhibitorManagerV1(display)
         self.inhibitors: list[Inhibitor] = []
@@ -135,7 +135,7 @@ class IdleManager:
         """update() once the event loop is idle (after the commit being handled)."""
         if self._update_source is None:
             self._update_source = wayland_fixes.add_idle(
-                self.seat.server.event_loop, self._update_now
+                self.seat.core.event_loop, self._update_now
             )
 
     def _update_now(self) -> None:

@@ -79,7 +79,7 @@ class KeyboardShortcutsInhibit:
     def __init__(self, seat: SeatManager) -> None:
         self.seat = seat
         self.manager = lib.wlr_keyboard_shortcuts_inhibit_v1_create(
-            to_native(seat.server.display, "struct wl_display *")
+            to_native(seat.core.display, "struct wl_display *")
         )
         if self.manager == ffi.NULL:
             raise RuntimeError("wlroots could not create the keyboard-shortcuts-inhibit global")
@@ -129,7 +129,7 @@ class InputInhibit:
         self.seat = seat
         # Gives the keyboard back to whoever should have it once the inhibitor goes.
         self.refocus = refocus
-        self.manager = InputInhibitManager(seat.server.display)
+        self.manager = InputInhibitManager(seat.core.display)
         self.exclusive_client = 0  # address of the wl_client that holds it, 0: none
         self._listeners = Listeners(
             (self.manager.activate_event, self._on_activate),

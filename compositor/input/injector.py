@@ -12,10 +12,14 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from compositor.control import CommandError
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from wlroots.backend import Backend
+    from wlroots.wlr_types import OutputLayout
+
+    from compositor.control import ControlServer
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +110,9 @@ def _now_msec() -> int:
 
 
 class InputInjector:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        backend = to_native(server.backend, "struct wlr_backend *")
-        self._backend = backend
+    def __init__(self, backend: Backend, output_layout: OutputLayout) -> None:
+        self.output_layout = output_layout
+        self._backend = to_native(backend, "struct wlr_backend *")
         # Plugged devices of each kind, oldest first: input goes to the newest.
         self.plugged: dict[str, list] = {"pointer": [], "keyboard": []}
         self.plug("pointer")
@@ -160,7 +163,7 @@ class InputInjector:
 
     def _normalized(self, x: float, y: float) -> tuple[float, float]:
         """Layout coordinates as an absolute device's, 0 to 1 over the layout."""
-        box = self.server.output_layout.get_box()
+        box = self.output_layout.get_box()
         if box is None or box.width <= 0 or box.height <= 0:
             raise InjectionError("no output: the pointer has nowhere to go")
         nx = (x - box.x) / box.width
@@ -212,8 +215,7 @@ class InputInjector:
 
     def add_tablet(self) -> None:
         """A tablet-tool device joins the headless backend (as a plugged-in tablet)."""
-        backend = to_native(self.server.backend, "struct wlr_backend *")
-        tablet = lib.wlr_headless_add_input_device(backend, lib.WLR_INPUT_DEVICE_TABLET_TOOL)
+        tablet = lib.wlr_headless_add_input_device(self._backend, lib.WLR_INPUT_DEVICE_TABLET_TOOL)
         if tablet == ffi.NULL:
             raise InjectionError("wlroots refused to add a headless tablet")
         self.tablet = tablet  # the pen is on the last one plugged in
@@ -276,3 +278,111 @@ class InputInjector:
             self.key(name, False)
             if shifted:
                 self.key("Shift_L", False)
+
+
+def register_commands(control: ControlServer, injector: InputInjector | None) -> None:
+    """The control socket's injected input; without an injector each says why it cannot."""
+
+    def need() -> InputInjector:
+        if injector is None:
+            raise CommandError(
+                "input injection needs the headless backend (and no --no-headless-input)"
+            )
+        return injector
+
+    def move(request: dict) -> dict:
+        need().move(float(request["x"]), float(request["y"]))
+        return {}
+
+    def button(request: dict) -> dict:
+        device, code = need(), int(request.get("button", 0x110))
+        for pressed in _press_release(request):
+            device.button(code, pressed)
+        return {}
+
+    def key(request: dict) -> dict:
+        device = need()
+        for pressed in _press_release(request):
+            device.key(request["key"], pressed)
+        return {}
+
+    def type_text(request: dict) -> dict:
+        need().type_text(str(request["text"]))
+        return {}
+
+    def gesture(request: dict) -> dict:
+        need().gesture(
+            str(request["kind"]),
+            str(request["phase"]),
+            fingers=int(request.get("fingers", 3)),
+            dx=float(request.get("dx", 0)),
+            dy=float(request.get("dy", 0)),
+            scale=float(request.get("scale", 1)),
+            rotation=float(request.get("rotation", 0)),
+            cancelled=str(request.get("cancelled", "false")).lower() in ("true", "1"),
+        )
+        return {}
+
+    def pen(request: dict) -> dict:
+        pressure, pen_button = request.get("pressure"), request.get("button")
+        need().pen(
+            float(request["x"]),
+            float(request["y"]),
+            tip=request.get("tip"),
+            pressure=None if pressure is None else float(pressure),
+            proximity=request.get("proximity"),
+            button=None if pen_button is None else int(pen_button),
+            pressed=str(request.get("pressed", "true")).lower() in ("true", "1", "yes"),
+        )
+        return {}
+
+    control.register("pointer-move", "move the pointer to layout x, y", move)
+    control.register(
+        "pointer-button",
+        "click a button (button=272 left); pressed=true|false for only the press or release",
+        button,
+    )
+    control.register(
+        "key", "press and release a key (name or evdev code); pressed=true|false for only one", key
+    )
+    control.register("type", "type text on the injected keyboard", type_text)
+    control.register(
+        "pointer-gesture",
+        "a touchpad gesture on the injected pointer: kind=swipe|pinch|hold "
+        "phase=begin|update|end [fingers=3 dx= dy= scale= rotation= cancelled=false]",
+        gesture,
+    )
+    control.register(
+        "tablet-add",
+        "plug a tablet (a tablet-tool device) into the headless backend",
+        lambda r: need().add_tablet() or {},
+    )
+    control.register(
+        "tablet-pen",
+        "the headless tablet's pen at layout x, y: [tip=down|up] [pressure=0..1] "
+        "[proximity=in|out] [button=331 pressed=true|false]",
+        pen,
+    )
+    control.register(
+        "input-plug",
+        "headless: plug in another keyboard or pointer (kind=keyboard|pointer); injected "
+        "input goes to it",
+        lambda r: need().plug(str(r.get("kind"))) or {},
+    )
+    control.register(
+        "input-unplug",
+        "headless: pull out the newest keyboard or pointer (kind=keyboard|pointer)",
+        lambda r: need().unplug(str(r.get("kind"))) or {},
+    )
+
+
+def _press_release(request: dict) -> tuple[bool, ...]:
+    """A click (press, release) unless ``pressed`` asks for one of them."""
+    if "pressed" not in request:
+        return True, False
+    value = request["pressed"]
+    if isinstance(value, str):
+        value = {"true": True, "1": True, "false": False, "0": False}.get(value.lower(), value)
+    if not isinstance(value, (bool, int)) or value not in (0, 1):
+        raise CommandError(f"pressed must be true or false, not {request['pressed']!r}")
+    return (bool(value),)

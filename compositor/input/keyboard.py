@@ -61,7 +61,7 @@ class KeyboardHandler:
             return
         self.seat.wlr_seat.set_keyboard(self.device)
         self.seat.wlr_seat.keyboard_notify_modifiers(self.keyboard.modifiers)
-        self.seat.server.bindings.modifiers_changed(self.keyboard.modifier)
+        self.seat.bindings.modifiers_changed(self.keyboard.modifier)
 
     def _on_key(self, listener: Listener, event: KeyboardKeyEvent) -> None:
         keycode = event.keycode
@@ -69,11 +69,11 @@ class KeyboardHandler:
         if event.state == WlKeyboard.key_state.pressed:
             keysyms = self._keysyms(keycode + 8)  # evdev -> xkb keycode
             if XKB_KEY_ESCAPE in keysyms and (
-                self.seat.drag.cancel() or self.seat.server.bindings.cancel()
+                self.seat.drag.cancel() or self.seat.bindings.cancel()
             ):
                 return  # Escape cancels a drag and drop, or the window switcher
             restricted = self.seat.bindings_restricted()
-            if self.seat.server.bindings.handle(self.keyboard.modifier, keysyms, restricted):
+            if self.seat.bindings.handle(self.keyboard.modifier, keysyms, restricted):
                 return
             if self._to_input_method(event):
                 self.grabbed.append(keycode)

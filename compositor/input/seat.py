@@ -40,26 +40,45 @@ from compositor.input.text_input import TextInputRelay
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from compositor.control import ControlServer
-    from compositor.server import Server
+    from compositor.core import Core
+    from compositor.input.bindings import Bindings
+    from compositor.shell.decorations import Decorations
+    from compositor.shell.view import View
+    from compositor.shell.xdg_shell import Shell
 
 log = logging.getLogger(__name__)
 
 
 class SeatManager:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.wlr_seat = Seat(server.display, "seat0")
-        self.data_device_manager = DataDeviceManager(server.display)
-        self.primary_selection_manager = PrimarySelectionV1DeviceManager(server.display)
+    def __init__(
+        self,
+        core: Core,
+        *,
+        shell: Shell,
+        decorations: Decorations,
+        bindings: Bindings,
+        refocus_keyboard: Callable[[], None],
+    ) -> None:
+        """``refocus_keyboard``: give the keyboard to whoever should have it now (after
+        a client stopped inhibiting input)."""
+        self.core = core
+        self.shell = shell  # clicks focus windows; the pointer finds windows in the scene
+        self.decorations = decorations  # presses on title bars
+        self.bindings = bindings  # key presses, before any client
+        self.wlr_seat = Seat(core.display, "seat0")
+        self.data_device_manager = DataDeviceManager(core.display)
+        self.primary_selection_manager = PrimarySelectionV1DeviceManager(core.display)
         self.cursor = CursorManager(self)
-        self.drag = DragAndDrop(self.wlr_seat, self.cursor.wlr_cursor, server.stacking.drag)
+        self.drag = DragAndDrop(self.wlr_seat, self.cursor.wlr_cursor, core.stacking.drag)
         self.drag.on_started = self.cursor.drag_motion
         self.constraints = PointerConstraints(self)
         self.gestures = PointerGestures(self)
         self.idle = IdleManager(self)
         self.shortcuts_inhibit = KeyboardShortcutsInhibit(self)
-        self.input_inhibit = InputInhibit(self, server.refocus_keyboard)
+        self.input_inhibit = InputInhibit(self, refocus_keyboard)
         self.text_input = TextInputRelay(self)
         self.tablets = Tablets(self)
         self.keyboards: list[KeyboardHandler] = []
@@ -68,8 +87,8 @@ class SeatManager:
         # The backend goes before the seat (its devices' destroy events reach the seat): its
         # own listeners go with it, in its destroy signal, not after it is freed.
         self._backend_listeners = Listeners(
-            (server.backend.new_input_event, self._on_new_input),
-            (server.backend.destroy_event, self._on_backend_destroy),
+            (core.backend.new_input_event, self._on_new_input),
+            (core.backend.destroy_event, self._on_backend_destroy),
         )
         self._listeners = Listeners(
             (self.wlr_seat.request_set_cursor_event, self._on_request_cursor),
@@ -79,6 +98,30 @@ class SeatManager:
                 self._on_request_primary_selection,
             ),
         )
+
+    # -- what windows ask of the seat (shell/seat_port.py) ---------------------------------
+
+    def pointer_position(self) -> tuple[float, float]:
+        cursor = self.cursor.wlr_cursor
+        return cursor.x, cursor.y
+
+    def rebase_pointer(self) -> None:
+        self.cursor.rebase()
+
+    def end_grab_of(self, view: View) -> None:
+        self.cursor.end_grab_of(view)
+
+    def press_belongs_to(self, view: View, serial: int | None) -> bool:
+        return self.cursor.press_belongs_to(view, serial)
+
+    def begin_move(self, view: View) -> None:
+        self.cursor.begin_move(view)
+
+    def begin_resize(self, view: View, edges) -> None:
+        self.cursor.begin_resize(view, edges)
+
+    def xcursor_theme(self):
+        return self.cursor.xcursor_theme()
 
     def _on_backend_destroy(self, listener: Listener, data: object) -> None:
         self._backend_listeners.remove_all()
@@ -248,7 +291,7 @@ class SeatManager:
             "input_inhibited": bool(self.input_inhibit.exclusive_client),
             **self.text_input.describe(),
             "tablets": len(self.tablets.devices),
-            "switcher": self.server.bindings.switcher.describe(),
+            "switcher": self.bindings.switcher.describe(),
             "drag": {
                 "active": self.drag.active,
                 "started": self.drag.started,

@@ -35,9 +35,7 @@ log = logging.getLogger(__name__)
 class Tablets:
     def __init__(self, seat: SeatManager) -> None:
         self.seat = seat
-        self.manager = lib.wlr_tablet_v2_create(
-            to_native(seat.server.display, "struct wl_display *")
-        )
+        self.manager = lib.wlr_tablet_v2_create(to_native(seat.core.display, "struct wl_display *"))
         if self.manager == ffi.NULL:
             raise RuntimeError("wlroots could not create the tablet global")
         self.devices: dict[InputDevice, Listeners] = {}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class TextInputRelay:
     def __init__(self, seat: SeatManager) -> None:
         self.relay = lib.comp_im_relay_create(
-            to_native(seat.server.display, "struct wl_display *"),
+            to_native(seat.core.display, "struct wl_display *"),
             to_native(seat.wlr_seat, "struct wlr_seat *"),
         )
         if self.relay == ffi.NULL:

@@ -3,20 +3,20 @@ costs, and why it is not zero-copy (``pydrm-ctl clients``; see README "Inspector
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
     from compositor.inspect.clients import ClientInspector
-    from compositor.server import Server
 
 
 class Inspector:
     """The ``clients`` command. What answers it (:mod:`.clients`, :mod:`.diagnosis`) is
     imported and set up by the first call: a compositor that no one inspects does not hold it."""
 
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    def __init__(self, make: Callable[[], ClientInspector]) -> None:
+        self._make = make  # the composition root's: ClientInspector with its collaborators
         self.clients: ClientInspector | None = None
 
     def register_commands(self, control: ControlServer) -> None:
@@ -29,7 +29,5 @@ class Inspector:
 
     def snapshot(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
         if self.clients is None:
-            from compositor.inspect.clients import ClientInspector
-
-            self.clients = ClientInspector(self.server)
+            self.clients = self._make()
         return self.clients.snapshot(request)

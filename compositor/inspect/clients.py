@@ -14,10 +14,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from compositor.ffi import ffi, lib, to_native
+from compositor.fourcc import fourcc_name
 from compositor.inspect.diagnosis import SCANOUT_PATH, Context, buffer_path, diagnose
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from collections.abc import Callable, Iterable
+
+    from compositor.core import Core
+    from compositor.output import OutputManager
+    from compositor.wl_drm.manager import WlDrmManager
 
 MAX_CLIENTS = 1024
 MAX_RESOURCES = 65536
@@ -61,13 +66,6 @@ def modifier_name(modifier: int, kind: str) -> str | None:
     return "linear" if modifier == 0 else f"0x{modifier:016x}"
 
 
-def fourcc_name(code: int) -> str:
-    if code == 0:
-        return ""
-    chars = bytes((code >> shift) & 0xFF for shift in (0, 8, 16, 24))
-    return chars.decode("ascii", errors="replace").rstrip()
-
-
 def _string(char_ptr: Any) -> str:
     return ffi.string(char_ptr).decode(errors="replace") if char_ptr != ffi.NULL else ""
 
@@ -86,8 +84,20 @@ def _process(pid: int) -> tuple[str, str]:
 
 
 class ClientInspector:
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    def __init__(
+        self,
+        core: Core,
+        *,
+        linux_dmabuf: bool,
+        wl_drm: WlDrmManager | None,
+        outputs: OutputManager,
+        views: Callable[[], Iterable[Any]],
+    ) -> None:
+        self.core = core
+        self.linux_dmabuf = linux_dmabuf
+        self.wl_drm = wl_drm
+        self.outputs = outputs
+        self.views = views
         self._clients = ffi.new("comp_inspect_client[]", MAX_CLIENTS)
         self._resources = ffi.new("comp_inspect_resource[]", MAX_RESOURCES)
         self._surfaces = ffi.new("comp_inspect_surface[]", MAX_SURFACES)
@@ -96,17 +106,17 @@ class ClientInspector:
         self._previous: dict[tuple[int, int], tuple[float, int, int, int]] = {}
 
     def context(self) -> Context:
-        wl_drm = self.server.wl_drm
+        wl_drm = self.wl_drm
         return Context(
-            renderer=self.server.renderer_choice.kind,
-            linux_dmabuf=self.server.globals.linux_dmabuf != ffi.NULL,
+            renderer=self.core.renderer_kind,
+            linux_dmabuf=self.linux_dmabuf,
             wl_drm_device=wl_drm.device.path if wl_drm is not None else None,
             wl_drm_device_exists=bool(wl_drm is not None and wl_drm.device.exists),
         )
 
     def snapshot(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
         request = request or {}
-        display = to_native(self.server.display, "struct wl_display *")
+        display = to_native(self.core.display, "struct wl_display *")
         count = min(lib.comp_inspect_clients(display, self._clients, MAX_CLIENTS), MAX_CLIENTS)
         context = self.context()
         now = time.monotonic()
@@ -141,7 +151,7 @@ class ClientInspector:
             else:
                 objects[name] = objects.get(name, 0) + 1
         surfaces = self._client_surfaces(entry.client, address, now, seen)
-        wl_drm = self.server.wl_drm
+        wl_drm = self.wl_drm
         client: dict[str, Any] = {
             "pid": entry.pid,
             "uid": entry.uid,
@@ -164,7 +174,7 @@ class ClientInspector:
     def _client_surfaces(self, client: Any, address: int, now: float, seen: set) -> list[dict]:
         n = min(lib.comp_inspect_surfaces(client, self._surfaces, MAX_SURFACES), MAX_SURFACES)
         fullscreen = self._fullscreen_surfaces()
-        scanned_out = {o.loop.scanout_buffer for o in self.server.outputs} - {0}
+        scanned_out = {o.loop.scanout_buffer for o in self.outputs} - {0}
         surfaces = []
         for j in range(n):
             s = self._surfaces[j]
@@ -203,7 +213,7 @@ class ClientInspector:
     def _fullscreen_surfaces(self) -> set[int]:
         return {
             int(ffi.cast("uintptr_t", to_native(view.surface, "struct wlr_surface *")))
-            for view in self.server.shell.views
+            for view in self.views()
             if getattr(view, "fullscreen", False)
         }
 

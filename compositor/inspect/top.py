@@ -13,10 +13,11 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from compositor.control_client import ControlClient
+# Opens a control connection: an object with call(cmd) -> dict, close(), and a context.
+Connect = Callable[[], Any]
 
 COLUMNS = ("PID", "PROGRAM", "SURF", "BUFFERS", "PATH", "COMMITS/S", "COPIED/S", "0-COPY", "WHY")
 SORTS = ("COPIED/S", "COMMITS/S", "PID", "PROGRAM")
@@ -67,8 +68,8 @@ def cell(row: dict[str, Any], column: str) -> str:
     return str(value)
 
 
-def stream_json(path: Path, interval: float, count: int | None) -> int:
-    with ControlClient(path) as client:
+def stream_json(connect: Connect, interval: float, count: int | None) -> int:
+    with connect() as client:
         shown = 0
         while count is None or shown < count:
             reply = client.call("clients")
@@ -84,7 +85,7 @@ def stream_json(path: Path, interval: float, count: int | None) -> int:
     return 0
 
 
-def run_tui(path: Path, interval: float) -> int:
+def run_tui(connect: Connect, interval: float) -> int:
     from textual.app import App, ComposeResult  # noqa: PLC0415 - only the TUI needs textual
     from textual.widgets import DataTable, Footer, Header, Input
 
@@ -94,7 +95,7 @@ def run_tui(path: Path, interval: float) -> int:
 
         def __init__(self) -> None:
             super().__init__()
-            self.client = ControlClient(path)
+            self.client = connect()
             self.sort = SORTS[0]
             self.text = ""
             self.snapshot: dict[str, Any] = {"clients": []}
@@ -145,12 +146,13 @@ def run_tui(path: Path, interval: float) -> int:
     return 0
 
 
-def main(path: Path, argv: list[str]) -> int:
+def main(connect: Connect, argv: list[str]) -> int:
+    """``connect``: opens a control connection (control_client.py's ``ControlClient``)."""
     parser = argparse.ArgumentParser(prog="pydrm-ctl top", description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="one JSON snapshot per line")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds (default 1)")
     parser.add_argument("--count", type=int, help="--json: stop after N snapshots")
     ns = parser.parse_args(argv)
     if ns.json:
-        return stream_json(path, ns.interval, ns.count)
-    return run_tui(path, ns.interval)
+        return stream_json(connect, ns.interval, ns.count)
+    return run_tui(connect, ns.interval)

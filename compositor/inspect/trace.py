@@ -16,8 +16,9 @@ from compositor.control import CommandError
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
+    from pywayland.server import Display
+
     from compositor.control import ControlServer
-    from compositor.server import Server
 
 
 class _Tracer:
@@ -34,8 +35,8 @@ def comp_py_trace_line(handle: Any, line: Any) -> None:
 
 
 class Tracing:
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    def __init__(self, display: Display) -> None:
+        self.display = display
         self.tracers: set[_Tracer] = set()
 
     def start(
@@ -49,7 +50,7 @@ class Tracing:
         if len(interface) >= 64:
             raise CommandError("interface= takes an interface name like wl_surface")
         tracer = _Tracer(send)
-        display = to_native(self.server.display, "struct wl_display *")
+        display = to_native(self.display, "struct wl_display *")
         tracer.trace = lib.comp_trace_start(display, pid, interface.encode(), tracer.handle)
         if tracer.trace == ffi.NULL:
             raise CommandError("libwayland could not add a protocol logger")

@@ -1,6 +1,6 @@
 """Recording the output to H.264 MP4 (VA-API zero-copy where present, x264 otherwise).
 
-:func:`create_recorder` is the one entry point the server calls; it returns an object with
+:func:`create_recorder` is the one entry point the composition root calls; it returns an object with
 ``on_output_added(output_view)``, ``shutdown()`` and ``register_commands(control)``.
 
 Modules: ``frame_source`` (committed buffers + presentation times), ``x264`` (PyAV libx264 in
@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from compositor.recorder.control import Recorder
-    from compositor.server import Server
-
-
-def create_recorder(server: Server) -> Recorder:
+    from compositor.core import Core
     from compositor.recorder.control import Recorder
 
-    return Recorder(server)
+
+def create_recorder(core: Core) -> Recorder:
+    from compositor.recorder.control import Recorder
+
+    return Recorder(core)

@@ -1,4 +1,4 @@
-"""The recorder the server talks to: start/stop, encoder choice, commands and key binding.
+"""The recorder (recorder/__init__.py makes it): start/stop, encoder choice, commands, toggle.
 
 Control commands: ``record-start path=FILE.mp4 [encoder=auto|vaapi|x264]``, ``record-stop``,
 ``record-status [pts=true]``. Key binding: Ctrl+Alt+R toggles a recording to
@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wlroots.wlr_types.keyboard import KeyboardModifier
-
 from compositor import wayland_fixes
 from compositor.control import CommandError
 from compositor.ffi import lib
@@ -21,28 +19,25 @@ from compositor.recorder.errors import EncoderError, RecordingWriteError
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
+    from compositor.core import Core
     from compositor.output import ServerOutput
     from compositor.recorder import vaapi_probe
     from compositor.recorder.session import Encoder, Session
-    from compositor.server import Server
 
 log = logging.getLogger(__name__)
 
 
 class Recorder:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.config = server.config
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.config = core.config
         self.output: ServerOutput | None = None
         self.session: Session | None = None
         self.last: dict[str, Any] | None = None
         self._probe: vaapi_probe.ProbeResult | None = None
         self._exit_source: Any = None
-        server.bindings.add(
-            KeyboardModifier.CTRL | KeyboardModifier.ALT, "r", "start/stop recording", self.toggle
-        )
 
-    # -- server hooks ---------------------------------------------------------------------
+    # -- output hooks ---------------------------------------------------------------------
 
     def on_output_added(self, server_output: ServerOutput) -> None:
         if self.output is not None:
@@ -55,7 +50,7 @@ class Recorder:
                 log.error("--record: %s; not starting without the recording asked for", exc)
                 # From inside the backend's start, before the display runs: exit once it does.
                 self._exit_source = wayland_fixes.add_idle(
-                    self.server.event_loop, lambda: self.server.terminate(1)
+                    self.core.event_loop, lambda: self.core.terminate(1)
                 )
 
     def register_commands(self, control: ControlServer) -> None:
@@ -108,7 +103,7 @@ class Recorder:
         if self._probe is None:
             from compositor.recorder import vaapi_probe  # only once a recording is asked for
 
-            self._probe = vaapi_probe.probe(self.server)
+            self._probe = vaapi_probe.probe(self.core.renderer_kind)
         return self._probe
 
     def _factory(self, choice: str):

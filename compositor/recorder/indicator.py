@@ -24,7 +24,7 @@ class Indicator:
     def __init__(self, server_output: ServerOutput) -> None:
         self.output = server_output
         self._idle: Any = None
-        scene = to_native(server_output.server.scene, "struct wlr_scene *")
+        scene = to_native(server_output.core.scene, "struct wlr_scene *")
         width, _ = server_output.size
         # In output coordinates, for record-status and pixel comparisons that mask it.
         self.box = {"x": width - SIZE - MARGIN, "y": MARGIN, "width": SIZE, "height": SIZE}

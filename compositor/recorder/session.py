@@ -92,7 +92,7 @@ class Session:
         self._last_ns: int | None = None
         self.source = FrameSource(server_output, self, self._on_source_gone)
         self.indicator = Indicator(server_output)
-        self._timer = wayland_fixes.add_timer(server_output.server.event_loop, self._on_tick)
+        self._timer = wayland_fixes.add_timer(server_output.core.event_loop, self._on_tick)
         self._timer.timer_update(TICK_MS)
         log.info("recording %s to %s", server_output.name, path)
 
@@ -214,6 +214,6 @@ class Session:
         if self.output_gone:
             # Inside the output's destroy signal the scene still damages the dying output:
             # remove the indicator once that is over.
-            self.indicator.destroy_later(self.output.server.event_loop)
+            self.indicator.destroy_later(self.output.core.event_loop)
         else:
             self.indicator.destroy()

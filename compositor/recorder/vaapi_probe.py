@@ -14,12 +14,9 @@ import glob
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from compositor.ffi import ffi, lib
-
-if TYPE_CHECKING:
-    from compositor.server import Server
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +108,8 @@ def check(status: int, what: str) -> None:
         raise OSError(f"{what} failed: {error_string(status)}")
 
 
-def probe(server: Server | None = None) -> ProbeResult:
+def probe(renderer_kind: str | None = None) -> ProbeResult:
+    """Can this machine record with VA-API, zero-copy from ``renderer_kind``'s frames?"""
     nodes = render_nodes()
     if not nodes:
         return ProbeResult(
@@ -119,10 +117,10 @@ def probe(server: Server | None = None) -> ProbeResult:
             "no DRM render node (/dev/dri/renderD* does not exist): VA-API needs a GPU "
             "with a VA driver",
         )
-    if server is not None and server.renderer_choice.kind != "gles2":
+    if renderer_kind is not None and renderer_kind != "gles2":
         return ProbeResult(
             False,
-            f"the {server.renderer_choice.kind} renderer draws into CPU memory, not dma-bufs; "
+            f"the {renderer_kind} renderer draws into CPU memory, not dma-bufs; "
             "zero-copy VA-API needs --renderer gles2",
         )
     reasons = []

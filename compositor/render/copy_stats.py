@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from compositor.output import OutputManager
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,12 @@ def _as_dict(path: Any, frames: int) -> dict[str, Any]:
 class CopyStats:
     """The C counters of every surface commit's texture update, and the readbacks."""
 
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    def __init__(self, compositor, renderer_kind: str, outputs: OutputManager) -> None:
+        self.renderer_kind = renderer_kind
+        self.outputs = outputs
         self.since = time.monotonic()
         self._frames_at_reset = 0
-        compositor = to_native(server.globals.compositor, "struct wlr_compositor *")
-        self._stats = lib.comp_copy_stats_create(compositor)
+        self._stats = lib.comp_copy_stats_create(to_native(compositor, "struct wlr_compositor *"))
         if self._stats == ffi.NULL:
             raise MemoryError("cannot create the copy counters")
 
@@ -73,13 +73,13 @@ class CopyStats:
     # -- reporting ------------------------------------------------------------------------
 
     def _frames(self) -> int:
-        return sum(server_output.frames_committed for server_output in self.server.outputs)
+        return sum(server_output.frames_committed for server_output in self.outputs)
 
     def snapshot(self) -> dict[str, Any]:
         frames = self._frames() - self._frames_at_reset
         paths = {name: self._stats.paths[i] for i, name in enumerate(PATHS)}
         return {
-            "renderer": self.server.renderer_choice.kind,
+            "renderer": self.renderer_kind,
             "seconds": round(time.monotonic() - self.since, 3),
             "frames": frames,
             "paths": {name: _as_dict(path, frames) for name, path in paths.items()},

@@ -24,14 +24,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compositor.ffi import ffi, lib, to_native
+from compositor.fourcc import XBGR8888, XRGB8888
 
 if TYPE_CHECKING:
     from compositor.output import ServerOutput
 
 log = logging.getLogger(__name__)
 
-DRM_FORMAT_XRGB8888 = 0x34325258  # bytes B, G, R, X
-DRM_FORMAT_XBGR8888 = 0x34324258  # bytes R, G, B, X
+DRM_FORMAT_XRGB8888 = XRGB8888  # bytes B, G, R, X
+DRM_FORMAT_XBGR8888 = XBGR8888  # bytes R, G, B, X
 
 
 class ScreenshotError(Exception):
@@ -177,7 +178,7 @@ def read_output(
     """Render an output in full into a spare buffer and read it back: (w, h, pixels, format)."""
     scene_output = to_native(server_output.scene_output, "struct wlr_scene_output *")
     width, height = server_output.output._ptr.width, server_output.output._ptr.height
-    renderer = to_native(server_output.server.renderer, "struct wlr_renderer *")
+    renderer = to_native(server_output.core.renderer, "struct wlr_renderer *")
     if lib.comp_output_render_begin(scene_output, True) != 1:
         raise ScreenshotError(
             f"output {server_output.name}: no buffer to render into (is the output enabled?)"

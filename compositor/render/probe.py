@@ -53,7 +53,7 @@ def _child(node: str) -> int:
     from wlroots.wlr_types.texture import Texture
 
     from compositor.ffi import ffi, lib, to_native, to_wlroots
-    from compositor.render.gl import DRM_FORMAT_XRGB8888
+    from compositor.fourcc import XRGB8888 as DRM_FORMAT_XRGB8888
     from compositor.render.renderer import RendererChoice, create_allocator
 
     display = Display()

@@ -20,8 +20,8 @@ from compositor.render.gl import Box, Overlay, ScreenshotError, read_output, to_
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
-    from compositor.output import ServerOutput
-    from compositor.server import Server
+    from compositor.core import Core
+    from compositor.output import OutputManager, ServerOutput
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,11 @@ def parse_color(text: str) -> tuple[float, float, float, float]:
 
 
 class RenderTools:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.copy_stats = CopyStats(server)
-        self.overlay = Overlay(server.renderer_choice.kind)
+    def __init__(self, core: Core, compositor, outputs: OutputManager) -> None:
+        self.core = core
+        self.outputs = outputs
+        self.copy_stats = CopyStats(compositor, core.renderer_kind, outputs)
+        self.overlay = Overlay(core.renderer_kind)
 
     def on_output_added(self, server_output: ServerOutput) -> None:
         self._hand_frames(server_output)
@@ -62,7 +63,7 @@ class RenderTools:
         return self.overlay.render_frame(server_output)
 
     def _output(self, request: dict[str, Any]) -> ServerOutput:
-        server_outputs = list(self.server.outputs)
+        server_outputs = list(self.outputs)
         if not server_outputs:
             raise CommandError("no output yet")
         name = request.get("output")
@@ -92,12 +93,12 @@ class RenderTools:
             "output": server_output.name,
             "width": width,
             "height": height,
-            "renderer": self.server.renderer_choice.kind,
+            "renderer": self.core.renderer_kind,
             "readback_ms": round(read_s * 1000, 2),
         }
 
     def overlay_command(self, request: dict[str, Any]) -> dict[str, Any]:
-        server_outputs = list(self.server.outputs)
+        server_outputs = list(self.outputs)
         name = str(request.get("name", "default"))
         if request.get("remove"):
             if not self.overlay.remove(name, server_outputs):
@@ -118,7 +119,7 @@ class RenderTools:
         return {
             "boxes": {k: vars(b) for k, b in self.overlay.boxes.items()},
             "frames_drawn": self.overlay.frames_drawn,
-            "renderer": self.server.renderer_choice.kind,
+            "renderer": self.core.renderer_kind,
         }
 
     def register_commands(self, control: ControlServer) -> None:

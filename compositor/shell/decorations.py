@@ -53,9 +53,11 @@ from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
+    from pywayland.server import Display
+
     from compositor.control import ControlServer
-    from compositor.server import Server
     from compositor.shell.view import View
+    from compositor.shell.xdg_shell import Shell
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +86,10 @@ PARTS = {
 class Decorations:
     """The two decoration globals, and which window has a title bar drawn by us."""
 
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.shell = server.shell
-        self.xdg_manager = XdgDecorationManagerV1.create(server.display)
-        self.kde_manager = ServerDecorationManager.create(server.display)
+    def __init__(self, display: Display, shell: Shell) -> None:
+        self.shell = shell
+        self.xdg_manager = XdgDecorationManagerV1.create(display)
+        self.kde_manager = ServerDecorationManager.create(display)
         self.kde_manager.set_default_mode(ServerDecorationManagerMode.SERVER)
         kde_new = Signal(
             ptr=to_wlroots(

@@ -35,7 +35,8 @@ from compositor import wayland_fixes
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from compositor.core import Core
+    from compositor.output import OutputManager
     from compositor.shell.view import View
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ class ToplevelHandle:
         requests, before the loop is idle) shows: the outputs then."""
         if self._outputs_source is None:
             self._outputs_source = wayland_fixes.add_idle(
-                self.owner.server.event_loop, self._outputs_after_resize
+                self.owner.core.event_loop, self._outputs_after_resize
             )
 
     def _outputs_after_resize(self) -> None:
@@ -142,17 +143,17 @@ class ToplevelHandle:
     def update_outputs(self) -> None:
         """output_enter / output_leave for the outputs the window's geometry overlaps."""
         x, y, width, height = self.view.geometry()
-        server = self.owner.server
+        owner = self.owner
         now = {}
-        for output in server.outputs:
-            box = server.output_layout.get_box(output.output)
+        for output in owner.outputs:
+            box = owner.core.output_layout.get_box(output.output)
             if box is None:
                 continue
             if x < box.x + box.width and box.x < x + width:
                 if y < box.y + box.height and box.y < y + height:
                     now[output.name] = output.output
         for name in self.outputs - now.keys():
-            gone = next((o.output for o in server.outputs if o.name == name), None)
+            gone = next((o.output for o in owner.outputs if o.name == name), None)
             if gone is not None:  # a destroyed output: wlroots has let go of it itself
                 self.handle.output_leave(gone)
         for name in now.keys() - self.outputs:
@@ -188,14 +189,15 @@ class ToplevelHandle:
 
 
 class ForeignToplevels:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.manager = ForeignToplevelManagerV1.create(server.display)
+    def __init__(self, core: Core, outputs: OutputManager, wlr_seat: Any) -> None:
+        self.core = core
+        self.outputs = outputs
+        self.manager = ForeignToplevelManagerV1.create(core.display)
         self.handles: dict[View, ToplevelHandle] = {}  # the mapped windows
         # Called when a window is shown or hidden (mapped, unmapped, (un)minimized).
         self.on_visibility_changed: Callable[[], None] = _nothing
         self._listeners = Listeners(
-            (server.seat.wlr_seat.keyboard_state.focus_change_event, self._on_focus_change)
+            (wlr_seat.keyboard_state.focus_change_event, self._on_focus_change)
         )
 
     def on_view_changed(self, view: View, change: str) -> None:

@@ -34,8 +34,10 @@ from compositor.ffi import lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from compositor.core import Core
+    from compositor.output import OutputManager, ServerOutput
     from compositor.shell.stacking import Stacking
+    from compositor.shell.xdg_shell import Shell
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +216,7 @@ class LayerView:
         # get_popup gave an xdg popup (made without a parent) this surface as its parent:
         # hang it below this surface's node, so it shows above the layer with it.
         address = int(wlr_ffi.cast("uintptr_t", data))
-        popup = self.shell.server.shell.popup_of(address)
+        popup = self.shell.windows.popup_of(address)
         if popup is not None:
             popup.reparent(self.scene_node)
 
@@ -259,15 +261,18 @@ class LayerShell:
 
     def __init__(
         self,
-        server: Server,
-        stacking: Stacking,
+        core: Core,
+        outputs: OutputManager,
+        windows: Shell,
         focus_keyboard: Callable[[Surface | None], None],
     ) -> None:
-        self.server = server
-        self.stacking = stacking
+        self.output_layout = core.output_layout
+        self.stacking: Stacking = core.stacking
+        self.outputs = outputs
+        self.windows = windows  # the xdg shell: popups of panels, the pointer's output
         # Gives the keyboard to a layer surface, or back to the windows with None.
         self.focus_keyboard = focus_keyboard
-        self.layer_shell = LayerShellV1(server.display)
+        self.layer_shell = LayerShellV1(core.display)
         self.surfaces: list[LayerView] = []
         self.usable: dict[str, Rect] = {}  # output name -> usable area, layout coordinates
         self.keyboard_owner: LayerView | None = None
@@ -285,10 +290,9 @@ class LayerShell:
         self.surfaces.append(LayerView(self, layer_surface, output))
 
     def _output_for_new_surface(self) -> Output | None:
-        cursor = self.server.seat.cursor.wlr_cursor
-        output = self.server.output_layout.output_at(cursor.x, cursor.y)
+        output = self.output_layout.output_at(*self.windows.pointer_position())
         if output is None:
-            outputs = list(self.server.outputs)
+            outputs = list(self.outputs)
             output = outputs[0].output if outputs else None
         return output
 
@@ -298,6 +302,13 @@ class LayerShell:
         if self.keyboard_owner is view:
             self.keyboard_owner = None
         self.arrange(view.output)
+
+    def on_outputs_changed(self, removed: ServerOutput | None) -> None:
+        """Outputs went away or moved: each left is arranged again."""
+        if removed is not None:
+            self.on_output_removed(removed.output)
+        for server_output in self.outputs:
+            self.arrange(server_output.output)
 
     def on_output_removed(self, output: Output) -> None:
         """Layer surfaces of a removed output are closed (the protocol's rule)."""
@@ -311,11 +322,11 @@ class LayerShell:
         """The part of ``output`` left for windows (layout coordinates), or None if unknown."""
         rect = self.usable.get(output.name)
         if rect is None:
-            return self.server.output_layout.get_box(output)
+            return self.output_layout.get_box(output)
         return Box(rect.x, rect.y, rect.width, rect.height)
 
     def arrange(self, output: Output) -> None:
-        layout_box = self.server.output_layout.get_box(output)
+        layout_box = self.output_layout.get_box(output)
         if layout_box is None:
             return
         width, height = output.effective_resolution()

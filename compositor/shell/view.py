@@ -250,11 +250,11 @@ class View:
         self._notify("unmapped")
 
     def _notify(self, change: str) -> None:
-        """Tell the taskbar handles (shell/foreign_toplevel.py; idle inhibition follows
-        them) what changed: mapped, unmapped, destroyed, moved, minimized or state."""
-        toplevels = self.shell.server.foreign_toplevels
-        if toplevels is not None:
-            toplevels.on_view_changed(self, change)
+        """Tell the shell's observers (the taskbar handles of shell/foreign_toplevel.py; idle
+        inhibition follows them) what changed: mapped, unmapped, destroyed, moved, minimized
+        or state."""
+        for observer in self.shell.view_changed_observers:
+            observer(self, change)
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
         # wlroots frees the surface and its scene node after this signal; the tree around
@@ -278,14 +278,14 @@ class View:
         # A client asks to be moved (e.g. a drag on its own title bar): only with the serial
         # of the button press that is still held on one of its surfaces, so that a
         # background client cannot grab the pointer.
-        cursor = self.shell.server.seat.cursor
-        if cursor.press_belongs_to(self, event.serial):
-            cursor.begin_move(self)
+        seat = self.shell.seat
+        if seat is not None and seat.press_belongs_to(self, event.serial):
+            seat.begin_move(self)
 
     def _on_request_resize(self, listener: Listener, event) -> None:
-        cursor = self.shell.server.seat.cursor
-        if cursor.press_belongs_to(self, event.serial):
-            cursor.begin_resize(self, event.edges)
+        seat = self.shell.seat
+        if seat is not None and seat.press_belongs_to(self, event.serial):
+            seat.begin_resize(self, event.edges)
 
     def _on_request_maximize(self, listener: Listener, data: object) -> None:
         # wlroots sends a configure after this signal whatever we do, as the protocol asks.

@@ -32,7 +32,9 @@ from compositor.shell.popup import Popup, popup_parent
 from compositor.shell.view import View
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from compositor.core import Core
+    from compositor.output import OutputManager
+    from compositor.shell.seat_port import SeatPort
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +43,25 @@ CASCADE_ORIGIN = 24
 
 
 class Shell:
-    def __init__(self, server: Server, tree: SceneNode) -> None:
-        self.server = server
-        self.tree = tree  # the scene tree windows live in (see stacking.py)
+    def __init__(self, core: Core, outputs: OutputManager) -> None:
+        self.core = core
+        self.outputs = outputs
+        self.output_layout = core.output_layout
+        self.tree = core.stacking.views  # the scene tree windows live in (see stacking.py)
+        # The seat, handed over by the composition root once it exists (it needs the shell).
+        self.seat: SeatPort | None = None
         # The part of an output left to windows; the layer shell replaces this with one that
         # leaves out panels' exclusive zones.
-        self.usable_area: Callable[[Output], Box | None] = server.output_layout.get_box
-        self.xdg_shell = XdgShell(server.display)
+        self.usable_area: Callable[[Output], Box | None] = core.output_layout.get_box
+        self.xdg_shell = XdgShell(core.display)
         self.views: list[View] = []  # bottom to top
         self.focused_view: View | None = None
         self.recent: list[View] = []  # most recently focused first (Alt+Tab's order)
+        # Called with each new xdg toplevel before its first configure (decorations).
+        self.new_xdg_view_observers: list[Callable[[View], None]] = []
+        # Called with a window and what changed: mapped, unmapped, destroyed, moved,
+        # minimized or state (the taskbar handles of shell/foreign_toplevel.py).
+        self.view_changed_observers: list[Callable[[View, str], None]] = []
         # Called with each window that goes (destroyed), after the shell forgot it.
         self.view_destroyed_observers: list[Callable[[View], None]] = []
         self.popups: set[Popup] = set()
@@ -59,12 +70,12 @@ class Shell:
         # Views by the C address of their scene tree, for hit testing (input/cursor.py).
         self._view_by_tree: dict[int, View] = {}
         # Fullscreen windows cover the panels (top layer), not the overlay layer.
-        root = to_native(server.scene.node, "struct wlr_scene_node *")
+        root = to_native(core.scene.node, "struct wlr_scene_node *")
         fullscreen_tree = lib.wlr_scene_tree_create(root)
         if fullscreen_tree == ffi.NULL:
             raise MemoryError("cannot create the fullscreen scene tree")
         self.fullscreen_tree = SceneNode(to_wlroots(fullscreen_tree, "struct wlr_scene_node *"))
-        self.fullscreen_tree.place_above(server.stacking.top)
+        self.fullscreen_tree.place_above(core.stacking.top)
         self._cascade = 0
         self._listeners = Listeners((self.xdg_shell.new_surface_event, self._on_new_surface))
 
@@ -93,8 +104,8 @@ class Shell:
             view = View(self, xdg_surface)
             self.add_view(view)
             self._owner[_address(xdg_surface)] = view
-            if self.server.decorations is not None:
-                self.server.decorations.on_new_view(view)
+            for observer in self.new_xdg_view_observers:
+                observer(view)
             view.apply_requested_states()
 
     def add_view(self, view: View) -> None:
@@ -103,7 +114,7 @@ class Shell:
         self._view_by_tree[view.tree_address] = view
 
     def _output_box_near(self, view: View | None) -> Box | None:
-        layout = self.server.output_layout
+        layout = self.output_layout
         output = layout.output_at(view.x, view.y) if view is not None else None
         return layout.get_box(output)
 
@@ -123,8 +134,7 @@ class Shell:
         parent = view.parent_view()
         if parent is not None and parent.mapped and not parent.minimized:
             return self.place_transient(view, parent)
-        cursor = self.server.seat.cursor.wlr_cursor
-        output = self.server.output_layout.output_at(cursor.x, cursor.y)
+        output = self.output_layout.output_at(*self.pointer_position())
         box = self.usable_area(output) if output is not None else None
         if box is None or box.width <= 0:
             return CASCADE_ORIGIN, CASCADE_ORIGIN + view.title_bar_height
@@ -227,8 +237,9 @@ class Shell:
             previous.set_activated(False)
         view.set_activated(True)
         self.focused_view = view
-        self.server.seat.focus_keyboard(view.surface)
-        self.server.seat.cursor.rebase()  # the stacking under the pointer changed
+        if self.seat is not None:
+            self.seat.focus_keyboard(view.surface)
+        self.rebase_pointer()  # the stacking under the pointer changed
 
     def refit(self) -> None:
         """Outputs or panels changed: maximized and fullscreen windows take their new box,
@@ -307,28 +318,37 @@ class Shell:
             add(view)
         return ordered
 
+    def pointer_position(self) -> tuple[float, float]:
+        return self.seat.pointer_position() if self.seat is not None else (0.0, 0.0)
+
+    def rebase_pointer(self) -> None:
+        """The stacking or a window's geometry changed under the pointer."""
+        if self.seat is not None:
+            self.seat.rebase_pointer()
+
     def view_for_tree(self, address: int) -> View | None:
         """The view whose scene tree is at this C address (see comp_scene_input_at)."""
         return self._view_by_tree.get(address)
 
     def on_view_mapped(self, view: View) -> None:
         self.focus(view)
-        self.server.seat.cursor.rebase()
+        self.rebase_pointer()
 
     def on_view_unmapped(self, view: View) -> None:
-        self.server.seat.cursor.end_grab_of(view)
+        if self.seat is not None:
+            self.seat.end_grab_of(view)
         if self.focused_view is view:
             self.focused_view = None
             self._focus_topmost()
         self.restack()
-        self.server.seat.cursor.rebase()
+        self.rebase_pointer()
 
     def _focus_topmost(self) -> None:
         visible = [v for v in self.views if v.mapped and not v.minimized]
         if visible:
             self.focus(visible[-1])
-        else:
-            self.server.seat.clear_keyboard_focus()
+        elif self.seat is not None:
+            self.seat.clear_keyboard_focus()
 
     def switchable(self) -> list[View]:
         """The windows Alt+Tab offers, most recently focused first (minimized ones too;
@@ -338,9 +358,8 @@ class Shell:
         return mapped + never
 
     def output_box_under_pointer(self) -> Box | None:
-        cursor = self.server.seat.cursor.wlr_cursor
-        layout = self.server.output_layout
-        output = layout.output_at(cursor.x, cursor.y)
+        layout = self.output_layout
+        output = layout.output_at(*self.pointer_position())
         return layout.get_box(output) if output is not None else None
 
     # -- window states --------------------------------------------------------------------
@@ -348,19 +367,19 @@ class Shell:
     def set_maximized(self, view: View, maximized: bool) -> None:
         view.set_maximized(maximized)
         self.restack()
-        self.server.seat.cursor.rebase()
+        self.rebase_pointer()
 
     def set_fullscreen(self, view: View, fullscreen: bool, output: str | None = None) -> None:
         view.set_fullscreen(fullscreen, output)
         self.restack()
-        self.server.seat.cursor.rebase()
+        self.rebase_pointer()
 
     def set_minimized(self, view: View, minimized: bool) -> None:
         if not view.mapped or minimized == view.minimized:
             return
         if not minimized:
             self.focus(view)
-            self.server.seat.cursor.rebase()
+            self.rebase_pointer()
             return
         view.set_minimized(True)
         self.views.remove(view)
@@ -370,7 +389,7 @@ class Shell:
             self.focused_view = None
             self._focus_topmost()
         self.restack()
-        self.server.seat.cursor.rebase()
+        self.rebase_pointer()
 
     def toggle_maximized(self) -> None:
         if self.focused_view is not None:
@@ -391,13 +410,13 @@ class Shell:
         if output_ptr == wlr_ffi.NULL:
             return None
         address = int(wlr_ffi.cast("uintptr_t", output_ptr))
-        for output in self.server.outputs:
+        for output in self.outputs:
             if int(wlr_ffi.cast("uintptr_t", output.output._ptr)) == address:
                 return output.name
         return None
 
     def _output_named(self, name: str | None) -> Output | None:
-        for output in self.server.outputs:
+        for output in self.outputs:
             if output.name == name:
                 return output.output
         return None
@@ -405,16 +424,15 @@ class Shell:
     def output_of(self, view: View) -> Output | None:
         """The output a window is on: its fullscreen output, else the one under its centre,
         else (not placed yet, or off every output) the one under the pointer."""
-        layout = self.server.output_layout
+        layout = self.output_layout
         output = self._output_named(view.fullscreen_output) if view.fullscreen else None
         if output is None and view.placed:
             x, y, width, height = view.geometry()
             output = layout.output_at(x + width / 2, y + height / 2)
         if output is None:
-            cursor = self.server.seat.cursor.wlr_cursor
-            output = layout.output_at(cursor.x, cursor.y)
+            output = layout.output_at(*self.pointer_position())
         if output is None:
-            output = next((o.output for o in self.server.outputs), None)
+            output = next((o.output for o in self.outputs), None)
         return output
 
     def output_name_of(self, view: View) -> str | None:
@@ -426,11 +444,7 @@ class Shell:
         output = self.output_of(view)
         if output is None:
             return None
-        box = (
-            self.server.output_layout.get_box(output)
-            if view.fullscreen
-            else self.usable_area(output)
-        )
+        box = self.output_layout.get_box(output) if view.fullscreen else self.usable_area(output)
         if box is None or box.width <= 0 or box.height <= 0:
             return None
         if not view.fullscreen:  # maximized: the compositor's title bar stays on the output

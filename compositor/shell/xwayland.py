@@ -50,7 +50,9 @@ from compositor.shell.view import View
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
-    from compositor.server import Server
+    from compositor.core import Core
+    from compositor.shell.seat_port import SeatPort
+    from compositor.shell.xdg_shell import Shell
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +68,21 @@ SHM_XWAYLAND = Path(__file__).resolve().with_name("xwayland-shm")
 class XWayland:
     """The X display: wlroots' Xwayland server and xwm, and the X11 windows they report."""
 
-    def __init__(self, server: Server, glamor: bool) -> None:
+    def __init__(
+        self, core: Core, compositor: Any, shell: Shell, seat: SeatPort, glamor: bool
+    ) -> None:
         """``glamor``: clients get a DRM device (wl_drm on a node that exists, or
         linux-dmabuf), so Xwayland may accelerate with glamor; else it runs with -shm."""
-        self.server = server
-        self.shell = server.shell
+        self.shell = shell
+        self.seat = seat
         if not glamor and "WLR_XWAYLAND" not in os.environ:
             os.environ["WLR_XWAYLAND"] = str(SHM_XWAYLAND)
             log.info("xwayland: no DRM device offered to clients: Xwayland runs with -shm")
-        self.wlr = WlrXWayland(server.display, server.globals.compositor, True)
+        self.wlr = WlrXWayland(core.display, compositor, True)
         self.display_name = self.wlr.display_name or ""
         self.started = 0  # Xwayland processes that came up (a lazy one restarts on demand)
         self.windows: set[XWaylandView | Unmanaged] = set()
-        root = to_native(server.scene.node, "struct wlr_scene_node *")
+        root = to_native(core.scene.node, "struct wlr_scene_node *")
         tree = lib.wlr_scene_tree_create(root)
         if tree == ffi.NULL:
             raise MemoryError("cannot create the X11 override-redirect scene tree")
@@ -86,7 +90,7 @@ class XWayland:
         # below the overlay layer (launchers, lock screens).
         self.unmanaged_tree = SceneNode(to_wlroots(tree, "struct wlr_scene_node *"))
         self.unmanaged_tree.place_above(self.shell.fullscreen_tree)
-        self.wlr.set_seat(server.seat.wlr_seat)
+        self.wlr.set_seat(seat.wlr_seat)
         self._listeners = Listeners(
             (self.wlr.ready_event, self._on_ready),
             (self.wlr.new_surface_event, self._on_new_surface),
@@ -112,7 +116,7 @@ class XWayland:
     def _set_cursor(self) -> None:
         """The root window's cursor (X11 windows that set none show it): left_ptr from the
         pointer's xcursor theme. The pixels stay the theme's, which outlives Xwayland."""
-        xcursor = self.server.seat.cursor.xcursor_theme().get_xcursor("left_ptr", 1)
+        xcursor = self.seat.xcursor_theme().get_xcursor("left_ptr", 1)
         image = next(iter(xcursor.images), None) if xcursor is not None else None
         if image is None:
             return
@@ -145,7 +149,7 @@ class XWayland:
     def focus_back(self, surface: Any) -> None:
         """An override-redirect window that had the keyboard went: the focused window has
         it again."""
-        seat = self.server.seat
+        seat = self.seat
         if seat.wlr_seat.keyboard_state._ptr.focused_surface != surface:
             return
         focused = self.shell.focused_view
@@ -373,19 +377,19 @@ class XWaylandView(View):
         View.move_to(self, x, y)
         self._configure(x, y, width, height)
         self.natural_size = (max(1, width), max(1, height))
-        self.shell.server.seat.cursor.rebase()
+        self.shell.rebase_pointer()
 
     def _on_request_move(self, listener: Listener, data: Any) -> None:
         # _NET_WM_MOVERESIZE carries no serial: the press must be held on this window.
-        cursor = self.shell.server.seat.cursor
-        if cursor.press_belongs_to(self, None):
-            cursor.begin_move(self)
+        seat = self.shell.seat
+        if seat is not None and seat.press_belongs_to(self, None):
+            seat.begin_move(self)
 
     def _on_request_resize(self, listener: Listener, data: Any) -> None:
-        cursor = self.shell.server.seat.cursor
-        if cursor.press_belongs_to(self, None):
+        seat = self.shell.seat
+        if seat is not None and seat.press_belongs_to(self, None):
             event = wlr_ffi.cast("struct wlr_xwayland_resize_event *", data)
-            cursor.begin_resize(self, Edges(event.edges))
+            seat.begin_resize(self, Edges(event.edges))
 
     def _on_request_maximize(self, listener: Listener, data: Any) -> None:
         wanted = bool(self.xsurface.maximized_vert and self.xsurface.maximized_horz)
@@ -448,21 +452,21 @@ class Unmanaged:
             xsurface.width,
             xsurface.height,
         )
-        seat = self.manager.server.seat
+        seat = self.manager.seat
         if xsurface.or_surface_wants_focus():
             seat.focus_keyboard(self._surface)
-        seat.cursor.rebase()
+        seat.rebase_pointer()
 
     def _on_set_geometry(self, listener: Listener, data: Any) -> None:
         self._node.set_position(self.xsurface.x, self.xsurface.y)
-        self.manager.server.seat.cursor.rebase()
+        self.manager.seat.rebase_pointer()
 
     def _on_unmap(self, listener: Listener | None, data: Any) -> None:
         self._node.remove()
         surface, self._surface = self._surface, None
         if surface is not None:
             self.manager.focus_back(surface._ptr)
-        self.manager.server.seat.cursor.rebase()
+        self.manager.seat.rebase_pointer()
 
     def _on_set_override_redirect(self, listener: Listener, data: Any) -> None:
         if not self.xsurface.override_redirect and not self.xsurface.mapped:

@@ -15,17 +15,17 @@ from compositor.ffi import lib, to_native
 from compositor.wl_drm.auth import choose_device
 
 if TYPE_CHECKING:
-    from compositor.server import Server
+    from compositor.core import Core
     from compositor.wl_drm.manager import WlDrmManager
 
 log = logging.getLogger(__name__)
 
 
-def create_wl_drm(server: Server) -> WlDrmManager | None:
+def create_wl_drm(core: Core) -> WlDrmManager | None:
     """The wl_drm global, or None when there is no DRM node to advertise."""
-    backend_fd = lib.wlr_backend_get_drm_fd(to_native(server.backend, "struct wlr_backend *"))
-    setting = server.config.wl_drm_device
-    device = choose_device(setting, backend_fd, server.renderer_choice.drm_fd)
+    backend_fd = lib.wlr_backend_get_drm_fd(to_native(core.backend, "struct wlr_backend *"))
+    setting = core.config.wl_drm_device
+    device = choose_device(setting, backend_fd, core.renderer_choice.drm_fd)
     if device is None:
         kind = "" if setting == "auto" else f"{setting} "
         log.info(
@@ -38,4 +38,4 @@ def create_wl_drm(server: Server) -> WlDrmManager | None:
     # only when wl_drm is offered: a compositor with no DRM node does not hold them.
     from compositor.wl_drm.manager import WlDrmManager
 
-    return WlDrmManager(server, device, backend_fd)
+    return WlDrmManager(core, device, backend_fd)

@@ -9,19 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compositor.fourcc import ARGB8888, XRGB8888, fourcc, fourcc_name
 
-def fourcc(code: str) -> int:
-    """``"XR24"`` -> 0x34325258 (drm_fourcc.h's fourcc_code)."""
-    a, b, c, d = (ord(ch) for ch in code.ljust(4))
-    return a | b << 8 | c << 16 | d << 24
-
-
-def fourcc_name(value: int) -> str:
-    """0x34325258 -> ``"XR24"``; unprintable codes come back as hex."""
-    chars = [(value >> shift) & 0xFF for shift in (0, 8, 16, 24)]
-    if all(32 <= ch < 127 for ch in chars):
-        return "".join(map(chr, chars)).rstrip() or hex(value)
-    return f"0x{value:08x}"
+__all__ = ["ARGB8888", "FORMATS", "NV12", "XRGB8888", "YUV420", "Format", "fourcc", "fourcc_name"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +71,5 @@ FORMATS: dict[int, Format] = {
     )
 }
 
-XRGB8888 = fourcc("XR24")
-ARGB8888 = fourcc("AR24")
 NV12 = fourcc("NV12")
 YUV420 = fourcc("YU12")

@@ -39,7 +39,7 @@ from compositor.wl_drm.validation import ErrorKind, Layout, RequestError, check_
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
-    from compositor.server import Server
+    from compositor.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +124,10 @@ class _Client:
 
 
 class WlDrmManager:
-    def __init__(self, server: Server, device: Device, backend_fd: int) -> None:
-        config = server.config
-        renderer = to_native(server.renderer, "struct wlr_renderer *")
-        self.renderer_kind = server.renderer_choice.kind
+    def __init__(self, core: Core, device: Device, backend_fd: int) -> None:
+        config = core.config
+        renderer = to_native(core.renderer, "struct wlr_renderer *")
+        self.renderer_kind = core.renderer_kind
         self.formats = offered_formats(renderer, self.renderer_kind)
         self.device = device
         # The DRM backend's fd is the primary node the compositor is master on.
@@ -142,7 +142,7 @@ class WlDrmManager:
         self.clients: dict[int, _Client] = {}
         self.resources: set[Any] = set()  # bound wl_drm resources, kept alive for pywayland
         self._tokens = itertools.count(1)
-        self.global_ = protocol.WlDrm.global_class(server.display, version=protocol.VERSION)
+        self.global_ = protocol.WlDrm.global_class(core.display, version=protocol.VERSION)
         self.global_.bind_func = self._bind
         log.info(
             "wl_drm: v%d, device %s (%s node%s), %d formats (%s), flink %s",
