@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pywayland.server import Listener, Signal
 
-from compositor.python_calls import counted
+from compositor import python_calls
 from compositor.wayland_fixes import remove_listener
 
 Handler = Callable[[Listener, Any], None]
@@ -32,7 +32,8 @@ class Listeners:
             self.connect(signal, handler)
 
     def connect(self, signal: Signal, handler: Handler) -> Listener:
-        listener = Listener(counted(handler))
+        python_calls.install()  # the first listener: count every entry from C from now on
+        listener = Listener(handler)
         signal.add(listener)
         self._listeners.append(listener)
         Listeners.live += 1

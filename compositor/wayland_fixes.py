@@ -44,7 +44,7 @@ from pywayland.protocol_core.resource import Resource
 from pywayland.server import Listener
 from pywayland.server.eventloop import EventLoop, EventSource
 
-from compositor.python_calls import counted
+from compositor.python_calls import exempt
 
 _FIXED_ATTR = "_pydrm_server_new_ids"
 
@@ -127,15 +127,15 @@ def add_fd(
     loop: EventLoop, fd: int, callback: Callable[..., int], count: bool = True
 ) -> EventSource:
     """``count=False``: not in python_calls (the control socket, which reads them)."""
-    return _tracked(loop, loop.add_fd(fd, counted(callback) if count else callback))
+    return _tracked(loop, loop.add_fd(fd, callback if count else exempt(callback)))
 
 
 def add_timer(loop: EventLoop, callback: Callable[[Any], int]) -> EventSource:
-    return _tracked(loop, loop.add_timer(counted(callback)))
+    return _tracked(loop, loop.add_timer(callback))
 
 
 def add_signal(loop: EventLoop, signal_number: int, callback: Callable[..., int]) -> EventSource:
-    return _tracked(loop, loop.add_signal(signal_number, counted(callback)))
+    return _tracked(loop, loop.add_signal(signal_number, callback))
 
 
 def add_idle(loop: EventLoop, callback: Callable[[], None]) -> EventSource:
@@ -148,7 +148,7 @@ def add_idle(loop: EventLoop, callback: Callable[[], None]) -> EventSource:
             _forget(source)
         callback()
 
-    source = _tracked(loop, loop.add_idle(counted(once)))
+    source = _tracked(loop, loop.add_idle(once))
     return source
 
 

@@ -14,6 +14,7 @@ import os
 import stat
 from collections.abc import Callable
 
+from compositor import python_calls
 from compositor.ffi import ffi, lib
 from compositor.wl_drm.validation import Layout
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 _on_destroyed: Callable[[int], None] | None = None
 
 
-@ffi.def_extern()
+@python_calls.entry_point(ffi)
 def comp_drm_buffer_destroyed(token: int) -> None:
     if _on_destroyed is not None:
         try:
