@@ -53,6 +53,10 @@ def test_gtk3_qt5_and_x11_windows_on_gles2(scenario):
     scenario.check("toolkits")
 
 
+def test_gtk3_qt5_and_x11_windows_on_the_drm_backend(scenario):
+    scenario.check("toolkits_drm")
+
+
 def test_gles2_compositor_exits_cleanly(scenario):
     scenario.check("clean_exit")
 
@@ -62,4 +66,6 @@ def test_auto_with_debian_mesa_renders_right_or_falls_back(scenario):
 
 
 def test_gles2_on_the_drm_backend_reaches_the_scanout(scenario):
+    # Also: on the same GL stack as the first compositor, after the toolkit clients ran
+    # there (the drm compositor once got Debian's Mesa 22.3 then, and segfaulted).
     scenario.check("drm_scanout")
