@@ -228,6 +228,7 @@ class Server:
         """The live counts of ``stats``: each must come back to its baseline when clients
         leave (endurance tests and bench/bench_soak.py compare them)."""
         display = to_native(self.display, "struct wl_display *")
+        scene = to_native(self.core.scene, "struct wlr_scene *")
         copy_stats = self.render_tools.copy_stats
         wl_drm, recorder, event_loop = self.wl_drm, self.recorder, self.core.event_loop
         gauges: dict[str, Callable[[], object]] = {
@@ -235,6 +236,8 @@ class Server:
             "surfaces": copy_stats.tracked_surfaces,
             "views": lambda: len(self.shell.views),
             "popups": lambda: len(self.shell.popups),
+            # Every node of the scene graph, counted in C (csrc/96_scene_count.c).
+            "scene_nodes": lambda: lib.comp_scene_node_count(scene),
             "keyboards": lambda: len(self.seat.keyboards),
             "pointers": lambda: len(self.seat.pointers),
             # Callbacks the event loop holds (timers, idles, fds, signals).
