@@ -16,10 +16,10 @@ def setup_logging(level_name: str) -> None:
         format="%(asctime)s.%(msecs)03d %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    from wlroots.util.log import log_init
+    from compositor import wlr_log
 
     # wlroots' own log goes through the "wlroots" logger, one level quieter than ours.
-    log_init(max(level, logging.INFO) if level > logging.DEBUG else logging.DEBUG)
+    wlr_log.init(max(level, logging.INFO) if level > logging.DEBUG else logging.DEBUG)
 
 
 def main(argv: list[str] | None = None) -> int:

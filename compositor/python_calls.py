@@ -61,6 +61,7 @@ ENTRY_POINTS: dict[str, dict[str, str | None]] = {
         # Imported only when needed: attached counted by the module (entry_point).
         "comp_drm_buffer_destroyed": None,
         "comp_py_trace_line": "compositor.inspect.trace",
+        "comp_py_log": "compositor.wlr_log",
     },
 }
 # The event loop's callbacks: their last argument is the handle of pywayland's CallbackInfo.
