@@ -153,6 +153,7 @@ class PointerConstraints:
             if not entry.locked:
                 self.warp_inside(entry)
             entry.constraint.send_activated()
+        self.seat.cursor.sync_motion_path()
 
     def on_destroyed(self, entry: Constraint) -> None:
         if entry in self.constraints:
@@ -160,6 +161,7 @@ class PointerConstraints:
         if self.active is entry:
             self._warp_to_hint(entry)
             self.active = None
+            self.seat.cursor.sync_motion_path()
 
     # -- moving the pointer ---------------------------------------------------------------
 
@@ -230,5 +232,7 @@ class PointerConstraints:
         return {
             "constraints": len(self.constraints),
             "active": None if active is None else ("locked" if active.locked else "confined"),
-            "relative_motion_events": self.relative_events,
+            # Offered from Python (while it takes motion) and from the C motion path.
+            "relative_motion_events": self.relative_events
+            + self.seat.cursor.motion.relative_events,
         }

@@ -48,7 +48,7 @@ from wlroots.wlr_types.pointer import (
     PointerEventMotionAbsolute,
 )
 
-from compositor import wayland_fixes
+from compositor import python_calls, wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
@@ -62,6 +62,11 @@ BTN_LEFT = 0x110
 BTN_RIGHT = 0x111
 GRAB_MODIFIERS = KeyboardModifier.ALT | KeyboardModifier.LOGO
 MIN_SIZE = 32
+
+
+@ffi.def_extern()
+def comp_py_pointer_motion(handle: Any, kind: int, event: Any) -> None:
+    python_calls.counted(ffi.from_handle(handle).from_c)(kind, event)
 
 
 class GrabMode(enum.Enum):
@@ -117,21 +122,60 @@ class CursorManager:
         self._held_node = lib.comp_node_ref_create()
         self._held_surface = 0
         self._held_view: View | None = None
-        self._over_client = False  # the last hit test found a client's surface
         self._rebase_source = None
         self._delivered: set[int] = set()  # buttons whose press went to the seat
         self._kept: set[int] = set()  # buttons whose press the compositor kept
         self._on_title_bar = False  # the kept press was on a title bar (decorations.py)
+        # Motion, frames and clients' cursor images are handled in C (ffi/cdef/
+        # 97_pointer_motion.h); it hands a motion to Python only while Python must decide.
+        self._handle = ffi.new_handle(self)
+        self.motion = lib.comp_pointer_motion_create(
+            to_native(self.wlr_cursor, "struct wlr_cursor *"),
+            to_native(seat.wlr_seat, "struct wlr_seat *"),
+            self._root,
+            self._handle,
+        )
+        if self.motion == ffi.NULL:
+            raise MemoryError("cannot create the pointer's motion path")
         self._listeners = Listeners(
-            (self.wlr_cursor.motion_event, self._on_motion),
-            (self.wlr_cursor.motion_absolute_event, self._on_motion_absolute),
             (self.wlr_cursor.button_event, self._on_button),
             (self.wlr_cursor.axis_event, self._on_axis),
-            (self.wlr_cursor.frame_event, self._on_frame),
         )
+
+    @property
+    def _over_client(self) -> bool:
+        """The last hit test found a client's surface (kept in C, which tests most)."""
+        return bool(self.motion.over_client)
+
+    @_over_client.setter
+    def _over_client(self, value: bool) -> None:
+        self.motion.over_client = value
+
+    def sync_motion_path(self) -> None:
+        """Tell the C motion path whether Python must take motion now: a move or resize, a
+        press the compositor kept (a title bar, Alt+drag), an active pointer constraint, a
+        client inhibiting input. (A button held and a drag and drop it sees itself.)"""
+        seat = self.seat
+        self.motion.python = bool(
+            self.grab is not None
+            or self._kept
+            or self._delivered
+            or seat.constraints.active is not None
+            or seat.input_inhibit.exclusive_client
+        )
+
+    def describe_motion(self) -> dict[str, int]:
+        motion = self.motion
+        return {
+            "motions_c": motion.motions_c,
+            "motions_python": motion.motions_python,
+            "cursor_images": motion.cursor_images,
+        }
 
     def destroy(self) -> None:
         self._listeners.remove_all()
+        lib.comp_pointer_motion_destroy(self.motion)
+        self.motion = ffi.NULL
         wayland_fixes.remove_source(self._rebase_source)
         self._rebase_source = None
         lib.comp_node_ref_destroy(self._held_node)
@@ -148,6 +192,7 @@ class CursorManager:
         Xwayland's root window)."""
         if self._xcursor_manager is None:
             self._xcursor_manager = XCursorManager(24)  # loads the theme at scale 1
+            self.motion.xcursor = to_native(self._xcursor_manager, "struct wlr_xcursor_manager *")
         return self._xcursor_manager
 
     def attach(self, device: InputDevice) -> None:
@@ -155,7 +200,24 @@ class CursorManager:
 
     # -- motion ---------------------------------------------------------------------------
 
-    def _on_motion(self, listener: Listener, event: PointerEventMotion) -> None:
+    def from_c(self, kind: int, event: Any) -> None:
+        """The C motion path hands over a motion (or asks for the xcursor theme)."""
+        address = int(ffi.cast("uintptr_t", event))
+        if kind == lib.COMP_POINTER_MOTION:
+            self._on_motion(
+                None, PointerEventMotion(wlr_ffi.cast("struct wlr_event_pointer_motion *", address))
+            )
+        elif kind == lib.COMP_POINTER_MOTION_ABSOLUTE:
+            self._on_motion_absolute(
+                None,
+                PointerEventMotionAbsolute(
+                    wlr_ffi.cast("struct wlr_event_pointer_motion_absolute *", address)
+                ),
+            )
+        elif kind == lib.COMP_POINTER_NEED_XCURSOR:
+            self.xcursor_theme()
+
+    def _on_motion(self, listener: Listener | None, event: PointerEventMotion) -> None:
         dx, dy = event.delta_x, event.delta_y
         udx, udy = event.unaccel_delta_x, event.unaccel_delta_y
         focused = self._pointer_focus()
@@ -164,7 +226,9 @@ class CursorManager:
             self._process_motion(event.time_msec)
         self._relative_motion(focused, event.time_msec, dx, dy, udx, udy)
 
-    def _on_motion_absolute(self, listener: Listener, event: PointerEventMotionAbsolute) -> None:
+    def _on_motion_absolute(
+        self, listener: Listener | None, event: PointerEventMotionAbsolute
+    ) -> None:
         # As a relative motion too (relative pointer, constraints), as sway does; the
         # pointer itself goes exactly to the absolute position when nothing constrains it.
         lib.wlr_cursor_absolute_to_layout_coords(
@@ -325,6 +389,7 @@ class CursorManager:
             self._press(event.time_msec, event.button)
         else:
             self._release(event.time_msec, event.button)
+        self.sync_motion_path()
 
     def _press(self, time_msec: int, button: int) -> None:
         if self.grab is not None or self._kept:
@@ -412,15 +477,13 @@ class CursorManager:
         now = _now_msec()
         for button in sorted(self._delivered | self._kept):
             self._release(now, button)
+        self.sync_motion_path()
 
     def _on_axis(self, listener: Listener, event: PointerEventAxis) -> None:
         self.seat.notify_activity()
         self.seat.wlr_seat.pointer_notify_axis(
             event.time_msec, event.orientation, event.delta, event.delta_discrete, event.source
         )
-
-    def _on_frame(self, listener: Listener, data: object) -> None:
-        self.seat.wlr_seat.pointer_notify_frame()
 
     # -- interactive move / resize --------------------------------------------------------
 
@@ -435,6 +498,7 @@ class CursorManager:
         # While grabbed, clients do not see the pointer (and the cursor image stays).
         self.seat.wlr_seat.pointer_clear_focus()
         self._over_client = False
+        self.sync_motion_path()
         log.info("%s of %r started at %s", mode.name.lower(), view.app_id, (x, y, width, height))
 
     def begin_move(self, view: View) -> None:
@@ -449,6 +513,7 @@ class CursorManager:
         """``view`` is going away (unmapped): no grab may keep it."""
         if self.grab is not None and self.grab.view is view:
             self.grab = None
+            self.sync_motion_path()
         if self._held_view is view:
             # The rest of the held buttons go nowhere; the client had its leave.
             self.seat.wlr_seat.pointer_clear_focus()

@@ -163,7 +163,8 @@ class IdleManager:
                 {"timeout_ms": timeouts[i], "idle": bool(fired[i]), "running": bool(running[i])}
                 for i in range(min(count, MAX_TIMERS))
             ],
-            "activity": self.activity,
+            # Input events counted as activity, here and on the C motion path.
+            "activity": self.activity + self.seat.cursor.motion.motions_c,
         }
 
     def register_commands(self, control: ControlServer) -> None:

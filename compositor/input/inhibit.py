@@ -155,10 +155,12 @@ class InputInhibit:
             state.pointer_state.focused_surface
         ):
             self.seat.wlr_seat.pointer_clear_focus()
+        self.seat.cursor.sync_motion_path()
         self.seat.cursor.rebase()
 
     def _on_deactivate(self, listener: Listener, data: Any) -> None:
         self.exclusive_client = 0
         log.info("input no longer inhibited")
         self.refocus()
+        self.seat.cursor.sync_motion_path()
         self.seat.cursor.rebase()

@@ -26,8 +26,9 @@ from wlroots.wlr_types import (
 )
 from wlroots.wlr_types.input_device import InputDeviceType
 from wlroots.wlr_types.keyboard import KeyboardModifier
-from wlroots.wlr_types.seat import PointerRequestSetCursorEvent, RequestSetSelectionEvent
+from wlroots.wlr_types.seat import RequestSetSelectionEvent
 
+from compositor.ffi import ffi, to_native
 from compositor.input.constraints import PointerConstraints
 from compositor.input.cursor import CursorManager
 from compositor.input.drag import DragAndDrop
@@ -81,6 +82,11 @@ class SeatManager:
         self.input_inhibit = InputInhibit(self, refocus_keyboard)
         self.text_input = TextInputRelay(self)
         self.tablets = Tablets(self)
+        motion = self.cursor.motion  # the C motion path reports activity, relative motion
+        motion.idle = to_native(self.idle.idle, "struct wlr_idle *")
+        motion.relative = to_native(
+            self.constraints.relative_pointer, "struct wlr_relative_pointer_manager_v1 *"
+        )
         self.keyboards: list[KeyboardHandler] = []
         self.pointers: list[InputDevice] = []
         self._pointer_listeners: dict[InputDevice, Listeners] = {}
@@ -91,7 +97,6 @@ class SeatManager:
             (core.backend.destroy_event, self._on_backend_destroy),
         )
         self._listeners = Listeners(
-            (self.wlr_seat.request_set_cursor_event, self._on_request_cursor),
             (self.wlr_seat.request_set_selection_event, self._on_request_selection),
             (
                 self.wlr_seat.request_set_primary_selection_event,
@@ -129,6 +134,8 @@ class SeatManager:
     def destroy(self) -> None:
         self._backend_listeners.remove_all()  # when the backend is still there
         self._listeners.remove_all()
+        motion = self.cursor.motion  # the parts it points to go first
+        motion.idle = motion.relative = ffi.NULL
         for part in (
             self.drag,
             self.tablets,
@@ -158,6 +165,7 @@ class SeatManager:
         elif device.device_type == InputDeviceType.POINTER:
             self.cursor.attach(device)
             self.pointers.append(device)
+            self.cursor.motion.has_pointers = True
             self._pointer_listeners[device] = Listeners(
                 (device.destroy_event, lambda _l, _d: self._pointer_removed(device))
             )
@@ -170,6 +178,7 @@ class SeatManager:
         # wlroots detaches it from the cursor itself; the buttons it held are let go.
         self._pointer_listeners.pop(device).remove_all()
         self.pointers.remove(device)
+        self.cursor.motion.has_pointers = bool(self.pointers)
         self.cursor.release_all()
         self._update_capabilities()
 
@@ -257,12 +266,6 @@ class SeatManager:
     def pointer_focus_is(self, surface: Surface) -> bool:
         return self.wlr_seat.pointer_state.focused_surface == surface
 
-    def _on_request_cursor(self, listener: Listener, event: PointerRequestSetCursorEvent) -> None:
-        # Only the client under the pointer may set the cursor image.
-        focused = self.wlr_seat.pointer_state._ptr.focused_client
-        if focused == event._ptr.seat_client:
-            self.cursor.wlr_cursor.set_surface(event.surface, event.hotspot)
-
     def _on_request_selection(self, listener: Listener, event: RequestSetSelectionEvent) -> None:
         self.wlr_seat.set_selection(event._ptr.source, event.serial)
 
@@ -292,6 +295,7 @@ class SeatManager:
             **self.text_input.describe(),
             "tablets": len(self.tablets.devices),
             "switcher": self.bindings.switcher.describe(),
+            "pointer_motion": self.cursor.describe_motion(),
             "drag": {
                 "active": self.drag.active,
                 "started": self.drag.started,
