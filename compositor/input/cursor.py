@@ -1,5 +1,10 @@
 """The pointer: cursor image, focus and button delivery, interactive move and resize.
 
+Motion runs in C while nothing needs Python (ffi/cdef/97_pointer_motion.h): the hit test,
+enter/motion/leave, relative motion, idle activity and cursor images, as described below;
+this module takes over a motion while a move or resize, a held or kept press, a drag, an
+active pointer constraint or an input inhibitor is on (:meth:`CursorManager.sync_motion_path`).
+
 Hit testing goes through the scene graph (``comp_scene_input_at``): the topmost surface
 under the pointer as it is drawn, window-geometry offsets, subsurfaces, popups, layer
 surfaces and moved windows included, with surface-local coordinates; the window that owns
