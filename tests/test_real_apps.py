@@ -28,11 +28,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from compositor.shell.decorations import BAR_HEIGHT
 from tests.conftest import needs, needs_installed
 from tests.harness import CompositorProcess
 from tests.helpers import _reader, region_is, rgb, wait_for_line
-from tests.test_decorations import shows_bar
+from tests.test_decorations import BAR_HEIGHT, shows_bar
 from tests.test_hit_testing import assert_near, color_box
 from tests.test_layer_shell import wait_for_layer
 from tests.test_window_states import keys, view_named

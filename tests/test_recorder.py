@@ -19,7 +19,6 @@ from typing import Any
 import av
 from PIL import Image, ImageChops, ImageStat
 
-from compositor.recorder.indicator import RED
 from tests.conftest import needs
 from tests.harness import CompositorProcess, wait_for
 from tests.helpers import region_is
@@ -27,9 +26,10 @@ from tests.helpers import region_is
 SHM_APP = "org.freedesktop.weston.simple-shm"
 SIZE = {"width": 320, "height": 240}
 BACKGROUND = (0, 0, 0)
-# The indicator's colour as pixman fills a rect (16 bits per channel, cut to 8): screencopy
-# is lossless, so a capture holds exactly this.
-INDICATOR = tuple(int(c * 0xFFFF) >> 8 for c in RED[:3])
+# The recording indicator's red, written here rather than taken from the compositor: its
+# (0.86, 0.08, 0.08) as pixman fills a rect (16 bits per channel, cut to 8), #dc1414.
+# Screencopy is lossless, so a capture holds exactly this.
+INDICATOR = (0xDC, 0x14, 0x14)
 
 
 def decode(path: Path) -> tuple[list[Image.Image], list[int], Any]:

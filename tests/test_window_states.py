@@ -8,7 +8,6 @@ window here, so no cursor image is drawn over the pixels compared.
 
 from __future__ import annotations
 
-from compositor.shell.decorations import BAR_HEIGHT as TITLE_BAR
 from tests.conftest import needs
 from tests.harness import wait_for
 from tests.helpers import client_output, region_is, rgb, solid_window, sync, wait_for_line
@@ -17,6 +16,7 @@ from tests.test_layer_shell import BAR, BAR_HEIGHT, start_waybar
 
 WIDTH, HEIGHT = 640, 480
 BACKGROUND = (0, 0, 0)
+TITLE_BAR = 24  # our title bar's height (tests/test_decorations.py's BAR_HEIGHT)
 
 
 def keys(comp, *names: str) -> None:
