@@ -79,13 +79,8 @@ def center(box: Box) -> tuple[int, int]:
     return box[0] + box[2] // 2, box[1] + box[3] // 2
 
 
-def click(comp: CompositorProcess, point: tuple[int, int], approach: bool = False) -> None:
-    """Move to ``point`` and click. ``approach``: come from 10 px up-left in three motions,
-    as a mouse does (mpv 0.35 ignores wl_pointer.enter's position and the first motion
-    after each configure, so a pointer that jumps straight there leaves it at 0,0)."""
-    if approach:
-        for step in (10, 5):
-            comp.ctl_ok("pointer-move", x=point[0] - step, y=point[1] - step)
+def click(comp: CompositorProcess, point: tuple[int, int]) -> None:
+    """Move to ``point`` and click."""
     comp.ctl_ok("pointer-move", x=point[0], y=point[1])
     comp.ctl_ok("pointer-button", button=BTN_LEFT)
 
@@ -95,20 +90,37 @@ def pressed_at(proc) -> tuple[float, float]:
     return float(words[1]), float(words[2])
 
 
-def mpv_click(comp: CompositorProcess, proc, point: tuple[int, int]) -> tuple[float, float]:
-    """Click ``point`` in mpv until mpv reports a press (at most three clicks): mpv 0.35
-    sometimes loses the first click after a configure on a loaded machine (its input
-    thread is not ready yet); the compositor delivered it (WAYLAND_DEBUG shows it)."""
-    for attempt in range(3):
-        click(comp, point, approach=True)
+def mpv_click(
+    comp: CompositorProcess, proc, point: tuple[int, int], expected: tuple[int, int]
+) -> tuple[float, float]:
+    """One click on ``point`` in mpv, once mpv is ready for it; returns where mpv got it.
+
+    Ready: mpv_probe.lua reported a pointer motion at ``expected`` (``point`` in mpv's window
+    coordinates). mpv 0.35 ignores wl_pointer.enter's position and the first motion after
+    each configure, and on a loaded machine its input thread may not run yet: the pointer
+    is moved onto the point (one pixel off and back, so that each round is a motion) until
+    mpv says it is there. Then a single press: one that mpv drops fails the test."""
+
+    def there(line: str) -> bool:
+        words = line.split()
+        return (
+            words[0] == "motion"
+            and abs(int(words[1]) - expected[0]) <= 1
+            and abs(int(words[2]) - expected[1]) <= 1
+        )
+
+    def reported_there() -> bool:
+        for offset in (1, 0):
+            comp.ctl_ok("pointer-move", x=point[0] - offset, y=point[1] - offset)
         try:
-            words = wait_for_line(proc, lambda line: line.startswith("press "), 5).split()
+            wait_for_line(proc, there, 0.5)
         except TimeoutError:
-            if attempt == 2:
-                raise
-            continue
-        return float(words[1]), float(words[2])
-    raise AssertionError("unreachable")
+            return False
+        return True
+
+    wait_for(reported_there, 15, what=f"mpv to report the pointer at {expected}")
+    comp.ctl_ok("pointer-button", button=BTN_LEFT)
+    return pressed_at(proc)
 
 
 def wait_for_view_state(comp: CompositorProcess, app_id: str, **expected) -> dict:
@@ -535,7 +547,7 @@ def test_mpv_fs_covers_the_output(compositor, tmp_path):
     assert my <= marker[1] and marker[1] + marker[3] <= my + mh, (marker, (my, mh))
     # The window is the output: mpv gets the clicked point itself.
     point = center(marker)
-    assert_near(mpv_click(compositor, proc, point), point)
+    assert_near(mpv_click(compositor, proc, point, point), point)
     close_mpv(compositor, proc)
 
 
@@ -556,7 +568,8 @@ def test_mpv_window_takes_clicks_typing_and_states(compositor, tmp_path):
     )
     assert shows_bar(compositor, x, y, width)
     point = center(found["marker"])
-    assert_near(mpv_click(compositor, proc, point), (point[0] - x, point[1] - y))
+    inside = (point[0] - x, point[1] - y)
+    assert_near(mpv_click(compositor, proc, point, inside), inside)
     compositor.ctl_ok("type", text="Hello mpv 42\n")
     wait_for_line(proc, lambda line: line == "line Hello mpv 42")
 

@@ -2,10 +2,12 @@
 --
 -- One line per event on stdout, flushed:
 --
---   size W H | press X Y | key NAME | line TEXT | state maximized=0|1 fullscreen=0|1 | closed
+--   size W H | motion X Y | press X Y | key NAME | line TEXT |
+--   state maximized=0|1 fullscreen=0|1 | closed
 --
--- size: mpv's window size in pixels (osd-width/osd-height) when it changes. press: a left
--- button press, at mp.get_mouse_pos() (window coordinates, as mpv has them). Letters, digits
+-- size: mpv's window size in pixels (osd-width/osd-height) when it changes. motion: mpv
+-- handled a pointer motion, now at X Y. press: a left button press. Both at
+-- mp.get_mouse_pos() (window coordinates, as mpv has them). Letters, digits
 -- and space are bound (forced, so mpv's own bindings such as f and q do nothing): each prints
 -- key NAME, and Return prints line TEXT, the keys since the last line. state: mpv's
 -- window-maximized and fullscreen properties, once both are known and at each change.
@@ -46,6 +48,11 @@ local function on_state(name, value)
 end
 mp.observe_property("window-maximized", "bool", on_state)
 mp.observe_property("fullscreen", "bool", on_state)
+
+mp.add_forced_key_binding("MOUSE_MOVE", "probe-motion", function()
+    local x, y = mp.get_mouse_pos()
+    say(string.format("motion %d %d", x, y))
+end)
 
 mp.add_forced_key_binding("MBTN_LEFT", "probe-press", function(event)
     if event.event == "down" then
