@@ -2,12 +2,13 @@
 
 Setup order, as :meth:`Server._setup` runs it: display -> backend -> renderer and allocator
 -> layout, scene and its layer trees (the :class:`~compositor.core.Core`) -> protocol globals
--> outputs -> shell (windows), decorations, bindings, seat -> taskbar handles, virtual input,
-activation, layer shell, output management -> wl_drm, Xwayland, recorder -> who follows the
-outputs -> inspector, tracing, stats -> Wayland socket -> control socket; :meth:`Server.run`
-starts the backend. Each feature gets the core and exactly the collaborators it calls; the
-events between features (outputs added or changed, windows changed or gone, focus) are
-observer lists on their owners, wired here. No feature module imports this one.
+-> outputs -> window manager, xdg shell, decorations, bindings, seat -> taskbar handles,
+virtual input, activation, layer shell, output management -> wl_drm, Xwayland, recorder ->
+who follows the outputs -> inspector, tracing, stats -> Wayland socket -> control socket;
+:meth:`Server.run` starts the backend. Each feature gets the core and exactly the
+collaborators it calls; the events between features (outputs added or changed, windows
+changed or gone, focus) are observer lists on their owners, wired here. No feature module
+imports this one.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ from compositor.shell.foreign_toplevel import ForeignToplevels
 from compositor.shell.layer import LayerShell
 from compositor.shell.stacking import Stacking
 from compositor.shell.switcher import WindowSwitcher
-from compositor.shell.xdg_shell import Shell
+from compositor.shell.window_manager import WindowManager
+from compositor.shell.xdg_shell import XdgShell
 from compositor.shell.xwayland import XWayland
 from compositor.stats import Stats
 
@@ -75,7 +77,7 @@ class Server:
         # Everything shutdown() may free starts as None, so a failed setup can be undone.
         self.core: Core | None = None
         self.backend = self.renderer = self.allocator = self.output_layout = None
-        self.outputs = self.shell = self.seat = self.wl_drm = self.recorder = None
+        self.outputs = self.wm = self.xdg_shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
         self.decorations: Decorations | None = None
         self.foreign_toplevels: ForeignToplevels | None = None
@@ -119,35 +121,36 @@ class Server:
         outputs = self.outputs = OutputManager(core)
         # Copy counters, overlay and screenshots (render/tools.py).
         self.render_tools = RenderTools(core, self.globals.compositor, outputs)
-        shell = self.shell = Shell(core, outputs)
-        self.decorations = Decorations(self.display, shell)
-        shell.new_xdg_view_observers.append(self.decorations.on_new_view)
+        wm = self.wm = WindowManager(core, outputs)
+        self.xdg_shell = XdgShell(self.display, wm)
+        self.decorations = Decorations(self.display, wm)
+        self.xdg_shell.new_view_observers.append(self.decorations.on_new_view)
         switcher = WindowSwitcher(
             core.stacking.overlay,
-            shell.switchable,
-            shell.focus,
-            shell.output_box_under_pointer,
+            wm.switchable,
+            wm.focus,
+            wm.output_box_under_pointer,
             render_title,
         )
-        shell.view_destroyed_observers.append(switcher.forget)
-        self.bindings = Bindings(core, shell, switcher)
+        wm.view_destroyed_observers.append(switcher.forget)
+        self.bindings = Bindings(core, wm, switcher)
         seat = self.seat = SeatManager(
             core,
-            shell=shell,
+            wm=wm,
             decorations=self.decorations,
             bindings=self.bindings,
             refocus_keyboard=self.refocus_keyboard,
         )
-        shell.seat = seat
+        wm.seat = seat
         self.foreign_toplevels = ForeignToplevels(core, outputs, seat.wlr_seat)
-        shell.view_changed_observers.append(self.foreign_toplevels.on_view_changed)
+        wm.view_changed_observers.append(self.foreign_toplevels.on_view_changed)
         # A window shown or hidden may show or hide an idle inhibitor's surface.
         self.foreign_toplevels.on_visibility_changed = seat.idle.update
         self.virtual_input = VirtualInput(self.display, seat)
-        self.activation = Activation(self.display, shell)
-        self.layers = LayerShell(core, outputs, shell, self._focus_layer_keyboard)
-        shell.usable_area = self.layers.usable_area
-        self.layers.on_usable_changed = shell.refit
+        self.activation = Activation(self.display, wm)
+        self.layers = LayerShell(core, outputs, wm, self.xdg_shell, self._focus_layer_keyboard)
+        wm.usable_area = self.layers.usable_area
+        self.layers.on_usable_changed = wm.refit
         self.output_management = OutputManagement(
             self.display, outputs, lambda: outputs.notify_changed()
         )
@@ -206,7 +209,7 @@ class Server:
             (
                 self.layers.on_outputs_changed,
                 removed_only,
-                lambda _removed: self.shell.refit(),
+                lambda _removed: self.wm.refit(),
                 lambda _removed: self.decorations.rescale(),
                 lambda _removed: self.foreign_toplevels.refresh_outputs(),
                 lambda _removed: self.recorder.on_outputs_changed(),
@@ -221,7 +224,7 @@ class Server:
             linux_dmabuf=self.globals.linux_dmabuf != ffi.NULL,
             wl_drm=self.wl_drm,
             outputs=self.outputs,
-            views=lambda: self.shell.views,
+            views=lambda: self.wm.views,
         )
 
     def _add_gauges(self, stats: Stats) -> None:
@@ -234,8 +237,8 @@ class Server:
         gauges: dict[str, Callable[[], object]] = {
             "clients": lambda: lib.comp_display_client_count(display),
             "surfaces": copy_stats.tracked_surfaces,
-            "views": lambda: len(self.shell.views),
-            "popups": lambda: len(self.shell.popups),
+            "views": lambda: len(self.wm.views),
+            "popups": lambda: len(self.xdg_shell.popups),
             # Every node of the scene graph, counted in C (csrc/96_scene_count.c).
             "scene_nodes": lambda: lib.comp_scene_node_count(scene),
             "keyboards": lambda: len(self.seat.keyboards),
@@ -276,7 +279,7 @@ class Server:
             self.wl_drm is not None and self.wl_drm.device.exists
         ) or self.globals.linux_dmabuf != ffi.NULL
         try:
-            return XWayland(self.core, self.globals.compositor, self.shell, self.seat, glamor)
+            return XWayland(self.core, self.globals.compositor, self.wm, self.seat, glamor)
         except RuntimeError as exc:  # no Xwayland binary, no free X display
             log.warning("xwayland: not available (%s); X11 clients cannot connect", exc)
             return None
@@ -318,7 +321,7 @@ class Server:
         control.register(
             "views",
             "list windows, bottom to top",
-            lambda r: {"views": [v.describe() for v in self.shell.views]},
+            lambda r: {"views": [v.describe() for v in self.wm.views]},
         )
         control.register(
             "layers",
@@ -360,8 +363,8 @@ class Server:
         """A layer surface takes the keyboard (launchers), or gives it back (None)."""
         if surface is not None:
             self.seat.focus_keyboard(surface)
-        elif self.shell.focused_view is not None:
-            self.seat.focus_keyboard(self.shell.focused_view.surface)
+        elif self.wm.focused_view is not None:
+            self.seat.focus_keyboard(self.wm.focused_view.surface)
         else:
             self.seat.clear_keyboard_focus()
 
@@ -429,7 +432,7 @@ class Server:
             self.layers,
             self.decorations,
             self.foreign_toplevels,
-            self.shell,
+            self.xdg_shell,
             self.outputs,
         ):
             if part is not None:

@@ -23,8 +23,8 @@ from xkbcommon import xkb
 
 if TYPE_CHECKING:
     from compositor.core import Core
-    from compositor.shell.switcher import WindowSwitcher
-    from compositor.shell.xdg_shell import Shell
+    from compositor.wm.switcher import WindowSwitcher
+    from compositor.wm.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ RELEVANT = (
 
 
 class Bindings:
-    def __init__(self, core: Core, shell: Shell, switcher: WindowSwitcher) -> None:
+    def __init__(self, core: Core, wm: WindowManager, switcher: WindowSwitcher) -> None:
         self._table: dict[tuple[int, int], tuple[str, Action]] = {}
         self._always: set[tuple[int, int]] = set()  # run even while restricted
         self.switcher = switcher
@@ -47,7 +47,7 @@ class Bindings:
             core.terminate,
             inhibitable=False,
         )
-        self.add(KeyboardModifier.ALT, "F4", "close window", shell.close_focused)
+        self.add(KeyboardModifier.ALT, "F4", "close window", wm.close_focused)
         self.add(KeyboardModifier.ALT, "Tab", "switch windows", lambda: self.switcher.step(1))
         self.add(
             KeyboardModifier.ALT | KeyboardModifier.SHIFT,
@@ -55,10 +55,10 @@ class Bindings:
             "switch windows backwards",
             lambda: self.switcher.step(-1),
         )
-        self.add(KeyboardModifier.LOGO, "f", "toggle fullscreen", shell.toggle_fullscreen)
-        self.add(KeyboardModifier.ALT, "F11", "toggle fullscreen", shell.toggle_fullscreen)
-        self.add(KeyboardModifier.ALT, "F10", "toggle maximized", shell.toggle_maximized)
-        self.add(KeyboardModifier.ALT, "F9", "minimize window", shell.minimize_focused)
+        self.add(KeyboardModifier.LOGO, "f", "toggle fullscreen", wm.toggle_fullscreen)
+        self.add(KeyboardModifier.ALT, "F11", "toggle fullscreen", wm.toggle_fullscreen)
+        self.add(KeyboardModifier.ALT, "F10", "toggle maximized", wm.toggle_maximized)
+        self.add(KeyboardModifier.ALT, "F9", "minimize window", wm.minimize_focused)
         for vt in range(1, 13):
             # With Ctrl+Alt held, xkb turns F1..F12 into XF86Switch_VT_1..12.
             self.add(

@@ -8,7 +8,7 @@ active pointer constraint or an input inhibitor is on (:meth:`CursorManager.sync
 Hit testing goes through the scene graph (``comp_scene_input_at``): the topmost surface
 under the pointer as it is drawn, window-geometry offsets, subsurfaces, popups, layer
 surfaces and moved windows included, with surface-local coordinates; the window that owns
-it is found from the scene tree above it (``Shell.view_for_tree``).
+it is found from the scene tree above it (``WindowManager.view_for_tree``).
 
 Implicit grab: the surface under the pointer at the first button press gets that press,
 every motion until the last button is released (in its own coordinates, even outside it),
@@ -305,7 +305,7 @@ class CursorManager:
         surface = lib.comp_scene_input_at(self._root, lx, ly, sx, sy, node, tree)
         view = None
         if tree[0] != ffi.NULL:
-            view = self.seat.shell.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
+            view = self.seat.wm.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
         wlr_surface = None
         if surface != ffi.NULL:
             if not self.seat.input_allowed(surface):
@@ -403,7 +403,7 @@ class CursorManager:
         if not self._delivered:
             hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
             if hit.view is not None:
-                self.seat.shell.focus(hit.view)
+                self.seat.wm.focus(hit.view)
                 if self.seat.modifiers() & GRAB_MODIFIERS and button in (BTN_LEFT, BTN_RIGHT):
                     self._kept.add(button)
                     if button == BTN_LEFT:

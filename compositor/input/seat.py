@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from compositor.input.bindings import Bindings
     from compositor.shell.decorations import Decorations
     from compositor.shell.view import View
-    from compositor.shell.xdg_shell import Shell
+    from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class SeatManager:
         self,
         core: Core,
         *,
-        shell: Shell,
+        wm: WindowManager,
         decorations: Decorations,
         bindings: Bindings,
         refocus_keyboard: Callable[[], None],
@@ -66,7 +66,7 @@ class SeatManager:
         """``refocus_keyboard``: give the keyboard to whoever should have it now (after
         a client stopped inhibiting input)."""
         self.core = core
-        self.shell = shell  # clicks focus windows; the pointer finds windows in the scene
+        self.wm = wm  # clicks focus windows; the pointer finds windows in the scene
         self.decorations = decorations  # presses on title bars
         self.bindings = bindings  # key presses, before any client
         self.wlr_seat = Seat(core.display, "seat0")

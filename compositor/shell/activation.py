@@ -19,14 +19,14 @@ from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.shell.xdg_shell import Shell
+    from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
 
 class Activation:
-    def __init__(self, display: Any, shell: Shell) -> None:
-        self.shell = shell
+    def __init__(self, display: Any, wm: WindowManager) -> None:
+        self.wm = wm
         self.activation = lib.wlr_xdg_activation_v1_create(
             to_native(display, "struct wl_display *")
         )
@@ -43,16 +43,14 @@ class Activation:
     def _on_request_activate(self, listener: Listener, data: Any) -> None:
         event = ffi.cast("void *", int(ffi.cast("uintptr_t", data)))
         surface = int(ffi.cast("uintptr_t", lib.comp_activation_event_surface(event)))
-        view = next(
-            (v for v in self.shell.views if v.mapped and _address(v.surface) == surface), None
-        )
-        if view is None:
+        view = self.wm.view_of_surface(surface)
+        if view is None or not view.mapped:
             return  # not a mapped window of ours (a popup, a closed window)
         if lib.comp_activation_event_from_input(event):
             self.focused += 1
             log.info("activation: focusing %r (token from user input)", view.app_id)
-            self.shell.focus(view)
-        elif self.shell.focused_view is not view:
+            self.wm.focus(view)
+        elif self.wm.focused_view is not view:
             self.urgent += 1
             view.urgent = True
             log.info("activation: %r is urgent (token without user input)", view.app_id)

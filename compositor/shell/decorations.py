@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
     from compositor.control import ControlServer
     from compositor.shell.view import View
-    from compositor.shell.xdg_shell import Shell
+    from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ PARTS = {
 class Decorations:
     """The two decoration globals, and which window has a title bar drawn by us."""
 
-    def __init__(self, display: Display, shell: Shell) -> None:
-        self.shell = shell
+    def __init__(self, display: Display, wm: WindowManager) -> None:
+        self.wm = wm
         self.xdg_manager = XdgDecorationManagerV1.create(display)
         self.kde_manager = ServerDecorationManager.create(display)
         self.kde_manager.set_default_mode(ServerDecorationManagerMode.SERVER)
@@ -134,12 +134,12 @@ class Decorations:
 
     def scale_for(self, view: View) -> int:
         """Pixels per logical pixel of a window's title: its output's scale, rounded up."""
-        output = self.shell.output_of(view)
+        output = self.wm.output_of(view)
         return max(1, math.ceil(output.scale)) if output is not None else 1
 
     def rescale(self) -> None:
         """Outputs changed (a scale, a mode, one added or gone): titles follow."""
-        for view in self.shell.views:
+        for view in self.wm.views:
             if view.decoration is not None:
                 view.decoration.rescale()
 
@@ -158,25 +158,9 @@ class Decorations:
             if isinstance(request, _KdeRequest) and request.surface == surface:
                 request.apply()
 
-    def view_of_xdg_surface(self, address: int) -> View | None:
-        return next(
-            (
-                v
-                for v in self.shell.views
-                if not v.xwayland and _address(v.xdg_surface._ptr) == address
-            ),
-            None,
-        )
-
     def view_of_surface(self, address: int) -> View | None:
-        return next(
-            (
-                v
-                for v in self.shell.views
-                if not v.xwayland and _address(v.xdg_surface._ptr.surface) == address
-            ),
-            None,
-        )
+        """The window of a wl_surface (C address) a decoration object names."""
+        return self.wm.view_of_surface(address)
 
     def set_server_side(
         self, view: View, server_side: bool, protocol: str, rearrange: bool = True
@@ -229,7 +213,7 @@ class Decorations:
             and abs(y - last[3]) <= DOUBLE_CLICK_SLOP
         ):
             self._pressed = None
-            self.shell.set_maximized(view, not view.maximized)
+            self.wm.set_maximized(view, not view.maximized)
             return False
         return True
 
@@ -240,7 +224,7 @@ class Decorations:
         if pressed is None:
             return
         pressed_view, part, px, py = pressed
-        if pressed_view is not view or pressed_view not in self.shell.views:
+        if pressed_view is not view or pressed_view not in self.wm.views:
             return  # released elsewhere, or the window went: no click
         if self.part_at(view, node) != part:
             return
@@ -251,7 +235,7 @@ class Decorations:
             log.info("decorations: close button of %r", view.app_id)
             view.close()
         elif part == "maximize":
-            self.shell.set_maximized(view, not view.maximized)
+            self.wm.set_maximized(view, not view.maximized)
 
     def forget_view(self, view: View) -> None:
         if self._pressed is not None and self._pressed[0] is view:
@@ -286,7 +270,7 @@ class Decorations:
             },
             "views": [
                 {"app_id": v.app_id, "mode": v.decoration_mode, **_bar_state(v)}
-                for v in self.shell.views
+                for v in self.wm.views
             ],
         }
 
@@ -308,7 +292,7 @@ class _XdgRequest:
     def __init__(self, decorations: Decorations, decoration: XdgToplevelDecorationV1) -> None:
         self.decorations = decorations
         self.decoration = decoration
-        self.xdg_surface = _address(decoration._ptr.surface)
+        self.surface = _address(decoration._ptr.surface.surface)  # the toplevel's
         self._listeners = Listeners(
             (decoration.request_mode_event, self._on_request_mode),
             (decoration.destroy_event, self._on_destroy),
@@ -324,14 +308,14 @@ class _XdgRequest:
             if server_side
             else XdgToplevelDecorationV1Mode.CLIENT_SIDE
         )
-        view = self.decorations.view_of_xdg_surface(self.xdg_surface)
+        view = self.decorations.view_of_surface(self.surface)
         if view is not None:
             self.decorations.set_server_side(view, server_side, "xdg-decoration")
 
     def _on_destroy(self, listener: Listener, data: Any) -> None:
         # The client dropped it: its window goes back to client-side decorations (the
         # window itself may be gone already).
-        view = self.decorations.view_of_xdg_surface(self.xdg_surface)
+        view = self.decorations.view_of_surface(self.surface)
         self.forget()
         self.decorations.requests.discard(self)
         if view is not None:

@@ -68,15 +68,6 @@ class ToplevelHandle:
             (handle.request_fullscreen_event, self._on_request_fullscreen),
             (handle.request_close_event, self._on_request_close),
         )
-        if view.xwayland:
-            self._listeners.connect(view.xsurface.set_title_event, self._on_title)
-            self._listeners.connect(view.xsurface.set_class_event, self._on_app_id)
-        else:
-            toplevel = view.toplevel
-            self._listeners.connect(toplevel.set_title_event, self._on_title)
-            self._listeners.connect(toplevel.set_app_id_event, self._on_app_id)
-            self._listeners.connect(toplevel.set_parent_event, self._on_parent)
-            self._listeners.connect(view.xdg_surface.ack_configure_event, self._on_ack_configure)
         self.refresh()
 
     def destroy(self) -> None:
@@ -96,39 +87,31 @@ class ToplevelHandle:
         self.handle.set_maximized(view.maximized)
         self.handle.set_fullscreen(view.fullscreen)
         self.handle.set_minimized(view.minimized)
-        self.handle.set_activated(view.shell.focused_view is view)
+        self.handle.set_activated(view.wm.focused_view is view)
         self.update_outputs()
 
-    def _on_title(self, listener: Listener, data: Any) -> None:
-        self.handle.set_title(self.view.title)
-
-    def _on_app_id(self, listener: Listener, data: Any) -> None:
-        self.handle.set_app_id(self.view.app_id)
-
-    def _on_parent(self, listener: Listener, data: Any) -> None:
-        self.update_parent()
+    def changed(self, change: str) -> None:
+        """The window's title, app id, parent or size (configured) changed."""
+        if change == "title":
+            self.handle.set_title(self.view.title)
+        elif change == "app_id":
+            self.handle.set_app_id(self.view.app_id)
+        elif change == "parent":
+            self.update_parent()
+        elif change == "configured":
+            self._on_ack_configure()
+        else:
+            self.refresh()
 
     def update_parent(self) -> None:
-        if self.view.xwayland:
-            return
-        parent = self.view.toplevel._ptr.parent  # struct wlr_xdg_surface * (0.15) or NULL
-        entry = None
-        if parent != wlr_ffi.NULL:
-            address = _address(parent)
-            entry = next(
-                (
-                    e
-                    for e in self.owner.handles.values()
-                    if not e.view.xwayland and _address(e.view.xdg_surface._ptr) == address
-                ),
-                None,
-            )
+        parent = self.view.parent_view()
+        entry = self.owner.handles.get(parent) if parent is not None else None
         if entry is not None:
             self.handle.set_parent(entry.handle)
         else:
             wlr_lib.wlr_foreign_toplevel_handle_v1_set_parent(self.handle._ptr, wlr_ffi.NULL)
 
-    def _on_ack_configure(self, listener: Listener, data: Any) -> None:
+    def _on_ack_configure(self) -> None:
         """The client took a new size, which its next commit (in the same batch of
         requests, before the loop is idle) shows: the outputs then."""
         if self._outputs_source is None:
@@ -164,24 +147,24 @@ class ToplevelHandle:
 
     def _on_request_activate(self, listener: Listener, event: Any) -> None:
         log.info("taskbar: activate %r", self.view.app_id)
-        self.view.shell.focus(self.view)
+        self.view.wm.focus(self.view)
 
     def _on_request_maximize(
         self, listener: Listener, event: ForeignToplevelHandleV1MaximizedEvent
     ) -> None:
-        self.view.shell.set_maximized(self.view, bool(event.maximized))
+        self.view.wm.set_maximized(self.view, bool(event.maximized))
 
     def _on_request_minimize(
         self, listener: Listener, event: ForeignToplevelHandleV1MinimizedEvent
     ) -> None:
-        self.view.shell.set_minimized(self.view, bool(event.minimized))
+        self.view.wm.set_minimized(self.view, bool(event.minimized))
 
     def _on_request_fullscreen(
         self, listener: Listener, event: ForeignToplevelHandleV1FullscreenEvent
     ) -> None:
-        shell = self.view.shell
-        output = shell.output_name(event._ptr.output) if event._ptr.fullscreen else None
-        shell.set_fullscreen(self.view, bool(event._ptr.fullscreen), output)
+        wm = self.view.wm
+        output = wm.output_name(event._ptr.output) if event._ptr.fullscreen else None
+        wm.set_fullscreen(self.view, bool(event._ptr.fullscreen), output)
 
     def _on_request_close(self, listener: Listener, data: Any) -> None:
         log.info("taskbar: close %r", self.view.app_id)
@@ -201,7 +184,8 @@ class ForeignToplevels:
         )
 
     def on_view_changed(self, view: View, change: str) -> None:
-        """From the View: mapped, unmapped, destroyed, moved, minimized or state."""
+        """From the View: mapped, unmapped, destroyed, moved, minimized, state, title,
+        app_id, parent or configured (the client took a new size)."""
         if change == "mapped":
             if view not in self.handles:
                 self.handles[view] = ToplevelHandle(self, view)
@@ -214,14 +198,14 @@ class ForeignToplevels:
                 entry.destroy()
                 self.on_visibility_changed()
         elif (entry := self.handles.get(view)) is not None:
-            entry.refresh()
+            entry.changed(change)
             if change == "minimized":
                 self.on_visibility_changed()
 
     def _on_focus_change(self, listener: Listener, data: Any) -> None:
-        """The Shell focused a window (it gives it the keyboard last): who is activated."""
+        """The window manager focused a window (it gives it the keyboard last): who is activated."""
         for entry in self.handles.values():
-            entry.handle.set_activated(entry.view.shell.focused_view is entry.view)
+            entry.handle.set_activated(entry.view.wm.focused_view is entry.view)
 
     def refresh_outputs(self) -> None:
         """Outputs came, went or moved: every window's outputs again."""

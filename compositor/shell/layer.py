@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from compositor.core import Core
     from compositor.output import OutputManager, ServerOutput
     from compositor.shell.stacking import Stacking
-    from compositor.shell.xdg_shell import Shell
+    from compositor.shell.window_manager import WindowManager
+    from compositor.shell.xdg_shell import XdgShell
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ class LayerView:
         # get_popup gave an xdg popup (made without a parent) this surface as its parent:
         # hang it below this surface's node, so it shows above the layer with it.
         address = int(wlr_ffi.cast("uintptr_t", data))
-        popup = self.shell.windows.popup_of(address)
+        popup = self.shell.xdg_shell.popup_of(address)
         if popup is not None:
             popup.reparent(self.scene_node)
 
@@ -263,13 +264,15 @@ class LayerShell:
         self,
         core: Core,
         outputs: OutputManager,
-        windows: Shell,
+        wm: WindowManager,
+        xdg_shell: XdgShell,
         focus_keyboard: Callable[[Surface | None], None],
     ) -> None:
         self.output_layout = core.output_layout
         self.stacking: Stacking = core.stacking
         self.outputs = outputs
-        self.windows = windows  # the xdg shell: popups of panels, the pointer's output
+        self.wm = wm  # the pointer's output
+        self.xdg_shell = xdg_shell  # popups of panels
         # Gives the keyboard to a layer surface, or back to the windows with None.
         self.focus_keyboard = focus_keyboard
         self.layer_shell = LayerShellV1(core.display)
@@ -290,7 +293,7 @@ class LayerShell:
         self.surfaces.append(LayerView(self, layer_surface, output))
 
     def _output_for_new_surface(self) -> Output | None:
-        output = self.output_layout.output_at(*self.windows.pointer_position())
+        output = self.output_layout.output_at(*self.wm.pointer_position())
         if output is None:
             outputs = list(self.outputs)
             output = outputs[0].output if outputs else None

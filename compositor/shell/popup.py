@@ -14,15 +14,15 @@ from wlroots.wlr_types.xdg_shell import XdgSurface
 
 from compositor.ffi import lib, to_native
 from compositor.listeners import Listeners
-from compositor.shell.view import inert_when_surface_goes, scene_node_of, set_scene_node
+from compositor.shell.xdg_view import inert_when_surface_goes, scene_node_of, set_scene_node
 
 if TYPE_CHECKING:
     from compositor.shell.view import View
-    from compositor.shell.xdg_shell import Shell
+    from compositor.shell.xdg_shell import XdgShell
 
 
 class Popup:
-    def __init__(self, shell: Shell, xdg_surface: XdgSurface, view: View | None) -> None:
+    def __init__(self, shell: XdgShell, xdg_surface: XdgSurface, view: View | None) -> None:
         self.shell = shell
         self.xdg_surface = xdg_surface
         self.view = view  # the toplevel the popup (or its parent popup) belongs to

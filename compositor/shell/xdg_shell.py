@@ -1,17 +1,6 @@
-"""The xdg-shell global: new toplevels become Views, popups join their parent's scene tree.
-
-Stacking order is the order of ``Shell.views`` (last is on top). New views open where they
-cover the least of the others on the output under the pointer, nearest to the next spot of
-a cascade from its top-left (see ``Shell.place_new_view``). A transient window (a dialog:
-xdg_toplevel.set_parent, X11's WM_TRANSIENT_FOR) opens centred over its parent, stays right
-above it in the stacking order, and moves with it.
-
-A fullscreen window covers its output above the panels (it moves to a scene tree between
-the ``top`` and ``overlay`` layers) as long as no window above it in the stacking order is
-on the same output: focusing another window there (Alt+Tab, a new window) shows that one
-above it, as GNOME does, and focusing the fullscreen one again covers the output again.
-A minimized window is hidden and goes to the bottom of the stacking order, which is the
-window Alt+Tab focuses next.
+"""The xdg-shell global: each new toplevel becomes an :class:`~compositor.shell.xdg_view.XdgView`
+handed to the window manager (shell/window_manager.py); each popup a
+:class:`~compositor.shell.popup.Popup` whose scene node hangs below its parent's.
 """
 
 from __future__ import annotations
@@ -23,66 +12,37 @@ from typing import TYPE_CHECKING
 from pywayland.server import Listener
 from wlroots import ffi as wlr_ffi
 from wlroots.util.box import Box
-from wlroots.wlr_types import Output, SceneNode, XdgShell
+from wlroots.wlr_types import XdgShell as WlrXdgShell
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 from compositor.shell.popup import Popup, popup_parent
-from compositor.shell.view import View
+from compositor.shell.xdg_view import XdgView
 
 if TYPE_CHECKING:
-    from compositor.core import Core
-    from compositor.output import OutputManager
-    from compositor.shell.seat_port import SeatPort
+    from pywayland.server import Display
+
+    from compositor.shell.view import View
+    from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
-CASCADE_STEP = 32
-CASCADE_ORIGIN = 24
 
-
-class Shell:
-    def __init__(self, core: Core, outputs: OutputManager) -> None:
-        self.core = core
-        self.outputs = outputs
-        self.output_layout = core.output_layout
-        self.tree = core.stacking.views  # the scene tree windows live in (see stacking.py)
-        # The seat, handed over by the composition root once it exists (it needs the shell).
-        self.seat: SeatPort | None = None
-        # The part of an output left to windows; the layer shell replaces this with one that
-        # leaves out panels' exclusive zones.
-        self.usable_area: Callable[[Output], Box | None] = core.output_layout.get_box
-        self.xdg_shell = XdgShell(core.display)
-        self.views: list[View] = []  # bottom to top
-        self.focused_view: View | None = None
-        self.recent: list[View] = []  # most recently focused first (Alt+Tab's order)
-        # Called with each new xdg toplevel before its first configure (decorations).
-        self.new_xdg_view_observers: list[Callable[[View], None]] = []
-        # Called with a window and what changed: mapped, unmapped, destroyed, moved,
-        # minimized or state (the taskbar handles of shell/foreign_toplevel.py).
-        self.view_changed_observers: list[Callable[[View, str], None]] = []
-        # Called with each window that goes (destroyed), after the shell forgot it.
-        self.view_destroyed_observers: list[Callable[[View], None]] = []
+class XdgShell:
+    def __init__(self, display: Display, wm: WindowManager) -> None:
+        self.wm = wm
+        self.tree = wm.tree  # popups without a parent we show hang here
+        self.xdg_shell = WlrXdgShell(display)
         self.popups: set[Popup] = set()
-        # The view each live xdg surface (toplevel or popup) belongs to, by C address.
+        # The window each live xdg surface (toplevel or popup) belongs to, by C address;
+        # None for a popup of a layer surface (a panel's menu).
         self._owner: dict[int, View | None] = {}
-        # Views by the C address of their scene tree, for hit testing (input/cursor.py).
-        self._view_by_tree: dict[int, View] = {}
-        # Fullscreen windows cover the panels (top layer), not the overlay layer.
-        root = to_native(core.scene.node, "struct wlr_scene_node *")
-        fullscreen_tree = lib.wlr_scene_tree_create(root)
-        if fullscreen_tree == ffi.NULL:
-            raise MemoryError("cannot create the fullscreen scene tree")
-        self.fullscreen_tree = SceneNode(to_wlroots(fullscreen_tree, "struct wlr_scene_node *"))
-        self.fullscreen_tree.place_above(core.stacking.top)
-        self._cascade = 0
+        # Called with each new toplevel before its first configure (decorations).
+        self.new_view_observers: list[Callable[[XdgView], None]] = []
         self._listeners = Listeners((self.xdg_shell.new_surface_event, self._on_new_surface))
 
     def destroy(self) -> None:
         self._listeners.remove_all()
-
-    # -- surfaces -------------------------------------------------------------------------
 
     def _on_new_surface(self, listener: Listener, xdg_surface: XdgSurface) -> None:
         if xdg_surface.role == XdgSurfaceRole.POPUP:
@@ -101,356 +61,17 @@ class Shell:
             if output_box is not None:
                 popup.unconstrain(output_box)
         elif xdg_surface.role == XdgSurfaceRole.TOPLEVEL:
-            view = View(self, xdg_surface)
-            self.add_view(view)
+            view = XdgView(self.wm, self, xdg_surface)
+            self.wm.add_view(view)
             self._owner[_address(xdg_surface)] = view
-            for observer in self.new_xdg_view_observers:
+            for observer in self.new_view_observers:
                 observer(view)
             view.apply_requested_states()
 
-    def add_view(self, view: View) -> None:
-        """A new window of any role (xdg here, X11 in shell/xwayland.py), not mapped yet."""
-        self.views.append(view)
-        self._view_by_tree[view.tree_address] = view
-
     def _output_box_near(self, view: View | None) -> Box | None:
-        layout = self.output_layout
+        layout = self.wm.output_layout
         output = layout.output_at(view.x, view.y) if view is not None else None
         return layout.get_box(output)
-
-    # -- placement, focus, stacking -------------------------------------------------------
-
-    def place_new_view(self, view: View) -> tuple[int, int]:
-        """Where a new window opens (the top-left of its window geometry). A transient (a
-        dialog) opens centred over its parent, kept on the parent's output, title bar
-        included (see :meth:`place_transient`). Any other window's frame (the window and
-        the compositor's title bar above it), on the output under the pointer: the spot of
-        the usable
-        area (on a 32 px grid) where it covers the least of the windows already there, and
-        of those the nearest to where the cascade would put it. So windows open side by side
-        while there is room, and pile up only as little as they must: every window under a
-        damaged pixel is painted again (translucent clients are most of them), and with the
-        plain cascade 64 windows stacked up to ~28 deep."""
-        parent = view.parent_view()
-        if parent is not None and parent.mapped and not parent.minimized:
-            return self.place_transient(view, parent)
-        output = self.output_layout.output_at(*self.pointer_position())
-        box = self.usable_area(output) if output is not None else None
-        if box is None or box.width <= 0:
-            return CASCADE_ORIGIN, CASCADE_ORIGIN + view.title_bar_height
-        # Frames: the window geometry with the compositor's title bar above it.
-        _, _, width, height = view.geometry()
-        bar = view.title_bar_height
-        height += bar
-        preferred = self._cascade_position(box, width, height)
-        others = []
-        for other in self.views:
-            if other is view or not other.mapped or other.minimized:
-                continue
-            x, y, w, h = other.geometry()
-            y, h = y - other.title_bar_height, h + other.title_bar_height
-            if x < box.x + box.width and box.x < x + w and y < box.y + box.height and box.y < y + h:
-                others.append((x, y, x + w, y + h))
-        if not others:
-            return preferred[0], preferred[1] + bar
-        last_x = box.x + max(CASCADE_ORIGIN, box.width - width)
-        last_y = box.y + max(CASCADE_ORIGIN, box.height - height)
-        best: tuple[int, int, int, int] | None = None
-        for y in range(box.y + CASCADE_ORIGIN, last_y + 1, CASCADE_STEP):
-            bottom = y + height
-            rows = [o for o in others if o[1] < bottom and y < o[3]]
-            for x in range(box.x + CASCADE_ORIGIN, last_x + 1, CASCADE_STEP):
-                right = x + width
-                covered = 0
-                for left, top, o_right, o_bottom in rows:
-                    if left < right and x < o_right:
-                        covered += (min(right, o_right) - max(x, left)) * (
-                            min(bottom, o_bottom) - max(y, top)
-                        )
-                distance = (x - preferred[0]) ** 2 + (y - preferred[1]) ** 2
-                if best is None or (covered, distance) < best[:2]:
-                    best = (covered, distance, x, y)
-        assert best is not None
-        return best[2], best[3] + bar
-
-    def place_transient(self, view: View, parent: View) -> tuple[int, int]:
-        """Centred over the parent's window (its title bar and all), then moved as little
-        as needed to lie in the usable area of the parent's output, its own title bar
-        included."""
-        px, py, pw, ph = parent.geometry()
-        pbar = parent.title_bar_height
-        _, _, width, height = view.geometry()
-        bar = view.title_bar_height
-        x = px + (pw - width) // 2
-        y = py - pbar + (pbar + ph - (bar + height)) // 2 + bar
-        output = self.output_of(parent)
-        box = self.usable_area(output) if output is not None else None
-        if box is not None and box.width > 0 and box.height > 0:
-            x = max(box.x, min(x, box.x + box.width - width))
-            y = max(box.y + bar, min(y, box.y + box.height - height))
-        return x, y
-
-    def transients_of(self, view: View) -> list[View]:
-        """The windows whose parent is ``view`` (its dialogs), bottom to top."""
-        return [v for v in self.views if v is not view and v.parent_view() is view]
-
-    def view_of_xdg_surface(self, address: int) -> View | None:
-        """The window of a wlr_xdg_surface (by C address), or None."""
-        return self._owner.get(address)
-
-    def on_view_moved(self, view: View, dx: int, dy: int) -> None:
-        """A window moved (a drag, a state change): its dialogs move with it."""
-        for child in self.transients_of(view):
-            if child.mapped and not (child.maximized or child.fullscreen):
-                child.move_to(child.x + dx, child.y + dy)
-
-    def _cascade_position(self, box: Box, width: int, height: int) -> tuple[int, int]:
-        """The next spot of a cascade from the top-left of ``box``, 32 px down and right each
-        time, back at the top-left when the window would leave the box."""
-        offset = CASCADE_ORIGIN + CASCADE_STEP * self._cascade
-        self._cascade += 1
-        span_x = max(1, box.width - width - CASCADE_ORIGIN)
-        span_y = max(1, box.height - height - CASCADE_ORIGIN)
-        if offset > span_x or offset > span_y:
-            self._cascade = 1
-            offset = CASCADE_ORIGIN
-        return box.x + offset, box.y + offset
-
-    def focus(self, view: View) -> None:
-        """Raise ``view`` (showing it again if minimized) and give it keyboard focus;
-        deactivate the previous one."""
-        if view not in self.views or not view.mapped:
-            return
-        if view.minimized:
-            view.set_minimized(False)
-        view.urgent = False
-        if view in self.recent:
-            self.recent.remove(view)
-        self.recent.insert(0, view)
-        previous = self.focused_view
-        self.views.remove(view)
-        self.views.append(view)
-        self.restack()
-        if previous is view:
-            return
-        if previous is not None and previous in self.views:
-            previous.set_activated(False)
-        view.set_activated(True)
-        self.focused_view = view
-        if self.seat is not None:
-            self.seat.focus_keyboard(view.surface)
-        self.rebase_pointer()  # the stacking under the pointer changed
-
-    def refit(self) -> None:
-        """Outputs or panels changed: maximized and fullscreen windows take their new box,
-        and other windows are moved back into the usable area of their output (a panel
-        that came later over a title bar, an output made smaller by a mode or a scale, an
-        output that went: the window goes to the one under the pointer)."""
-        for view in self.views:
-            if not view.mapped:
-                continue
-            if view.maximized or view.fullscreen:
-                view.arrange()
-            else:
-                self._keep_in_usable_area(view)
-
-    def _keep_in_usable_area(self, view: View) -> None:
-        output = self.output_of(view)
-        box = self.usable_area(output) if output is not None else None
-        if box is None or box.width <= 0 or box.height <= 0:
-            return
-        x, y, width, height = view.geometry()
-        bar = view.title_bar_height
-        top, height = y - bar, height + bar  # the frame: the title bar and the window
-        new_x = box.x if width > box.width else max(box.x, min(x, box.x + box.width - width))
-        new_top = (
-            box.y if height > box.height else max(box.y, min(top, box.y + box.height - height))
-        )
-        if (new_x, new_top) != (x, top):
-            log.info("%r moved into the usable area of %s", view.app_id, output.name)
-            view.move_to(new_x, new_top + bar)
-
-    def restack(self) -> None:
-        """Put every window's tree in its layer and in the order of ``self.views``, each
-        transient (dialog) right above its parent."""
-        self.views = self._transients_above(self.views)
-        covered: set[str | None] = set()  # outputs with a window higher in the stack
-        for view in reversed(self.views):
-            if not view.mapped or view.minimized:
-                continue
-            output = self.output_name_of(view)  # a fullscreen window's: its fullscreen output
-            layer = self.fullscreen_tree if view.fullscreen and output not in covered else self.tree
-            covered.add(output)
-            if view.tree._ptr.parent != layer._ptr:
-                lib.wlr_scene_node_reparent(
-                    to_native(view.tree, "struct wlr_scene_node *"),
-                    to_native(layer, "struct wlr_scene_node *"),
-                )
-        for view in self.views:
-            view.tree.raise_to_top()
-
-    def _transients_above(self, views: list[View]) -> list[View]:
-        """``views`` reordered so that each window's transients come right after it (in
-        their own order), their transients after them, and so on."""
-        parents = {id(v): v.parent_view() for v in views}
-        children: dict[int, list[View]] = {}
-        roots = []
-        for view in views:
-            parent = parents[id(view)]
-            if parent is not None and parent in views and parent is not view:
-                children.setdefault(id(parent), []).append(view)
-            else:
-                roots.append(view)
-        ordered: list[View] = []
-        seen: set[int] = set()
-
-        def add(view: View) -> None:
-            if id(view) in seen:
-                return
-            seen.add(id(view))
-            ordered.append(view)
-            for child in children.get(id(view), []):
-                add(child)
-
-        for view in roots:
-            add(view)
-        for view in views:  # a parent loop (a client's mistake): keep them all
-            add(view)
-        return ordered
-
-    def pointer_position(self) -> tuple[float, float]:
-        return self.seat.pointer_position() if self.seat is not None else (0.0, 0.0)
-
-    def rebase_pointer(self) -> None:
-        """The stacking or a window's geometry changed under the pointer."""
-        if self.seat is not None:
-            self.seat.rebase_pointer()
-
-    def view_for_tree(self, address: int) -> View | None:
-        """The view whose scene tree is at this C address (see comp_scene_input_at)."""
-        return self._view_by_tree.get(address)
-
-    def on_view_mapped(self, view: View) -> None:
-        self.focus(view)
-        self.rebase_pointer()
-
-    def on_view_unmapped(self, view: View) -> None:
-        if self.seat is not None:
-            self.seat.end_grab_of(view)
-        if self.focused_view is view:
-            self.focused_view = None
-            self._focus_topmost()
-        self.restack()
-        self.rebase_pointer()
-
-    def _focus_topmost(self) -> None:
-        visible = [v for v in self.views if v.mapped and not v.minimized]
-        if visible:
-            self.focus(visible[-1])
-        elif self.seat is not None:
-            self.seat.clear_keyboard_focus()
-
-    def switchable(self) -> list[View]:
-        """The windows Alt+Tab offers, most recently focused first (minimized ones too;
-        windows never focused last)."""
-        mapped = [v for v in self.recent if v.mapped]
-        never = [v for v in reversed(self.views) if v.mapped and v not in self.recent]
-        return mapped + never
-
-    def output_box_under_pointer(self) -> Box | None:
-        layout = self.output_layout
-        output = layout.output_at(*self.pointer_position())
-        return layout.get_box(output) if output is not None else None
-
-    # -- window states --------------------------------------------------------------------
-
-    def set_maximized(self, view: View, maximized: bool) -> None:
-        view.set_maximized(maximized)
-        self.restack()
-        self.rebase_pointer()
-
-    def set_fullscreen(self, view: View, fullscreen: bool, output: str | None = None) -> None:
-        view.set_fullscreen(fullscreen, output)
-        self.restack()
-        self.rebase_pointer()
-
-    def set_minimized(self, view: View, minimized: bool) -> None:
-        if not view.mapped or minimized == view.minimized:
-            return
-        if not minimized:
-            self.focus(view)
-            self.rebase_pointer()
-            return
-        view.set_minimized(True)
-        self.views.remove(view)
-        self.views.insert(0, view)
-        if self.focused_view is view:
-            view.set_activated(False)
-            self.focused_view = None
-            self._focus_topmost()
-        self.restack()
-        self.rebase_pointer()
-
-    def toggle_maximized(self) -> None:
-        if self.focused_view is not None:
-            self.set_maximized(self.focused_view, not self.focused_view.maximized)
-
-    def toggle_fullscreen(self) -> None:
-        if self.focused_view is not None:
-            self.set_fullscreen(self.focused_view, not self.focused_view.fullscreen)
-
-    def minimize_focused(self) -> None:
-        if self.focused_view is not None:
-            self.set_minimized(self.focused_view, True)
-
-    # -- outputs of windows ---------------------------------------------------------------
-
-    def output_name(self, output_ptr) -> str | None:
-        """The name of the output at a wlr_output pointer (NULL: None)."""
-        if output_ptr == wlr_ffi.NULL:
-            return None
-        address = int(wlr_ffi.cast("uintptr_t", output_ptr))
-        for output in self.outputs:
-            if int(wlr_ffi.cast("uintptr_t", output.output._ptr)) == address:
-                return output.name
-        return None
-
-    def _output_named(self, name: str | None) -> Output | None:
-        for output in self.outputs:
-            if output.name == name:
-                return output.output
-        return None
-
-    def output_of(self, view: View) -> Output | None:
-        """The output a window is on: its fullscreen output, else the one under its centre,
-        else (not placed yet, or off every output) the one under the pointer."""
-        layout = self.output_layout
-        output = self._output_named(view.fullscreen_output) if view.fullscreen else None
-        if output is None and view.placed:
-            x, y, width, height = view.geometry()
-            output = layout.output_at(x + width / 2, y + height / 2)
-        if output is None:
-            output = layout.output_at(*self.pointer_position())
-        if output is None:
-            output = next((o.output for o in self.outputs), None)
-        return output
-
-    def output_name_of(self, view: View) -> str | None:
-        output = self.output_of(view)
-        return output.name if output is not None else None
-
-    def state_box(self, view: View) -> tuple[int, int, int, int] | None:
-        """Where a fullscreen (the whole output) or maximized (its usable area) window goes."""
-        output = self.output_of(view)
-        if output is None:
-            return None
-        box = self.output_layout.get_box(output) if view.fullscreen else self.usable_area(output)
-        if box is None or box.width <= 0 or box.height <= 0:
-            return None
-        if not view.fullscreen:  # maximized: the compositor's title bar stays on the output
-            bar = view.title_bar_height
-            return box.x, box.y + bar, box.width, max(1, box.height - bar)
-        return box.x, box.y, box.width, box.height
 
     def popup_of(self, xdg_popup_address: int) -> Popup | None:
         """The Popup of a wlr_xdg_popup (by C address)."""
@@ -463,22 +84,8 @@ class Shell:
         self.popups.discard(popup)
         self._owner.pop(_address(popup.xdg_surface), None)
 
-    def on_view_destroyed(self, view: View) -> None:
-        if not view.xwayland:
-            self._owner.pop(_address(view.xdg_surface), None)
-        self._view_by_tree.pop(view.tree_address, None)
-        if view in self.views:
-            self.views.remove(view)
-        if view in self.recent:
-            self.recent.remove(view)
-        if self.focused_view is view:
-            self.focused_view = None
-        for observer in self.view_destroyed_observers:
-            observer(view)
-
-    def close_focused(self) -> None:
-        if self.focused_view is not None:
-            self.focused_view.close()
+    def on_view_destroyed(self, view: XdgView) -> None:
+        self._owner.pop(_address(view.xdg_surface), None)
 
 
 def _address(xdg_surface: XdgSurface) -> int:

@@ -8,7 +8,7 @@ module decides what happens to them:
 - A managed window (not override-redirect) is an :class:`XWaylandView`: a
   :class:`~compositor.shell.view.View` whose role methods talk X11 (configure, _NET_WM_STATE,
   WM_TAKE_FOCUS/SetInputFocus through ``activate``, WM_DELETE_WINDOW through ``close``), so
-  the Shell's focus, stacking, placement, window states and hit testing treat it as any
+  the window manager's focus, stacking, placement, window states and hit testing treat it as any
   window. X root coordinates are layout coordinates: the X window is configured where its
   tree is drawn, so X11 pointer coordinates (root and window-relative) match the picture.
   It is placed like a new window unless its WM_NORMAL_HINTS carry USPosition or PPosition
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from compositor.control import ControlServer
     from compositor.core import Core
     from compositor.shell.seat_port import SeatPort
-    from compositor.shell.xdg_shell import Shell
+    from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +69,11 @@ class XWayland:
     """The X display: wlroots' Xwayland server and xwm, and the X11 windows they report."""
 
     def __init__(
-        self, core: Core, compositor: Any, shell: Shell, seat: SeatPort, glamor: bool
+        self, core: Core, compositor: Any, wm: WindowManager, seat: SeatPort, glamor: bool
     ) -> None:
         """``glamor``: clients get a DRM device (wl_drm on a node that exists, or
         linux-dmabuf), so Xwayland may accelerate with glamor; else it runs with -shm."""
-        self.shell = shell
+        self.wm = wm
         self.seat = seat
         if not glamor and "WLR_XWAYLAND" not in os.environ:
             os.environ["WLR_XWAYLAND"] = str(SHM_XWAYLAND)
@@ -89,7 +89,7 @@ class XWayland:
         # Menus and tooltips of X11 windows: above windows, panels and fullscreen windows,
         # below the overlay layer (launchers, lock screens).
         self.unmanaged_tree = SceneNode(to_wlroots(tree, "struct wlr_scene_node *"))
-        self.unmanaged_tree.place_above(self.shell.fullscreen_tree)
+        self.unmanaged_tree.place_above(self.wm.fullscreen_tree)
         self.wlr.set_seat(seat.wlr_seat)
         self._listeners = Listeners(
             (self.wlr.ready_event, self._on_ready),
@@ -134,7 +134,7 @@ class XWayland:
         else:
             view = XWaylandView(self, xsurface)
             self.windows.add(view)
-            self.shell.add_view(view)
+            self.wm.add_view(view)
 
     def on_override_redirect_changed(self, window: XWaylandView | Unmanaged) -> None:
         """An X window became (or stopped being) override-redirect: the other kind takes it."""
@@ -152,7 +152,7 @@ class XWayland:
         seat = self.seat
         if seat.wlr_seat.keyboard_state._ptr.focused_surface != surface:
             return
-        focused = self.shell.focused_view
+        focused = self.wm.focused_view
         if focused is not None and focused.mapped:
             seat.focus_keyboard(focused.surface)
         else:
@@ -216,10 +216,10 @@ class _SurfaceNode:
 class XWaylandView(View):
     """A managed X11 window: a View whose role is an X window (see the module's doc)."""
 
-    xwayland = True
+    kind = "x11"
 
     def __init__(self, manager: XWayland, xsurface: XSurface) -> None:
-        self._init_view(manager.shell)
+        super().__init__(manager.wm)
         self.manager = manager
         self.xsurface = xsurface
         self._node = _SurfaceNode()
@@ -238,6 +238,9 @@ class XWaylandView(View):
             (xsurface.request_minimize_event, self._on_request_minimize),
             (xsurface.request_activate_event, self._on_request_activate),
             (xsurface.set_override_redirect_event, self._on_set_override_redirect),
+            (xsurface.set_title_event, lambda _l, _d: self._notify("title")),
+            (xsurface.set_class_event, lambda _l, _d: self._notify("app_id")),
+            (xsurface.set_parent_event, lambda _l, _d: self.parent_changed()),
         )
 
     # -- the role -------------------------------------------------------------------------
@@ -282,7 +285,7 @@ class XWaylandView(View):
         parent = self.xsurface._ptr.parent
         if parent == wlr_ffi.NULL:
             return None
-        for view in self.shell.views:
+        for view in self.wm.views:
             if isinstance(view, XWaylandView) and view.xsurface._ptr == parent:
                 return view
         return None
@@ -316,6 +319,7 @@ class XWaylandView(View):
     def _on_map(self, listener: Listener | None, data: Any) -> None:
         xsurface = self.xsurface
         self._surface = xsurface.surface
+        self.wm.surface_changed(self, 0, _surface_address(self._surface))
         self._node.create(self.tree, self._surface)
         self.pid = xsurface.pid
         if not self.placed:
@@ -326,24 +330,26 @@ class XWaylandView(View):
                 # A dialog goes over its window: a toolkit's own idea of where that is
                 # (PPosition) can be stale (GTK 3 centres on where the window was before
                 # the compositor placed it).
-                self.move_to(*self.shell.place_transient(self, parent))
+                self.move_to(*self.wm.place_transient(self, parent))
             elif flags & (US_POSITION | P_POSITION):
                 View.move_to(self, xsurface.x, xsurface.y)  # where it is already
             else:
                 self.natural_size = (max(1, xsurface.width), max(1, xsurface.height))
-                self.move_to(*self.shell.place_new_view(self))
+                self.move_to(*self.wm.place_new_view(self))
             self.placed = True
         # States the client asked for before it mapped (_NET_WM_STATE on the window).
         if xsurface.fullscreen and not self.fullscreen:
             self.set_fullscreen(True)
         if xsurface.maximized_vert and xsurface.maximized_horz and not self.maximized:
             self.set_maximized(True)
-        super()._on_map(listener, data)
+        self.on_mapped()
 
     def _on_unmap(self, listener: Listener | None, data: Any) -> None:
         self._node.remove()
+        if self._surface is not None:
+            self.wm.surface_changed(self, _surface_address(self._surface), 0)
         self._surface = None
-        super()._on_unmap(listener, data)
+        self.on_unmapped()
 
     def _on_destroy(self, listener: Listener | None, data: Any) -> None:
         self.forget()
@@ -353,6 +359,7 @@ class XWaylandView(View):
         if self.mapped:
             self._on_unmap(None, None)
         self._node.destroy()
+        self._listeners.remove_all()
         self._teardown()
         self.manager.forget(self)
         del self.xsurface, self.manager
@@ -377,19 +384,15 @@ class XWaylandView(View):
         View.move_to(self, x, y)
         self._configure(x, y, width, height)
         self.natural_size = (max(1, width), max(1, height))
-        self.shell.rebase_pointer()
+        self.wm.rebase_pointer()
 
     def _on_request_move(self, listener: Listener, data: Any) -> None:
         # _NET_WM_MOVERESIZE carries no serial: the press must be held on this window.
-        seat = self.shell.seat
-        if seat is not None and seat.press_belongs_to(self, None):
-            seat.begin_move(self)
+        self.request_move(None)
 
     def _on_request_resize(self, listener: Listener, data: Any) -> None:
-        seat = self.shell.seat
-        if seat is not None and seat.press_belongs_to(self, None):
-            event = wlr_ffi.cast("struct wlr_xwayland_resize_event *", data)
-            seat.begin_resize(self, Edges(event.edges))
+        event = wlr_ffi.cast("struct wlr_xwayland_resize_event *", data)
+        self.request_resize(None, Edges(event.edges))
 
     def _on_request_maximize(self, listener: Listener, data: Any) -> None:
         wanted = bool(self.xsurface.maximized_vert and self.xsurface.maximized_horz)
@@ -398,15 +401,15 @@ class XWaylandView(View):
         if wanted == self.maximized:
             self._configure_maximized(self.maximized)  # half of it asked: say what it is
         else:
-            self.shell.set_maximized(self, wanted)
+            self.wm.set_maximized(self, wanted)
 
     def _on_request_fullscreen(self, listener: Listener, data: Any) -> None:
         if self.mapped:
-            self.shell.set_fullscreen(self, bool(self.xsurface.fullscreen))
+            self.wm.set_fullscreen(self, bool(self.xsurface.fullscreen))
 
     def _on_request_minimize(self, listener: Listener, data: Any) -> None:
         event = wlr_ffi.cast("struct wlr_xwayland_minimize_event *", data)
-        self.shell.set_minimized(self, bool(event.minimize))
+        self.wm.set_minimized(self, bool(event.minimize))
         if self.xsurface.minimized != self.minimized:
             self.xsurface.set_minimized(self.minimized)
 
@@ -416,9 +419,9 @@ class XWaylandView(View):
         # xdg-activation without a token from user input does.
         if not self.mapped:
             return
-        focused = self.shell.focused_view
-        if focused is None or (focused.xwayland and focused.pid == self.pid and self.pid):
-            self.shell.focus(self)
+        focused = self.wm.focused_view
+        if focused is None or (focused.kind == "x11" and focused.pid == self.pid and self.pid):
+            self.wm.focus(self)
         elif focused is not self:
             self.urgent = True
             log.info("xwayland: %r asks for focus: urgent", self.app_id)
@@ -482,3 +485,7 @@ class Unmanaged:
         self._node.destroy()
         self.manager.forget(self)
         del self.xsurface, self.manager
+
+
+def _surface_address(surface: Any) -> int:
+    return int(wlr_ffi.cast("uintptr_t", surface._ptr))
