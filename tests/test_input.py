@@ -140,3 +140,41 @@ def test_cursor_image_is_drawn_where_the_pointer_is(compositor):
     compositor.ctl_ok("pointer-move", x=100, y=100)
     image = wait_for(lambda: screenshot_with_cursor_at(100, 100), 5, what="cursor at 100,100")
     assert lit_near(image, 300, 200) == 0
+
+
+def test_each_seat_operation_holds_while_its_buttons_do(compositor):
+    """input/seatops.py: a press on a window holds it (the implicit grab), Alt + left moves,
+    Alt + right resizes; the last release passes the pointer through again, and only then
+    does motion go back to the C path (no Python per motion)."""
+    _, view = solid_window(compositor, "3366cc", "test.seatops", size="300x200")
+    inside = (view["x"] + 150, view["y"] + 100)
+
+    def seat_op() -> str:
+        return compositor.ctl_ok("input-protocols")["seat_op"]
+
+    def motion_counts() -> tuple[int, int]:
+        motion = compositor.ctl_ok("input-protocols")["pointer_motion"]
+        return motion["motions_c"], motion["motions_python"]
+
+    compositor.ctl_ok("pointer-move", x=inside[0], y=inside[1])
+    assert seat_op() == "passthrough"
+    for modifier, button, held in (
+        (None, BTN_LEFT, "button-held"),
+        ("Alt_L", BTN_LEFT, "move"),
+        ("Alt_L", BTN_RIGHT, "resize"),
+    ):
+        if modifier:
+            compositor.ctl_ok("key", key=modifier, pressed=True)
+        compositor.ctl_ok("pointer-button", button=button, pressed=True)
+        assert seat_op() == held
+        c_before, python_before = motion_counts()
+        compositor.ctl_ok("pointer-move", x=inside[0] + 3, y=inside[1] + 2)
+        assert motion_counts() == (c_before, python_before + 1), f"{held}: Python takes motion"
+        compositor.ctl_ok("pointer-button", button=button, pressed=False)
+        if modifier:
+            compositor.ctl_ok("key", key=modifier, pressed=False)
+        assert seat_op() == "passthrough"
+        c_before, python_before = motion_counts()
+        compositor.ctl_ok("pointer-move", x=inside[0], y=inside[1])
+        assert motion_counts() == (c_before + 1, python_before), f"after {held}: C again"
+        inside = (view_named(compositor, "test.seatops")["x"] + 150, inside[1])

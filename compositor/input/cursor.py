@@ -32,7 +32,6 @@ the surfaces of every other client are not there for the pointer.
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from wlroots.wlr_types.pointer import (
 
 from compositor import python_calls, wayland_fixes
 from compositor.ffi import ffi, lib, to_native
+from compositor.input.seatops import ButtonHeld, KeptPress, Move, Passthrough, Resize, SeatOp
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -66,18 +66,11 @@ log = logging.getLogger(__name__)
 BTN_LEFT = 0x110
 BTN_RIGHT = 0x111
 GRAB_MODIFIERS = KeyboardModifier.ALT | KeyboardModifier.LOGO
-MIN_SIZE = 32
 
 
 @ffi.def_extern()
 def comp_py_pointer_motion(handle: Any, kind: int, event: Any) -> None:
     python_calls.counted(ffi.from_handle(handle).from_c)(kind, event)
-
-
-class GrabMode(enum.Enum):
-    PASSTHROUGH = enum.auto()
-    MOVE = enum.auto()
-    RESIZE = enum.auto()
 
 
 @dataclass
@@ -93,26 +86,13 @@ class Hit:
     node: Any
 
 
-@dataclass
-class Grab:
-    mode: GrabMode
-    view: View
-    cursor_x: float  # cursor position when the grab started
-    cursor_y: float
-    x: int  # view geometry when the grab started
-    y: int
-    width: int
-    height: int
-    edges: Edges = Edges.NONE
-
-
 class CursorManager:
     def __init__(self, seat: SeatManager) -> None:
         self.seat = seat
         core = seat.core
         self.wlr_cursor = Cursor(core.output_layout)
         self._xcursor_manager: XCursorManager | None = None  # see xcursor_theme()
-        self.grab: Grab | None = None
+        self.op: SeatOp = Passthrough(self)  # what the pointer is doing (input/seatops.py)
         self._root = to_native(core.scene.node, "struct wlr_scene_node *")
         self._out = (  # out-parameters of comp_scene_input_at, allocated once
             ffi.new("double *"),
@@ -120,17 +100,11 @@ class CursorManager:
             ffi.new("struct wlr_scene_node **"),
             ffi.new("struct wlr_scene_node **"),
         )
-        self._coords = ffi.new("int[2]")
+        self.coords = ffi.new("int[2]")  # scratch for wlr_scene_node_coords
         self._layout = ffi.new("double[2]")
-        # The implicit grab: the node and surface (C addresses) that got the first press
-        # (the node turns NULL when it is destroyed), and the window they belong to.
-        self._held_node = lib.comp_node_ref_create()
-        self._held_surface = 0
-        self._held_view: View | None = None
         self._rebase_source = None
         self._delivered: set[int] = set()  # buttons whose press went to the seat
         self._kept: set[int] = set()  # buttons whose press the compositor kept
-        self._on_title_bar = False  # the kept press was on a title bar (decorations.py)
         # Motion, frames and clients' cursor images are handled in C (ffi/cdef/
         # 97_pointer_motion.h); it hands a motion to Python only while Python must decide.
         self._handle = ffi.new_handle(self)
@@ -148,12 +122,12 @@ class CursorManager:
         )
 
     @property
-    def _over_client(self) -> bool:
+    def over_client(self) -> bool:
         """The last hit test found a client's surface (kept in C, which tests most)."""
         return bool(self.motion.over_client)
 
-    @_over_client.setter
-    def _over_client(self, value: bool) -> None:
+    @over_client.setter
+    def over_client(self, value: bool) -> None:
         self.motion.over_client = value
 
     def sync_motion_path(self) -> None:
@@ -162,7 +136,7 @@ class CursorManager:
         client inhibiting input. (A button held and a drag and drop it sees itself.)"""
         seat = self.seat
         self.motion.python = bool(
-            self.grab is not None
+            not isinstance(self.op, Passthrough)
             or self._kept
             or self._delivered
             or seat.constraints.active is not None
@@ -183,8 +157,7 @@ class CursorManager:
         self.motion = ffi.NULL
         wayland_fixes.remove_source(self._rebase_source)
         self._rebase_source = None
-        lib.comp_node_ref_destroy(self._held_node)
-        self._held_node = ffi.NULL
+        self.op = Passthrough(self)
         if self._xcursor_manager is not None:
             self._xcursor_manager.destroy()
             self._xcursor_manager = None
@@ -274,7 +247,7 @@ class CursorManager:
         is (locked). The relative motion goes out after the motion (_relative_motion)."""
         self.seat.notify_activity()
         constraints = self.seat.constraints
-        if self.grab is not None or self._kept:
+        if self.op.takes_pointer or self._kept:
             return True  # the compositor's move or resize has the pointer
         allowed = constraints.constrain(dx, dy)
         if allowed is None:
@@ -288,16 +261,7 @@ class CursorManager:
         if self.seat.drag.active:
             self.drag_motion(time_msec)
             return
-        if self.grab is not None and self.grab.mode is GrabMode.MOVE:
-            self._apply_move(self.grab)
-            return
-        if self.grab is not None and self.grab.mode is GrabMode.RESIZE:
-            self._apply_resize(self.grab)
-            return
-        if self._delivered:
-            self._motion_to_held(time_msec)
-        elif not self._kept:
-            self._focus_under_cursor(time_msec, moved=True)
+        self.op.motion(time_msec)
 
     def hit(self, lx: float, ly: float) -> Hit:
         """What takes input at layout point (lx, ly), from the scene graph."""
@@ -314,10 +278,11 @@ class CursorManager:
             wlr_surface = wlr_ffi.cast("struct wlr_surface *", int(ffi.cast("uintptr_t", surface)))
         return Hit(view, wlr_surface, sx[0], sy[0], node[0])
 
-    def _focus_under_cursor(self, time_msec: int, moved: bool = False) -> None:
+    def focus_under_cursor(self, time_msec: int, moved: bool = False) -> None:
+        """Give the pointer to what is under it (the passthrough's motion)."""
         hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
         seat = self.seat.wlr_seat._ptr
-        was_over_client, self._over_client = self._over_client, hit.surface is not None
+        was_over_client, self.over_client = self.over_client, hit.surface is not None
         if hit.surface is None:
             # Over the background (or a decoration): show our own cursor image, once the
             # pointer moved or a client's surface left it (until then there is none), and
@@ -346,20 +311,6 @@ class CursorManager:
             wlr_lib.wlr_seat_pointer_notify_motion(seat, time_msec, hit.sx, hit.sy)
         self.seat.drag.follow()
 
-    def _motion_to_held(self, time_msec: int) -> None:
-        """While a button is held, motion goes to the surface that got the press."""
-        seat = self.seat.wlr_seat._ptr
-        focused = seat.pointer_state.focused_surface
-        node = lib.comp_node_ref_get(self._held_node)
-        if node == ffi.NULL or focused == wlr_ffi.NULL:
-            return
-        if int(wlr_ffi.cast("uintptr_t", focused)) != self._held_surface:
-            return  # a wlroots grab (a popup's) moved the focus: leave it to that grab
-        lib.wlr_scene_node_coords(node, self._coords, self._coords + 1)
-        sx = self.wlr_cursor.x - self._coords[0]
-        sy = self.wlr_cursor.y - self._coords[1]
-        wlr_lib.wlr_seat_pointer_notify_motion(seat, time_msec, sx, sy)
-
     def rebase(self) -> None:
         """What is under the pointer changed without it moving (a window mapped, went,
         was raised, moved or resized): give the pointer to what is there now, once the
@@ -372,13 +323,13 @@ class CursorManager:
 
     def _rebase_now(self) -> None:
         self._rebase_source = None
-        if self.grab is None and not self._delivered and not self._kept:
-            self._focus_under_cursor(_now_msec())
+        if isinstance(self.op, Passthrough) and not self._delivered and not self._kept:
+            self.focus_under_cursor(_now_msec())
 
     def press_belongs_to(self, view: View, serial: int | None) -> bool:
         """``serial`` is that of the press now held, on one of ``view``'s surfaces (None:
         any press held there; X11 requests carry no serial)."""
-        if self._held_view is not view or not self._delivered:
+        if not isinstance(self.op, ButtonHeld) or self.op.view is not view or not self._delivered:
             return False
         return serial is None or bool(
             wlr_lib.wlr_seat_validate_pointer_grab_serial(
@@ -397,7 +348,7 @@ class CursorManager:
         self.sync_motion_path()
 
     def _press(self, time_msec: int, button: int) -> None:
-        if self.grab is not None or self._kept:
+        if self.op.takes_pointer or self._kept:
             self._kept.add(button)  # a move or resize has the pointer
             return
         if not self._delivered:
@@ -410,10 +361,12 @@ class CursorManager:
                         self.begin_move(hit.view)
                     else:
                         self.begin_resize(hit.view, self._nearest_edges(hit.view))
+                    if isinstance(self.op, Passthrough):  # refused (maximized, fullscreen)
+                        self.op = KeptPress(self, hit.view)
                     return
                 if hit.surface is None and self._press_title_bar(hit, time_msec, button):
                     return
-            self._hold(hit)
+            self.op = ButtonHeld(self, hit)
         self._delivered.add(button)
         self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.PRESSED)
 
@@ -425,26 +378,21 @@ class CursorManager:
         if part is None:
             return False
         self._kept.add(button)
-        if button == BTN_LEFT:
-            self._on_title_bar = True
-            x, y = self.wlr_cursor.x, self.wlr_cursor.y
-            if decorations.press(hit.view, part, time_msec, x, y):
-                self.begin_move(hit.view)
-        return True
+        if button != BTN_LEFT:
+            self.op = KeptPress(self, hit.view)
+            return True
 
-    def _hold(self, hit: Hit) -> None:
-        """The first press: the surface under the pointer gets it and holds the pointer."""
-        seat = self.seat.wlr_seat._ptr
-        if hit.surface is None:
-            self.seat.wlr_seat.pointer_clear_focus()
-            lib.comp_node_ref_set(self._held_node, ffi.NULL)
-            self._held_surface = 0
-        else:
-            # Entered already unless the scene changed under a still pointer.
-            wlr_lib.wlr_seat_pointer_notify_enter(seat, hit.surface, hit.sx, hit.sy)
-            lib.comp_node_ref_set(self._held_node, hit.node)
-            self._held_surface = int(wlr_ffi.cast("uintptr_t", hit.surface))
-        self._held_view = hit.view
+        def release(time_msec: int) -> None:
+            hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
+            decorations.release(hit.view, hit.node, time_msec, self.wlr_cursor.x, self.wlr_cursor.y)
+
+        self.op = KeptPress(self, hit.view, release)
+        x, y = self.wlr_cursor.x, self.wlr_cursor.y
+        if decorations.press(hit.view, part, time_msec, x, y) and not self._refused(
+            hit.view, "move"
+        ):
+            self._start(Move(self, hit.view, release))
+        return True
 
     def _release(self, time_msec: int, button: int) -> None:
         if button in self._delivered:
@@ -455,25 +403,10 @@ class CursorManager:
             self._kept.discard(button)
         if self._delivered or self._kept:
             return
-        if self._on_title_bar:
-            self._on_title_bar = False
-            hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
-            self.seat.decorations.release(
-                hit.view, hit.node, time_msec, self.wlr_cursor.x, self.wlr_cursor.y
-            )
-        if self.grab is not None:
-            log.info(
-                "%s of %r ended at %s",
-                self.grab.mode.name.lower(),
-                self.grab.view.app_id,
-                self.grab.view.geometry(),
-            )
-            self.grab = None
-        lib.comp_node_ref_set(self._held_node, ffi.NULL)
-        self._held_surface = 0
-        self._held_view = None
+        op, self.op = self.op, Passthrough(self)
+        op.ended(time_msec)
         # The pointer may be over another surface now.
-        self._focus_under_cursor(time_msec)
+        self.focus_under_cursor(time_msec)
 
     def release_all(self) -> None:
         """A pointer went (unplugged) with buttons held: they are released, as if let go
@@ -492,39 +425,28 @@ class CursorManager:
 
     # -- interactive move / resize --------------------------------------------------------
 
-    def _start(self, mode: GrabMode, view: View, edges: Edges = Edges.NONE) -> None:
+    def _refused(self, view: View, what: str) -> bool:
         if view.fullscreen or view.maximized:
-            log.info("%s of %r refused: it is %s", mode.name.lower(), view.app_id, view.state)
-            return
-        x, y, width, height = view.geometry()
-        self.grab = Grab(
-            mode, view, self.wlr_cursor.x, self.wlr_cursor.y, x, y, width, height, edges
-        )
-        # While grabbed, clients do not see the pointer (and the cursor image stays).
-        self.seat.wlr_seat.pointer_clear_focus()
-        self._over_client = False
+            log.info("%s of %r refused: it is %s", what, view.app_id, view.state)
+            return True
+        return False
+
+    def _start(self, op: SeatOp) -> None:
+        self.op = op
         self.sync_motion_path()
-        log.info("%s of %r started at %s", mode.name.lower(), view.app_id, (x, y, width, height))
 
     def begin_move(self, view: View) -> None:
-        self._start(GrabMode.MOVE, view)
+        if not self._refused(view, "move"):
+            self._start(Move(self, view))
 
     def begin_resize(self, view: View, edges: Edges) -> None:
-        if edges == Edges.NONE:
-            edges = Edges.BOTTOM | Edges.RIGHT
-        self._start(GrabMode.RESIZE, view, edges)
+        if not self._refused(view, "resize"):
+            self._start(Resize(self, view, edges))
 
     def end_grab_of(self, view: View) -> None:
-        """``view`` is going away (unmapped): no grab may keep it."""
-        if self.grab is not None and self.grab.view is view:
-            self.grab = None
-            self.sync_motion_path()
-        if self._held_view is view:
-            # The rest of the held buttons go nowhere; the client had its leave.
-            self.seat.wlr_seat.pointer_clear_focus()
-            lib.comp_node_ref_set(self._held_node, ffi.NULL)
-            self._held_surface = 0
-            self._held_view = None
+        """``view`` is going away (unmapped): no operation may keep it."""
+        self.op = self.op.view_gone(view)
+        self.sync_motion_path()
 
     def _nearest_edges(self, view: View) -> Edges:
         x, y, width, height = view.geometry()
@@ -532,27 +454,6 @@ class CursorManager:
         edges |= Edges.LEFT if self.wlr_cursor.x < x + width / 2 else Edges.RIGHT
         edges |= Edges.TOP if self.wlr_cursor.y < y + height / 2 else Edges.BOTTOM
         return edges
-
-    def _apply_move(self, grab: Grab) -> None:
-        dx = self.wlr_cursor.x - grab.cursor_x
-        dy = self.wlr_cursor.y - grab.cursor_y
-        grab.view.move_to(round(grab.x + dx), round(grab.y + dy))
-
-    def _apply_resize(self, grab: Grab) -> None:
-        dx = int(self.wlr_cursor.x - grab.cursor_x)
-        dy = int(self.wlr_cursor.y - grab.cursor_y)
-        left, top = grab.x, grab.y
-        right, bottom = grab.x + grab.width, grab.y + grab.height
-        if grab.edges & Edges.LEFT:
-            left = min(left + dx, right - MIN_SIZE)
-        elif grab.edges & Edges.RIGHT:
-            right = max(right + dx, left + MIN_SIZE)
-        if grab.edges & Edges.TOP:
-            top = min(top + dy, bottom - MIN_SIZE)
-        elif grab.edges & Edges.BOTTOM:
-            bottom = max(bottom + dy, top + MIN_SIZE)
-        grab.view.move_to(left, top)
-        grab.view.set_size(right - left, bottom - top)
 
 
 def _now_msec() -> int:

@@ -296,6 +296,7 @@ class SeatManager:
             "tablets": len(self.tablets.devices),
             "switcher": self.bindings.switcher.describe(),
             "pointer_motion": self.cursor.describe_motion(),
+            "seat_op": self.cursor.op.name,  # input/seatops.py: what the pointer is doing
             "drag": {
                 "active": self.drag.active,
                 "started": self.drag.started,
