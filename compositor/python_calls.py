@@ -63,6 +63,7 @@ ENTRY_POINTS: dict[str, dict[str, str | None]] = {
         "comp_py_trace_line": "compositor.inspect.trace",
         "comp_py_log": "compositor.wlr_log",
         "comp_py_pointer_motion": "compositor.input.cursor",
+        "comp_py_keyboard": "compositor.input.keyboard",
     },
 }
 # The event loop's callbacks: their last argument is the handle of pywayland's CallbackInfo.

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 from wlroots.wlr_types.keyboard import KeyboardModifier
 from xkbcommon import xkb
 
+from compositor.ffi import ffi, lib
+
 if TYPE_CHECKING:
     from compositor.core import Core
-    from compositor.wm.switcher import WindowSwitcher
-    from compositor.wm.window_manager import WindowManager
+    from compositor.shell.switcher import WindowSwitcher
+    from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,39 @@ class Bindings:
         self._table[key] = (description, action)
         if not inhibitable:
             self._always.add(key)
+        self._publish()
+
+    def remove(self, modifiers: KeyboardModifier, keysym_name: str) -> None:
+        """Unbind a key (no error when it was not bound)."""
+        key = (int(modifiers & RELEVANT), xkb.keysym_from_name(keysym_name))
+        self._table.pop(key, None)
+        self._always.discard(key)
+        self._publish()
+
+    def _publish(self) -> None:
+        """The C key path (ffi/cdef/98_keyboard_keys.h) hands Python only the bound keys."""
+        keys = list(self._table)
+        lib.comp_key_bindings_set(
+            ffi.new("uint32_t[]", [mods for mods, _ in keys] or [0]),
+            ffi.new("uint32_t[]", [sym for _, sym in keys] or [0]),
+            len(keys),
+        )
+
+    def entry(self, modifiers: KeyboardModifier | int, keysym_name: str):
+        """The binding of a key: (description, action, inhibitable), or None (the config
+        file keeps what it unbinds, to bind it again when it is reloaded)."""
+        key = (int(modifiers & RELEVANT), xkb.keysym_from_name(keysym_name))
+        entry = self._table.get(key)
+        if entry is None:
+            return None
+        return entry[0], entry[1], key not in self._always
+
+    def entries(self) -> list[tuple[int, str, str, bool]]:
+        """Every binding: (modifiers, keysym name, description, inhibitable)."""
+        return [
+            (mods, xkb.keysym_get_name(keysym), description, (mods, keysym) not in self._always)
+            for (mods, keysym), (description, _action) in self._table.items()
+        ]
 
     def modifiers_changed(self, modifiers: int) -> None:
         """Alt released while the window switcher is open: switch."""

@@ -163,8 +163,10 @@ class IdleManager:
                 {"timeout_ms": timeouts[i], "idle": bool(fired[i]), "running": bool(running[i])}
                 for i in range(min(count, MAX_TIMERS))
             ],
-            # Input events counted as activity, here and on the C motion path.
-            "activity": self.activity + self.seat.cursor.motion.motions_c,
+            # Input events counted as activity, here and on the C motion and key paths.
+            "activity": self.activity
+            + self.seat.cursor.motion.motions_c
+            + self.seat.describe_keys()["keys_c"],
         }
 
     def register_commands(self, control: ControlServer) -> None:

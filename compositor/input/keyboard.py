@@ -7,6 +7,11 @@ Every key is activity (idle); while the focused client inhibits shortcuts, or a 
 inhibits input, only the way-out bindings run and the other keys reach the client. While an
 input method (IME) grabs the keyboard, keys and modifiers that run no binding go to it.
 Escape during a drag and drop cancels it.
+
+Keys run in C while nothing needs Python (ffi/cdef/98_keyboard_keys.h): a key that is not
+bound goes to the focused client with no Python; Python decides bound keys, Escape during a
+drag, keys an input method grabs, releases of presses it took, and every key while the
+window switcher is open or bindings are restricted (:meth:`SeatManager.sync_key_path`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from wlroots.wlr_types import InputDevice
 from wlroots.wlr_types.keyboard import KeyboardKeyEvent
 from xkbcommon import xkb
 
+from compositor import python_calls
+from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -32,6 +39,11 @@ log = logging.getLogger(__name__)
 REPEAT_RATE = 25  # keys per second
 REPEAT_DELAY = 600  # ms
 XKB_KEY_ESCAPE = 0xFF1B
+
+
+@ffi.def_extern()
+def comp_py_keyboard(handle: object, kind: int, event: object) -> None:
+    python_calls.counted(ffi.from_handle(handle).from_c)(kind, event)
 
 
 class KeyboardHandler:
@@ -45,15 +57,39 @@ class KeyboardHandler:
         self.keyboard.set_keymap(keymap)
         # Sent to clients, which repeat keys themselves.
         self.keyboard.set_repeat_info(REPEAT_RATE, REPEAT_DELAY)
-        self.sent: list[int] = []  # evdev keycodes held whose press went to the seat
         self.grabbed: list[int] = []  # those whose press went to an input method's grab
-        self._listeners = Listeners(
-            (self.keyboard.modifiers_event, self._on_modifiers),
-            (self.keyboard.key_event, self._on_key),
-            (device.destroy_event, self._on_destroy),
+        # Key and modifiers events are the C key path's; it hands Python what it must decide.
+        self._handle = ffi.new_handle(self)
+        self.keys = lib.comp_keyboard_keys_create(
+            to_native(seat.wlr_seat, "struct wlr_seat *"),
+            to_native(device, "struct wlr_input_device *"),
+            self._handle,
         )
+        if self.keys == ffi.NULL:
+            raise MemoryError("cannot create a keyboard's key path")
+        seat.configure_key_path(self.keys)
+        self._listeners = Listeners((device.destroy_event, self._on_destroy))
 
-    def _on_modifiers(self, listener: Listener, data: object) -> None:
+    @property
+    def sent(self) -> list[int]:
+        """Evdev keycodes held whose press went to the seat (a client saw it)."""
+        keys = self.keys
+        if keys == ffi.NULL:
+            return []
+        return [keys.sent[i] for i in range(keys.n_sent)]
+
+    def from_c(self, kind: int, event: object) -> None:
+        if kind == lib.COMP_KEYBOARD_KEY:
+            address = int(ffi.cast("uintptr_t", event))
+            self._on_key(
+                None,
+                KeyboardKeyEvent(wlr_ffi.cast("struct wlr_event_keyboard_key *", address)),
+            )
+        elif kind == lib.COMP_KEYBOARD_MODIFIERS:
+            self._on_modifiers(None, None)
+        self.seat.sync_key_path()  # a binding may have opened or closed the window switcher
+
+    def _on_modifiers(self, listener: Listener | None, data: object) -> None:
         text_input = self.seat.text_input
         grab = text_input.keyboard_grab(self.device)
         if grab is not None:  # an input method (IME) has the keyboard
@@ -63,7 +99,7 @@ class KeyboardHandler:
         self.seat.wlr_seat.keyboard_notify_modifiers(self.keyboard.modifiers)
         self.seat.bindings.modifiers_changed(self.keyboard.modifier)
 
-    def _on_key(self, listener: Listener, event: KeyboardKeyEvent) -> None:
+    def _on_key(self, listener: Listener | None, event: KeyboardKeyEvent) -> None:
         keycode = event.keycode
         self.seat.notify_activity()
         if event.state == WlKeyboard.key_state.pressed:
@@ -78,10 +114,9 @@ class KeyboardHandler:
             if self._to_input_method(event):
                 self.grabbed.append(keycode)
                 return
-            if keycode not in self.sent:
-                self.sent.append(keycode)
-        elif keycode in self.sent:
-            self.sent.remove(keycode)
+            lib.comp_keyboard_keys_sent_add(self.keys, keycode)
+        elif lib.comp_keyboard_keys_sent_remove(self.keys, keycode):
+            pass
         else:
             if keycode in self.grabbed:
                 self.grabbed.remove(keycode)
@@ -107,4 +142,8 @@ class KeyboardHandler:
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
         self._listeners.remove_all()
+        self.seat.keys_of_gone_keyboards["keys_c"] += self.keys.keys_c
+        self.seat.keys_of_gone_keyboards["keys_python"] += self.keys.keys_python
+        lib.comp_keyboard_keys_destroy(self.keys)
+        self.keys = ffi.NULL
         self.seat.keyboard_removed(self)

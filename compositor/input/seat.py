@@ -88,6 +88,8 @@ class SeatManager:
             self.constraints.relative_pointer, "struct wlr_relative_pointer_manager_v1 *"
         )
         self.keyboards: list[KeyboardHandler] = []
+        # The C key path's counters of keyboards that went (virtual ones come and go).
+        self.keys_of_gone_keyboards = {"keys_c": 0, "keys_python": 0}
         self.pointers: list[InputDevice] = []
         self._pointer_listeners: dict[InputDevice, Listeners] = {}
         # The backend goes before the seat (its devices' destroy events reach the seat): its
@@ -227,6 +229,29 @@ class SeatManager:
             return KeyboardModifier(0)
         return handler.keyboard.modifier
 
+    def configure_key_path(self, keys) -> None:
+        """A keyboard's C key path (ffi/cdef/98_keyboard_keys.h): what it reports to."""
+        keys.idle = to_native(self.idle.idle, "struct wlr_idle *")
+        keys.im_relay = self.text_input.relay
+        keys.python = self.bindings.switcher.active
+
+    def sync_key_path(self) -> None:
+        """Python takes every key while the window switcher is open (Alt's release and
+        Escape close it); otherwise only bound keys (see input/keyboard.py)."""
+        python = self.bindings.switcher.active
+        for handler in self.keyboards:
+            if handler.keys != ffi.NULL:
+                handler.keys.python = python
+
+    def describe_keys(self) -> dict[str, int]:
+        """Key events handled in C and handed to Python, every keyboard so far."""
+        live = [h.keys for h in self.keyboards if h.keys != ffi.NULL]
+        gone = self.keys_of_gone_keyboards
+        return {
+            "keys_c": gone["keys_c"] + sum(k.keys_c for k in live),
+            "keys_python": gone["keys_python"] + sum(k.keys_python for k in live),
+        }
+
     def notify_activity(self) -> None:
         """A user's input event (any device): idle timers start again."""
         self.idle.notify_activity()
@@ -296,6 +321,7 @@ class SeatManager:
             "tablets": len(self.tablets.devices),
             "switcher": self.bindings.switcher.describe(),
             "pointer_motion": self.cursor.describe_motion(),
+            "key_path": self.describe_keys(),
             "seat_op": self.cursor.op.name,  # input/seatops.py: what the pointer is doing
             "drag": {
                 "active": self.drag.active,
