@@ -208,3 +208,55 @@ def test_text_dropped_into_a_gtk3_entry(compositor, backend):
     compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
     wait_for_line(gtk, lambda line: line == "text typed by drag", 20)
     wait_for_line(source, lambda line: line == "source-finished", 20)
+
+
+_QT5 = next(toolkit for toolkit in TOOLKITS if toolkit.name == "qt5")
+QT5_OK = needs_installed(_QT5.installed, _QT5.packages)
+
+
+def qt5(comp, app_id: str, *options: str):
+    argv = [SYSTEM_PYTHON, str(CLIENTS / "qt5_probe.py"), "--app-id", app_id]
+    argv += ["--button", BUTTON, "--entry", ENTRY, "--content", CONTENT, *options]
+    proc = comp.spawn(argv, env={"QT_QPA_PLATFORM": "wayland"}, text=True)
+    wait_for_line(proc, lambda line: line == "mapped", 30)
+    return proc
+
+
+def qt5_boxes(comp) -> dict:
+    return wait_for_boxes(comp, lambda found: True, "the Qt5 widgets", button=BUTTON, entry=ENTRY)
+
+
+@QT5_OK
+def test_qt5_drops_its_text_on_another_client(compositor):
+    """A Qt5 button is a drag source (QDrag over qtwayland): its text reaches our target
+    window, and Qt hears that the drop copied it."""
+    target, target_view = dnd_window(compositor, "test.target", "33aa55", "--drop")
+    source = qt5(compositor, "test.qt5", "--drag-text", "from Qt5")
+    button = qt5_boxes(compositor)["button"]
+    start = center(button)
+    compositor.ctl_ok("pointer-move", x=start[0], y=start[1])
+    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=True)
+    wait_for_line(source, lambda line: line.startswith("press "))
+    move(compositor, start, centre(target_view), steps=12)
+    wait_for_line(source, lambda line: line == "drag-begin")
+    wait_for_line(target, lambda line: line.startswith("dnd-enter"))
+    sync(target)  # the compositor has the target's accept before the release
+    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
+    assert wait_for_line(target, lambda line: line.startswith("dropped")) == "dropped from Qt5"
+    assert wait_for_line(source, lambda line: line.startswith("drag-end")) == "drag-end copy"
+
+
+@QT5_OK
+def test_text_dropped_into_a_qt5_entry(compositor):
+    """Our source window drags text into a Qt5 QLineEdit, which takes it."""
+    source, source_view = dnd_window(
+        compositor, "test.source", "3366cc", "--drag-text", "typed by drag"
+    )
+    qt = qt5(compositor, "test.qt5")
+    entry = qt5_boxes(compositor)["entry"]
+    point = start_drag(compositor, source, source_view)
+    move(compositor, point, center(entry), steps=12)
+    wait_for_line(source, lambda line: line.startswith("source-action "), 20)
+    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
+    wait_for_line(qt, lambda line: line == "text typed by drag", 20)
+    wait_for_line(source, lambda line: line == "source-finished", 20)

@@ -8,12 +8,15 @@ decoration mode (the compositor then draws the title bar) and draws no frame of 
 One line per event, flushed:
 
     mapped | press X Y | clicked | focus entry | text TEXT |
-    state maximized=0|1 fullscreen=0|1 | closed
+    state maximized=0|1 fullscreen=0|1 | closed | drag-begin | drag-end ACTION
 
 ``press X Y``: a left-button press on the button, in the button's coordinates
 (QMouseEvent.localPos(): its top-left is 0,0). ``state``: each change of the window's
 maximized or fullscreen state. ``closed``: the compositor asked the window to close
-(closeEvent); the probe then exits 0.
+(closeEvent); the probe then exits 0. ``--drag-text TEXT`` makes the button a drag source of
+TEXT (text/plain, copy): a press and a motion past Qt's start distance start a QDrag;
+``drag-end ACTION`` is what the drop did (copy, or none when cancelled). The entry takes
+dropped text as QLineEdit does (``text TEXT`` follows).
 
     QT_QPA_PLATFORM=wayland /usr/bin/python3 tests/clients/qt5_probe.py --app-id test.qt5
 """
@@ -24,7 +27,8 @@ import argparse
 import os
 import sys
 
-from PyQt5.QtCore import QEvent, Qt
+from PyQt5.QtCore import QEvent, QMimeData, Qt
+from PyQt5.QtGui import QDrag
 from PyQt5.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 
@@ -33,11 +37,35 @@ def say(*words: object) -> None:
 
 
 class Button(QPushButton):
+    drag_text: str | None = None
+    _press_at = None
+
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.LeftButton:
             pos = event.localPos()
             say("press", f"{pos.x():g}", f"{pos.y():g}")
+            self._press_at = event.pos()
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        start = self._press_at
+        if (
+            self.drag_text is not None
+            and start is not None
+            and event.buttons() & Qt.LeftButton
+            and (event.pos() - start).manhattanLength() >= QApplication.startDragDistance()
+        ):
+            self._press_at = None
+            mime = QMimeData()
+            mime.setText(self.drag_text)
+            drag = QDrag(self)
+            drag.setMimeData(mime)
+            say("drag-begin")
+            action = drag.exec_(Qt.CopyAction)
+            say("drag-end", {Qt.CopyAction: "copy", Qt.MoveAction: "move"}.get(action, "none"))
+            self.setDown(False)
+            return
+        super().mouseMoveEvent(event)
 
 
 class Entry(QLineEdit):
@@ -76,6 +104,7 @@ def main() -> int:
     parser.add_argument("--button", default="cc3399", help="the button's colour, RRGGBB")
     parser.add_argument("--entry", default="33cc66", help="the entry's colour, RRGGBB")
     parser.add_argument("--content", default="204a87", help="the window's content, RRGGBB")
+    parser.add_argument("--drag-text", help="the button drags this text")
     args = parser.parse_args()
 
     app = QApplication([sys.argv[0]])
@@ -93,6 +122,7 @@ def main() -> int:
     button = Button("big")
     button.setObjectName("big")
     button.setFixedSize(160, 90)
+    button.drag_text = args.drag_text
     entry = Entry()
     entry.setObjectName("text")
     layout = QVBoxLayout(window)
