@@ -61,6 +61,9 @@ class Config:
     record_crf: int = 23
     # clients to launch once the compositor is up (like `weston -- CLIENT`)
     startup_commands: list[str] = field(default_factory=list)
+    # the Python config file (compositor/configfile/): None: $XDG_CONFIG_HOME's, if any
+    config_file: Path | None = None
+    no_config: bool = False
 
     def resolved_backend(self, env: dict[str, str] | None = None) -> str:
         """``auto`` -> the backend the environment calls for (Wayland, X11, VT, else headless)."""
@@ -291,6 +294,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="x264 constant rate factor, 0-51 (default 23)",
     )
+
+    g = p.add_argument_group("configuration file")
+    g.add_argument(
+        "--config",
+        dest="config_file",
+        type=Path,
+        metavar="PATH",
+        help="the Python configuration file (default: "
+        "$XDG_CONFIG_HOME/pydrm-compositor/config.py when it exists)",
+    )
+    g.add_argument(
+        "--no-config",
+        action="store_true",
+        help="read no configuration file: the built-in bindings and settings",
+    )
     return p
 
 
@@ -328,6 +346,8 @@ def parse_args(argv: list[str]) -> Config:
             record_encoder=ns.record_encoder,
             record_crf=ns.record_crf,
             startup_commands=[" ".join(startup)] if startup else [],
+            config_file=ns.config_file,
+            no_config=ns.no_config,
         )
         validate(config)
     except ConfigError as exc:
@@ -372,6 +392,8 @@ def validate(config: Config, env: dict[str, str] | None = None) -> None:
             "--wl-drm-device takes render, primary or a /dev/dri/ path, not "
             f"{config.wl_drm_device!r}"
         )
+    if config.config_file is not None and config.no_config:
+        raise ConfigError("--config and --no-config exclude each other; give one")
     if not 0 <= config.record_crf <= 51:
         raise ConfigError("--record-crf must be between 0 and 51")
     if config.record is not None:

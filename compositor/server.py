@@ -28,6 +28,8 @@ from wlroots.wlr_types.keyboard import KeyboardModifier
 from compositor import wayland_fixes
 from compositor.backend import create_backend
 from compositor.config import Config
+from compositor.configfile.commands import CommandRegistry
+from compositor.configfile.runtime import UserConfig
 from compositor.control import ControlServer
 from compositor.core import Core
 from compositor.ffi import ffi, lib, to_native
@@ -88,6 +90,7 @@ class Server:
         self.injector: InputInjector | None = None
         self.render_tools: RenderTools | None = None
         self.xwayland: XWayland | None = None
+        self.user_config: UserConfig | None = None
         self.display = Display()
         try:
             self._setup()
@@ -166,6 +169,16 @@ class Server:
             self.recorder.toggle,
         )
         self._wire_outputs(outputs)
+        # The configuration file (compositor/configfile/): loaded once the commands exist.
+        self.user_config = UserConfig(
+            core,
+            wm=wm,
+            outputs=outputs,
+            bindings=self.bindings,
+            seat=seat,
+            decorations=self.decorations,
+            switcher=switcher,
+        )
         self.inspector = Inspector(self._client_inspector)
         self.tracing = Tracing(self.display)
         # malloc_trim two seconds after clients went (ffi/cdef/19_memory_trim.h).
@@ -182,6 +195,11 @@ class Server:
             )
             self.control = ControlServer(event_loop, path)
             self._register_commands(self.control)
+        commands = self.control
+        if commands is None:  # bindings and hooks still run commands
+            commands = CommandRegistry()
+            self._register_commands(commands)
+        self.user_config.start(commands)
         self._signal_sources = [
             wayland_fixes.add_signal(event_loop, signal.SIGINT, self._on_signal),
             wayland_fixes.add_signal(event_loop, signal.SIGTERM, self._on_signal),
@@ -346,6 +364,7 @@ class Server:
             self.stats,
             self.inspector,
             self.tracing,
+            self.user_config,
             self.xwayland,
         ):
             if feature is not None and hasattr(feature, "register_commands"):
@@ -407,6 +426,8 @@ class Server:
         for child in self.children:
             if child.poll() is None:
                 child.terminate()
+        if self.user_config is not None:
+            self.user_config.destroy()
         if self.recorder is not None:
             # Finalize the file before outputs go away.
             self.recorder.shutdown()

@@ -58,6 +58,9 @@ class CompositorProcess:
             str(height),
             *(args or []),
         ]
+        if "--config" not in self.args:
+            # Not the configuration file of whoever runs the tests.
+            self.args.append("--no-config")
         inherited = {
             k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET")
         }

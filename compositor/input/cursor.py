@@ -66,6 +66,10 @@ log = logging.getLogger(__name__)
 BTN_LEFT = 0x110
 BTN_RIGHT = 0x111
 GRAB_MODIFIERS = KeyboardModifier.ALT | KeyboardModifier.LOGO
+# Modifiers a pointer binding matches on (Caps and Num Lock never do).
+MODIFIERS = int(
+    KeyboardModifier.SHIFT | KeyboardModifier.CTRL | KeyboardModifier.ALT | KeyboardModifier.LOGO
+)
 
 
 @ffi.def_extern()
@@ -92,6 +96,11 @@ class CursorManager:
         core = seat.core
         self.wlr_cursor = Cursor(core.output_layout)
         self._xcursor_manager: XCursorManager | None = None  # see xcursor_theme()
+        self.cursor_theme: tuple[str | None, int] = (None, 24)  # name (None: default), size
+        # Pointer bindings by (modifiers, button): "move", "resize" or a function of the
+        # window under the pointer; None: the defaults (Alt or Super + left moves, + right
+        # resizes). The config file sets it (compositor/configfile/).
+        self.mouse_bindings: dict[tuple[int, int], Any] | None = None
         self.op: SeatOp = Passthrough(self)  # what the pointer is doing (input/seatops.py)
         self._root = to_native(core.scene.node, "struct wlr_scene_node *")
         self._out = (  # out-parameters of comp_scene_input_at, allocated once
@@ -169,9 +178,29 @@ class CursorManager:
         a compositor shows only once the pointer is over no client's surface (or for
         Xwayland's root window)."""
         if self._xcursor_manager is None:
-            self._xcursor_manager = XCursorManager(24)  # loads the theme at scale 1
+            name, size = self.cursor_theme
+            if name is None:
+                self._xcursor_manager = XCursorManager(size)  # loads the theme at scale 1
+            else:
+                manager = XCursorManager.__new__(XCursorManager)
+                ptr = wlr_lib.wlr_xcursor_manager_create(name.encode(), size)
+                manager._ptr = wlr_ffi.gc(ptr, wlr_lib.wlr_xcursor_manager_destroy)
+                wlr_lib.wlr_xcursor_manager_load(manager._ptr, 1)
+                self._xcursor_manager = manager
             self.motion.xcursor = to_native(self._xcursor_manager, "struct wlr_xcursor_manager *")
         return self._xcursor_manager
+
+    def set_cursor_theme(self, name: str | None, size: int) -> None:
+        """Another xcursor theme or size (the config file): loaded when next needed."""
+        if (name, size) == self.cursor_theme:
+            return
+        self.cursor_theme = (name, size)
+        if self._xcursor_manager is not None:
+            self.motion.xcursor = ffi.NULL
+            self._xcursor_manager.destroy()
+            self._xcursor_manager = None
+            if not self.over_client and self.seat.pointers:
+                self.xcursor_theme().set_cursor_image("left_ptr", self.wlr_cursor)
 
     def attach(self, device: InputDevice) -> None:
         self.wlr_cursor.attach_input_device(device)
@@ -355,12 +384,15 @@ class CursorManager:
             hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
             if hit.view is not None:
                 self.seat.wm.focus(hit.view)
-                if self.seat.modifiers() & GRAB_MODIFIERS and button in (BTN_LEFT, BTN_RIGHT):
+                action = self._mouse_binding(button)
+                if action is not None:
                     self._kept.add(button)
-                    if button == BTN_LEFT:
+                    if action == "move":
                         self.begin_move(hit.view)
-                    else:
+                    elif action == "resize":
                         self.begin_resize(hit.view, self._nearest_edges(hit.view))
+                    else:
+                        action(hit.view)
                     if isinstance(self.op, Passthrough):  # refused (maximized, fullscreen)
                         self.op = KeptPress(self, hit.view)
                     return
@@ -369,6 +401,16 @@ class CursorManager:
             self.op = ButtonHeld(self, hit)
         self._delivered.add(button)
         self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.PRESSED)
+
+    def _mouse_binding(self, button: int) -> Any:
+        """What a press of ``button`` on a window does with the modifiers held now: "move",
+        "resize", a function of the window, or None (the press goes to the client)."""
+        modifiers = int(self.seat.modifiers())
+        if self.mouse_bindings is None:
+            if modifiers & GRAB_MODIFIERS and button in (BTN_LEFT, BTN_RIGHT):
+                return "move" if button == BTN_LEFT else "resize"
+            return None
+        return self.mouse_bindings.get((modifiers & MODIFIERS, button))
 
     def _press_title_bar(self, hit: Hit, time_msec: int, button: int) -> bool:
         """A press on the compositor's title bar of a window is the compositor's: a left

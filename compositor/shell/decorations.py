@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -69,8 +70,10 @@ FOCUSED = "2e5a8a"
 UNFOCUSED = "4d4d4d"
 CLOSE = "c0392b"
 MAXIMIZE = "3f7a4a"
-TITLE_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-TITLE_SIZE = 13
+DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+DEFAULT_SIZE = 13
+TITLE_FONT = DEFAULT_FONT  # the config file may change them (Decorations.set_style)
+TITLE_SIZE = DEFAULT_SIZE
 MAX_TITLE_WIDTH = 2048  # pixels of text rendered at most (the bar crops to its room)
 MAX_TITLE_CHARS = 256
 DOUBLE_CLICK_MS = 400
@@ -104,13 +107,17 @@ class Decorations:
         self.style.height = BAR_HEIGHT
         self.style.button = BUTTON_WIDTH
         self.style.padding = PADDING
-        for field, color in (
-            ("focused", FOCUSED),
-            ("unfocused", UNFOCUSED),
-            ("close", CLOSE),
-            ("maximize", MAXIMIZE),
-        ):
+        self.colors = {
+            "focused": FOCUSED,
+            "unfocused": UNFOCUSED,
+            "close": CLOSE,
+            "maximize": MAXIMIZE,
+        }
+        for field, color in self.colors.items():
             getattr(self.style, field)[0:4] = _rgba(color)
+        # The config file's window rules: "server", "client" or None (the client's wish)
+        # for a window, whatever the client asks for.
+        self.forced_mode: Callable[[View], str | None] | None = None
         self._glyphs: tuple[Any, Any] | None = None  # made with the first title bar
         # The press on a title bar now held: (view, part, x, y); the last click on a bar
         # (view, time_msec, x, y), for double-clicks.
@@ -184,6 +191,44 @@ class Decorations:
         )
         if rearrange and view.maximized and not view.fullscreen:
             view.arrange()  # the bar's room changed
+
+    def wants_server_side(self, view: View | None, requested: bool) -> bool:
+        """What a window gets: what its client asked for, unless a window rule says."""
+        if view is not None and self.forced_mode is not None:
+            forced = self.forced_mode(view)
+            if forced is not None:
+                return forced == "server"
+        return requested
+
+    def apply_forced_mode(self, view: View) -> None:
+        """A window rule's decoration, at map (the title or app_id may have come late)."""
+        surface = _address(view.xdg_surface._ptr.surface) if view.kind == "xdg" else None
+        requests = [r for r in self.requests if r.surface == surface]
+        for request in requests:
+            request.apply()
+        if not requests and surface is not None:
+            server_side = self.wants_server_side(view, view.decoration is not None)
+            if server_side != (view.decoration is not None):
+                self.set_server_side(view, server_side, "window rule")
+
+    def set_style(
+        self, colors: dict[str, str], font: str | None = None, font_size: int | None = None
+    ) -> None:
+        """Title bar colours (RRGGBB by part: focused, unfocused, close, maximize) and the
+        titles' font file and size (the config file); the bars shown are made again."""
+        global TITLE_FONT, TITLE_SIZE
+        self.colors.update(colors)
+        for field, color in self.colors.items():
+            getattr(self.style, field)[0:4] = _rgba(color)
+        font = font or DEFAULT_FONT
+        font_size = font_size or DEFAULT_SIZE
+        if (font, font_size) != (TITLE_FONT, TITLE_SIZE):
+            TITLE_FONT, TITLE_SIZE = font, font_size
+            _font.cache_clear()
+        for view in self.wm.views:
+            if view.decoration is not None:
+                view.decoration.destroy()
+                view.decoration = TitleBar(self, view)
 
     def glyphs(self) -> tuple[Any, Any]:
         """The close and maximize glyphs, shared by every title bar."""
@@ -260,14 +305,7 @@ class Decorations:
                 "xdg": sum(isinstance(r, _XdgRequest) for r in self.requests),
                 "kde": sum(isinstance(r, _KdeRequest) for r in self.requests),
             },
-            "style": {
-                "height": BAR_HEIGHT,
-                "button": BUTTON_WIDTH,
-                "focused": FOCUSED,
-                "unfocused": UNFOCUSED,
-                "close": CLOSE,
-                "maximize": MAXIMIZE,
-            },
+            "style": {"height": BAR_HEIGHT, "button": BUTTON_WIDTH, **self.colors},
             "views": [
                 {"app_id": v.app_id, "mode": v.decoration_mode, **_bar_state(v)}
                 for v in self.wm.views
@@ -300,15 +338,20 @@ class _XdgRequest:
         # A mode asked for before the first commit came before this object existed.
         self._on_request_mode(None, None)
 
+    def apply(self) -> None:
+        self._on_request_mode(None, None)
+
     def _on_request_mode(self, listener: Listener | None, data: Any) -> None:
         requested = self.decoration._ptr.requested_mode
-        server_side = requested != XdgToplevelDecorationV1Mode.CLIENT_SIDE
+        view = self.decorations.view_of_surface(self.surface)
+        server_side = self.decorations.wants_server_side(
+            view, requested != XdgToplevelDecorationV1Mode.CLIENT_SIDE
+        )
         self.decoration.set_mode(
             XdgToplevelDecorationV1Mode.SERVER_SIDE
             if server_side
             else XdgToplevelDecorationV1Mode.CLIENT_SIDE
         )
-        view = self.decorations.view_of_surface(self.surface)
         if view is not None:
             self.decorations.set_server_side(view, server_side, "xdg-decoration")
 
@@ -345,7 +388,9 @@ class _KdeRequest:
         view = self.decorations.view_of_surface(self.surface)
         if view is None:
             return  # not a toplevel yet: Decorations.on_new_view applies it
-        server_side = lib.comp_kde_decoration_mode(self.data) == ServerDecorationManagerMode.SERVER
+        server_side = self.decorations.wants_server_side(
+            view, lib.comp_kde_decoration_mode(self.data) == ServerDecorationManagerMode.SERVER
+        )
         self.decorations.set_server_side(view, server_side, "kde-server-decoration")
 
     def _on_mode(self, listener: Listener, data: Any) -> None:

@@ -19,6 +19,7 @@ geometry that leaving the last of them restores.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
+_ids = itertools.count(1)  # View.id: a window's number for commands (`focus id=N`)
 
 
 class View:
@@ -40,6 +42,7 @@ class View:
 
     def __init__(self, wm: WindowManager) -> None:
         self.wm = wm
+        self.id = next(_ids)
         tree = lib.comp_view_tree_create(to_native(wm.tree, "struct wlr_scene_node *"))
         if tree == ffi.NULL:
             raise MemoryError("cannot create a window's scene tree")
@@ -265,6 +268,7 @@ class View:
     def describe(self) -> dict:
         x, y, width, height = self.geometry()
         return {
+            "id": self.id,
             "app_id": self.app_id,
             "title": self.title,
             "pid": self.pid,

@@ -65,6 +65,11 @@ class WindowManager:
         self.view_changed_observers: list[Callable[[View, str], None]] = []
         # Called with each window that goes (destroyed), after the shell forgot it.
         self.view_destroyed_observers: list[Callable[[View], None]] = []
+        # Called with each window as it maps, before it is focused (the config file's window
+        # rules); one that returns False keeps the focus where it is.
+        self.view_map_observers: list[Callable[[View], bool | None]] = []
+        # Called with each window that gets the keyboard focus (the config file's hooks).
+        self.focus_observers: list[Callable[[View], None]] = []
         # Views by the C address of their scene tree (hit testing, input/cursor.py) and of
         # their wl_surface (every other lookup: decorations, activation, taskbars, parents).
         self._view_by_tree: dict[int, View] = {}
@@ -215,6 +220,8 @@ class WindowManager:
         if self.seat is not None:
             self.seat.focus_keyboard(view.surface)
         self.rebase_pointer()  # the stacking under the pointer changed
+        for observer in self.focus_observers:
+            observer(view)
 
     def refit(self) -> None:
         """Outputs or panels changed: maximized and fullscreen windows take their new box,
@@ -306,7 +313,14 @@ class WindowManager:
         return self._view_by_tree.get(address)
 
     def on_view_mapped(self, view: View) -> None:
-        self.focus(view)
+        focus = True
+        for observer in self.view_map_observers:
+            if observer(view) is False:
+                focus = False
+        if focus:
+            self.focus(view)
+        else:
+            self.restack()
         self.rebase_pointer()
 
     def on_view_unmapped(self, view: View) -> None:
