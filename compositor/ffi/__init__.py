@@ -19,7 +19,16 @@ except ImportError as exc:  # pragma: no cover - only when the build step was sk
 
 from wlroots import ffi as wlr_ffi
 
-__all__ = ["ffi", "lib", "to_native", "to_wlroots"]
+__all__ = ["address", "ffi", "lib", "to_native", "to_wlroots"]
+
+
+def address(ptr: Any) -> int:
+    """The C address of a pointer of any of the ffi modules (ours, pywlroots', pywayland's)
+    or of an object with ``_ptr``; 0 for None and NULL."""
+    ptr = getattr(ptr, "_ptr", ptr)
+    if ptr is None:
+        return 0
+    return int(ffi.cast("uintptr_t", ptr))
 
 
 def to_native(ptr: Any, ctype: str) -> Any:

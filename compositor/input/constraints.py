@@ -32,17 +32,13 @@ from wlroots.wlr_types.pointer_constraints_v1 import (
 )
 from wlroots.wlr_types.relative_pointer_manager_v1 import RelativePointerManagerV1
 
-from compositor.ffi import ffi, lib, to_native
+from compositor.ffi import address, ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from compositor.input.seat import SeatManager
 
 log = logging.getLogger(__name__)
-
-
-def _address(ptr: Any) -> int:
-    return int(wlr_ffi.cast("uintptr_t", ptr))
 
 
 @dataclass
@@ -59,7 +55,7 @@ class Constraint:
     def __init__(self, owner: PointerConstraints, constraint: PointerConstraintV1) -> None:
         self.owner = owner
         self.constraint = constraint
-        self.surface_address = _address(constraint._ptr.surface)
+        self.surface_address = address(constraint._ptr.surface)
         self.locked = constraint.type == PointerConstraintV1Type.LOCKED
         self._listeners = Listeners(
             (constraint.set_region_event, self._on_set_region),
@@ -69,7 +65,7 @@ class Constraint:
     @property
     def region(self) -> Any:
         """The effective region (surface-local), as this module's ``void *``."""
-        return ffi.cast("void *", _address(wlr_ffi.addressof(self.constraint._ptr, "region")))
+        return ffi.cast("void *", address(wlr_ffi.addressof(self.constraint._ptr, "region")))
 
     def cursor_hint(self) -> tuple[float, float] | None:
         current = self.constraint._ptr.current
@@ -137,7 +133,7 @@ class PointerConstraints:
 
     def _focused_address(self) -> int:
         focused = self.seat.wlr_seat._ptr.keyboard_state.focused_surface
-        return 0 if focused == wlr_ffi.NULL else _address(focused)
+        return 0 if focused == wlr_ffi.NULL else address(focused)
 
     def _activate(self, entry: Constraint | None) -> None:
         previous = self.active
@@ -214,7 +210,7 @@ class PointerConstraints:
             return None
         cursor = self.seat.cursor
         hit = cursor.hit(cursor.wlr_cursor.x, cursor.wlr_cursor.y)
-        if hit.surface is None or _address(hit.surface) != entry.surface_address:
+        if hit.surface is None or address(hit.surface) != entry.surface_address:
             return None  # the pointer is elsewhere: the constraint waits for it
         if entry.locked:
             return False

@@ -24,7 +24,7 @@ from pywayland.server import Listener, Signal
 from wlroots import ffi as wlr_ffi
 from wlroots.wlr_types.input_inhibit import InputInhibitManager
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -33,22 +33,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _address(ptr: Any) -> int:
-    """The C address of a pointer of either ffi (0 for NULL)."""
-    return int(ffi.cast("uintptr_t", ptr))
-
-
 def surface_client(surface: Any) -> int:
     """Address of the wl_client owning a wlr_surface (either ffi's pointer, or a Surface)."""
     native = to_native(surface, "struct wlr_surface *")
-    return _address(lib.comp_surface_client(native))
+    return address(lib.comp_surface_client(native))
 
 
 class ShortcutsInhibitor:
     def __init__(self, owner: KeyboardShortcutsInhibit, inhibitor: Any) -> None:
         self.owner = owner
         self.inhibitor = inhibitor  # this module's struct wlr_keyboard_shortcuts_inhibitor_v1 *
-        self.surface_address = _address(lib.comp_shortcuts_inhibitor_surface(inhibitor))
+        self.surface_address = address(lib.comp_shortcuts_inhibitor_surface(inhibitor))
         destroy = Signal(
             ptr=to_wlroots(
                 lib.comp_shortcuts_inhibitor_destroy_signal(inhibitor), "struct wl_signal *"
@@ -101,7 +96,7 @@ class KeyboardShortcutsInhibit:
         self.inhibitors.clear()
 
     def _on_new_inhibitor(self, listener: Listener, data: Any) -> None:
-        inhibitor = ffi.cast("struct wlr_keyboard_shortcuts_inhibitor_v1 *", _address(data))
+        inhibitor = ffi.cast("struct wlr_keyboard_shortcuts_inhibitor_v1 *", address(data))
         entry = ShortcutsInhibitor(self, inhibitor)
         self.inhibitors.append(entry)
         self.update()
@@ -115,7 +110,7 @@ class KeyboardShortcutsInhibit:
 
     def update(self) -> None:
         """Active: the inhibitors of the surface with the keyboard focus; the rest not."""
-        focused = _address(self.seat.wlr_seat._ptr.keyboard_state.focused_surface)
+        focused = address(self.seat.wlr_seat._ptr.keyboard_state.focused_surface)
         for entry in self.inhibitors:
             entry.set_active(focused != 0 and entry.surface_address == focused)
 
@@ -144,7 +139,7 @@ class InputInhibit:
         return not self.exclusive_client or surface_client(surface) == self.exclusive_client
 
     def _on_activate(self, listener: Listener, data: Any) -> None:
-        self.exclusive_client = _address(self.manager._ptr.active_client)
+        self.exclusive_client = address(self.manager._ptr.active_client)
         log.info("input inhibited: only one client gets input now")
         state = self.seat.wlr_seat._ptr
         if state.keyboard_state.focused_surface != wlr_ffi.NULL and not self.allowed(

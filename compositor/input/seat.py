@@ -288,9 +288,6 @@ class SeatManager:
     def clear_keyboard_focus(self) -> None:
         self.wlr_seat.keyboard_clear_focus()
 
-    def pointer_focus_is(self, surface: Surface) -> bool:
-        return self.wlr_seat.pointer_state.focused_surface == surface
-
     def _on_request_selection(self, listener: Listener, event: RequestSetSelectionEvent) -> None:
         self.wlr_seat.set_selection(event._ptr.source, event.serial)
 

@@ -23,7 +23,7 @@ from pywayland.server import Listener, Signal
 from wlroots import ffi as wlr_ffi
 from wlroots.wlr_types import InputDevice
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -70,14 +70,14 @@ class Tablets:
         self.devices[device] = Listeners(
             (device.destroy_event, lambda _l, _d: self._removed(device))
         )
-        self._tablets[_address(device._ptr)] = tablet
+        self._tablets[address(device._ptr)] = tablet
         # Its tools' events come through the cursor (which forgets the device itself).
         self.seat.cursor.attach(device)
 
     def _removed(self, device: InputDevice) -> None:
         # wlroots removes the tablet from the clients' tablet seats itself.
         self.devices.pop(device).remove_all()
-        self._tablets.pop(_address(device._ptr), None)
+        self._tablets.pop(address(device._ptr), None)
 
     def destroy(self) -> None:
         self._listeners.remove_all()
@@ -92,7 +92,7 @@ class Tablets:
 
     def _tool(self, tool: Any) -> list | None:
         """The tool's tablet v2 side, made the first time it is seen."""
-        key = _address(tool)
+        key = address(tool)
         entry = self._tools.get(key)
         if entry is None:
             v2 = lib.wlr_tablet_tool_create(
@@ -160,7 +160,7 @@ class Tablets:
         """The tool at absolute (x, y) of its tablet (NaN: unchanged): the cursor goes there
         and the surface under it, if its client has a tablet seat, hears of the tool."""
         self.seat.notify_activity()
-        tablet = self._tablets.get(_address(device))
+        tablet = self._tablets.get(address(device))
         cursor = self.seat.cursor
         lib.wlr_cursor_warp_absolute(
             to_native(cursor.wlr_cursor, "struct wlr_cursor *"), device, x, y
@@ -168,8 +168,8 @@ class Tablets:
         hit = cursor.hit(cursor.wlr_cursor.x, cursor.wlr_cursor.y)
         surface = to_native(hit.surface, "struct wlr_surface *")  # NULL for None
         tool, focused = entry
-        address = _address(surface) if surface != ffi.NULL else 0
-        if address != focused and lib.wlr_tablet_tool_v2_has_implicit_grab(tool):
+        under = address(surface)
+        if under != focused and lib.wlr_tablet_tool_v2_has_implicit_grab(tool):
             return  # the tip is down on another surface: it keeps the tool
         if (
             tablet is None
@@ -179,10 +179,10 @@ class Tablets:
             lib.wlr_tablet_v2_tablet_tool_notify_proximity_out(tool)
             entry[1] = 0
             return
-        if address != focused:
+        if under != focused:
             lib.wlr_tablet_v2_tablet_tool_notify_proximity_out(tool)
         lib.wlr_tablet_v2_tablet_tool_notify_proximity_in(tool, tablet, surface)
-        entry[1] = address
+        entry[1] = under
         lib.wlr_tablet_v2_tablet_tool_notify_motion(tool, hit.sx, hit.sy)
 
 
@@ -193,13 +193,3 @@ def _signal(events: Any, name: str, kind: str) -> Signal:
     return Signal(
         ptr=wlr_ffi.addressof(events, name), data_wrapper=lambda data: to_native(data, ctype)
     )
-
-
-def _address(ptr: Any) -> int:
-    ptr = getattr(ptr, "_ptr", ptr)
-    for module_ffi in (ffi, wlr_ffi):
-        try:
-            return int(module_ffi.cast("uintptr_t", ptr))
-        except TypeError:
-            continue
-    raise TypeError(f"not a pointer: {ptr!r}")

@@ -57,7 +57,3 @@ class Activation:
 
     def destroy(self) -> None:
         self._listeners.remove_all()
-
-
-def _address(surface: Any) -> int:
-    return int(ffi.cast("uintptr_t", to_native(surface, "struct wlr_surface *")))

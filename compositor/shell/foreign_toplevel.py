@@ -42,10 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _address(ptr: Any) -> int:
-    return int(wlr_ffi.cast("uintptr_t", ptr))
-
-
 def _nothing() -> None:
     pass
 

@@ -145,7 +145,7 @@ def _apply_exclusive(usable: Rect, state: LayerState) -> None:
             return
 
 
-class LayerView:
+class LayerSurface:
     """One layer surface: its scene node in its layer's tree, its place on its output."""
 
     def __init__(self, shell: LayerShell, layer_surface: LayerSurfaceV1, output: Output) -> None:
@@ -276,9 +276,9 @@ class LayerShell:
         # Gives the keyboard to a layer surface, or back to the windows with None.
         self.focus_keyboard = focus_keyboard
         self.layer_shell = LayerShellV1(core.display)
-        self.surfaces: list[LayerView] = []
+        self.surfaces: list[LayerSurface] = []
         self.usable: dict[str, Rect] = {}  # output name -> usable area, layout coordinates
-        self.keyboard_owner: LayerView | None = None
+        self.keyboard_owner: LayerSurface | None = None
         # Called when an output's usable area changed (maximized windows follow it).
         self.on_usable_changed: Callable[[], None] = lambda: None
         self._listeners = Listeners((self.layer_shell.new_surface_event, self._on_new_surface))
@@ -290,7 +290,7 @@ class LayerShell:
             layer_surface.destroy()
             return
         layer_surface.output = output
-        self.surfaces.append(LayerView(self, layer_surface, output))
+        self.surfaces.append(LayerSurface(self, layer_surface, output))
 
     def _output_for_new_surface(self) -> Output | None:
         output = self.output_layout.output_at(*self.wm.pointer_position())
@@ -299,7 +299,7 @@ class LayerShell:
             output = outputs[0].output if outputs else None
         return output
 
-    def on_destroyed(self, view: LayerView) -> None:
+    def on_destroyed(self, view: LayerSurface) -> None:
         if view in self.surfaces:
             self.surfaces.remove(view)
         if self.keyboard_owner is view:

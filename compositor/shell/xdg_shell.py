@@ -15,6 +15,7 @@ from wlroots.util.box import Box
 from wlroots.wlr_types import XdgShell as WlrXdgShell
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
 
+from compositor.ffi import address
 from compositor.listeners import Listeners
 from compositor.shell.popup import Popup, popup_parent
 from compositor.shell.xdg_view import XdgView
@@ -50,20 +51,20 @@ class XdgShell:
             # A popup of a window or of a popup belongs to that window; one of a layer
             # surface (a panel's menu) to none.
             view = (
-                self._owner.get(_address(XdgSurface.from_surface(parent)))
+                self._owner.get(address(XdgSurface.from_surface(parent)))
                 if parent is not None and parent.is_xdg_surface
                 else None
             )
             popup = Popup(self, xdg_surface, view)
             self.popups.add(popup)
-            self._owner[_address(xdg_surface)] = view
+            self._owner[address(xdg_surface)] = view
             output_box = self._output_box_near(view)
             if output_box is not None:
                 popup.unconstrain(output_box)
         elif xdg_surface.role == XdgSurfaceRole.TOPLEVEL:
             view = XdgView(self.wm, self, xdg_surface)
             self.wm.add_view(view)
-            self._owner[_address(xdg_surface)] = view
+            self._owner[address(xdg_surface)] = view
             for observer in self.new_view_observers:
                 observer(view)
             view.apply_requested_states()
@@ -82,11 +83,7 @@ class XdgShell:
 
     def on_popup_destroyed(self, popup: Popup) -> None:
         self.popups.discard(popup)
-        self._owner.pop(_address(popup.xdg_surface), None)
+        self._owner.pop(address(popup.xdg_surface), None)
 
     def on_view_destroyed(self, view: XdgView) -> None:
-        self._owner.pop(_address(view.xdg_surface), None)
-
-
-def _address(xdg_surface: XdgSurface) -> int:
-    return int(wlr_ffi.cast("uintptr_t", xdg_surface._ptr))
+        self._owner.pop(address(view.xdg_surface), None)

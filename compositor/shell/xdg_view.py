@@ -19,7 +19,7 @@ from wlroots import lib as wlr_lib
 from wlroots.wlr_types import SceneNode, Surface
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgTopLevelSetFullscreenEvent
 
-from compositor.ffi import lib, to_native
+from compositor.ffi import address, lib, to_native
 from compositor.listeners import Listeners
 from compositor.shell.view import View
 
@@ -41,7 +41,7 @@ class XdgView(View):
         set_scene_node(xdg_surface, self.scene_node)
         inert_when_surface_goes(xdg_surface)
         self.pid = _client_pid(xdg_surface.surface)
-        wm.surface_changed(self, 0, _surface_address(xdg_surface))
+        wm.surface_changed(self, 0, address(xdg_surface._ptr.surface))
         self._listeners = Listeners(
             (xdg_surface.map_event, self._on_map),
             (xdg_surface.unmap_event, self._on_unmap),
@@ -143,10 +143,6 @@ class XdgView(View):
 
     def _on_set_parent(self, listener: Listener, data: object) -> None:
         self.parent_changed()
-
-
-def _surface_address(xdg_surface: XdgSurface) -> int:
-    return int(wlr_ffi.cast("uintptr_t", xdg_surface._ptr.surface))
 
 
 def inert_when_surface_goes(xdg_surface: XdgSurface) -> None:

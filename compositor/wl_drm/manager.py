@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pywayland import ffi as wl_ffi
 from pywayland import lib as wl_lib
 from pywayland.server import Listener
 
 from compositor import wayland_fixes
-from compositor.ffi import ffi, lib, to_native
+from compositor.ffi import address, ffi, lib, to_native
 from compositor.wl_drm import protocol
 from compositor.wl_drm.auth import Authenticator, AuthError, Device
 from compositor.wl_drm.bridge import (
@@ -53,10 +52,6 @@ DISPLAY_ERRORS = {
     ErrorKind.INVALID_ARGUMENT: protocol.DISPLAY_INVALID_METHOD,
     ErrorKind.QUOTA: protocol.DISPLAY_NO_MEMORY,
 }
-
-
-def _addr(ptr: Any) -> int:
-    return int(wl_ffi.cast("uintptr_t", ptr))
 
 
 def offered_formats(renderer: Any, kind: str) -> list[int]:
@@ -108,12 +103,12 @@ class _Client:
     def __init__(self, manager: WlDrmManager, client_ptr: Any) -> None:
         pid = ffi.new("int32_t *")
         lib.wl_client_get_credentials(
-            ffi.cast("struct wl_client *", _addr(client_ptr)), pid, ffi.NULL, ffi.NULL
+            ffi.cast("struct wl_client *", address(client_ptr)), pid, ffi.NULL, ffi.NULL
         )
         self.usage = ClientUsage(pid=pid[0])
         # What came of wl_drm.authenticate, in words, for the inspector.
         self.authentication = "not asked"
-        self.key = _addr(client_ptr)
+        self.key = address(client_ptr)
         self.manager = manager
         self.listener = Listener(self._on_destroy)
         wl_lib.wl_client_add_destroy_listener(client_ptr, self.listener._ptr)
@@ -174,9 +169,9 @@ class WlDrmManager:
 
     def _client(self, resource: Any) -> _Client:
         client_ptr = wl_lib.wl_resource_get_client(resource._ptr)
-        client = self.clients.get(_addr(client_ptr))
+        client = self.clients.get(address(client_ptr))
         if client is None:
-            client = self.clients[_addr(client_ptr)] = _Client(self, client_ptr)
+            client = self.clients[address(client_ptr)] = _Client(self, client_ptr)
         return client
 
     # -- errors ---------------------------------------------------------------------------
@@ -188,8 +183,10 @@ class WlDrmManager:
         text = f"{request}: {message}".encode()
         if len(text) > MAX_ERROR_MESSAGE:
             text = text[: MAX_ERROR_MESSAGE - 3] + b"..."
-        res = ffi.cast("struct wl_resource *", _addr(resource._ptr))
-        client = ffi.cast("struct wl_client *", _addr(wl_lib.wl_resource_get_client(resource._ptr)))
+        res = ffi.cast("struct wl_resource *", address(resource._ptr))
+        client = ffi.cast(
+            "struct wl_client *", address(wl_lib.wl_resource_get_client(resource._ptr))
+        )
         if kind in WL_DRM_ERRORS:
             lib.comp_resource_post_error(res, WL_DRM_ERRORS[kind], text)
         else:  # posted on the client's wl_display: malformed argument or quota
@@ -337,7 +334,7 @@ class WlDrmManager:
         gpu = dmabuf and self.renderer_kind == "gles2"
         token = next(self._tokens)
         client_ptr = ffi.cast(
-            "struct wl_client *", _addr(wl_lib.wl_resource_get_client(resource._ptr))
+            "struct wl_client *", address(wl_lib.wl_resource_get_client(resource._ptr))
         )
         cpu_access = layout.format.n_planes == 1 or (converted and cpu_read)
         native = self.bridge.create(
