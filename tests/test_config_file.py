@@ -278,7 +278,7 @@ def test_keyboard_layout_and_repeat_reach_keyboards(make_compositor, tmp_path):
     # On a German keyboard the key US calls y (evdev 21) is z.
     keys(comp, "Super_L", "y")
     wait_for(marker.exists, what="Super+z on the de layout")
-    assert comp.ctl_ok("config")["inputs"]["headless"]["xkb_layout"] == "applied"
+    assert comp.ctl_ok("config")["inputs"]["keyboard:headless"]["xkb_layout"] == "applied"
     shot = comp.screenshot()
     assert shot.getpixel((shot.width - 2, shot.height - 2)) == rgb("203040")
 
@@ -349,7 +349,7 @@ def test_reload_with_a_broken_file_keeps_the_running_one(make_compositor, tmp_pa
 
 def test_a_broken_file_at_start_runs_the_defaults(make_compositor, tmp_path):
     comp, config = start(
-        make_compositor, tmp_path, 'unbind("Alt+F10")\nbind("Super+m", cmd.maximize()\n'
+        make_compositor, tmp_path, 'unbind("Alt+F10")\nbind("Super+Nope", cmd.maximize())\n'
     )
     described = comp.ctl_ok("config")
     assert not described["loaded"] and described["error"]["line"] == 2
@@ -492,3 +492,15 @@ def test_a_script_runs_the_same_commands(make_compositor, tmp_path):
         wm.close(id=target["id"])
     wait_for(lambda: view(comp, "test.script") is None, what="closed by the script")
     assert comp.ctl_ok("config")["spawned"] == 1  # the autostart
+
+
+def test_the_example_in_the_repository_loads(make_compositor):
+    example = Path(__file__).resolve().parent.parent / "examples" / "config.py"
+    comp = make_compositor(args=["--config", str(example)])
+    described = comp.ctl_ok("config")
+    assert described["loaded"], described["error"]
+    assert described["error"] is None and len(described["bindings"]) >= 10
+    assert described["rules"] >= 4 and described["outputs"]["profiles"] == ["docked"]
+    inputs = described["inputs"]
+    assert inputs["keyboard:headless"]["xkb_options"] == "applied"
+    assert inputs["pointer:headless"]["accel_profile"] == "not a libinput device"

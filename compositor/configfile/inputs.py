@@ -63,7 +63,8 @@ class InputConfig:
         self.core = core
         self.seat = seat
         self.declared: list[InputSettings] = []
-        self.results: dict[str, dict[str, str]] = {}  # device name -> setting -> result
+        # "keyboard:NAME" (pointer:, touchpad:) -> setting -> what became of it
+        self.results: dict[str, dict[str, str]] = {}
         self._listeners: Listeners | None = None
         self._configured: set[int] = set()  # keyboards whose keymap or repeat we set
         self._libinput: Any = None
@@ -126,7 +127,7 @@ class InputConfig:
         keyboard.set_repeat_info(rate, delay)
         if settings:
             self._configured.add(address)
-            self.results[device.name or "?"] = {k: "applied" for k in settings}
+            self.results[f"keyboard:{device.name}"] = {k: "applied" for k in settings}
             log.info("input %s: %s", device.name, _describe(settings))
         else:
             self._configured.discard(address)
@@ -147,7 +148,7 @@ class InputConfig:
         }
         if not settings:
             return
-        name = device.name or "?"
+        name = f"{'touchpad' if touchpad else 'pointer'}:{device.name}"
         if libinput_device is None:
             self.results[name] = {k: "not a libinput device" for k in settings}
             log.info("input %s: not a libinput device: %s not applied", name, ", ".join(settings))

@@ -1,7 +1,6 @@
 """Finding and running a configuration file, and saying where it went wrong.
 
-:func:`find` picks the file (``--config PATH``, else ``$XDG_CONFIG_HOME/pydrm-compositor/
-config.py`` when it exists, none with ``--no-config``). :func:`load` runs it in a fresh
+Which file: :func:`compositor.configfile.runtime.find`. :func:`load` runs it in a fresh
 namespace holding :mod:`compositor.configfile.api`'s names, under a time limit, and returns
 what it declared; any mistake (a syntax error, an exception, a wrong argument to the API)
 becomes a :class:`ConfigFileError` naming the file and the line.
@@ -21,7 +20,6 @@ from compositor.configfile import api
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from compositor.config import Config
 
 # Seconds a configuration file (or a hook) may run before it is stopped: an endless loop
 # in it must not freeze the session.
@@ -38,22 +36,6 @@ class ConfigFileError(Exception):
         self.details = details  # the traceback, for the log
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {message}")
-
-
-def default_path(env: dict[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "/")) / ".config")
-    return Path(base) / "pydrm-compositor" / "config.py"
-
-
-def find(config: Config) -> Path | None:
-    """The file to read: None when there is none (the built-in behaviour)."""
-    if config.no_config:
-        return None
-    if config.config_file is not None:
-        return config.config_file  # named: a missing one is an error, reported at load
-    path = default_path()
-    return path if path.is_file() else None
 
 
 class _TimeLimit(Exception):
@@ -131,9 +113,9 @@ def load(path: Path, command_names: frozenset[str]) -> api.Declarations:
     try:
         with time_limit():
             exec(code, namespace)  # noqa: S102 (running the user's configuration is the point)
-    except BaseException as exc:
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, SystemExit):
-            raise
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit (exit() in the file) included
         line, details = user_traceback(exc, path)
         what = str(exc) if isinstance(exc, api.ConfigError) else f"{type(exc).__name__}: {exc}"
         if isinstance(exc, SystemExit):
