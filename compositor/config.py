@@ -55,6 +55,9 @@ class Config:
     max_buffer_size: int = 16384
     max_client_buffers: int = 256
     max_client_bytes: int = 1 << 30
+    # connections (compositor/limits.py); max_clients 0: what the fd limit leaves room for
+    max_clients: int = 0
+    max_client_connections: int = 64
     # recorder
     record: Path | None = None
     record_encoder: str = "auto"
@@ -274,6 +277,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="bytes of wl_drm buffers allowed per client (default 1 GiB)",
     )
 
+    g = p.add_argument_group("client limits (a client past one gets a protocol error naming it)")
+    g.add_argument(
+        "--max-clients",
+        type=_positive("--max-clients", 1 << 20),
+        default=0,
+        metavar="N",
+        help="Wayland connections in all (default: what the fd limit, ulimit -n, leaves "
+        "room for at two fds a client)",
+    )
+    g.add_argument(
+        "--max-client-connections",
+        type=_positive("--max-client-connections", 1 << 20),
+        default=64,
+        metavar="N",
+        help="Wayland connections of one process (default 64)",
+    )
+
     g = p.add_argument_group("recording")
     g.add_argument(
         "--record",
@@ -342,6 +362,8 @@ def parse_args(argv: list[str]) -> Config:
             max_buffer_size=ns.max_buffer_size,
             max_client_buffers=ns.max_client_buffers,
             max_client_bytes=ns.max_client_bytes,
+            max_clients=ns.max_clients,
+            max_client_connections=ns.max_client_connections,
             record=ns.record,
             record_encoder=ns.record_encoder,
             record_crf=ns.record_crf,

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from pywayland import lib
 from pywayland.server.eventloop import EventLoop
 
 from compositor import wayland_fixes
+from compositor.python_calls import exempt
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ MAX_REPLY_BACKLOG = 256 * 1024
 # Bytes of stream lines a reader may have unsent: past it the reader has fallen behind (a
 # paused `pydrm-ctl trace | less`) and its connection is closed, with a line in the log.
 MAX_STREAM_BACKLOG = 1 << 20
+# How long accepting pauses when accept() fails with the connection still queued (no fds).
+ACCEPT_PAUSE_MS = 100
 # What a streaming connection may send before its stream ends: read and dropped, counted.
 _READABLE = lib.WL_EVENT_READABLE
 _WRITABLE = lib.WL_EVENT_WRITABLE
@@ -232,6 +236,11 @@ class ControlServer:
         self.source = wayland_fixes.add_fd(
             self.event_loop, self.listener.fileno(), self._on_accept, count=False
         )
+        self._resume = wayland_fixes.add_timer(
+            self.event_loop, exempt(self._resume_accepting)
+        )
+        self._pause_logged = -10.0
+        self._waiting: list[socket.socket] = []  # accepted, not yet watched (no fd for it)
         self.register("help", "list the commands", self._help)
         log.info("control socket: %s", path)
 
@@ -248,10 +257,41 @@ class ControlServer:
     def _on_accept(self, fd: int, mask: int, data: object = None) -> int:
         try:
             sock, _ = self.listener.accept()
-        except OSError:
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return 0
+        except OSError as exc:
+            # Out of fds or memory: the connection stays queued and the socket readable, so
+            # stop listening for a moment instead of being called again at once (a spin).
+            self._pause_accepting(exc)
             return 0
         sock.setblocking(False)
-        self.connections.add(_Connection(self, sock))
+        self._watch(sock)
+        return 0
+
+    def _watch(self, sock: socket.socket) -> bool:
+        try:
+            connection = _Connection(self, sock)
+        except OSError as exc:  # no fd left to watch it with: it waits, accepting pauses
+            self._waiting.append(sock)
+            self._pause_accepting(exc)
+            return False
+        self.connections.add(connection)
+        return True
+
+    def _pause_accepting(self, exc: OSError) -> None:
+        lib.wl_event_source_fd_update(self.source._ptr, 0)
+        self._resume.timer_update(ACCEPT_PAUSE_MS)
+        now = time.monotonic()
+        if now - self._pause_logged >= 5.0:  # a line every few seconds at most
+            self._pause_logged = now
+            log.warning("control: cannot accept connections (%s); pausing", exc.strerror)
+
+    def _resume_accepting(self, data: object = None) -> int:
+        while self._waiting:
+            if not self._watch(self._waiting.pop(0)):
+                return 0  # still no fd: paused again
+        if self.source is not None:
+            lib.wl_event_source_fd_update(self.source._ptr, _READABLE)
         return 0
 
     def dispatch(self, line: bytes, connection: _Connection | None = None) -> dict[str, Any]:
@@ -281,6 +321,9 @@ class ControlServer:
             connection.close()
         wayland_fixes.remove_source(self.source)
         self.source = None
+        wayland_fixes.remove_source(self._resume)
+        for sock in self._waiting:
+            sock.close()
         self.listener.close()
         try:
             self.path.unlink()

@@ -64,6 +64,7 @@ ENTRY_POINTS: dict[str, dict[str, str | None]] = {
         "comp_py_log": "compositor.wlr_log",
         "comp_py_pointer_motion": "compositor.input.cursor",
         "comp_py_keyboard": "compositor.input.keyboard",
+        "comp_py_limit_log": "compositor.limits",
     },
 }
 # The event loop's callbacks: their last argument is the handle of pywayland's CallbackInfo.

@@ -41,6 +41,7 @@ from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
 from compositor.inspect import Inspector
 from compositor.inspect.trace import Tracing
+from compositor.limits import Connections
 from compositor.output import OutputManager, ServerOutput
 from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
@@ -303,12 +304,10 @@ class Server:
             return None
 
     def _add_socket(self, name: str | None) -> str:
+        """The Wayland socket, accepted by the compositor itself (compositor/limits.py)."""
         try:
-            return (
-                self.display.add_socket(name).decode()
-                if name is None
-                else (self.display.add_socket(name) and name)
-            )
+            self.connections = Connections(self.display, self.config)
+            return self.connections.name
         except Exception as exc:
             runtime = os.environ.get("XDG_RUNTIME_DIR")
             wanted = f"{runtime}/{name}" if name else f"a free wayland-N in {runtime}"

@@ -33,6 +33,8 @@ drop this module when pywayland fixes them upstream (the tests then keep passing
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -126,8 +128,15 @@ def _tracked(loop: EventLoop, source: EventSource) -> EventSource:
 def add_fd(
     loop: EventLoop, fd: int, callback: Callable[..., int], count: bool = True
 ) -> EventSource:
-    """``count=False``: not in python_calls (the control socket, which reads them)."""
-    return _tracked(loop, loop.add_fd(fd, callback if count else exempt(callback)))
+    """``count=False``: not in python_calls (the control socket, which reads them).
+    Raises OSError when libwayland cannot watch the fd (it duplicates it: EMFILE)."""
+    source = _tracked(loop, loop.add_fd(fd, callback if count else exempt(callback)))
+    if source._ptr == ffi.NULL:
+        source._ptr = None
+        _forget(source)
+        err = ffi.errno or errno.EMFILE  # as libwayland left it, if nothing since changed it
+        raise OSError(err, f"cannot watch fd {fd}: {os.strerror(err)}")
+    return source
 
 
 def add_timer(loop: EventLoop, callback: Callable[[Any], int]) -> EventSource:

@@ -1,0 +1,184 @@
+"""Hostile clients against the per-client limits (compositor/limits.py): each is stopped with
+the error that names its limit, an innocent client connects and keeps working meanwhile,
+and the compositor's fds and RSS come back to the baseline after."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+from tests.harness import wait_for
+from tests.helpers import rgb, solid_window, sync
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def cpu_share(pid: int, seconds: float = 2.0) -> float:
+    """The share of one CPU a process used over the next ``seconds``."""
+    start, t0 = cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - start) / (time.monotonic() - t0)
+
+
+@contextmanager
+def fd_limit(soft: int):
+    """Processes started inside get this soft limit on open files (then it is restored)."""
+    old_soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (old_soft, hard))
+
+
+def conn_hog(comp, count: int, timeout: float = 30.0) -> tuple[subprocess.Popen, dict]:
+    """tests/clients/conn_hog.py holding ``count`` connections; (process, its report)."""
+    proc = comp.spawn(
+        [sys.executable, "-m", "tests.clients.conn_hog", "--count", str(count), "--timeout",
+         str(timeout)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    assert line, proc.stderr.read()
+    return proc, json.loads(line)
+
+
+def release(proc: subprocess.Popen) -> None:
+    proc.stdin.write("close\n")
+    proc.stdin.flush()
+    assert proc.wait(10) == 0
+
+
+def clients(comp) -> int:
+    return comp.ctl_ok("stats", objects=0)["clients"]
+
+
+def rss_kib(comp) -> int:
+    return comp.ctl_ok("stats", objects=0)["rss_kib"]
+
+
+# What RSS may stay above the baseline once a hostile client has gone (and malloc_trim ran
+# two seconds later): allocator fragmentation, Python's free lists.
+RSS_SLACK_KIB = 3072
+
+
+def assert_rss_back(comp, baseline: int) -> None:
+    wait_for(
+        lambda: rss_kib(comp) <= baseline + RSS_SLACK_KIB,
+        10,
+        what=f"RSS back to {baseline} KiB + {RSS_SLACK_KIB} (now {rss_kib(comp)})",
+    )
+    print(f"RSS baseline {baseline} KiB, after {rss_kib(comp)} KiB")
+
+
+def innocent_window(comp, color: str, app_id: str) -> None:
+    """A new client connects, maps a window and its pixels reach the output."""
+    _, view = solid_window(comp, color, app_id)
+    image = comp.screenshot()
+    assert image.getpixel((view["x"] + 3, view["y"] + 3)) == rgb(color)
+
+
+# -- connections ----------------------------------------------------------------------------
+
+
+def test_out_of_fds_no_busy_loop_and_others_served(make_compositor):
+    """With the fd limit at 1024 and no client limit below it, ~500 idle connections use
+    up the compositor's fds: the ones past it are told so and closed (the spare fd), the
+    loop does not spin, a queued control connection waits without spinning either, the
+    log stays short, a client already connected keeps its window, and once the hog goes a
+    new client connects and fds come back to the baseline."""
+    with fd_limit(1024):
+        comp = make_compositor(
+            args=["--max-clients", "5000", "--max-client-connections", "5000"]
+        )
+    innocent, _ = solid_window(comp, "336699", "test.before")
+    wait_for(lambda: comp.open_fds() > 0)
+    baseline_fds = comp.open_fds()
+    baseline_clients = clients(comp)
+    baseline_rss = rss_kib(comp)
+    hog, report = conn_hog(comp, 700)
+    try:
+        # Every connection was answered: taken, or refused with a reason.
+        assert report["silent"] == report["connect_failed"] == 0, f"not answered: {report}"
+        # Each client costs two fds: the compositor took about (1024 - its own) / 2.
+        assert 400 < report["accepted"] < 512, report
+        assert all("Too many open files" in m or "out of file descriptors" in m
+                   for m in report["refused"]), report
+        # A control connection now waits in the socket's queue (no fd to accept it with).
+        queued = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        queued.connect(str(comp.control_path))
+        queued.sendall(b'{"cmd": "ping"}\n')
+        log_before = comp.log_path.stat().st_size
+        share = cpu_share(comp.pid)
+        assert share < 0.5, f"the compositor used {share:.0%} of a CPU while out of fds"
+        grown = comp.log_path.stat().st_size - log_before
+        assert grown < 4096, f"the log grew {grown} bytes in 2 s while out of fds"
+    except AssertionError:
+        comp.stop(check=False)  # a spinning compositor's log is too big to show
+        raise
+    # The open control connection and the connected window are served all along.
+    assert comp.ctl_ok("ping")["pid"] == comp.pid
+    assert any(v["app_id"] == "test.before" for v in comp.views())
+    sync(innocent)  # a roundtrip on its connection: served
+    release(hog)
+    wait_for(lambda: clients(comp) == baseline_clients, 10, what="the hog's clients to go")
+    # The queued control connection is accepted once fds are free again.
+    queued.settimeout(5)
+    assert b'"ok": true' in queued.recv(4096)
+    queued.close()
+    innocent_window(comp, "996633", "test.after")
+    assert innocent.poll() is None
+    comp.clients.pop().kill()  # the new window's client
+    wait_for(
+        lambda: comp.open_fds() == baseline_fds,
+        10,
+        what=f"fds back to {baseline_fds} (now {comp.open_fds()})",
+    )
+    assert_rss_back(comp, baseline_rss)
+    text = comp.log()
+    assert text.count("refused a connection") <= 4, "refusals are logged at a bounded rate"
+    assert "failed to accept" not in text
+
+
+def test_connection_limits_per_process_and_in_all(make_compositor):
+    """--max-client-connections stops one process, --max-clients all of them, each with a
+    wl_display.error naming the option; a client of another process is served meanwhile."""
+    comp = make_compositor(args=["--max-client-connections", "4", "--max-clients", "8"])
+    innocent, _ = solid_window(comp, "336699", "test.before")
+    baseline_fds = comp.open_fds()
+    baseline_clients = clients(comp)
+    hog1, report1 = conn_hog(comp, 6)
+    assert report1["accepted"] == 4, report1
+    (message, count), = report1["refused"].items()
+    assert count == 2 and "(--max-client-connections)" in message, report1
+    sync(innocent)  # another process: served
+    # 1 + 4 clients: a second process gets three more, then the total is reached.
+    hog2, report2 = conn_hog(comp, 6)
+    assert report2["accepted"] == 3, report2
+    (message, count), = report2["refused"].items()
+    assert count == 3 and "limit is 8 (--max-clients)" in message, report2
+    sync(innocent)
+    release(hog2)
+    wait_for(lambda: clients(comp) == baseline_clients + 4, 10, what="hog2's clients to go")
+    innocent_window(comp, "996633", "test.after")
+    release(hog1)
+    comp.clients.pop().kill()
+    wait_for(lambda: clients(comp) == baseline_clients, 10, what="the clients to go")
+    wait_for(lambda: comp.open_fds() == baseline_fds, 10, what="fds back to the baseline")
+    text = comp.log()
+    assert "(--max-client-connections)" in text and "(--max-clients)" in text
