@@ -231,7 +231,7 @@ def test_output_settings_and_a_profile_applied_on_hotplug(make_compositor, tmp_p
         make_compositor,
         tmp_path,
         """
-        output("HEADLESS-1", scale=2)
+        output("HEADLESS-1", scale=2, transform="90")
         profile("pair", {
             "HEADLESS-1": dict(position=(800, 0)),
             monitor("HEADLESS-2"): dict(mode="800x600", position=(0, 0)),
@@ -243,14 +243,14 @@ def test_output_settings_and_a_profile_applied_on_hotplug(make_compositor, tmp_p
         return {o["name"]: o for o in comp.ctl_ok("outputs")["outputs"]}
 
     first = outputs()["HEADLESS-1"]
-    assert (first["scale"], first["width"], first["height"]) == (2.0, 320, 240)
+    assert (first["scale"], first["width"], first["height"]) == (2.0, 240, 320)  # turned
     assert comp.ctl_ok("config")["outputs"]["profile"] is None
 
     comp.ctl_ok("output-add", width=640, height=480)
     wait_for(lambda: len(outputs()) == 2, what="the second output")
     now = outputs()
     assert (now["HEADLESS-2"]["x"], now["HEADLESS-2"]["width"]) == (0, 800), now
-    assert (now["HEADLESS-1"]["x"], now["HEADLESS-1"]["scale"]) == (800, 2.0), now
+    assert (now["HEADLESS-1"]["x"], now["HEADLESS-1"]["width"]) == (800, 240), now
     assert comp.ctl_ok("config")["outputs"]["profile"] == "pair"
 
     comp.ctl_ok("output-remove", name="HEADLESS-2")
@@ -504,3 +504,31 @@ def test_the_example_in_the_repository_loads(make_compositor):
     inputs = described["inputs"]
     assert inputs["keyboard:headless"]["xkb_options"] == "applied"
     assert inputs["pointer:headless"]["accel_profile"] == "not a libinput device"
+
+
+def test_reload_from_a_binding_and_from_a_hook(make_compositor, tmp_path):
+    text = """
+        bind("Super+r", cmd.reload())
+
+        @hook("window_mapped")
+        def again(window):
+            if window["app_id"] == "test.reloader":
+                cmd.reload().run()  # replaces this very hook: it runs once the hook returned
+        """
+    comp, _ = start(make_compositor, tmp_path, text)
+    keys(comp, "Super_L", "r")
+    wait_for(lambda: comp.ctl_ok("config")["loads"] == 2, what="reloaded by Super+R")
+    solid_window(comp, "3366cc", "test.reloader")
+    wait_for(lambda: comp.ctl_ok("config")["loads"] == 3, what="reloaded by the hook")
+    described = comp.ctl_ok("config")
+    assert described["failed_loads"] == 0 and described["hooks"]["window_mapped"][0]["calls"] == 0
+
+
+def test_a_missing_file_named_by_config_is_an_error_not_a_crash(make_compositor, tmp_path):
+    missing = tmp_path / "nowhere.py"
+    comp = make_compositor(args=["--config", str(missing)])
+    described = comp.ctl_ok("config")
+    assert not described["loaded"]
+    assert described["error"]["text"].startswith(f"{missing}: cannot read it")
+    write_config(missing, 'bind("Super+m", cmd.maximize())\n')
+    assert comp.ctl_ok("reload")["loaded"]  # created later: reload finds it

@@ -94,7 +94,12 @@ class ActiveConfig:
     # -- the command set ------------------------------------------------------------------
 
     def run_command(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        """Run a command of the set in-process (bindings, hooks, the file's ``.run()``)."""
+        """Run a command of the set in-process (bindings, hooks, the file's ``.run()``).
+        ``reload`` runs on the event loop's next idle turn: it replaces the bindings, hooks
+        and observers that may be running it."""
+        if name == "reload":
+            self._reload_from_binding()
+            return {"ok": True, "scheduled": True}
         entry = self.registry.handlers.get(name) if self.registry is not None else None
         if entry is None:
             raise api.CommandFailed(f"unknown command {name!r}")
@@ -123,7 +128,7 @@ class ActiveConfig:
         return {"path": str(self.path), "loaded": True}
 
     def _reload_from_binding(self) -> None:
-        # Not from inside the key's own handling: bindings are replaced by the reload.
+        # Not from inside a binding or a hook: the reload replaces them.
         if self._reload_soon is None:
 
             def run() -> None:
@@ -251,10 +256,7 @@ class ActiveConfig:
         def run() -> None:
             try:
                 if isinstance(action, api.Command):
-                    if action.name == "reload":
-                        self._reload_from_binding()
-                    else:
-                        action.run()
+                    action.run()
                 else:
                     with loader.time_limit():
                         action()
