@@ -74,7 +74,7 @@ def needs_installed(available: bool, packages: str):
 
 def _missing(message: str) -> None:
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{message}; scripts/apt-packages.txt must list it", pytrace=False)
+        pytest.fail(f"{message}; scripts/apt-packages*.txt must list it", pytrace=False)
     pytest.skip(reason=message)
 
 

@@ -9,6 +9,7 @@ keyboard back when the launcher goes.
 from __future__ import annotations
 
 import json
+import subprocess
 
 from tests.conftest import needs
 from tests.helpers import region_is, rgb, solid_window, sync, wait_for_line
@@ -50,7 +51,20 @@ def start_waybar(comp, tmp_path):
     )
     style = tmp_path / "waybar.css"
     style.write_text(f"window#waybar {{ background: #{BAR}; border: none; }}\n")
-    comp.spawn(["waybar", "-c", str(config), "-s", str(style)])
+    # waybar 0.12 (Debian 13) exits without a D-Bus session bus (it asks the desktop portal
+    # for the colour scheme); 0.9 (Debian 12) needs none. A bus of its own, spawned before
+    # it so that waybar stays the last client (tests terminate it as compositor.clients[-1]).
+    bus = comp.spawn(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    address = bus.stdout.readline().strip()
+    assert address, "dbus-daemon printed no address"
+    comp.spawn(
+        ["waybar", "-c", str(config), "-s", str(style)], env={"DBUS_SESSION_BUS_ADDRESS": address}
+    )
     return wait_for_layer(comp, "waybar")
 
 
@@ -108,9 +122,10 @@ def test_the_strip_is_given_back_when_the_bar_exits(compositor, tmp_path):
 def test_fuzzel_takes_the_keyboard_and_launches_what_is_typed(compositor):
     window, _ = solid_window(compositor, "3366cc", "test.behind-launcher")
     wait_for_line(window, lambda line: line == "keyboard-enter")
-    compositor.spawn(["fuzzel"])
+    # The top layer, fuzzel 1.8's default (Debian 12); 1.12's (Debian 13) is overlay.
+    compositor.spawn(["fuzzel", "--layer=top"])
     launcher = wait_for_layer(compositor, "launcher")
-    assert launcher["layer"] == "top" and launcher["keyboard"] is True  # fuzzel 1.8: top
+    assert launcher["layer"] == "top" and launcher["keyboard"] is True
     wait_for_line(window, lambda line: line == "keyboard-leave")
     compositor.ctl_ok("type", text="foot")
     compositor.ctl_ok("key", key="Return", pressed=True)

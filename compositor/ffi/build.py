@@ -14,6 +14,7 @@ Run it directly (``python compositor/ffi/build.py``) to build in place during de
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -23,18 +24,33 @@ from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
 PKG_CONFIG_PACKAGES = ["wlroots", "wayland-server", "pixman-1", "libdrm", "xkbcommon", "libva"]
+# Where the release has no wlroots 0.15 (Debian 13), scripts/wlroots-setup.sh unpacks Debian
+# 12's into the checkout; its wlroots.pc carries an rpath, so the module finds the library
+# at run time with nothing set. Used only when the system has no wlroots 0.15 of its own.
+PRIVATE_WLROOTS_PC = HERE.parents[1] / ".wlroots/prefix/usr/lib/x86_64-linux-gnu/pkgconfig"
 
 
-def _pkg_config(flag: str) -> list[str]:
+def _use_private_wlroots() -> None:
+    has_015 = ["pkg-config", "--exists", "wlroots >= 0.15.0", "wlroots < 0.16"]
+    try:
+        system = subprocess.run(has_015, check=False).returncode == 0
+    except OSError:
+        return  # no pkg-config: _pkg_config says what to do
+    if not system and PRIVATE_WLROOTS_PC.is_dir():
+        old = os.environ.get("PKG_CONFIG_PATH")
+        os.environ["PKG_CONFIG_PATH"] = f"{PRIVATE_WLROOTS_PC}{os.pathsep + old if old else ''}"
+
+
+def _pkg_config(*flags: str) -> list[str]:
     try:
         out = subprocess.run(
-            ["pkg-config", flag, *PKG_CONFIG_PACKAGES], check=True, capture_output=True, text=True
+            ["pkg-config", *flags, *PKG_CONFIG_PACKAGES], check=True, capture_output=True, text=True
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         raise SystemExit(
-            "pkg-config could not find the wlroots 0.15 development files; "
-            "install them with: apt-get install libwlroots-dev libwayland-dev libpixman-1-dev "
-            f"libdrm-dev libxkbcommon-dev pkg-config ({exc})"
+            "pkg-config could not find the wlroots 0.15 development files (or wayland-server, "
+            "pixman-1, libdrm, xkbcommon, libva); run scripts/setup.sh, which installs them "
+            f"for this Debian release ({exc}: {getattr(exc, 'stderr', '')})"
         ) from exc
     return shlex.split(out)
 
@@ -56,11 +72,14 @@ def _concat(pattern: str) -> str:
 
 ffibuilder = FFI()
 ffibuilder.cdef(_inline_shared_types(_concat("cdef/*.h")))
+_use_private_wlroots()
 _cflags = _pkg_config("--cflags")
 ffibuilder.set_source(
     "compositor.ffi._native",
     "#define WLR_USE_UNSTABLE 1\n" + _concat("csrc/*.c"),
     extra_compile_args=["-DWLR_USE_UNSTABLE", "-Wall", "-Wno-unused-function", *_cflags],
+    # -L and the rpath of a private wlroots (nothing for the system's)
+    extra_link_args=_pkg_config("--libs-only-L", "--libs-only-other"),
     libraries=["wlroots", "wayland-server", "pixman-1", "drm", "xkbcommon", "va", "va-drm"],
     include_dirs=[str(HERE / "csrc")],
 )

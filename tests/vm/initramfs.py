@@ -22,20 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "vm"
 GUEST = Path(__file__).resolve().parent / "guest"
 BUSYBOX = Path("/bin/busybox")
-# Load order matters: each module needs the ones before it.
-MODULES = (
-    "virtio_ring",
-    "virtio",
-    "virtio_pci_modern_dev",
-    "virtio_pci_legacy_dev",
-    "virtio_pci",
-    "netfs",
-    "fscache",
-    "9pnet",
-    "9pnet_virtio",
-    "9p",
-    "overlay",
-)
+# What /init needs to mount the host root: these modules and every module they need
+# (modules.dep), in load order, less what the kernel has built in. Debian 12's 6.1 builds all
+# of them as modules (9p also needs netfs and fscache); Debian 13's 6.12 builds virtio in,
+# and its netfs took fscache over.
+ROOT_MODULES = ("virtio_pci", "9pnet_virtio", "9p", "overlay")
 
 
 class VMUnavailable(Exception):
@@ -56,17 +47,43 @@ def kernel_image(version: str) -> Path:
     return Path("/boot") / f"vmlinuz-{version}"
 
 
-def _find_module(version: str, name: str) -> Path:
+def _stem(path: str) -> str:
+    return Path(path).name.split(".ko")[0].replace("-", "_")
+
+
+def _modules_to_load(version: str) -> list[Path]:
+    """ROOT_MODULES and their dependencies, each after what it needs, built-ins left out."""
     base = Path("/lib/modules") / version
+    deps: dict[str, tuple[str, list[str]]] = {}
     for line in (base / "modules.dep").read_text().splitlines():
-        path = line.split(":", 1)[0]
-        stem = Path(path).name.split(".ko")[0]
-        if stem.replace("-", "_") == name:
-            return base / path
-    raise VMUnavailable(
-        f"kernel {version} has no module {name}; install linux-image-amd64 (Debian's kernel "
-        "builds the virtio, 9p and overlay modules)"
+        path, _, needs = line.partition(":")
+        deps[_stem(path)] = (path, needs.split())
+    builtin_file = base / "modules.builtin"
+    builtin = (
+        {_stem(line) for line in builtin_file.read_text().split()}
+        if builtin_file.exists()
+        else set()
     )
+    order: list[Path] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in builtin or name in seen:
+            return
+        seen.add(name)
+        if name not in deps:
+            raise VMUnavailable(
+                f"kernel {version} has no module {name}; install linux-image-amd64 (Debian's "
+                "kernel builds the virtio, 9p and overlay modules)"
+            )
+        path, needs = deps[name]
+        for need in needs:
+            visit(_stem(need))
+        order.append(base / path)
+
+    for name in ROOT_MODULES:
+        visit(name)
+    return order
 
 
 def _module_bytes(path: Path) -> bytes:
@@ -86,7 +103,7 @@ def build(version: str) -> Path:
         raise VMUnavailable("busybox-static is not installed (apt-get install busybox-static)")
     if shutil.which("cpio") is None:
         raise VMUnavailable("cpio is not installed (apt-get install cpio)")
-    modules = [_find_module(version, name) for name in MODULES]
+    modules = _modules_to_load(version)
     init = (GUEST / "init.sh").read_bytes()
     digest = hashlib.sha256(init + BUSYBOX.read_bytes()[:4096])
     for path in modules:
@@ -104,7 +121,7 @@ def build(version: str) -> Path:
         (tree / "init").write_bytes(init)
         (tree / "init").chmod(0o755)
         for index, path in enumerate(modules):
-            (tree / "mods" / f"{index:02d}-{MODULES[index]}.ko").write_bytes(_module_bytes(path))
+            (tree / "mods" / f"{index:02d}-{_stem(path.name)}.ko").write_bytes(_module_bytes(path))
         names = sorted(str(p.relative_to(tree)) for p in tree.rglob("*"))
         archive = subprocess.run(
             ["cpio", "-o", "-H", "newc", "--quiet", "-R", "0:0"],

@@ -104,7 +104,8 @@ def drm_clients(minor: int = 0) -> list[dict[str, str]]:
     text = Path(f"/sys/kernel/debug/dri/{minor}/clients").read_text().splitlines()
     if not text:
         return []
-    header = text[0].split()
+    # Linux 6.1 (Debian 12) calls the process column "pid", 6.12 (Debian 13) "tgid".
+    header = ["pid" if word == "tgid" else word for word in text[0].split()]
     return [dict(zip(header, line.split(), strict=False)) for line in text[1:] if line.strip()]
 
 

@@ -42,6 +42,8 @@ from tests.vm.guest.vmlib import (
 def find_card(driver: str) -> str:
     """/dev/dri/cardN of a driver, from debugfs (``vgem dev=... unique=...``)."""
     for name in sorted(Path("/sys/kernel/debug/dri").glob("[0-9]*")):
+        if not name.name.isdigit():
+            continue  # Linux 6.12 (Debian 13) also names each device's directory by its bus id
         minor = int(name.name)
         if minor < 128 and (name / "name").read_text().split()[0] == driver:
             return f"/dev/dri/card{minor}"
