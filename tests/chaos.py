@@ -557,6 +557,18 @@ def wtype(chaos: Chaos) -> str:
     return "chaos"
 
 
+def virtual_mouse(chaos: Chaos) -> str:
+    """A 1000 Hz virtual mouse (zwlr_virtual_pointer_v1) over random points of the layout:
+    the C motion path, its device coming and going, whatever is under it."""
+    points = [f"{chaos.rng.randrange(1000)},{chaos.rng.randrange(1000)}" for _ in range(8)]
+    argv = [sys.executable, "-m", "tests.clients.pointer_mover", "--events", "400", "--rate"]
+    argv += ["0", "--extent", "1000,1000", "--points", *points]
+    result = chaos.comp.run_client(argv, timeout=60)
+    if result.returncode != 0 or "done 400" not in result.stdout:
+        raise CheckFailed(f"virtual mouse: {result.returncode} {result.stderr[-300:]}")
+    return f"400 motions over {' '.join(points)}"
+
+
 def plug(chaos: Chaos) -> str:
     kind = chaos.rng.choice(["keyboard", "pointer"])
     if chaos.plugged[kind] > 0 and chaos.rng.random() < 0.5:
@@ -766,6 +778,7 @@ ACTIONS = [
     Action("drag-and-drop", 2, drag_and_drop),
     Action("clipboard", 2, clipboard, lambda c: _available("wl-copy", "wl-paste")),
     Action("wtype", 2, wtype, lambda c: _available("wtype")),
+    Action("virtual-mouse", 2, virtual_mouse),
     Action("input-devices", 3, plug),
     Action("outputs", 3, outputs, lambda c: _available("wlr-randr")),
     Action("record", 2, record),
