@@ -347,6 +347,16 @@ def register_commands(control: ControlServer, injector: InputInjector | None) ->
     )
     control.register("type", "type text on the injected keyboard", type_text)
     control.register(
+        "pointer-scroll",
+        "scroll the injected pointer: delta= (positive: down/right) [horizontal=true]",
+        lambda r: (
+            need().scroll(
+                float(r["delta"]), vertical=str(r.get("horizontal", "false")).lower() != "true"
+            )
+            or {}
+        ),
+    )
+    control.register(
         "pointer-gesture",
         "a touchpad gesture on the injected pointer: kind=swipe|pinch|hold "
         "phase=begin|update|end [fingers=3 dx= dy= scale= rotation= cancelled=false]",

@@ -1,0 +1,93 @@
+"""pytest plugin (entry point ``pydrm``): a private compositor per test, and the video and
+last screenshot of every failing test kept.
+
+    def test_the_button_says_hello(wayland):           # compositor.testing.Compositor
+        wayland.launch(["my-app"])
+        window = wayland.wait_for_window(app_id="my-app")
+        wayland.click(window, 50, 20)
+        assert wayland.wait_for_window(title="Hello")
+
+Options: ``--pydrm-size WxH`` (each output, default 1280x720), ``--pydrm-record`` (record
+every test; the video of a passing test is deleted, a failing test's kept and named in its
+report with the screenshot taken at the failure), ``--pydrm-artifacts DIR`` (where kept
+files go; default the test's tmp_path). With pytest-xdist each worker's tests get their own
+compositors (each one has its own runtime directory), so workers never collide.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from compositor.testing import Compositor
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pydrm", "Wayland compositor for tests (pydrm-compositor)")
+    group.addoption("--pydrm-size", default="1280x720", help="each output's size, WxH")
+    group.addoption(
+        "--pydrm-record",
+        action="store_true",
+        help="record each test; keep the video of the failing ones",
+    )
+    group.addoption("--pydrm-artifacts", default=None, help="where failing tests' files go")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"pydrm_report_{report.when}", report)
+    kept = getattr(item, "pydrm_kept", None)
+    if report.when == "teardown" and kept:
+        # Kept by the fixture's teardown, after the call's report was made: shown in the
+        # failure's report (pytest prints failures at the end of the session).
+        failed = getattr(item, "pydrm_report_call", None) or report
+        failed.sections.append(("pydrm", "\n".join(f"{name}: {path}" for name, path in kept)))
+
+
+@pytest.fixture
+def wayland(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Compositor]:
+    """A private headless compositor for this test (compositor.testing.Compositor)."""
+    config = request.config
+    width, height = (int(v) for v in config.getoption("--pydrm-size").split("x"))
+    compositor = Compositor(tmp_path / "pydrm", width=width, height=height)
+    compositor.workdir.mkdir(parents=True, exist_ok=True)
+    compositor.start()
+    video = tmp_path / "pydrm-test.mp4"
+    recording = config.getoption("--pydrm-record")
+    if recording:
+        compositor.record_start(video)
+    try:
+        yield compositor
+    finally:
+        call = getattr(request.node, "pydrm_report_call", None)
+        failed = call is not None and call.failed
+        kept: list[tuple[str, Path]] = []
+        artifacts = config.getoption("--pydrm-artifacts")
+        where = Path(artifacts) / request.node.name if artifacts else tmp_path
+        if failed and compositor.alive():
+            where.mkdir(parents=True, exist_ok=True)
+            shot = where / "failure.png"
+            try:
+                compositor.screenshot().save(shot)
+                kept.append(("screenshot", shot))
+            except Exception as exc:  # noqa: BLE001 - the report says why there is none
+                kept.append(("screenshot", Path(f"(none: {exc})")))
+        if recording and compositor.alive():
+            compositor.record_stop()
+        compositor.stop()
+        if recording:
+            if failed:
+                if where != tmp_path:
+                    shutil.move(str(video), where / video.name)
+                    video = where / video.name
+                kept.append(("video", video))
+            else:
+                video.unlink(missing_ok=True)
+        if failed:
+            kept.append(("compositor log", compositor.log_path))
+        request.node.pydrm_kept = kept
