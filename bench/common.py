@@ -221,11 +221,12 @@ def _launch(
     runtime_dir: Path,
     socket: str,
     size: tuple[int, int],
+    cwd: Path | None = None,
 ) -> Compositor:
     log_path = workdir / f"{name}-{socket}.log"
     log_file = open(log_path, "wb")
     proc = subprocess.Popen(
-        argv, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        argv, env=env, cwd=cwd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
     )
     return Compositor(name, proc, runtime_dir, socket, *size, log_path, {}, log_file)
 
@@ -259,15 +260,28 @@ def _clean_env(runtime_dir: Path) -> dict[str, str]:
 
 
 def start_ours(
-    workdir: Path, socket_name: str, width: int, height: int, timeout: float = 30.0
+    workdir: Path,
+    socket_name: str,
+    width: int,
+    height: int,
+    timeout: float = 30.0,
+    renderer: str = "pixman",
+    env_extra: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    root: Path = ROOT,
 ) -> Compositor:
-    """pydrm-compositor, headless, pixman renderer; ready when its control socket answers."""
+    """pydrm-compositor, headless, pixman renderer (or ``renderer``: bench_gl.py runs gles2
+    in the VM, with the GL stack's variables in ``env_extra``), from the checkout ``root``
+    (another one, with its own built module, to compare commits); ready when its control
+    socket answers."""
     runtime_dir = _private_runtime_dir(workdir, "ours")
-    argv = [sys.executable, "-m", "compositor", "--backend", "headless", "--renderer", "pixman"]
-    argv += ["--socket", socket_name, "--width", str(width), "--height", str(height)]
+    argv = [sys.executable, "-m", "compositor", "--backend", "headless", "--renderer", renderer]
+    argv += ["--socket", socket_name, "--width", str(width), "--height", str(height), *args]
     env = _clean_env(runtime_dir)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    comp = _launch("ours", argv, env, workdir, runtime_dir, socket_name, (width, height))
+    env.update(env_extra or {})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    size = (width, height)
+    comp = _launch("ours", argv, env, workdir, runtime_dir, socket_name, size, cwd=root)
     comp.info["control_socket"] = str(runtime_dir / f"{socket_name}.control")
     _wait_ready(comp, timeout, lambda: ours_outputs(comp) is not None)
     return comp
@@ -349,9 +363,18 @@ for_window [app_id=".*"] floating enable
 
 
 def start_sway(
-    workdir: Path, socket_name: str, width: int, height: int, timeout: float = 30.0
+    workdir: Path,
+    socket_name: str,
+    width: int,
+    height: int,
+    timeout: float = 30.0,
+    renderer: str = "pixman",
+    env_extra: dict[str, str] | None = None,
+    extra_config: str = "",
 ) -> Compositor:
-    """sway (1.7, wlroots 0.15) with WLR_BACKENDS=headless and WLR_RENDERER=pixman.
+    """sway (1.7, wlroots 0.15) with WLR_BACKENDS=headless and WLR_RENDERER=pixman (or
+    ``renderer``, with ``env_extra`` for its environment and ``extra_config`` appended to
+    the config: bench_gl.py runs gles2 in the VM).
 
     sway picks its own socket name (wayland-N); a symlink ``socket_name`` to it lets clients
     use the name asked for. sway 1.7 refuses to run as root, so as root it runs as nobody.
@@ -367,7 +390,8 @@ def start_sway(
     if as_root:
         os.chown(runtime_dir, NOBODY, NOBODY)
     config = runtime_dir / "sway.config"
-    config.write_text(SWAY_CONFIG.format(width=width, height=height))
+    config_text = SWAY_CONFIG.format(width=width, height=height) + extra_config
+    config.write_text(config_text)
     config.chmod(0o644)
     ipc = runtime_dir / "sway-ipc.sock"
     env = _clean_env(runtime_dir)
@@ -375,16 +399,17 @@ def start_sway(
         WLR_BACKENDS="headless",
         WLR_HEADLESS_OUTPUTS="1",
         WLR_LIBINPUT_NO_DEVICES="1",
-        WLR_RENDERER="pixman",
+        WLR_RENDERER=renderer,
         SWAYSOCK=str(ipc),
         HOME=str(runtime_dir),
         XDG_CONFIG_HOME=str(runtime_dir),
     )
+    env.update(env_extra or {})
     argv = ["sway", "--config", str(config)]
     if as_root:
         argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
     comp = _launch("sway", argv, env, workdir, runtime_dir, socket_name, (width, height))
-    comp.info.update(config=SWAY_CONFIG.format(width=width, height=height), as_nobody=as_root)
+    comp.info.update(config=config_text, as_nobody=as_root)
     comp._cleanup.append(lambda: shutil.rmtree(runtime_dir, ignore_errors=True))
 
     def linked() -> bool:
