@@ -1,11 +1,12 @@
 """Outputs: enabling each new output, laying it out left to right, and its frame loop.
 
 The frame loop is C (``comp_frame_loop`` in ffi/csrc/80_frame.c): on every ``frame`` event
-it commits the scene graph to the output (wlroots renders only what changed), counts the
-frames that really reached the output, reports them presented on headless and sends the
-surfaces their ``frame done``, with no Python on the way. Python is called from it only
-while something asked: the overlay renders frames itself (:meth:`ServerOutput.render_by_python`),
-and the DRM backend retries failed commits.
+it sends the surfaces their ``frame done`` (first: they draw their next frame while this one
+renders), commits the scene graph to the output (only what changed is rendered, pixman and
+GLES2 alike: ffi/csrc/81_scene_render.c), counts the frames that really reached the output
+and reports them presented on headless, with no Python on the way. Python is called from it
+only while something asked: the overlay renders frames itself
+(:meth:`ServerOutput.render_by_python`), and the DRM backend retries failed commits.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class _GoneLoop:
     """The counters of an output that went away (its C loop is freed)."""
 
     frames_committed = frames_scanned_out = scanout_buffer = pixels_damaged = pixels_drawn = 0
+    frames_finished = 0
     python_renders = python_on_failure = False
 
 
@@ -124,10 +126,12 @@ class ServerOutput:
             # Frames that showed a client's buffer on a KMS plane with no composition.
             "frames_scanned_out": self.loop.frames_scanned_out,
             "direct_scanout": bool(self.loop.scanout_buffer),
-            # What the scene commits painted (pixman): the damage, and the pixels written
-            # for it (background and nodes; equal to the damage when all is opaque).
+            # What the scene commits painted (pixman, GLES2): the damage, and the pixels
+            # written for it (background and nodes; equal to the damage when all is opaque).
             "pixels_damaged": self.loop.pixels_damaged,
             "pixels_drawn": self.loop.pixels_drawn,
+            # Frames software GL finished (glFinish) before their commit: all on llvmpipe.
+            "frames_finished": self.loop.frames_finished,
         }
 
 

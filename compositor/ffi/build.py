@@ -80,7 +80,7 @@ ffibuilder.set_source(
     extra_compile_args=["-DWLR_USE_UNSTABLE", "-Wall", "-Wno-unused-function", *_cflags],
     # -L and the rpath of a private wlroots (nothing for the system's)
     extra_link_args=_pkg_config("--libs-only-L", "--libs-only-other"),
-    libraries=["wlroots", "wayland-server", "pixman-1", "drm", "xkbcommon", "va", "va-drm"],
+    libraries="wlroots wayland-server pixman-1 drm xkbcommon va va-drm GLESv2".split(),
     include_dirs=[str(HERE / "csrc")],
 )
 

@@ -10,12 +10,12 @@ and ``_end``, see ``comp_output_render_begin`` in ffi/csrc/50_gl.c):
   the overlay, reads the pixels back (``wlr_renderer_read_pixels``) and rolls the frame back,
   so what is on screen is not disturbed. Works on both renderers.
 
-All GL code of the project lives in this module; the rest never imports OpenGL.
+This module is the only Python that imports OpenGL (PyOpenGL, loaded by the first GL overlay
+box); the frame loop's own GL calls (glFinish on software GL) are C: ffi/csrc/50_gl.c.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import struct
 import zlib
@@ -28,8 +28,6 @@ from compositor.fourcc import XBGR8888, XRGB8888
 
 if TYPE_CHECKING:
     from compositor.output import ServerOutput
-
-log = logging.getLogger(__name__)
 
 DRM_FORMAT_XRGB8888 = XRGB8888  # bytes B, G, R, X
 DRM_FORMAT_XBGR8888 = XBGR8888  # bytes R, G, B, X
@@ -69,43 +67,16 @@ class Overlay:
         self.renderer_kind = renderer_kind
         self.boxes: dict[str, Box] = {}
         self.frames_drawn = 0
-        # Software GL (llvmpipe, e.g. kms_swrast) renders on worker threads with no fence on
-        # the buffer: without glFinish, a page flip (or the recorder) can show a half-drawn
-        # frame. None: not known yet (asked from GL_RENDERER at the first frame).
-        self.finish_frames: bool | None = None if renderer_kind == "gles2" else False
-        self.gl_renderer = ""
 
     def __bool__(self) -> bool:
         return bool(self.boxes)
 
     @property
     def wants_frames(self) -> bool:
-        """Whether the frame loop must render through :meth:`render_frame`."""
-        return bool(self.boxes) or self.finish_frames is not False
-
-    def _finish(self) -> None:
-        if self.finish_frames is False:
-            return
-        gl = _gles2()
-        if self.finish_frames is None:
-            name = gl.glGetString(gl.GL_RENDERER)
-            if name and not isinstance(name, bytes):  # PyOpenGL's GLES2: a GLubyte array
-                import ctypes  # loaded by PyOpenGL already; not by a pixman compositor
-
-                name = ctypes.cast(name, ctypes.c_char_p).value
-            self.gl_renderer = (name or b"").decode(errors="replace")
-            self.finish_frames = any(
-                soft in self.gl_renderer for soft in ("llvmpipe", "softpipe", "SwiftShader")
-            )
-            log.info(
-                "GL renderer %r: %s",
-                self.gl_renderer,
-                "software, frames are finished (glFinish) before they are committed"
-                if self.finish_frames
-                else "hardware, implicit sync",
-            )
-        if self.finish_frames:
-            gl.glFinish()
+        """Whether the frame loop must render through :meth:`render_frame`: only while
+        boxes are shown. (Software GL's glFinish and full updates are the C frame loop's,
+        at the commit of every frame: ffi/csrc/80_frame.c.)"""
+        return bool(self.boxes)
 
     def set(self, name: str, box: Box, server_outputs: list[ServerOutput]) -> None:
         old = self.boxes.get(name)
@@ -148,7 +119,7 @@ class Overlay:
         self.frames_drawn += 1
 
     def render_frame(self, server_output: ServerOutput) -> bool:
-        """The frame loop's render: scene, boxes, glFinish on software GL, commit."""
+        """The frame loop's render while boxes are shown: scene, boxes, commit."""
         scene_output = to_native(server_output.scene_output, "struct wlr_scene_output *")
         bound = lib.comp_output_render_begin(scene_output, False)
         if bound <= 0:
@@ -157,14 +128,10 @@ class Overlay:
             return bound == 0
         try:
             self.draw(server_output)
-            self._finish()
         finally:
-            # Software GL here means virtio-gpu without 3D: each buffer has its own host-side
-            # copy, updated only within the damage clips of the flip that shows it, which
-            # are relative to the previous frame (another buffer). Kernels before 6.8 then
-            # show stale regions (fixed there by ignoring damage clips when the fb changes),
-            # so send no damage: a full update.
-            ok = lib.comp_output_render_end(scene_output, True, not self.finish_frames)
+            # The commit finishes software GL's frame and drops its damage clips (a full
+            # update, for virtio-gpu: comp_gl_is_software in ffi/csrc/50_gl.c).
+            ok = lib.comp_output_render_end(scene_output, True, True)
         if not ok:
             # Same contract as wlr_scene_output_commit (pywlroots raises): output.py lets
             # the backend retry (EBUSY page flip, inactive session).

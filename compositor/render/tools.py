@@ -2,9 +2,9 @@
 screenshots, with their control commands (``copy-stats``, ``overlay``, ``screenshot``).
 
 The frame loop (:mod:`compositor.output`, in C) hands an output's frames to
-:meth:`RenderTools.render_frame` only while the overlay shows boxes (or software GL must
-finish its frames); otherwise the scene graph's own commit renders them, with no Python (and
-can do direct scan-out).
+:meth:`RenderTools.render_frame` only while the overlay shows boxes; otherwise it renders
+them itself (ffi/csrc/81_scene_render.c, pixman and GLES2 alike), with no Python (and can do
+direct scan-out).
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ class RenderTools:
         server_output.render_by_python(self.render_frame if self.overlay.wants_frames else None)
 
     def render_frame(self, server_output: ServerOutput) -> bool:
-        """Render and commit an output's frame (overlay shown, or software GL that must finish
-        frames before they are committed); False: left to the scene graph's own commit."""
+        """Render and commit an output's frame with the overlay's boxes; False: left to the
+        frame loop's own commit."""
         if not self.overlay.wants_frames:
-            self._hand_frames(server_output)  # e.g. GL turned out to be hardware: nothing to finish
+            self._hand_frames(server_output)
             return False
         return self.overlay.render_frame(server_output)
 

@@ -28,10 +28,14 @@ bool comp_surface_buffer_info(struct wlr_surface *surface, struct comp_surface_b
  * (nothing bound), -1 on error (nothing bound). */
 int comp_output_render_begin(struct wlr_scene_output *scene_output, bool whole);
 /* wlr_renderer_end, then commit the frame (commit=true) or roll it back. send_damage=false
- * commits without FB_DAMAGE_CLIPS, i.e. as a full update (see render/gl.py). */
+ * commits without FB_DAMAGE_CLIPS, i.e. as a full update (software GL always is: see
+ * comp_gl_is_software in csrc/50_gl.c). */
 bool comp_output_render_end(struct wlr_scene_output *scene_output, bool commit,
 	bool send_damage);
 void wlr_output_schedule_frame(struct wlr_output *output);
+/* -1 before the first GLES2 frame, then 1 when GL rasterizes in software (llvmpipe...:
+ * its frames are finished with glFinish and committed without damage clips), else 0. */
+int comp_gl_software(void);
 void comp_output_damage_box(struct wlr_scene_output *scene_output, int x, int y, int width,
 	int height);
 /* wlr_renderer_read_pixels of the bound buffer; *y_invert set when rows come bottom-up. */

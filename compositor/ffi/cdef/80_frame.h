@@ -1,5 +1,6 @@
-/* The steady-state frame path, in C: on each output frame, commit the scene (wlroots renders
- * only what changed), count the frame, report it presented on headless, send frame done.
+/* The steady-state frame path, in C: on each output frame, send frame done, commit the scene
+ * (only what changed is rendered, pixman and GLES2 alike: csrc/81_scene_render.c; software
+ * GL's frame finished before the commit), count the frame, report it presented on headless.
  * Python is called only for what it asked for (see comp_frame_loop's python_* flags). */
 #include "80_frame_types.h"
 

@@ -46,6 +46,42 @@ bool comp_surface_buffer_info(struct wlr_surface *surface, struct comp_surface_b
 	return true;
 }
 
+/* Software GL (Mesa's llvmpipe, e.g. kms_swrast on virtio-gpu without 3D; softpipe;
+ * SwiftShader) rasterizes on worker threads and puts no fence on the buffer it drew: a page
+ * flip (or the recorder, or screencopy) could show a half-drawn frame. Such frames are
+ * finished (glFinish) before they are committed (frame_loop_handle_precommit, 80_frame.c).
+ * virtio-gpu without 3D also keeps a host-side copy of each buffer that a flip updates only
+ * within its damage clips, which are relative to the previous frame (another buffer):
+ * kernels before 6.8 then show stale regions (6.8 ignores the clips when the fb changes),
+ * so these frames are committed without damage, as full updates. */
+static int gl_software = -1;  /* -1: GL_RENDERER not asked yet */
+
+/* Whether the renderer is GLES2 on a software rasterizer. The first call asks GL_RENDERER,
+ * which needs the renderer's EGL context current: call it while a buffer is bound (between
+ * wlr_output_attach_render and the commit). */
+static bool comp_gl_is_software(struct wlr_renderer *renderer) {
+	if (renderer == NULL || !wlr_renderer_is_gles2(renderer)) {
+		return false;
+	}
+	if (gl_software < 0) {
+		const char *name = (const char *)glGetString(GL_RENDERER);
+		if (name == NULL) {
+			return false;  /* no context current: ask again next time */
+		}
+		gl_software = strstr(name, "llvmpipe") != NULL || strstr(name, "softpipe") != NULL ||
+			strstr(name, "SwiftShader") != NULL;
+		wlr_log(WLR_INFO, "GL renderer '%s': %s", name, gl_software ?
+			"software: frames are finished (glFinish) and committed without damage clips" :
+			"hardware: implicit sync");
+	}
+	return gl_software == 1;
+}
+
+/* -1 before the first GL frame, else whether GL is software (see comp_gl_is_software). */
+int comp_gl_software(void) {
+	return gl_software;
+}
+
 /* Same as wlroots' scene: scissor an output-local box, honouring the output transform. */
 static void comp_scissor_output(struct wlr_output *output, pixman_box32_t *rect) {
 	struct wlr_box box = {

@@ -48,6 +48,16 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 	comp_frame_loop *loop = &impl->pub;
 	struct wlr_output *output = impl->output;
 	uint32_t before = output->commit_seq;
+	/* Frame done first, before this frame is rendered: the clients whose last commits it
+	 * shows draw their next ones while it renders. Sent after the render, it reached them
+	 * only once it was done; where rendering takes longer than the clients' drawing (software
+	 * GL, which also waits for its frame in glFinish), each output frame then brought only
+	 * some of the clients' new frames, about 2 output frames per client frame with 4
+	 * clients, and each window was painted about twice per frame of its own (buffer age 2:
+	 * every frame also repaints the previous frame's damage). */
+	struct timespec now;
+	frame_now_ns(&now);
+	wlr_scene_output_send_frame_done(impl->scene_output, &now);
 	bool rendered = false;
 	if (loop->python_renders) {
 		loop->python_calls++;
@@ -63,7 +73,6 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 			comp_py_commit_failed(loop->handle);
 		}
 	}
-	struct timespec now;
 	int64_t now_ns = frame_now_ns(&now);
 	if (output->commit_seq != before) {
 		loop->frames_committed++;
@@ -77,13 +86,21 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 		bool composited = loop->scanout_buffer == 0;
 		wlr_scene_output_for_each_surface(impl->scene_output, count_frame_shown, &composited);
 	}
-	wlr_scene_output_send_frame_done(impl->scene_output, &now);
 }
 
 static void frame_loop_handle_precommit(struct wl_listener *listener, void *data) {
 	struct frame_loop *impl = wl_container_of(listener, impl, precommit);
 	struct wlr_output *output = impl->output;
 	bool buffer = output->pending.committed & WLR_OUTPUT_STATE_BUFFER;
+	/* Whoever rendered the frame (the scene commit, the overlay, wlroots' own commit), its
+	 * buffer is still bound here, with the renderer's EGL context current: software GL
+	 * finishes it, and commits it as a full update (see comp_gl_is_software, 50_gl.c). */
+	if (buffer && output->back_buffer != NULL && comp_gl_is_software(output->renderer)) {
+		glFinish();
+		impl->pub.frames_finished++;
+		output->pending.committed &= ~WLR_OUTPUT_STATE_DAMAGE;
+		pixman_region32_clear(&output->pending.damage);
+	}
 	/* A buffer attached without rendering (no back buffer) that is a client's: the
 	 * scene's direct scan-out. */
 	impl->pending_scanout = buffer && output->back_buffer == NULL &&

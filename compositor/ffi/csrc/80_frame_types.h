@@ -11,11 +11,12 @@ typedef struct {
 	 * for the last frame, 0 when the last frame was composited. */
 	uint64_t frames_scanned_out;
 	uintptr_t scanout_buffer;
-	/* Pixels painted by the scene commits (csrc/81_scene_render.c; pixman renderer only):
+	/* Pixels painted by the scene commits (csrc/81_scene_render.c; pixman and GLES2):
 	 * the background cleared plus each node's visible damage. With opaque windows every
 	 * damaged pixel is painted once, so this equals the damaged area. */
 	uint64_t pixels_drawn;
 	uint64_t pixels_damaged;
+	uint64_t frames_finished;   /* frames software GL finished (glFinish) before the commit */
 	uint64_t python_calls;      /* times this loop called into Python */
 	/* What Python asked for; all false in the steady state, where no Python runs. */
 	bool python_renders;        /* Python renders and commits frames (the overlay) */

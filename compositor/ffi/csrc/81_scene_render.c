@@ -10,8 +10,12 @@
  * renderer an unscaled, untransformed texture is copied straight (SRC where opaque, OVER
  * elsewhere), which is pixman's fast path. What a frame shows is the same pixel for pixel.
  *
- * Scaled or rotated outputs, and renderers other than pixman, keep wlroots' own commit
- * (GL has no overdraw-bound CPU cost to save). */
+ * GLES2 takes the same walk: each node drawn once per rectangle of its visible damage
+ * (scissored, as wlroots does), nothing under an opaque node, the background only where
+ * nothing opaque lies. On software GL (llvmpipe) every pixel is written by the CPU, so
+ * overdraw costs there what it costs pixman.
+ *
+ * Scaled or rotated outputs, and other renderers, keep wlroots' own commit. */
 
 struct render_item {
 	struct wlr_scene_node *node;
@@ -310,8 +314,8 @@ static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t 
 		uint64_t *pixels_drawn) {
 	struct wlr_output *output = scene_output->output;
 	struct wlr_renderer *renderer = output->renderer;
-	if (!wlr_renderer_is_pixman(renderer) || output->scale != 1.0f ||
-			output->transform != WL_OUTPUT_TRANSFORM_NORMAL) {
+	if ((!wlr_renderer_is_pixman(renderer) && !wlr_renderer_is_gles2(renderer)) ||
+			output->scale != 1.0f || output->transform != WL_OUTPUT_TRANSFORM_NORMAL) {
 		comp_scene_import_pending(scene_output->scene, renderer);
 		return wlr_scene_output_commit(scene_output);
 	}
@@ -373,7 +377,8 @@ static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t 
 	wlr_renderer_begin(renderer, output->width, output->height);
 	uint64_t drawn = region_area(&uncovered);
 	comp_output_clear(output, &uncovered);
-	pixman_image_t *target = wlr_pixman_renderer_get_current_image(renderer);
+	pixman_image_t *target = wlr_renderer_is_pixman(renderer) ?
+		wlr_pixman_renderer_get_current_image(renderer) : NULL;
 	for (size_t i = 0; i < count; i++) {
 		struct render_item *item = &render_items[i];
 		if (pixman_region32_not_empty(&item->visible)) {

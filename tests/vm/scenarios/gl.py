@@ -9,7 +9,8 @@ Checks, in order (one boot for all; results in /mnt/out/results.json):
                     pixels, counted as dmabuf_import with zero CPU copies and zero bytes
   wl_drm_prime      our wl_drm: a create_prime_buffer window, imported by GL, zero copies
   animated_clients  weston-simple-shm + an animated dma-buf client for a few seconds:
-                    frames advance, dma-buf path still zero-copy, shm path copies per frame
+                    frames advance, dma-buf path still zero-copy, shm path copies per frame;
+                    no Python entered per frame, every frame finished (glFinish) in C
   screenshot        the `screenshot` command (read_pixels) matches grim's pixels
   overlay           the GL overlay pass: a red box in grim and in `screenshot`, gone after
                     removal
@@ -216,6 +217,8 @@ def main() -> int:
         comp.wait_for_view("org.freedesktop.weston.simple-shm", timeout=60)
         comp.ctl_ok("copy-stats", reset=True)
         frames, start = comp.frames(), time.monotonic()
+        output = comp.ctl_ok("outputs")["outputs"][0]
+        calls = comp.ctl_ok("stats", objects=0)["python_calls"]
 
         def both_animate():
             stats = comp.ctl_ok("copy-stats")
@@ -229,6 +232,15 @@ def main() -> int:
         dmabuf, shm = stats["paths"]["dmabuf_import"], stats["paths"]["shm_upload"]
         assert dmabuf["commits"] > 5 and dmabuf["copies"] == 0 and dmabuf["bytes"] == 0, dmabuf
         assert shm["commits"] > 5 and shm["bytes_per_frame"] > 0, shm
+        # The GL frames are the C frame loop's: no Python entered per frame (the counter
+        # counts every entry from C into Python), and each frame llvmpipe drew was finished
+        # (glFinish) before its commit.
+        info["python_calls"] = comp.ctl_ok("stats", objects=0)["python_calls"] - calls
+        now = comp.ctl_ok("outputs")["outputs"][0]
+        committed = now["frames_committed"] - output["frames_committed"]
+        info["frames_finished"] = now["frames_finished"] - output["frames_finished"]
+        assert info["python_calls"] == 0, info["python_calls"]
+        assert info["frames_finished"] >= committed > 5, (info["frames_finished"], committed)
     with checks.check("screenshot") as info:
         path = Path("/mnt/out/gl-screenshot.png")
         reply = comp.ctl_ok("screenshot", path=str(path))
