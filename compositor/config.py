@@ -55,9 +55,15 @@ class Config:
     max_buffer_size: int = 16384
     max_client_buffers: int = 256
     max_client_bytes: int = 1 << 30
-    # connections (compositor/limits.py); max_clients 0: what the fd limit leaves room for
+    # connections and wl_shm per client (compositor/limits.py); max_clients 0: what the fd
+    # limit leaves room for
     max_clients: int = 0
-    max_client_connections: int = 64
+    max_client_connections: int = 16
+    max_client_shm_pools: int = 1024
+    max_client_shm_buffers: int = 4096
+    max_client_shm_bytes: int = 1 << 30
+    max_client_shm_mapped: int = 16 << 30
+    max_shm_pools: int = 0  # all clients; 0: half of vm.max_map_count
     # recorder
     record: Path | None = None
     record_encoder: str = "auto"
@@ -289,9 +295,47 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--max-client-connections",
         type=_positive("--max-client-connections", 1 << 20),
-        default=64,
+        default=16,
         metavar="N",
-        help="Wayland connections of one process (default 64)",
+        help="Wayland connections of one process (default 16)",
+    )
+    g.add_argument(
+        "--max-client-shm-pools",
+        type=_positive("--max-client-shm-pools", 1 << 16),
+        default=1024,
+        metavar="N",
+        help="wl_shm pools one client may hold mapped (default 1024)",
+    )
+    g.add_argument(
+        "--max-client-shm-buffers",
+        type=_positive("--max-client-shm-buffers", 1 << 20),
+        default=4096,
+        metavar="N",
+        help="wl_shm buffers one client may hold (default 4096)",
+    )
+    g.add_argument(
+        "--max-client-shm-bytes",
+        type=_positive("--max-client-shm-bytes", 1 << 40),
+        default=1 << 30,
+        metavar="BYTES",
+        help="bytes of live wl_shm buffers one client may hold, what the compositor may read "
+        "of its memory (default 1 GiB)",
+    )
+    g.add_argument(
+        "--max-client-shm-mapped",
+        type=_positive("--max-client-shm-mapped", 1 << 46),
+        default=16 << 30,
+        metavar="BYTES",
+        help="bytes of wl_shm pools one client may have mapped, address space mostly never "
+        "touched (foot maps 512 MiB per window; default 16 GiB)",
+    )
+    g.add_argument(
+        "--max-shm-pools",
+        type=_positive("--max-shm-pools", 1 << 24),
+        default=0,
+        metavar="N",
+        help="wl_shm pools of all clients together, one memory mapping each (default: half "
+        "of the kernel's limit on a process's mappings, vm.max_map_count)",
     )
 
     g = p.add_argument_group("recording")
@@ -364,6 +408,11 @@ def parse_args(argv: list[str]) -> Config:
             max_client_bytes=ns.max_client_bytes,
             max_clients=ns.max_clients,
             max_client_connections=ns.max_client_connections,
+            max_client_shm_pools=ns.max_client_shm_pools,
+            max_client_shm_buffers=ns.max_client_shm_buffers,
+            max_client_shm_bytes=ns.max_client_shm_bytes,
+            max_client_shm_mapped=ns.max_client_shm_mapped,
+            max_shm_pools=ns.max_shm_pools,
             record=ns.record,
             record_encoder=ns.record_encoder,
             record_crf=ns.record_crf,

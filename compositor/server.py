@@ -41,7 +41,7 @@ from compositor.input.seat import SeatManager
 from compositor.input.virtual import VirtualInput
 from compositor.inspect import Inspector
 from compositor.inspect.trace import Tracing
-from compositor.limits import Connections
+from compositor.limits import ClientLimits
 from compositor.output import OutputManager, ServerOutput
 from compositor.output_management import OutputManagement
 from compositor.recorder import create_recorder
@@ -122,6 +122,8 @@ class Server:
             stacking=Stacking(scene),
         )
         self.globals = ProtocolGlobals(core)
+        # Connections and each client's wl_shm, before any client (compositor/limits.py).
+        self.limits = ClientLimits(core)
         outputs = self.outputs = OutputManager(core)
         # Copy counters, overlay and screenshots (render/tools.py).
         self.render_tools = RenderTools(core, self.globals.compositor, outputs)
@@ -244,6 +246,7 @@ class Server:
             wl_drm=self.wl_drm,
             outputs=self.outputs,
             views=lambda: self.wm.views,
+            limits=self.limits,
         )
 
     def _add_gauges(self, stats: Stats) -> None:
@@ -275,6 +278,7 @@ class Server:
             ),
             "tracers": lambda: len(self.tracing.tracers),
             "memory_trims": lambda: lib.comp_memory_trims(self.memory_trim),
+            **self.limits.gauges(),
         }
         for name, read in gauges.items():
             stats.gauge(name, read)
@@ -306,8 +310,7 @@ class Server:
     def _add_socket(self, name: str | None) -> str:
         """The Wayland socket, accepted by the compositor itself (compositor/limits.py)."""
         try:
-            self.connections = Connections(self.display, self.config)
-            return self.connections.name
+            return self.limits.open_socket()
         except Exception as exc:
             runtime = os.environ.get("XDG_RUNTIME_DIR")
             wanted = f"{runtime}/{name}" if name else f"a free wayland-N in {runtime}"
@@ -361,6 +364,7 @@ class Server:
             self.render_tools,
             self.decorations,
             self.stats,
+            self.limits,
             self.inspector,
             self.tracing,
             self.user_config,

@@ -182,3 +182,154 @@ def test_connection_limits_per_process_and_in_all(make_compositor):
     wait_for(lambda: comp.open_fds() == baseline_fds, 10, what="fds back to the baseline")
     text = comp.log()
     assert "(--max-client-connections)" in text and "(--max-clients)" in text
+
+
+# -- wl_shm -----------------------------------------------------------------------------------
+
+
+def shm_hog(comp, mode: str, *args: str) -> tuple[subprocess.Popen, dict]:
+    """tests/clients/shm_hog.py in ``mode``; (process, its report), its connection still
+    open (if the compositor did not close it)."""
+    proc = comp.spawn(
+        [sys.executable, "-m", "tests.clients.shm_hog", mode, *args],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    assert line, proc.stderr.read()
+    return proc, json.loads(line)
+
+
+def shm_left_over(comp) -> dict:
+    """The clients connected, and what all clients' wl_shm counts hold beyond what the
+    connected clients hold (pools and buffers of clients gone: 0 when all were freed)."""
+    stats = comp.ctl_ok("stats", objects=0)
+    held = [c["wl_shm"] for c in comp.ctl_ok("clients")["clients"] if c["wl_shm"]]
+    left = {
+        k: stats[f"shm_{k}"] - sum(h[k]["used"] for h in held)
+        for k in ("pools", "buffers", "bytes", "mapped")
+    }
+    return {"clients": stats["clients"], **left}
+
+
+def mappings(comp) -> int:
+    with open(f"/proc/{comp.pid}/maps") as maps:
+        return sum(1 for _ in maps)
+
+
+class Baseline:
+    """The compositor's fds, RSS, wl_shm counts and mappings, with an innocent window up."""
+
+    def __init__(self, comp) -> None:
+        self.comp = comp
+        self.innocent, _ = solid_window(comp, "336699", "test.innocent")
+        self.fds = comp.open_fds()
+        self.rss = rss_kib(comp)
+        self.shm = shm_left_over(comp)
+        assert not any(v for k, v in self.shm.items() if k != "clients"), self.shm
+        self.maps = mappings(comp)
+
+    def refused(self, report: dict, interface: str, code: int, words: str) -> None:
+        """The hostile client got the error naming its limit; the innocent one was served
+        meanwhile, and a new one connects and shows its pixels."""
+        error = report["error"]
+        assert error is not None, f"nothing refused: {report}"
+        assert (error["interface"], error["code"]) == (interface, code), error
+        assert words in error["message"], error
+        sync(self.innocent)
+
+    def back(self, hog: subprocess.Popen) -> None:
+        release(hog)
+        comp = self.comp
+        wait_for(lambda: shm_left_over(comp) == self.shm, 10,
+                 what=f"wl_shm counts back to {self.shm} (now {shm_left_over(comp)})")
+        innocent_window(comp, "996633", "test.after")
+        comp.clients.pop().kill()
+        wait_for(lambda: shm_left_over(comp) == self.shm, 10,
+                 what="the new window's wl_shm gone")
+        wait_for(lambda: comp.open_fds() == self.fds, 10,
+                 what=f"fds back to {self.fds} (now {comp.open_fds()})")
+        assert mappings(comp) <= self.maps + 8, f"mappings {self.maps} -> {mappings(comp)}"
+        assert_rss_back(comp, self.rss)
+        sync(self.innocent)
+
+
+WL_DISPLAY_NO_MEMORY = 2
+WL_SHM_INVALID_STRIDE = 1
+WL_SHM_INVALID_FD = 2
+
+
+def test_shm_bytes_of_buffers_stop_at_the_limit(make_compositor):
+    """The hostile review's 2 GiB of 64 MiB buffers, attached and committed: stopped at
+    --max-client-shm-bytes."""
+    comp = make_compositor(args=["--max-client-shm-bytes", str(256 << 20)])
+    base = Baseline(comp)
+    hog, report = shm_hog(comp, "bytes", "--mib", "64", "--count", "32")
+    base.refused(report, "wl_display", WL_DISPLAY_NO_MEMORY, "> 268435456 (--max-client-shm-bytes)")
+    assert report["made"] == 4, report
+    assert comp.ctl_ok("limits")["shm"]["refused"] == 1
+    base.back(hog)
+    assert "(--max-client-shm-bytes)" in comp.log()
+
+
+def test_shm_one_page_pools_stop_at_the_limit(make_compositor):
+    """Thousands of one-page pools, each a mapping in the compositor: stopped at
+    --max-client-shm-pools, the compositor's mappings back to the baseline after."""
+    comp = make_compositor()
+    base = Baseline(comp)
+    hog, report = shm_hog(comp, "pools", "--count", "5000")
+    base.refused(report, "wl_display", WL_DISPLAY_NO_MEMORY, "1024 pools, the limit (--max-client-shm-pools)")
+    assert 896 <= report["made"] <= 1024, report
+    base.back(hog)
+
+
+def test_shm_pools_of_all_clients_stop_at_the_limit(make_compositor):
+    """Two clients within their own limit reach --max-shm-pools together: the second is
+    refused; once it is gone, a new client gets its pools."""
+    comp = make_compositor(args=["--max-shm-pools", "300", "--max-client-shm-pools", "200"])
+    base = Baseline(comp)
+    hog1, report1 = shm_hog(comp, "pools", "--count", "200")
+    assert report1["error"] is None and report1["made"] == 200, report1
+    hog2, report2 = shm_hog(comp, "pools", "--count", "200")
+    base.refused(report2, "wl_display", WL_DISPLAY_NO_MEMORY, "the limit (--max-shm-pools)")
+    release(hog2)
+    base.back(hog1)
+
+
+def test_shm_buffers_stop_at_the_limit(make_compositor):
+    comp = make_compositor(args=["--max-client-shm-buffers", "500"])
+    base = Baseline(comp)
+    hog, report = shm_hog(comp, "buffers", "--count", "2000")
+    base.refused(report, "wl_display", WL_DISPLAY_NO_MEMORY, "500 buffers, the limit (--max-client-shm-buffers)")
+    base.back(hog)
+
+
+def test_shm_pool_resized_past_the_mapped_limit(make_compositor):
+    comp = make_compositor(args=["--max-client-shm-mapped", str(1 << 30)])
+    base = Baseline(comp)
+    hog, report = shm_hog(comp, "resize", "--mib", "2000")
+    base.refused(report, "wl_display", WL_DISPLAY_NO_MEMORY, "> 1073741824 (--max-client-shm-mapped)")
+    base.back(hog)
+
+
+def test_shm_buffer_larger_than_the_renderer_draws(make_compositor):
+    """A buffer wider than --max-buffer-size (or what the renderer draws) is refused on its
+    pool (wl_shm.invalid_stride); one at the limit is taken."""
+    comp = make_compositor(args=["--max-buffer-size", "4096"])
+    base = Baseline(comp)
+    hog, report = shm_hog(comp, "size", "--size", "4096x64")
+    assert report["error"] is None, report
+    release(hog)
+    hog, report = shm_hog(comp, "size", "--size", "64x4097")
+    base.refused(report, "wl_shm_pool", WL_SHM_INVALID_STRIDE, "64x4097: the most is 4096 (--max-buffer-size)")
+    base.back(hog)
+
+
+def test_shm_pool_larger_than_its_file(make_compositor):
+    """A client that lies about its pool's size (it would SIGBUS the compositor's reads)."""
+    comp = make_compositor()
+    base = Baseline(comp)
+    hog, report = shm_hog(comp, "lie", "--mib", "64")
+    base.refused(report, "wl_shm", WL_SHM_INVALID_FD, "a pool of 67108864 bytes on a file of 4096 bytes")
+    base.back(hog)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from compositor.core import Core
+    from compositor.limits import ClientLimits
     from compositor.output import OutputManager
     from compositor.wl_drm.manager import WlDrmManager
 
@@ -92,8 +93,10 @@ class ClientInspector:
         wl_drm: WlDrmManager | None,
         outputs: OutputManager,
         views: Callable[[], Iterable[Any]],
+        limits: ClientLimits | None = None,
     ) -> None:
         self.core = core
+        self.limits = limits
         self.linux_dmabuf = linux_dmabuf
         self.wl_drm = wl_drm
         self.outputs = outputs
@@ -160,6 +163,8 @@ class ClientInspector:
             "globals": dict(sorted(globals_.items())),
             "objects": dict(sorted(objects.items())),
             "wl_drm": wl_drm.client_state(address) if wl_drm is not None else None,
+            # wl_shm pools, buffers and bytes against the limits (compositor/limits.py).
+            "wl_shm": self.limits.client_shm(entry.client) if self.limits else None,
             "surfaces": surfaces,
             "commits_per_s": _sum_rate(surfaces, "commits_per_s"),
             "frames_shown_per_s": _sum_rate(surfaces, "frames_shown_per_s"),
