@@ -54,7 +54,7 @@ def _child(node: str) -> int:
 
     from compositor.ffi import ffi, lib, to_native, to_wlroots
     from compositor.fourcc import XRGB8888 as DRM_FORMAT_XRGB8888
-    from compositor.render.renderer import RendererChoice, create_allocator
+    from compositor.render.allocator import allocator_for
 
     display = Display()
     backend = Backend(display, backend_type=BackendType.HEADLESS)
@@ -65,8 +65,7 @@ def _child(node: str) -> int:
         return 1
     renderer = Renderer(to_wlroots(ptr, "struct wlr_renderer *"))
     renderer_fd = lib.wlr_renderer_get_drm_fd(ptr)
-    choice = RendererChoice(renderer, "gles2", renderer_fd if renderer_fd >= 0 else fd, "probe")
-    allocator = create_allocator(backend, choice)
+    allocator = allocator_for(backend, renderer, "gles2", renderer_fd if renderer_fd >= 0 else fd)
     backend.start()
     native = lib.wlr_headless_add_output(to_native(backend, "struct wlr_backend *"), 64, 64)
     output = Output(to_wlroots(native, "struct wlr_output *"))

@@ -3,6 +3,7 @@ surface's)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
@@ -18,12 +19,19 @@ from compositor.shell.xdg_view import inert_when_surface_goes, scene_node_of, se
 
 if TYPE_CHECKING:
     from compositor.shell.view import View
-    from compositor.shell.xdg_shell import XdgShell
 
 
 class Popup:
-    def __init__(self, shell: XdgShell, xdg_surface: XdgSurface, view: View | None) -> None:
-        self.shell = shell
+    def __init__(
+        self,
+        xdg_surface: XdgSurface,
+        view: View | None,
+        windows_tree: SceneNode,
+        on_destroyed: Callable[[Popup], None],
+    ) -> None:
+        """``windows_tree``: where a popup without a parent we show hangs; ``on_destroyed``:
+        told when the popup goes (the xdg shell forgets it)."""
+        self.on_destroyed = on_destroyed
         self.xdg_surface = xdg_surface
         self.view = view  # the toplevel the popup (or its parent popup) belongs to
         parent = popup_parent(xdg_surface)
@@ -31,7 +39,7 @@ class Popup:
         if parent_node is None:
             # No parent yet (the protocol allows it: a layer surface's get_popup gives it
             # one later, see reparent) or one we do not show: hang it on the windows' tree.
-            parent_node = shell.tree
+            parent_node = windows_tree
         self.scene_node = SceneNode.xdg_surface_create(parent_node, xdg_surface)
         set_scene_node(xdg_surface, self.scene_node)
         inert_when_surface_goes(xdg_surface)
@@ -62,7 +70,7 @@ class Popup:
 
     def _on_destroy(self, listener: Listener, data: object) -> None:
         self._listeners.remove_all()
-        self.shell.on_popup_destroyed(self)
+        self.on_destroyed(self)
         del self.xdg_surface, self.view, self.scene_node
 
 

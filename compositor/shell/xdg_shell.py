@@ -55,14 +55,14 @@ class XdgShell:
                 if parent is not None and parent.is_xdg_surface
                 else None
             )
-            popup = Popup(self, xdg_surface, view)
+            popup = Popup(xdg_surface, view, self.tree, self.on_popup_destroyed)
             self.popups.add(popup)
             self._owner[address(xdg_surface)] = view
             output_box = self._output_box_near(view)
             if output_box is not None:
                 popup.unconstrain(output_box)
         elif xdg_surface.role == XdgSurfaceRole.TOPLEVEL:
-            view = XdgView(self.wm, self, xdg_surface)
+            view = XdgView(self.wm, xdg_surface, self.on_view_destroyed)
             self.wm.add_view(view)
             self._owner[address(xdg_surface)] = view
             for observer in self.new_view_observers:

@@ -11,6 +11,7 @@ below that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
@@ -25,15 +26,20 @@ from compositor.shell.view import View
 
 if TYPE_CHECKING:
     from compositor.shell.window_manager import WindowManager
-    from compositor.shell.xdg_shell import XdgShell
 
 
 class XdgView(View):
     kind = "xdg"
 
-    def __init__(self, wm: WindowManager, xdg_shell: XdgShell, xdg_surface: XdgSurface) -> None:
+    def __init__(
+        self,
+        wm: WindowManager,
+        xdg_surface: XdgSurface,
+        on_destroyed: Callable[[XdgView], None],
+    ) -> None:
+        """``on_destroyed``: told when the xdg surface goes (the xdg shell forgets it)."""
         super().__init__(wm)
-        self.xdg_shell = xdg_shell
+        self.on_destroyed = on_destroyed
         self.xdg_surface = xdg_surface
         self.toplevel = xdg_surface.toplevel
         # The scene tree of the surface and its subsurfaces; popups hang below it.
@@ -118,7 +124,7 @@ class XdgView(View):
         # wlroots frees the surface and its scene node after this signal; the tree around
         # them is ours.
         self._listeners.remove_all()
-        self.xdg_shell.on_view_destroyed(self)
+        self.on_destroyed(self)
         self._teardown()
         del self.xdg_surface, self.toplevel, self.scene_node
 
