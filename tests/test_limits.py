@@ -333,3 +333,30 @@ def test_shm_pool_larger_than_its_file(make_compositor):
     hog, report = shm_hog(comp, "lie", "--mib", "64")
     base.refused(report, "wl_shm", WL_SHM_INVALID_FD, "a pool of 67108864 bytes on a file of 4096 bytes")
     base.back(hog)
+
+
+def test_shm_use_against_limits_in_clients_top_and_stats(make_compositor):
+    """What a client holds, the most it held, and its limits: `clients`, `top`, `stats` and
+    `limits` agree with what the client made."""
+    from compositor.inspect.top import cell, rows
+
+    comp = make_compositor(args=["--max-client-shm-buffers", "100"])
+    hog, report = shm_hog(comp, "buffers", "--count", "40")
+    assert report["error"] is None, report
+    (client,) = comp.ctl_ok("clients", pid=hog.pid)["clients"]
+    shm = client["wl_shm"]
+    assert shm["pools"] == {"used": 1, "peak": 1, "limit": 1024}
+    assert shm["buffers"] == {"used": 40, "peak": 40, "limit": 100}
+    assert shm["bytes"] == {"used": 40 * 4, "peak": 40 * 4, "limit": 1 << 30}
+    assert shm["mapped"] == {"used": 4096, "peak": 4096, "limit": 16 << 30}
+    assert shm["refused"] == 0
+    stats = comp.ctl_ok("stats", objects=0)
+    assert (stats["shm_pools"], stats["shm_buffers"], stats["shm_mapped"]) == (1, 40, 4096)
+    limits = comp.ctl_ok("limits")
+    assert limits["per_client"]["shm_buffers"] == 100
+    assert limits["shm"]["buffers"] == 40 and limits["connections"]["accepted"] >= 1
+    (row,) = [r for r in rows(comp.ctl_ok("clients")) if r["PID"] == hog.pid]
+    assert cell(row, "SHM") == "160 B of 1.0 GiB"
+    release(hog)
+    wait_for(lambda: comp.ctl_ok("stats", objects=0)["shm_buffers"] == 0, 10,
+             what="the buffers to go with the client")

@@ -2,7 +2,8 @@
 
 Every ``--interval`` seconds it asks the compositor for ``clients`` and shows one row per
 client: pid, program, surfaces, what its buffers are, how they reach the output, commits
-and bytes copied per second, zero-copy or not, and the first reason why not. Keys: ``s``
+and bytes copied per second, its wl_shm buffers' bytes against their limit, zero-copy or
+not, and the first reason why not. Keys: ``s``
 cycles the sort column (bytes copied per second first), ``/`` filters by program or pid,
 ``q`` quits. ``--json`` prints one snapshot per line instead (``--count N`` stops after N).
 """
@@ -19,8 +20,10 @@ from typing import Any
 # Opens a control connection: an object with call(cmd) -> dict, close(), and a context.
 Connect = Callable[[], Any]
 
-COLUMNS = ("PID", "PROGRAM", "SURF", "BUFFERS", "PATH", "COMMITS/S", "COPIED/S", "0-COPY", "WHY")
-SORTS = ("COPIED/S", "COMMITS/S", "PID", "PROGRAM")
+COLUMNS = (
+    "PID", "PROGRAM", "SURF", "BUFFERS", "PATH", "COMMITS/S", "COPIED/S", "SHM", "0-COPY", "WHY"
+)  # fmt: skip
+SORTS = ("COPIED/S", "COMMITS/S", "PID", "PROGRAM", "SHM")
 
 
 def rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
@@ -40,6 +43,8 @@ def rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
                 "PATH": ", ".join(paths) or "-",
                 "COMMITS/S": client["commits_per_s"] or 0.0,
                 "COPIED/S": client["bytes_copied_per_s"] or 0,
+                # wl_shm buffers' bytes against --max-client-shm-bytes (compositor/limits.py)
+                "SHM": (client.get("wl_shm") or {}).get("bytes") or {"used": 0, "limit": 0},
                 "0-COPY": "yes" if client["zero_copy"] else "no",
                 "WHY": client["diagnosis"][0] if client["diagnosis"] else "",
             }
@@ -50,7 +55,11 @@ def rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
 def sort_rows(table: list[dict[str, Any]], key: str, text: str = "") -> list[dict[str, Any]]:
     if text:
         table = [r for r in table if text in r["PROGRAM"] or text == str(r["PID"])]
-    return sorted(table, key=lambda r: r[key], reverse=key in ("COPIED/S", "COMMITS/S"))
+    return sorted(
+        table,
+        key=lambda r: r[key]["used"] if key == "SHM" else r[key],
+        reverse=key in ("COPIED/S", "COMMITS/S", "SHM"),
+    )
 
 
 def human_bytes(n: float) -> str:
@@ -65,6 +74,10 @@ def cell(row: dict[str, Any], column: str) -> str:
     value = row[column]
     if column == "COPIED/S":
         return human_bytes(value)
+    if column == "SHM":
+        if not value["limit"]:
+            return "-"
+        return f"{human_bytes(value['used'])} of {human_bytes(value['limit'])}"
     return str(value)
 
 
