@@ -81,9 +81,25 @@ static void limits_pool_destroyed(struct wl_listener *listener, void *data);
 static bool limits_mapping_allowed(struct limits_client *lc, uint64_t grow, char *message,
 	size_t len);
 
+/* Give `resource` (of `interface`, made by libwayland) the implementation `impl`, whose
+ * functions call libwayland's own (`*orig`, learned here) around their checks. `impl_size`:
+ * sizeof its struct, which must have a function for every request the running libwayland
+ * knows (a newer one may have more than the headers this was built with: not wrapped). */
 static bool limits_wrap(struct comp_limits *limits, struct wl_resource *resource,
-		const struct wl_interface *interface, const void **orig, const void *impl) {
+		const struct wl_interface *interface, const void **orig, const void *impl,
+		size_t impl_size) {
 	if (resource == NULL || limits->broken) {
+		return false;
+	}
+	if ((size_t)interface->method_count * sizeof(void (*)(void)) > impl_size) {
+		if (!limits->broken) {
+			limits->broken = true;
+			char line[200];
+			snprintf(line, sizeof(line), "client limits: this libwayland's %s has %d requests, "
+				"more than the compositor was built for; wl_shm is neither counted nor "
+				"limited", interface->name, interface->method_count);
+			comp_py_limit_log(3, line);
+		}
 		return false;
 	}
 	const struct limits_resource_head *head = (const void *)resource;
@@ -352,7 +368,7 @@ static void limits_shm_create_pool(struct wl_client *client, struct wl_resource 
 	}
 	struct wl_resource *made = wl_client_get_object(client, id);
 	if (!limits_wrap(lc->limits, made, &wl_shm_pool_interface, (const void **)&orig_pool,
-			&limits_pool_impl)) {
+			&limits_pool_impl, sizeof(limits_pool_impl))) {
 		return;  /* refused by libwayland (the client is on its way out), or not counted */
 	}
 	struct limits_pool *pool = calloc(1, sizeof(*pool));
@@ -369,8 +385,17 @@ static void limits_shm_create_pool(struct wl_client *client, struct wl_resource 
 	limits_usage_add(lc, 1, 0, size, 0);
 }
 
+#ifdef WL_SHM_RELEASE_SINCE_VERSION /* wl_shm version 2, libwayland 1.22 and later */
+static void limits_shm_release(struct wl_client *client, struct wl_resource *resource) {
+	orig_shm->release(client, resource);
+}
+#endif
+
 static const struct wl_shm_interface limits_shm_impl = {
 	.create_pool = limits_shm_create_pool,
+#ifdef WL_SHM_RELEASE_SINCE_VERSION
+	.release = limits_shm_release,
+#endif
 };
 
 /* -- wl_registry and wl_display: the way to each new wl_shm ----------------------------- */
@@ -384,7 +409,7 @@ static void limits_registry_bind(struct wl_client *client, struct wl_resource *r
 	struct limits_client *lc = limits_client_of(client);
 	if (lc != NULL) {
 		limits_wrap(lc->limits, wl_client_get_object(client, id), &wl_shm_interface,
-			(const void **)&orig_shm, &limits_shm_impl);
+			(const void **)&orig_shm, &limits_shm_impl, sizeof(limits_shm_impl));
 	}
 }
 
@@ -403,7 +428,8 @@ static void limits_display_get_registry(struct wl_client *client,
 	struct limits_client *lc = limits_client_of(client);
 	if (lc != NULL) {
 		limits_wrap(lc->limits, wl_client_get_object(client, registry),
-			&wl_registry_interface, (const void **)&orig_registry, &limits_registry_impl);
+			&wl_registry_interface, (const void **)&orig_registry, &limits_registry_impl,
+			sizeof(limits_registry_impl));
 	}
 }
 
@@ -438,7 +464,7 @@ static void limits_client_created(struct wl_listener *listener, void *data) {
 	lc->destroy.notify = limits_client_destroyed;
 	wl_client_add_destroy_listener(client, &lc->destroy);
 	limits_wrap(limits, wl_client_get_object(client, 1), &wl_display_interface,
-		(const void **)&orig_display, &limits_display_impl);
+		(const void **)&orig_display, &limits_display_impl, sizeof(limits_display_impl));
 }
 
 static void limits_display_destroyed(struct wl_listener *listener, void *data) {
