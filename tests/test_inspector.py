@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from compositor.inspect.diagnosis import Context, diagnose
+from compositor.inspect.diagnosis import SCANOUT_PATH, Context, diagnose, scanout_notes, zero_copy
 from tests.clients.wl_drm_client import XRGB8888, WlDrmClient, memfd_buffer
 from tests.conftest import needs
 from tests.helpers import wait_for_line
@@ -159,11 +159,22 @@ def test_diagnosis_of_a_zero_copy_client_is_empty():
             }
         ],
     }
-    assert diagnose(client, context) == []
+    assert diagnose(client, context) == [] and zero_copy(client)
+    # Not fullscreen: composited, still with no copy; why it is not scanned out is said
+    # apart (zero-copy and direct scan-out are two facts).
     client["surfaces"][0]["fullscreen"] = False
-    assert diagnose(client, context) == [
+    assert diagnose(client, context) == [] and zero_copy(client)
+    assert scanout_notes(client) == [
         "not fullscreen: direct scanout needs one opaque surface covering the output"
     ]
+    client["surfaces"][0]["path"] = SCANOUT_PATH
+    assert zero_copy(client) and scanout_notes(client) == []
+    # Copied: a GL upload of wl_shm is not zero-copy, whatever else the client shows.
+    client["surfaces"].append(
+        {"role": "wl_subsurface", "fullscreen": False, "buffer": {"kind": "wl_shm"},
+         "path": "GL texture upload (CPU copy of the damage)"}
+    )
+    assert not zero_copy(client)
 
 
 def ctl_argv(comp) -> list[str]:

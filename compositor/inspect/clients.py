@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from compositor.ffi import ffi, lib, to_native
 from compositor.fourcc import fourcc_name
-from compositor.inspect.diagnosis import SCANOUT_PATH, Context, buffer_path, diagnose
+from compositor.inspect.diagnosis import (
+    SCANOUT_PATH,
+    Context,
+    buffer_path,
+    diagnose,
+    scanout_notes,
+    zero_copy,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -171,9 +178,10 @@ class ClientInspector:
             "bytes_copied_per_s": _sum_rate(surfaces, "bytes_copied_per_s"),
         }
         client["diagnosis"] = diagnose(client, context)
-        client["zero_copy"] = not client["diagnosis"] and any(
-            s["path"] in ("EGLImage (no copy)", SCANOUT_PATH) for s in surfaces
-        )
+        # No copy on the way to the output; direct scan-out is a field of its own.
+        client["zero_copy"] = zero_copy(client)
+        client["direct_scanout"] = any(s["path"] == SCANOUT_PATH for s in surfaces)
+        client["scanout"] = scanout_notes(client)
         return client
 
     def _client_surfaces(self, client: Any, address: int, now: float, seen: set) -> list[dict]:

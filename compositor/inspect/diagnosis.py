@@ -36,7 +36,8 @@ def buffer_path(kind: str, texture_gles2: bool, fourcc: str = "") -> str:
 
 
 def diagnose(client: dict[str, Any], context: Context) -> list[str]:
-    """Sentences that explain a client's buffer path; empty when it is zero-copy."""
+    """Sentences that explain why a client's buffers are copied or read with the CPU; empty
+    when nothing is to be said (see :func:`zero_copy` and :func:`scanout_notes`)."""
     notes: list[str] = []
     surfaces = [s for s in client["surfaces"] if s["buffer"]["kind"] not in ("none", "released")]
     kinds = {s["buffer"]["kind"] for s in surfaces}
@@ -76,9 +77,29 @@ def diagnose(client: dict[str, Any], context: Context) -> list[str]:
             "wl_drm PRIME buffers backed by memfds, not dma-bufs: read with the CPU "
             "(no DRM device here)"
         )
-    if surfaces and not any(s["role"] == "xdg_toplevel" and s["fullscreen"] for s in surfaces):
-        if any(k in kinds for k in ("linux-dmabuf", "wl_drm PRIME dma-buf")):
-            notes.append(
-                "not fullscreen: direct scanout needs one opaque surface covering the output"
-            )
     return notes
+
+
+NO_COPY_PATHS = ("EGLImage (no copy)", SCANOUT_PATH)
+
+
+def zero_copy(client: dict[str, Any]) -> bool:
+    """Whether what the client shows reaches the output with no copy: every surface with a
+    buffer on an EGLImage or a KMS plane (direct scan-out is a further step, not a condition:
+    see :func:`scanout_notes`)."""
+    shown = [s for s in client["surfaces"] if s["buffer"]["kind"] not in ("none", "released")]
+    return bool(shown) and all(s["path"] in NO_COPY_PATHS for s in shown)
+
+
+def scanout_notes(client: dict[str, Any]) -> list[str]:
+    """Why a client's dma-buf is composited rather than scanned out directly; empty when it
+    is scanned out or has no dma-buf to scan out."""
+    surfaces = [s for s in client["surfaces"] if s["buffer"]["kind"] not in ("none", "released")]
+    if not surfaces or any(s["path"] == SCANOUT_PATH for s in surfaces):
+        return []
+    if not any(s["buffer"]["kind"] in ("linux-dmabuf", "wl_drm PRIME dma-buf") for s in surfaces):
+        return []
+    if not any(s["role"] == "xdg_toplevel" and s["fullscreen"] for s in surfaces):
+        return ["not fullscreen: direct scanout needs one opaque surface covering the output"]
+    return ["fullscreen, but the output's plane did not take its buffer (format, modifier, "
+            "cursor or an overlay in the way)"]
