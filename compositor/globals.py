@@ -5,7 +5,10 @@ dma-bufs and ``--no-linux-dmabuf`` is not given); ``wl_drm`` lives in :mod:`comp
 Everything else a desktop client expects: wl_compositor + wl_subcompositor, xdg-output,
 viewporter, presentation-time, screencopy (grim and the tests read pixels through it),
 export-dmabuf, data-control (clipboard managers), gamma control, xdg-foreign, data device
-(clipboard) and primary selection (in :mod:`compositor.input.seat`). ``--disable-global
+(clipboard) and primary selection (in :mod:`compositor.input.seat`). Three that sway 1.10
+has and wlroots 0.15 lacks, in C (ffi/cdef/99_*.h): single-pixel buffers (one colour, a
+buffer wlroots can draw), content type (shown in ``views``) and fractional scale (each
+surface's preferred scale, from the outputs it is on). ``--disable-global
 NAME`` hides any global, ours or wlroots', from every client (a libwayland global filter).
 """
 
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
     from compositor.core import Core
 
 log = logging.getLogger(__name__)
+
+CONTENT_TYPES = {0: "none", 1: "photo", 2: "video", 3: "game"}  # wp_content_type_v1.type
 
 
 class ProtocolGlobals:
@@ -67,6 +72,19 @@ class ProtocolGlobals:
             lib.wlr_xdg_foreign_v1_create(display, registry),
             lib.wlr_xdg_foreign_v2_create(display, registry),
         )
+        # Since sway 1.7 (ffi/cdef/99_single_pixel_buffer.h, 99_content_type.h,
+        # 99_fractional_scale.h).
+        self.single_pixel = lib.comp_single_pixel_manager_create(
+            display, to_native(self.compositor, "struct wlr_compositor *")
+        )
+        self.content_type = lib.comp_content_type_manager_create(display)
+        self.fractional_scale = lib.comp_fractional_scale_manager_create(
+            display, to_native(core.output_layout, "struct wlr_output_layout *")
+        )
+        if ffi.NULL in (self.single_pixel, self.content_type, self.fractional_scale):
+            raise MemoryError(
+                "cannot create a single-pixel, content-type or fractional-scale global"
+            )
         for name in core.config.disabled_globals:
             lib.comp_globals_disable(display, name.encode())
             log.info("global %s: hidden from clients (--disable-global)", name)
@@ -77,3 +95,13 @@ class ProtocolGlobals:
         lib.wlr_scene_set_presentation(
             to_native(core.scene, "struct wlr_scene *"), self.presentation
         )
+
+    def content_type_of(self, surface) -> str:
+        """What a client says its surface shows (wp_content_type_v1): none, photo, video
+        or game."""
+        native = to_native(surface, "struct wlr_surface *")
+        return CONTENT_TYPES.get(lib.comp_content_type_get(self.content_type, native), "none")
+
+    def refresh_fractional_scales(self) -> None:
+        """Tell each surface its preferred scale again (a window mapped or moved)."""
+        lib.comp_fractional_scale_refresh(self.fractional_scale)

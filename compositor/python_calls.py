@@ -64,6 +64,7 @@ ENTRY_POINTS: dict[str, dict[str, str | None]] = {
         "comp_py_log": "compositor.wlr_log",
         "comp_py_pointer_motion": "compositor.input.cursor",
         "comp_py_keyboard": "compositor.input.keyboard",
+        "comp_py_session_lock": "compositor.shell.session_lock",
         "comp_py_limit_log": "compositor.limits",
     },
 }

@@ -51,6 +51,7 @@ from compositor.shell.activation import Activation
 from compositor.shell.decorations import Decorations, render_title
 from compositor.shell.foreign_toplevel import ForeignToplevels
 from compositor.shell.layer import LayerShell
+from compositor.shell.session_lock import SessionLock
 from compositor.shell.stacking import Stacking
 from compositor.shell.switcher import WindowSwitcher
 from compositor.shell.window_manager import WindowManager
@@ -77,11 +78,13 @@ class Server:
         self.backend_name = config.resolved_backend()
         self.children: list[subprocess.Popen] = []
         self._signal_sources: list = []
+        self._scale_refresh = None  # an idle callback (_view_changed)
         # Everything shutdown() may free starts as None, so a failed setup can be undone.
         self.core: Core | None = None
         self.backend = self.renderer = self.allocator = self.output_layout = None
         self.outputs = self.wm = self.xdg_shell = self.seat = self.wl_drm = self.recorder = None
         self.layers: LayerShell | None = None
+        self.session_lock: SessionLock | None = None
         self.decorations: Decorations | None = None
         self.foreign_toplevels: ForeignToplevels | None = None
         self.virtual_input: VirtualInput | None = None
@@ -150,11 +153,16 @@ class Server:
         wm.seat = seat
         self.foreign_toplevels = ForeignToplevels(core, outputs, seat.wlr_seat)
         wm.view_changed_observers.append(self.foreign_toplevels.on_view_changed)
+        wm.view_changed_observers.append(self._view_changed)
         # A window shown or hidden may show or hide an idle inhibitor's surface.
         self.foreign_toplevels.on_visibility_changed = seat.idle.update
         self.virtual_input = VirtualInput(self.display, seat)
         self.activation = Activation(self.display, wm)
         self.layers = LayerShell(core, outputs, wm, self.xdg_shell, self._focus_layer_keyboard)
+        # ext-session-lock: lock screens; while locked only lock surfaces are shown and get
+        # input (the seat asks it).
+        self.session_lock = SessionLock(core, outputs, seat, self.refocus_keyboard)
+        seat.session_lock = self.session_lock
         wm.usable_area = self.layers.usable_area
         self.layers.on_usable_changed = wm.refit
         self.output_management = OutputManagement(
@@ -219,6 +227,7 @@ class Server:
                 self.recorder.on_output_added,
                 lambda _output: self.output_management.publish(),
                 lambda _output: self.foreign_toplevels.refresh_outputs(),
+                self.session_lock.on_output_added,
             )
         )
 
@@ -234,6 +243,7 @@ class Server:
                 lambda _removed: self.decorations.rescale(),
                 lambda _removed: self.foreign_toplevels.refresh_outputs(),
                 lambda _removed: self.recorder.on_outputs_changed(),
+                self.session_lock.on_outputs_changed,
             )
         )
 
@@ -341,7 +351,12 @@ class Server:
         control.register(
             "views",
             "list windows, bottom to top",
-            lambda r: {"views": [v.describe() for v in self.wm.views]},
+            lambda r: {
+                "views": [
+                    v.describe() | {"content_type": self.globals.content_type_of(v.surface)}
+                    for v in self.wm.views
+                ]
+            },
         )
         control.register(
             "layers",
@@ -357,6 +372,7 @@ class Server:
         # Feature modules add their own commands (buffer table, record start/stop, ...).
         for feature in (
             self.seat,
+            self.session_lock,
             self.outputs,
             self.output_management,
             self.wl_drm,
@@ -372,6 +388,17 @@ class Server:
         ):
             if feature is not None and hasattr(feature, "register_commands"):
                 feature.register_commands(control)
+
+    def _view_changed(self, view, change: str) -> None:
+        """A window on (maybe) other outputs: its surfaces' preferred scale, once the scene
+        has placed them (wp_fractional_scale_v1)."""
+        if change in ("mapped", "moved", "state") and self._scale_refresh is None:
+
+            def refresh() -> None:
+                self._scale_refresh = None
+                self.globals.refresh_fractional_scales()
+
+            self._scale_refresh = wayland_fixes.add_idle(self.core.event_loop, refresh)
 
     # -- running --------------------------------------------------------------------------
 
@@ -442,6 +469,8 @@ class Server:
             self.xwayland = None
         for source in self._signal_sources:
             wayland_fixes.remove_source(source)
+        wayland_fixes.remove_source(self._scale_refresh)
+        self._scale_refresh = None
         wl_lib.wl_display_destroy_clients(self.display._ptr)
         if self.render_tools is not None:
             self.render_tools.destroy()
@@ -450,6 +479,7 @@ class Server:
         # pywlroots frees some objects when they are garbage collected; free them here, in
         # dependency order, so nothing is freed twice or after the display is gone.
         for part in (
+            self.session_lock,
             self.activation,
             self.virtual_input,
             self.output_management,

@@ -688,12 +688,33 @@ def lock(chaos: Chaos) -> str:
     time.sleep(0.3 + chaos.rng.random())
     client.proc.kill()
     client.proc.wait(10)
+    pid = client.proc.pid
     wait_for(
-        lambda: not chaos.comp.ctl_ok("input-protocols")["input_inhibited"],
+        lambda: all(c["pid"] != pid for c in chaos.comp.ctl_ok("clients")["clients"]),
+        20,
+        what="swaylock's connection to go",
+    )
+    # swaylock 1.7 locks with ext-session-lock: killed, it leaves the session locked (as it
+    # must); a new locker (the tests' own) takes the lock over and unlocks.
+    unlocked = ""
+    if chaos.comp.ctl_ok("session-lock")["locked"]:
+        argv = [sys.executable, "-m", "tests.clients.session_locker", "--no-surfaces"]
+        locker = chaos.spawn(argv, "lock", stdin=subprocess.PIPE)
+        wait_for_line(locker.proc, lambda line: line == "locked", 20)
+        locker.proc.stdin.write("unlock\n")
+        locker.proc.stdin.flush()
+        wait_for_line(locker.proc, lambda line: line == "unlocked", 20)
+        locker.proc.kill()
+        unlocked = ", the session stayed locked until another locker unlocked it"
+    wait_for(
+        lambda: (
+            not chaos.comp.ctl_ok("input-protocols")["input_inhibited"]
+            and not chaos.comp.ctl_ok("session-lock")["locked"]
+        ),
         20,
         what="input free again after swaylock went",
     )
-    return "swaylock started and killed"
+    return f"swaylock started and killed{unlocked}"
 
 
 def hostile(chaos: Chaos) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import shlex
 import subprocess
 from pathlib import Path
@@ -70,6 +71,10 @@ def _concat(pattern: str) -> str:
     return "\n".join(parts)
 
 
+# Protocols wlroots 0.15 lacks: their C code, made by wayland-scanner (protocols.py) into an
+# ignored build directory that csrc/99_*.c include from.
+_PROTOCOL_DIR = runpy.run_path(str(HERE / "protocols.py"))["generate"]()
+
 ffibuilder = FFI()
 ffibuilder.cdef(_inline_shared_types(_concat("cdef/*.h")))
 _use_private_wlroots()
@@ -81,7 +86,7 @@ ffibuilder.set_source(
     # -L and the rpath of a private wlroots (nothing for the system's)
     extra_link_args=_pkg_config("--libs-only-L", "--libs-only-other"),
     libraries="wlroots wayland-server pixman-1 drm xkbcommon va va-drm GLESv2".split(),
-    include_dirs=[str(HERE / "csrc")],
+    include_dirs=[str(HERE / "csrc"), str(_PROTOCOL_DIR)],
 )
 
 if __name__ == "__main__":

@@ -125,6 +125,13 @@ class CursorManager:
         )
         if self.motion == ffi.NULL:
             raise MemoryError("cannot create the pointer's motion path")
+        # wp_cursor_shape_manager_v1: clients name a shape of our theme (99_cursor_shape.h).
+        self.shapes = lib.comp_cursor_shape_manager_create(
+            to_native(core.display, "struct wl_display *"), self.motion
+        )
+        if self.shapes == ffi.NULL:
+            raise MemoryError("cannot create the cursor-shape global")
+        self._shape_stats = ffi.new("comp_cursor_shape_stats *")
         self._listeners = Listeners(
             (self.wlr_cursor.button_event, self._on_button),
             (self.wlr_cursor.axis_event, self._on_axis),
@@ -150,18 +157,29 @@ class CursorManager:
             or self._delivered
             or seat.constraints.active is not None
             or seat.input_inhibit.exclusive_client
+            or seat.locked()
         )
 
-    def describe_motion(self) -> dict[str, int]:
+    def describe_motion(self) -> dict[str, Any]:
         motion = self.motion
+        stats = self._shape_stats
+        lib.comp_cursor_shape_get_stats(self.shapes, stats)
+        last = lib.comp_cursor_shape_name(stats.last_shape)
         return {
             "motions_c": motion.motions_c,
             "motions_python": motion.motions_python,
             "cursor_images": motion.cursor_images,
+            # wp_cursor_shape_v1: shapes shown, ignored (not the client under the pointer,
+            # a stale serial, a tablet tool), the last shown.
+            "cursor_shapes": stats.shapes_set,
+            "cursor_shapes_ignored": stats.shapes_ignored,
+            "cursor_shape": ffi.string(last).decode() if last != ffi.NULL else None,
         }
 
     def destroy(self) -> None:
         self._listeners.remove_all()
+        lib.comp_cursor_shape_manager_destroy(self.shapes)  # it uses the motion path
+        self.shapes = ffi.NULL
         lib.comp_pointer_motion_destroy(self.motion)
         self.motion = ffi.NULL
         wayland_fixes.remove_source(self._rebase_source)
@@ -398,6 +416,8 @@ class CursorManager:
                     return
                 if hit.surface is None and self._press_title_bar(hit, time_msec, button):
                     return
+            elif hit.surface is not None and self.seat.locked():
+                self.seat.session_lock.clicked(hit.surface)  # another output's lock surface
             self.op = ButtonHeld(self, hit)
         self._delivered.add(button)
         self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.PRESSED)
@@ -449,6 +469,21 @@ class CursorManager:
         op.ended(time_msec)
         # The pointer may be over another surface now.
         self.focus_under_cursor(time_msec)
+
+    def session_locked(self) -> None:
+        """The session locks: no client keeps the pointer. A move, resize or press ends
+        (the buttons still held are the compositor's until released: their releases reach
+        nobody), the pointer leaves every surface and shows our own image, and motion goes
+        through Python, which finds only lock surfaces."""
+        self._kept |= self._delivered
+        self._delivered.clear()
+        self.op = KeptPress(self) if self._kept else Passthrough(self)
+        self.seat.wlr_seat.pointer_clear_focus()
+        self.over_client = False
+        if self.seat.pointers:
+            self.xcursor_theme().set_cursor_image("left_ptr", self.wlr_cursor)
+        self.sync_motion_path()
+        self.rebase()
 
     def release_all(self) -> None:
         """A pointer went (unplugged) with buttons held: they are released, as if let go

@@ -1,20 +1,24 @@
-"""Idle (org_kde_kwin_idle, what swayidle 1.8 uses with wlroots 0.15) and idle-inhibit v1.
+"""Idle (ext-idle-notify v1, what swayidle 1.8 prefers, and org_kde_kwin_idle, its fallback)
+and idle-inhibit v1.
 
 Every input event, pointer or keyboard, real or virtual, is activity: it restarts every
-client's idle timers (and resumes the ones that fired). A client that shows something the
-user watches (a video player, a presentation) holds an idle inhibitor on one of its
-surfaces; as in sway 1.7, idle is inhibited while such a surface is *drawn*: present in the
-scene with every tree above it enabled and a buffer (an unmapped or minimized window's
-inhibitor counts for nothing). While inhibited, the timers stop; they start again from
-zero when the last visible inhibitor goes.
+client's idle timers (and resumes the ones that fired), of both protocols: wlroots 0.15 has
+only org_kde_kwin_idle, and ext_idle_notifier_v1 (C: ffi/cdef/99_idle_notify.h) follows its
+activity. A client that shows something the user watches (a video player, a presentation)
+holds an idle inhibitor on one of its surfaces; as in sway 1.7, idle is inhibited while
+such a surface is *drawn*: present in the scene with every tree above it enabled and a
+buffer (an unmapped or minimized window's inhibitor counts for nothing, and so does one
+behind the session lock). While inhibited, the timers stop (an ext-idle-notify notification
+that had fired resumes); they start again from zero when the last visible inhibitor goes.
 
 Whether an inhibitor's surface is drawn changes when a window maps, unmaps or is
 (un)minimized (the view hook calls :meth:`IdleManager.update`), when a layer surface maps
-or unmaps (followed here, and looked at once the commit that did it is applied), and when
-an inhibitor comes or goes.
+or unmaps (followed here, and looked at once the commit that did it is applied), when the
+session locks or unlocks, and when an inhibitor comes or goes.
 
 ``pydrm-ctl idle`` reports the state: inhibited or not, the inhibitors, each client timer
-(timeout, fired, running) and the activity events counted.
+(timeout, fired, running; kde's first, then ext-idle-notify's) and the activity events
+counted.
 """
 
 from __future__ import annotations
@@ -92,6 +96,11 @@ class IdleManager:
         self.seat = seat
         display = seat.core.display
         self.idle = Idle(display)
+        self.notifier = lib.comp_idle_notifier_create(
+            to_native(display, "struct wl_display *"), to_native(self.idle, "struct wlr_idle *")
+        )
+        if self.notifier == ffi.NULL:
+            raise MemoryError("cannot create the ext_idle_notifier_v1 global")
         self.inhibit_manager = IdleInhibitorManagerV1(display)
         self.inhibitors: list[Inhibitor] = []
         self.inhibited = False
@@ -109,6 +118,8 @@ class IdleManager:
 
     def destroy(self) -> None:
         self._listeners.remove_all()
+        lib.comp_idle_notifier_destroy(self.notifier)
+        self.notifier = ffi.NULL
         wayland_fixes.remove_source(self._update_source)
         self._update_source = None
         for inhibitor in self.inhibitors:
@@ -150,19 +161,26 @@ class IdleManager:
         self.inhibited = inhibited
         log.info("idle: %s", "inhibited" if inhibited else "no longer inhibited")
         wlr_lib.wlr_idle_set_enabled(self.idle._ptr, wlr_ffi.NULL, not inhibited)
+        lib.comp_idle_notifier_set_inhibited(self.notifier, inhibited)
 
     def describe(self, request: dict | None = None) -> dict:
         timeouts, fired, running = self._timers
         count = lib.comp_idle_timers(
             to_native(self.idle, "struct wlr_idle *"), timeouts, fired, running, MAX_TIMERS
         )
+        timers = [
+            {"timeout_ms": timeouts[i], "idle": bool(fired[i]), "running": bool(running[i])}
+            for i in range(min(count, MAX_TIMERS))
+        ]
+        count = lib.comp_idle_notifications(self.notifier, timeouts, fired, running, MAX_TIMERS)
+        timers += [
+            {"timeout_ms": timeouts[i], "idle": bool(fired[i]), "running": bool(running[i])}
+            for i in range(min(count, MAX_TIMERS))
+        ]
         return {
             "inhibited": self.inhibited,
             "inhibitors": [{"pid": entry.pid, "drawn": entry.drawn()} for entry in self.inhibitors],
-            "timers": [
-                {"timeout_ms": timeouts[i], "idle": bool(fired[i]), "running": bool(running[i])}
-                for i in range(min(count, MAX_TIMERS))
-            ],
+            "timers": timers,
             # Input events counted as activity, here and on the C motion and key paths.
             "activity": self.activity
             + self.seat.cursor.motion.motions_c

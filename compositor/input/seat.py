@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from compositor.core import Core
     from compositor.input.bindings import Bindings
     from compositor.shell.decorations import Decorations
+    from compositor.shell.session_lock import SessionLock
     from compositor.shell.view import View
     from compositor.shell.window_manager import WindowManager
 
@@ -80,6 +81,9 @@ class SeatManager:
         self.idle = IdleManager(self)
         self.shortcuts_inhibit = KeyboardShortcutsInhibit(self)
         self.input_inhibit = InputInhibit(self, refocus_keyboard)
+        # ext-session-lock (shell/session_lock.py), set by the composition root: while the
+        # session is locked only lock surfaces get input.
+        self.session_lock: SessionLock | None = None
         self.text_input = TextInputRelay(self)
         self.tablets = Tablets(self)
         motion = self.cursor.motion  # the C motion path reports activity, relative motion
@@ -257,13 +261,24 @@ class SeatManager:
         self.idle.notify_activity()
 
     def input_allowed(self, surface) -> bool:
-        """May this surface get input (False while another client inhibits input)?"""
+        """May this surface get input (False while another client inhibits input, or the
+        session is locked and it is no lock surface)?"""
+        if self.session_lock is not None and not self.session_lock.allowed(surface):
+            return False
         return self.input_inhibit.allowed(surface)
+
+    def locked(self) -> bool:
+        """The session is locked (ext-session-lock)."""
+        return self.session_lock is not None and self.session_lock.locked
 
     def bindings_restricted(self) -> bool:
         """Only the way-out bindings run: the focused client inhibits shortcuts, or a
-        client (a lock screen) inhibits input."""
-        return bool(self.input_inhibit.exclusive_client) or self.shortcuts_inhibit.inhibited()
+        client (a lock screen) inhibits input, or the session is locked."""
+        return (
+            self.locked()
+            or bool(self.input_inhibit.exclusive_client)
+            or self.shortcuts_inhibit.inhibited()
+        )
 
     def focus_keyboard(self, surface: Surface) -> None:
         if self.wlr_seat.keyboard_state.focused_surface == surface:
@@ -286,6 +301,9 @@ class SeatManager:
         )
 
     def clear_keyboard_focus(self) -> None:
+        if self.locked():
+            self.session_lock.refocus()  # a lock surface keeps the keyboard
+            return
         self.wlr_seat.keyboard_clear_focus()
 
     def _on_request_selection(self, listener: Listener, event: RequestSetSelectionEvent) -> None:
@@ -314,6 +332,7 @@ class SeatManager:
                 {"active": entry.active} for entry in self.shortcuts_inhibit.inhibitors
             ],
             "input_inhibited": bool(self.input_inhibit.exclusive_client),
+            "session_locked": self.locked(),
             **self.text_input.describe(),
             "tablets": len(self.tablets.devices),
             "switcher": self.bindings.switcher.describe(),

@@ -59,7 +59,9 @@ GLOBAL_INTERFACES = {
     "zwp_pointer_constraints_v1", "zwp_relative_pointer_manager_v1",
     "zwp_pointer_gestures_v1", "zwp_keyboard_shortcuts_inhibit_manager_v1",
     "zwp_text_input_manager_v3", "zwp_input_method_manager_v2", "zwp_tablet_manager_v2",
-    "zwlr_input_inhibit_manager_v1",
+    "zwlr_input_inhibit_manager_v1", "ext_session_lock_manager_v1",
+    "wp_single_pixel_buffer_manager_v1", "wp_cursor_shape_manager_v1",
+    "wp_content_type_manager_v1", "ext_idle_notifier_v1", "wp_fractional_scale_manager_v1",
 }  # fmt: skip
 
 
