@@ -106,6 +106,10 @@ def test_gtk3_about_dialog_opens_over_its_window(make_compositor, backend):
     argv = [SYSTEM_PYTHON, str(CLIENTS / "gtk3_probe.py"), "--app-id", "test.gtk3"]
     probe = comp.spawn(argv, env=env, text=True, stdin=subprocess.PIPE)
     wait_for_line(probe, lambda line: line == "mapped", 30)
+    # GTK says "mapped" when it has mapped the window, maybe before the compositor has its
+    # commit (Debian 13's GTK 3.24.49 under load): the About dialog would otherwise map first,
+    # with no window yet to open over.
+    comp.wait_for_window(title="gtk3 probe", timeout=30)
     probe.stdin.write("about\n")
     probe.stdin.flush()
     wait_for_line(probe, lambda line: line == "about-mapped", 30)
