@@ -11,7 +11,13 @@ from tests.conftest import needs
 from tests.helpers import foot_reading_a_line, solid_window, wait_for_line
 from tests.waiting import wait_for
 
-VNC_PORT = 5907  # loopback only; each test run has one compositor with wayvnc at a time
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (test runs in other roots of this machine
+    share its network: a fixed port was taken by another run's wayvnc)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def listening(port: int) -> bool:
@@ -39,10 +45,11 @@ def test_wtype_types_into_a_real_terminal(compositor, tmp_path):
 @needs("wayvnc")
 def test_a_vnc_client_clicks_a_window_through_wayvnc(compositor, tmp_path):
     window, view = solid_window(compositor, "33aa55", "test.vnc")
-    wayvnc = compositor.spawn(["wayvnc", "127.0.0.1", str(VNC_PORT)], text=True)
+    port = free_port()
+    wayvnc = compositor.spawn(["wayvnc", "127.0.0.1", str(port)], text=True)
     # wayvnc 0.5 (Debian 12) adds its keyboard and pointer when it starts, 0.9 (Debian 13)
     # when a VNC client connects: wait for it to listen, then for the clicks to arrive.
-    wait_for(lambda: listening(VNC_PORT), 20, what="wayvnc to listen")
+    wait_for(lambda: listening(port), 20, what="wayvnc to listen")
     x = view["x"] + view["width"] // 2
     y = view["y"] + view["height"] // 2
     capture = tmp_path / "vnc.png"
@@ -50,7 +57,7 @@ def test_a_vnc_client_clicks_a_window_through_wayvnc(compositor, tmp_path):
     def vncdo(*commands: str) -> None:
         # "pause": wayvnc 0.9 (Debian 13) starts capturing when a client connects, and sends
         # its grey placeholder until the first frame is in.
-        argv = [sys.executable, "-m", "vncdotool.command", "-s", f"127.0.0.1::{VNC_PORT}"]
+        argv = [sys.executable, "-m", "vncdotool.command", "-s", f"127.0.0.1::{port}"]
         vnc = compositor.run_client([*argv, *commands, "pause", "1", "capture", str(capture)], 60)
         assert vnc.returncode == 0, vnc.stderr
 
