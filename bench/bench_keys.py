@@ -14,16 +14,10 @@ Writes bench/results/keys-*.json. A benchmark, not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
 import string
 import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_pointer import foot_mapped  # noqa: E402
 from common import (  # noqa: E402
-    RESULTS_DIR,
     STARTERS,
-    CompositorUnavailable,
-    loadavg,
+    interleaved_runs,
     ours_stats,
     process_cpu_seconds,
     wait_for,
@@ -98,48 +90,15 @@ def main() -> int:
     parser.add_argument("--chars", type=int, default=400)
     parser.add_argument("--compositors", default="ours,sway")
     args = parser.parse_args()
-    names = args.compositors.split(",")
-    runs: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-keys-") as tmp:
-        for round_number in range(args.rounds):
-            for name in names:
-                try:
-                    run = one_run(name, args, Path(tmp))
-                except CompositorUnavailable as exc:
-                    print(f"{name}: skipped: {exc}")
-                    continue
-                run["round"] = round_number
-                runs.append(run)
-                print(json.dumps(run), flush=True)
-    medians = {
-        name: statistics.median(r["us_per_key_event"] for r in runs if r["compositor"] == name)
-        for name in names
-        if any(r["compositor"] == name for r in runs)
-    }
-    print("median compositor CPU per key event (us):", medians)
-    if "ours" in medians and "sway" in medians:
-        print(f"ours/sway: {medians['ours'] / medians['sway']:.2f}")
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"keys-{stamp}.json"
-    path.write_text(
-        json.dumps(
-            {
-                "bench": "keys",
-                "args": vars(args),
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "load": loadavg(),
-                },
-                "runs": runs,
-                "median_us_per_key_event": medians,
-            },
-            indent=2,
-        )
+    return interleaved_runs(
+        args.compositors.split(","),
+        args.rounds,
+        lambda name, workdir: one_run(name, args, workdir),
+        "us_per_key_event",
+        "compositor CPU per key event (us)",
+        "keys",
+        args,
     )
-    print(f"written: {path}")
-    return 0
 
 
 if __name__ == "__main__":

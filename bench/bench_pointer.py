@@ -19,27 +19,19 @@ benchmark, not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    RESULTS_DIR,
     STARTERS,
     Compositor,
-    CompositorUnavailable,
-    loadavg,
+    interleaved_runs,
     ours_stats,
     process_cpu_seconds,
     wait_for,
@@ -152,40 +144,15 @@ def main() -> int:
     if shutil.which("foot") is None:
         print("foot is not installed (apt-get install foot)", file=sys.stderr)
         return 1
-    names = args.compositors.split(",")
-    runs: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-pointer-") as tmp:
-        for round_number in range(args.rounds):
-            for name in names:
-                try:
-                    run = one_run(name, args, Path(tmp))
-                except CompositorUnavailable as exc:
-                    print(f"{name}: skipped: {exc}")
-                    continue
-                run["round"] = round_number
-                runs.append(run)
-                print(json.dumps(run), flush=True)
-    medians = {
-        name: statistics.median(r["us_per_event"] for r in runs if r["compositor"] == name)
-        for name in names
-        if any(r["compositor"] == name for r in runs)
-    }
-    print("median compositor CPU per motion event (us):", medians)
-    if "ours" in medians and "sway" in medians:
-        print(f"ours/sway: {medians['ours'] / medians['sway']:.2f}")
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result = {
-        "bench": "pointer",
-        "args": {k: v for k, v in vars(args).items()},
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load": loadavg()},
-        "runs": runs,
-        "median_us_per_event": medians,
-    }
-    path = RESULTS_DIR / f"pointer-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2))
-    print(f"written: {path}")
-    return 0
+    return interleaved_runs(
+        args.compositors.split(","),
+        args.rounds,
+        lambda name, workdir: one_run(name, args, workdir),
+        "us_per_event",
+        "compositor CPU per motion event (us)",
+        "pointer",
+        args,
+    )
 
 
 if __name__ == "__main__":

@@ -476,3 +476,59 @@ def wl_output_modes(comp: Compositor) -> list[str]:
                 modes.append(pending)
             pending = ""
     return modes
+
+
+def interleaved_runs(
+    names: list[str],
+    rounds: int,
+    one_run: Callable[[str, Path], dict[str, Any]],
+    figure: str,
+    what: str,
+    bench: str,
+    args: Any,
+) -> int:
+    """Run ``one_run(name, workdir)`` for each compositor in turn, ``rounds`` times (a
+    compositor that is not installed is skipped), print every run and the medians of
+    ``figure`` (and ours/sway), and write bench/results/<bench>-<time>.json."""
+    import platform
+    import statistics
+    from datetime import UTC, datetime
+
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix=f"bench-{bench}-") as tmp:
+        for round_number in range(rounds):
+            for name in names:
+                try:
+                    run = one_run(name, Path(tmp))
+                except CompositorUnavailable as exc:
+                    print(f"{name}: skipped: {exc}")
+                    continue
+                run["round"] = round_number
+                runs.append(run)
+                print(json.dumps(run), flush=True)
+    medians = {
+        name: statistics.median(r[figure] for r in runs if r["compositor"] == name)
+        for name in names
+        if any(r["compositor"] == name for r in runs)
+    }
+    print(f"median {what}:", medians)
+    if "ours" in medians and "sway" in medians:
+        print(f"ours/sway: {medians['ours'] / medians['sway']:.2f}")
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS_DIR / f"{bench}-{stamp}.json"
+    machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "load": loadavg()}
+    path.write_text(
+        json.dumps(
+            {
+                "bench": bench,
+                "args": vars(args),
+                "machine": machine,
+                "runs": runs,
+                f"median_{figure}": medians,
+            },
+            indent=2,
+        )
+    )
+    print(f"written: {path}")
+    return 0
