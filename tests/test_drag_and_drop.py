@@ -166,23 +166,29 @@ def gtk3_boxes(comp) -> dict:
     return wait_for_boxes(comp, lambda found: True, "the GTK3 widgets", button=BUTTON, entry=ENTRY)
 
 
+def drag_button_onto(comp, source, boxes: dict, target, target_view: dict) -> str:
+    """Drag a toolkit probe's button (a drag source) onto our target window and release
+    there once the target accepted; the target's ``dropped`` line."""
+    start = center(boxes["button"])
+    comp.ctl_ok("pointer-move", x=start[0], y=start[1])
+    comp.ctl_ok("pointer-button", button=BTN_LEFT, pressed=True)
+    wait_for_line(source, lambda line: line.startswith("press "))
+    move(comp, start, centre(target_view), steps=12)
+    wait_for_line(source, lambda line: line == "drag-begin")
+    wait_for_line(target, lambda line: line.startswith("dnd-enter"))
+    sync(target)  # the compositor has the target's accept before the release
+    comp.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
+    return wait_for_line(target, lambda line: line.startswith("dropped"))
+
+
 @GTK3_OK
 def test_gtk3_drops_its_text_on_another_client(compositor):
     """A GTK3 button is a drag source (GTK's own Wayland drag): its text reaches our
     target window, which GTK handed the data to."""
     target, target_view = dnd_window(compositor, "test.target", "33aa55", "--drop")
     source = gtk3(compositor, "test.gtk3", "--drag-text", "from GTK3")
-    button = gtk3_boxes(compositor)["button"]
-    start = center(button)
-    compositor.ctl_ok("pointer-move", x=start[0], y=start[1])
-    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=True)
-    wait_for_line(source, lambda line: line.startswith("press "))
-    move(compositor, start, centre(target_view), steps=12)
-    wait_for_line(source, lambda line: line == "drag-begin")
-    wait_for_line(target, lambda line: line.startswith("dnd-enter"))
-    sync(target)  # the compositor has the target's accept before the release
-    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
-    assert wait_for_line(target, lambda line: line.startswith("dropped")) == "dropped from GTK3"
+    dropped = drag_button_onto(compositor, source, gtk3_boxes(compositor), target, target_view)
+    assert dropped == "dropped from GTK3"
     wait_for_line(source, lambda line: line == "drag-end")
 
 
@@ -232,17 +238,8 @@ def test_qt5_drops_its_text_on_another_client(compositor):
     window, and Qt hears that the drop copied it."""
     target, target_view = dnd_window(compositor, "test.target", "33aa55", "--drop")
     source = qt5(compositor, "test.qt5", "--drag-text", "from Qt5")
-    button = qt5_boxes(compositor)["button"]
-    start = center(button)
-    compositor.ctl_ok("pointer-move", x=start[0], y=start[1])
-    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=True)
-    wait_for_line(source, lambda line: line.startswith("press "))
-    move(compositor, start, centre(target_view), steps=12)
-    wait_for_line(source, lambda line: line == "drag-begin")
-    wait_for_line(target, lambda line: line.startswith("dnd-enter"))
-    sync(target)  # the compositor has the target's accept before the release
-    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
-    assert wait_for_line(target, lambda line: line.startswith("dropped")) == "dropped from Qt5"
+    dropped = drag_button_onto(compositor, source, qt5_boxes(compositor), target, target_view)
+    assert dropped == "dropped from Qt5"
     assert wait_for_line(source, lambda line: line.startswith("drag-end")) == "drag-end copy"
 
 
