@@ -19,7 +19,6 @@ from pywayland.server import Listener
 from wlroots.wlr_types import Output
 from wlroots.wlr_types.scene import SceneOutput
 
-from compositor import python_calls
 from compositor.control import CommandError
 from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
@@ -44,12 +43,12 @@ _GONE = _GoneLoop()
 
 @ffi.def_extern()
 def comp_py_render_frame(handle: object) -> bool:
-    return python_calls.counted(ffi.from_handle(handle)._python_render)()
+    return ffi.from_handle(handle)._python_render()
 
 
 @ffi.def_extern()
 def comp_py_commit_failed(handle: object) -> None:
-    python_calls.counted(ffi.from_handle(handle)._commit_failed)()
+    ffi.from_handle(handle)._commit_failed()
 
 
 class ServerOutput:

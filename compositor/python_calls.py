@@ -75,11 +75,6 @@ _EVENT_LOOP = {"event_loop_fd_func", "event_loop_signal_func", "event_loop_timer
 _ONERROR = {"xkbcommon.xkb": "_onerror_do_nothing"}
 
 
-def counted(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The function itself: entries are counted where C calls Python (:func:`install`).
-    Kept for callers that still wrap their handlers (compositor/output.py)."""
-    return function
-
 
 def exempt(function: Callable[..., Any]) -> Callable[..., Any]:
     """An event-loop callback whose runs are not counted, nor anything C calls back

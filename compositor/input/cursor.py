@@ -52,7 +52,7 @@ from wlroots.wlr_types.pointer import (
     PointerEventMotionAbsolute,
 )
 
-from compositor import python_calls, wayland_fixes
+from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
 from compositor.input.seatops import ButtonHeld, KeptPress, Move, Passthrough, Resize, SeatOp
 from compositor.listeners import Listeners
@@ -74,7 +74,7 @@ MODIFIERS = int(
 
 @ffi.def_extern()
 def comp_py_pointer_motion(handle: Any, kind: int, event: Any) -> None:
-    python_calls.counted(ffi.from_handle(handle).from_c)(kind, event)
+    ffi.from_handle(handle).from_c(kind, event)
 
 
 @dataclass

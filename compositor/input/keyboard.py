@@ -27,7 +27,6 @@ from wlroots.wlr_types import InputDevice
 from wlroots.wlr_types.keyboard import KeyboardKeyEvent
 from xkbcommon import xkb
 
-from compositor import python_calls
 from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
@@ -43,7 +42,7 @@ XKB_KEY_ESCAPE = 0xFF1B
 
 @ffi.def_extern()
 def comp_py_keyboard(handle: object, kind: int, event: object) -> None:
-    python_calls.counted(ffi.from_handle(handle).from_c)(kind, event)
+    ffi.from_handle(handle).from_c(kind, event)
 
 
 class KeyboardHandler:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from wlroots.wlr_types import Surface
 
-from compositor import python_calls, wayland_fixes
+from compositor import wayland_fixes
 from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ POLL_MS = 5
 
 @ffi.def_extern()
 def comp_py_session_lock(handle: Any, kind: int, obj: Any) -> None:
-    python_calls.counted(ffi.from_handle(handle).from_c)(kind, obj)
+    ffi.from_handle(handle).from_c(kind, obj)
 
 
 class _OutputLock:
