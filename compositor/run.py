@@ -210,10 +210,8 @@ def run(ns: argparse.Namespace) -> int:
     finally:
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
-        if command is not None and command.poll() is None:
-            _kill_group(command)
-        elif command is not None:
-            _kill_group(command)  # what it left running in its group
+        if command is not None:
+            _kill_group(command)  # it, if still running, and what it left in its group
         compositor.stop()
 
 

@@ -417,9 +417,8 @@ class Compositor:
 
     def clipboard_set(self, text: str) -> None:
         """The clipboard's content, set by a wl-copy client (which stays until replaced)."""
-        proc = self.spawn(["wl-copy", text], stdout=subprocess.DEVNULL)
+        self.spawn(["wl-copy", text], stdout=subprocess.DEVNULL)
         wait_for(lambda: self.clipboard_get() == text, 10 * self.timeout_scale, what="wl-copy")
-        del proc
 
     def clipboard_get(self) -> str:
         return self.run_client(["wl-paste", "--no-newline"]).stdout
