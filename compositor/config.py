@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compositor import limits_options
+
 BACKENDS = ("auto", "headless", "wayland", "x11", "drm")
 RENDERERS = ("auto", "pixman", "gles2")
 RECORD_ENCODERS = ("auto", "vaapi", "x264")
@@ -64,6 +66,8 @@ class Config:
     max_client_shm_bytes: int = 1 << 30
     max_client_shm_mapped: int = 16 << 30
     max_shm_pools: int = 0  # all clients; 0: half of vm.max_map_count
+    # objects, dma-bufs and fds per client (compositor/limits_options.py)
+    object_limits: dict[str, int] = field(default_factory=lambda: dict(limits_options.DEFAULTS))
     # recorder
     record: Path | None = None
     record_encoder: str = "auto"
@@ -337,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="wl_shm pools of all clients together, one memory mapping each (default: half "
         "of the kernel's limit on a process's mappings, vm.max_map_count)",
     )
+    limits_options.add_arguments(g, _positive)
 
     g = p.add_argument_group("recording")
     g.add_argument(
@@ -413,6 +418,7 @@ def parse_args(argv: list[str]) -> Config:
             max_client_shm_bytes=ns.max_client_shm_bytes,
             max_client_shm_mapped=ns.max_client_shm_mapped,
             max_shm_pools=ns.max_shm_pools,
+            object_limits=limits_options.from_namespace(ns),
             record=ns.record,
             record_encoder=ns.record_encoder,
             record_crf=ns.record_crf,
