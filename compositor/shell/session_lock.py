@@ -133,6 +133,8 @@ class SessionLock:
         self._surfaces: dict[int, Any] = {}  # comp_lock_surface * by address (active lock's)
         self._locked_wait = None  # (timer, lock, {output: frames_committed at lock}, start)
         self.counts = {"locks_granted": 0, "locks_refused": 0, "unlocks": 0, "locks_abandoned": 0}
+        # Told True when the session locks and False when it unlocks (screen sharing blanks).
+        self.lock_changed: list[Callable[[bool], None]] = []
 
     def destroy(self) -> None:
         self._stop_waiting()
@@ -300,6 +302,8 @@ class SessionLock:
         seat.wlr_seat.keyboard_clear_focus()
         seat.cursor.session_locked()
         seat.idle.update()  # an idle inhibitor's surface behind the lock is not drawn
+        for observer in self.lock_changed:
+            observer(True)
 
     def _unlock_session(self) -> None:
         self._stop_waiting()
@@ -319,6 +323,8 @@ class SessionLock:
         self.seat.cursor.sync_motion_path()
         self.seat.cursor.rebase()
         self.seat.idle.update()
+        for observer in self.lock_changed:
+            observer(False)
 
     def _rehide(self) -> None:
         """Only the lock's tree is enabled at the scene root (again: nodes made since)."""
