@@ -44,6 +44,7 @@ from compositor.inspect.trace import Tracing
 from compositor.limits import ClientLimits
 from compositor.output import OutputManager, ServerOutput
 from compositor.output_management import OutputManagement
+from compositor.portal.answers import ChooserAnswers
 from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
@@ -191,6 +192,10 @@ class Server:
             switcher=switcher,
         )
         self.inspector = Inspector(self._client_inspector)
+        # Answers given ahead to the screen-cast portal's chooser (compositor/portal/).
+        self.chooser_answers = ChooserAnswers(
+            lambda: [o.name for o in self.outputs], lambda: [v.id for v in self.wm.views]
+        )
         self.tracing = Tracing(self.display)
         # malloc_trim two seconds after clients went (ffi/cdef/19_memory_trim.h).
         self.memory_trim = lib.comp_memory_trim_install(
@@ -383,6 +388,7 @@ class Server:
             self.limits,
             self.inspector,
             self.tracing,
+            self.chooser_answers,
             self.user_config,
             self.xwayland,
         ):
@@ -425,6 +431,10 @@ class Server:
     def run(self) -> int:
         self.backend.start()
         os.environ["WAYLAND_DISPLAY"] = self.socket_name
+        # Children's xdg-desktop-portal picks our backend (compositor/portal/) by this name.
+        os.environ["XDG_CURRENT_DESKTOP"] = "pydrm"
+        if self.control is not None:
+            os.environ["PYDRM_CONTROL_SOCKET"] = str(self.control.path)
         # Clients started from here reach our X display, or none (not a host's X server).
         if self.xwayland is not None:
             os.environ["DISPLAY"] = self.xwayland.display_name
