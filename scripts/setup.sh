@@ -176,4 +176,7 @@ setup_wlroots
 install_venv
 # The Mesa the GLES2 renderer in the VM runs on (tests/vm/test_gl.py): .gl/mesa/env.sh.
 ./scripts/gl-setup.sh || say "GL setup failed: the GLES2 VM tests will fail; rerun scripts/gl-setup.sh"
+# The screen-cast portal (compositor/portal/): the files that make xdg-desktop-portal pick
+# our backend (system directories as root, the user's own otherwise; README: Share your screen).
+"$VENV/bin/pydrm-portal" install >/dev/null || say "portal install failed: run $VENV/bin/pydrm-portal install"
 say "ready: $VENV"
