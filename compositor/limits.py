@@ -26,6 +26,7 @@ import resource
 from typing import TYPE_CHECKING, Any
 
 from compositor.ffi import ffi, lib, to_native
+from compositor.limits_objects import ObjectLimits
 
 if TYPE_CHECKING:
     from compositor.config import Config
@@ -161,6 +162,8 @@ class ClientLimits:
             },
         )
         lib.comp_limits_set_shm(self._native, shm)
+        # Objects, dma-bufs and fds per client, and the rules (compositor/limits_objects.py).
+        self.objects = ObjectLimits(core.display, self._native, config)
         self.connections: Connections | None = None
         log.info(
             "wl_shm per client: %d pools, %d buffers, %d MiB of buffers, %d MiB mapped "
@@ -191,6 +194,10 @@ class ClientLimits:
             "shm_bytes": self.config.max_client_shm_bytes,
             "shm_mapped": self.config.max_client_shm_mapped,
             "shm_buffer_size": self.max_size,
+            # wl_drm's own quotas (compositor/wl_drm/quotas.py)
+            "wl_drm_buffers": self.config.max_client_buffers,
+            "wl_drm_bytes": self.config.max_client_bytes,
+            **self.objects.describe()["per_client"],
         }
 
     def client_shm(self, client: Any) -> dict[str, Any] | None:
@@ -203,16 +210,16 @@ class ClientLimits:
             self._native, to_native(client, "struct wl_client *"), out
         ):
             return None
-        config = self.config
+        mine = out.limits  # the defaults, or what a rule gave this client
         return {
             "pools": {"used": out.now.pools, "peak": out.peak.pools,
-                      "limit": config.max_client_shm_pools},
+                      "limit": mine.max_pools},
             "buffers": {"used": out.now.buffers, "peak": out.peak.buffers,
-                        "limit": config.max_client_shm_buffers},
+                        "limit": mine.max_buffers},
             "bytes": {"used": out.now.bytes, "peak": out.peak.bytes,
-                      "limit": config.max_client_shm_bytes},
+                      "limit": mine.max_bytes},
             "mapped": {"used": out.now.mapped, "peak": out.peak.mapped,
-                       "limit": config.max_client_shm_mapped},
+                       "limit": mine.max_mapped},
             "refused": out.refused,
         }  # fmt: skip
 
@@ -235,6 +242,7 @@ class ClientLimits:
             "shm_buffers": lambda: self.totals()["buffers"],
             "shm_bytes": lambda: self.totals()["bytes"],
             "shm_mapped": lambda: self.totals()["mapped"],
+            **self.objects.gauges(),
         }
 
     def describe(self, request: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -242,13 +250,14 @@ class ClientLimits:
             "per_client": self.limits(),
             "shm_pools_all_clients": self.max_pools_all,
             "shm": self.totals(),
+            "objects": self.objects.describe(),
             "connections": self.connections.describe() if self.connections else None,
         }
 
     def register_commands(self, control: ControlServer) -> None:
         control.register(
             "limits",
-            "the per-client limits, all clients' wl_shm use against them, and the "
-            "connections accepted and refused (by reason)",
+            "the per-client limits, all clients' wl_shm, objects, dma-bufs and fds against "
+            "them, the rules, and the connections accepted and refused (by reason)",
             self.describe,
         )

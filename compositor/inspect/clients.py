@@ -174,6 +174,8 @@ class ClientInspector:
             "wl_drm": wl_drm.client_state(address) if wl_drm is not None else None,
             # wl_shm pools, buffers and bytes against the limits (compositor/limits.py).
             "wl_shm": self.limits.client_shm(entry.client) if self.limits else None,
+            # objects, dma-bufs and fds against its limits (compositor/limits_objects.py).
+            "limits": self.limits.objects.client(entry.client) if self.limits else None,
             "surfaces": surfaces,
             "commits_per_s": _sum_rate(surfaces, "commits_per_s"),
             "frames_shown_per_s": _sum_rate(surfaces, "frames_shown_per_s"),

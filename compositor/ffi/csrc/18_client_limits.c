@@ -52,6 +52,7 @@ struct limits_client {
 	struct wl_listener destroy;
 	int refs;
 	pid_t pid;
+	comp_shm_limits shm;  /* the display's, or what a rule gave this client */
 	comp_shm_usage now, peak;
 	uint64_t refused;
 };
@@ -220,7 +221,7 @@ static void limits_pool_create_buffer(struct wl_client *client, struct wl_resour
 	struct limits_client *lc = pool != NULL ? pool->owner : NULL;
 	uint64_t bytes = 0;
 	if (lc != NULL && lc->client != NULL) {
-		const comp_shm_limits *shm = &lc->limits->shm;
+		const comp_shm_limits *shm = &lc->shm;
 		char message[128];
 		if (shm->max_size > 0 && (width > shm->max_size || height > shm->max_size)) {
 			snprintf(message, sizeof(message), "buffer %dx%d: the most is %d (%s)",
@@ -302,7 +303,7 @@ static const struct wl_shm_pool_interface limits_pool_impl = {
  * in `message`. */
 static bool limits_mapping_allowed(struct limits_client *lc, uint64_t grow, char *message,
 		size_t len) {
-	const comp_shm_limits *shm = &lc->limits->shm;
+	const comp_shm_limits *shm = &lc->shm;
 	if (lc->now.mapped + grow > shm->max_mapped) {
 		snprintf(message, len, "wl_shm: pools of %llu + %llu bytes > %llu "
 			"(--max-client-shm-mapped)", (unsigned long long)lc->now.mapped,
@@ -320,7 +321,7 @@ static bool limits_mapping_allowed(struct limits_client *lc, uint64_t grow, char
 /* Whether a pool may be made; why not in `message`, and whether a quota (or the fd). */
 static bool limits_pool_allowed(struct limits_client *lc, int fd, int32_t size,
 		char *message, size_t len, bool *quota) {
-	const comp_shm_limits *shm = &lc->limits->shm;
+	const comp_shm_limits *shm = &lc->shm;
 	struct comp_limits *limits = lc->limits;
 	*quota = true;
 	if (lc->now.pools + 1 > shm->max_pools) {
@@ -460,6 +461,7 @@ static void limits_client_created(struct wl_listener *listener, void *data) {
 	lc->limits = limits;
 	lc->client = client;
 	lc->refs = 1;
+	lc->shm = limits->shm;
 	wl_client_get_credentials(client, &lc->pid, NULL, NULL);
 	lc->destroy.notify = limits_client_destroyed;
 	wl_client_add_destroy_listener(client, &lc->destroy);
@@ -510,6 +512,7 @@ bool comp_limits_client_shm(struct comp_limits *limits, struct wl_client *client
 	}
 	*out = (comp_client_shm){
 		.pid = lc->pid, .now = lc->now, .peak = lc->peak, .refused = lc->refused,
+		.limits = lc->shm,
 	};
 	return true;
 }

@@ -25,6 +25,7 @@ typedef struct {
 	comp_shm_usage now;
 	comp_shm_usage peak;  /* the most it held at once, each figure on its own */
 	uint64_t refused;     /* requests refused by a limit (the client is disconnected) */
+	comp_shm_limits limits;  /* its own: the display's, or what a rule gave it */
 } comp_client_shm;
 
 typedef struct {

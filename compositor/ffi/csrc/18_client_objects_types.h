@@ -1,0 +1,51 @@
+/* Per client: objects, dma-bufs and fds, counted and limited (csrc/18_client_objects.c).
+ * No include guard or macros: build.py inlines this file into the cdef. */
+typedef struct {
+	uint32_t objects;          /* all of its resources (protocol objects) */
+	uint32_t surfaces;         /* wl_surface */
+	uint32_t subsurfaces;      /* wl_subsurface */
+	uint32_t regions;          /* wl_region */
+	uint32_t callbacks;        /* wl_callback: frame callbacks not yet done, syncs */
+	uint32_t data_sources;     /* wl_data_source, zwp_primary_selection_source_v1 */
+	uint32_t dmabuf_params;    /* zwp_linux_buffer_params_v1 not yet used or destroyed */
+	uint32_t dmabuf_buffers;   /* live linux-dmabuf wl_buffers */
+	uint32_t dmabuf_fds;       /* plane fds the compositor holds for it: params' and buffers' */
+	uint32_t dmabuf_estimated; /* buffers whose bytes are stride x height: the fd had no size */
+	uint64_t dmabuf_bytes;     /* the live buffers' planes: each fd's size (lseek SEEK_END) */
+	uint32_t parked_fds;       /* fds received on its socket, not yet taken by a request */
+} comp_objects_usage;
+
+typedef struct {
+	uint32_t max_objects;      /* --max-client-objects */
+	uint32_t max_surfaces;     /* --max-client-surfaces */
+	uint32_t max_subsurfaces;  /* --max-client-subsurfaces */
+	uint32_t max_regions;      /* --max-client-regions */
+	uint32_t max_callbacks;    /* --max-client-callbacks */
+	uint32_t max_data_sources; /* --max-client-data-sources */
+	uint32_t max_dmabuf_buffers; /* --max-client-dmabuf-buffers */
+	uint64_t max_dmabuf_bytes;   /* --max-client-dmabuf-bytes */
+	uint32_t max_fds;          /* --max-client-fds: dma-buf fds held + fds parked */
+} comp_objects_limits;
+
+typedef struct {
+	int32_t pid;
+	uint32_t uid;
+	comp_objects_usage now;
+	comp_objects_usage peak;   /* the most it held at once, each figure on its own */
+	comp_objects_limits limits;  /* its own: the defaults, or what a rule gave it */
+	uint64_t refused;
+	bool parked_known;         /* false: this libwayland's connection layout is not known */
+	bool by_rule;              /* a configuration rule set its limits */
+	uint32_t hidden;           /* globals a rule hides from it: COMP_HIDE_* bits */
+} comp_client_objects;
+
+enum {
+	COMP_HIDE_LINUX_DMABUF = 1,  /* zwp_linux_dmabuf_v1 */
+	COMP_HIDE_WL_DRM = 2,        /* wl_drm */
+};
+
+typedef struct {
+	comp_objects_usage now;    /* all clients */
+	uint64_t refused;
+	uint32_t clients;
+} comp_objects_totals;
