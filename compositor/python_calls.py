@@ -67,6 +67,7 @@ ENTRY_POINTS: dict[str, dict[str, str | None]] = {
         "comp_py_session_lock": "compositor.shell.session_lock",
         "comp_py_limit_log": "compositor.limits",
         "comp_py_client_created": "compositor.limits_objects",
+        "comp_py_screencast_ended": "compositor.screencast",
     },
 }
 # The event loop's callbacks: their last argument is the handle of pywayland's CallbackInfo.

@@ -33,6 +33,7 @@ from compositor.configfile.runtime import UserConfig
 from compositor.control import ControlServer
 from compositor.core import Core
 from compositor.ffi import ffi, lib, to_native
+from compositor.frame_clock import FrameClock
 from compositor.globals import ProtocolGlobals
 from compositor.input.bindings import Bindings
 from compositor.input.injector import InputInjector
@@ -48,6 +49,7 @@ from compositor.portal.answers import ChooserAnswers
 from compositor.recorder import create_recorder
 from compositor.render.renderer import create_allocator, create_renderer
 from compositor.render.tools import RenderTools
+from compositor.screencast import ScreenCast
 from compositor.shell.activation import Activation
 from compositor.shell.decorations import Decorations, render_title
 from compositor.shell.foreign_toplevel import ForeignToplevels
@@ -84,6 +86,7 @@ class Server:
         self.core: Core | None = None
         self.backend = self.renderer = self.allocator = self.output_layout = None
         self.outputs = self.wm = self.xdg_shell = self.seat = self.wl_drm = self.recorder = None
+        self.screencast: ScreenCast | None = None
         self.layers: LayerShell | None = None
         self.session_lock: SessionLock | None = None
         self.decorations: Decorations | None = None
@@ -129,6 +132,8 @@ class Server:
         # Connections and each client's wl_shm, before any client (compositor/limits.py).
         self.limits = ClientLimits(core)
         outputs = self.outputs = OutputManager(core)
+        # Frames at the refresh rate, or only when a test steps them (frame_clock.py).
+        self.frame_clock = FrameClock(config.frame_clock, outputs)
         # Copy counters, overlay and screenshots (render/tools.py).
         self.render_tools = RenderTools(core, self.globals.compositor, outputs)
         wm = self.wm = WindowManager(core, outputs)
@@ -174,6 +179,8 @@ class Server:
         self.wl_drm = self._create_wl_drm()
         self.xwayland = self._create_xwayland()
         self.recorder = create_recorder(core)
+        # Screen sharing (issue 24): PipeWire streams of outputs, windows, regions.
+        self.screencast = ScreenCast(core, outputs, wm, self.session_lock)
         self.bindings.add(
             KeyboardModifier.CTRL | KeyboardModifier.ALT,
             "r",
@@ -292,6 +299,7 @@ class Server:
                 lambda: len(self.control.connections) if self.control is not None else 0
             ),
             "tracers": lambda: len(self.tracing.tracers),
+            **self.screencast.gauges(),
             "memory_trims": lambda: lib.comp_memory_trims(self.memory_trim),
             **self.limits.gauges(),
         }
@@ -379,9 +387,11 @@ class Server:
             self.seat,
             self.session_lock,
             self.outputs,
+            self.frame_clock,
             self.output_management,
             self.wl_drm,
             self.recorder,
+            self.screencast,
             self.render_tools,
             self.decorations,
             self.stats,
@@ -471,6 +481,8 @@ class Server:
         if self.recorder is not None:
             # Finalize the file before outputs go away.
             self.recorder.shutdown()
+        if self.screencast is not None:
+            self.screencast.destroy()  # its streams end (the portal told) before the control
         if self.control is not None:
             self.control.destroy()  # ends the streams: every tracer stops
         if self.xwayland is not None:

@@ -24,7 +24,9 @@ from pathlib import Path
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
-PKG_CONFIG_PACKAGES = ["wlroots", "wayland-server", "pixman-1", "libdrm", "xkbcommon", "libva"]
+PKG_CONFIG_PACKAGES = [
+    "wlroots", "wayland-server", "pixman-1", "libdrm", "xkbcommon", "libva", "libpipewire-0.3"
+]
 # Where the release has no wlroots 0.15 (Debian 13), scripts/wlroots-setup.sh unpacks Debian
 # 12's into the checkout; its wlroots.pc carries an rpath, so the module finds the library
 # at run time with nothing set. Used only when the system has no wlroots 0.15 of its own.
@@ -50,8 +52,8 @@ def _pkg_config(*flags: str) -> list[str]:
     except (OSError, subprocess.CalledProcessError) as exc:
         raise SystemExit(
             "pkg-config could not find the wlroots 0.15 development files (or wayland-server, "
-            "pixman-1, libdrm, xkbcommon, libva); run scripts/setup.sh, which installs them "
-            f"for this Debian release ({exc}: {getattr(exc, 'stderr', '')})"
+            "pixman-1, libdrm, xkbcommon, libva, libpipewire-0.3); run scripts/setup.sh, which "
+            f"installs them for this Debian release ({exc}: {getattr(exc, 'stderr', '')})"
         ) from exc
     return shlex.split(out)
 
@@ -85,7 +87,7 @@ ffibuilder.set_source(
     extra_compile_args=["-DWLR_USE_UNSTABLE", "-Wall", "-Wno-unused-function", *_cflags],
     # -L and the rpath of a private wlroots (nothing for the system's)
     extra_link_args=_pkg_config("--libs-only-L", "--libs-only-other"),
-    libraries="wlroots wayland-server pixman-1 drm xkbcommon va va-drm GLESv2".split(),
+    libraries="wlroots wayland-server pixman-1 drm xkbcommon va va-drm GLESv2 pipewire-0.3".split(),
     include_dirs=[str(HERE / "csrc"), str(_PROTOCOL_DIR)],
 )
 
