@@ -262,3 +262,8 @@ class ObjectLimits:
             "all_clients": self.totals(),
             "rules": [rule.describe() for rule in self.rules],
         }
+
+
+def current() -> ObjectLimits | None:
+    """The running compositor's, for the configuration file (None before it is made)."""
+    return _active

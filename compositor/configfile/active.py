@@ -51,6 +51,15 @@ ERROR_BAR_HEIGHT = 24
 ERROR_COLOR = "992020"  # RRGGBB
 
 
+def _set_client_limits(rules: list) -> None:
+    """The file's client_limits() rules, for clients that connect from now on."""
+    from compositor import limits_objects  # noqa: PLC0415
+
+    objects = limits_objects.current()
+    if objects is not None:
+        objects.set_rules(rules)
+
+
 class ActiveConfig:
     def __init__(
         self,
@@ -212,9 +221,11 @@ class ActiveConfig:
         self.input_config.set(d.inputs)
         self._cosmetics(d)
         self.hooks.set(d.hooks)
+        _set_client_limits(d.client_limits)
 
     def _take_out(self) -> None:
         self.hooks.clear()
+        _set_client_limits([])
         for mods, keysym in reversed(self._bound):
             self.bindings.remove(mods, keysym)
         self._bound = []

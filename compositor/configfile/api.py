@@ -41,6 +41,7 @@ __all__ = [
     "rule",
     "title_bar",
     "unbind",
+    "client_limits",
 ]
 
 # wlroots' modifier bits (enum wlr_keyboard_modifier).
@@ -222,6 +223,7 @@ class Declarations:
     background: str | None = None
     title_bar: dict[str, Any] = field(default_factory=dict)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    client_limits: list[Any] = field(default_factory=list)  # limits_objects.ClientRule
 
 
 # The declarations of the file being run (set by the loader), and what commands exist.
@@ -727,6 +729,48 @@ def title_bar(
         ):
             raise ConfigError(f"font_size takes a number from 6 to 48, not {font_size!r}")
         declarations.title_bar["font_size"] = font_size
+
+
+def client_limits(
+    *,
+    exe: str | None = None,
+    uid: int | None = None,
+    linux_dmabuf: bool | None = None,
+    wl_drm: bool | None = None,
+    **limits: int,
+) -> None:
+    """Other limits for the clients whose executable (``exe``: a regular expression matched
+    against the whole path or the base name, from /proc/PID/exe) and ``uid`` match, decided
+    when a client connects: any of ``--max-client-*``'s without the prefix, dashes as
+    underscores (``shm_bytes=2 << 30``: firefox may hold 2 GiB of wl_shm; ``regions=0``),
+    and the graphics paths kept from it (``linux_dmabuf=False``, ``wl_drm=False``: the
+    global is hidden from it, so it takes its fall-back path). Every matching rule applies,
+    in the file's order (a later one's value wins); clients connected already keep theirs."""
+    from compositor.limits_objects import ClientRule, check_rule_limits  # noqa: PLC0415
+
+    declarations = _declarations("client_limits")
+    if exe is None and uid is None:
+        raise ConfigError("client_limits() needs something to match: exe= or uid=")
+    if uid is not None and (not isinstance(uid, int) or isinstance(uid, bool)):
+        raise ConfigError(f"uid takes a number, not {uid!r}")
+    try:
+        checked = check_rule_limits(limits)
+    except ValueError as exc:
+        raise ConfigError(f"client_limits(): {exc}") from None
+    hide = tuple(
+        name
+        for name, offered in (("linux_dmabuf", linux_dmabuf), ("wl_drm", wl_drm))
+        if offered is not None and not _bool(offered, name)
+    )
+    declarations.client_limits.append(
+        ClientRule(
+            exe=None if exe is None else _pattern(exe, "exe"),
+            uid=uid,
+            limits=checked,
+            hide=hide,
+            line=sys._getframe(1).f_lineno,
+        )
+    )
 
 
 def hook(event: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -94,6 +94,10 @@ def run(conn: Wire, args: argparse.Namespace, progress: dict[str, object]) -> No
         "xdg_wm_base": 2, "wl_drm": 2, "zwp_linux_dmabuf_v1": 3,
     })  # fmt: skip
     compositor = ids["wl_compositor"]
+    wanted = {"wl_drm": "wl_drm", "dmabuf": "zwp_linux_dmabuf_v1"}.get(args.mode)
+    if wanted is not None and wanted not in ids:
+        progress["missing"] = wanted  # not offered to this client
+        return
 
     def step(i: int) -> None:
         if i % ROUNDTRIP_EVERY == ROUNDTRIP_EVERY - 1:

@@ -6,9 +6,15 @@
 static char **disabled_globals;
 static size_t disabled_count;
 
+/* csrc/18_client_objects.c: false for a global a configuration rule hides from the client. */
+static bool comp_objects_global_allowed(const struct wl_client *client, const char *name);
+
 static bool global_filter(const struct wl_client *client, const struct wl_global *global,
 		void *data) {
 	const char *name = wl_global_get_interface(global)->name;
+	if (!comp_objects_global_allowed(client, name)) {
+		return false;
+	}
 	for (size_t i = 0; i < disabled_count; i++) {
 		if (strcmp(disabled_globals[i], name) == 0) {
 			return false;

@@ -213,8 +213,9 @@ static bool objects_over(struct objects_client *oc, int kind, char *message, siz
 			continue;  /* only the figure this object changed, and the total */
 		}
 		if (checks[i].used > checks[i].limit) {
-			snprintf(message, len, "%u %s, over the limit of %u (%s)", checks[i].used,
-				checks[i].what, checks[i].limit, checks[i].option);
+			snprintf(message, len, "%u %s, over the limit of %u (%s%s)", checks[i].used,
+				checks[i].what, checks[i].limit, checks[i].option,
+				oc->by_rule ? ", or a client_limits rule" : "");
 			return true;
 		}
 	}
@@ -608,6 +609,10 @@ bool comp_objects_hide(struct comp_objects *objects, struct wl_client *client, u
 		return false;
 	}
 	oc->hidden = hidden;
+	if (hidden != 0) {
+		/* csrc/05_globals.c's filter asks comp_objects_global_allowed */
+		wl_display_set_global_filter(objects->display, global_filter, NULL);
+	}
 	return true;
 }
 
