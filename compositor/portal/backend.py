@@ -195,7 +195,7 @@ class ScreenCast(ServiceInterface):
         request = Request(self.portal, handle)
         try:
             return await self.portal.start(session, request)
-        except (link.CompositorUnreachable, link.CommandFailed) as exc:
+        except (link.CompositorUnreachable, link.CommandFailed, OSError) as exc:
             log.error("Start for %r: %s", app_id or "(no app id)", exc)
             return [FAILED, {}]
         finally:
@@ -318,30 +318,30 @@ class Portal:
         proc.stdin.write(json.dumps(dialog).encode() + b"\n")
         await proc.stdin.drain()
         proc.stdin.close()
-        answer_task = asyncio.ensure_future(proc.stdout.readline())
+        # The answer is its last line (GTK or a theme may print lines of their own first).
+        answer_task = asyncio.ensure_future(proc.communicate())
         closed_task = asyncio.ensure_future(request.closed.wait())
         await asyncio.wait({answer_task, closed_task}, return_when=asyncio.FIRST_COMPLETED)
         if not answer_task.done():  # the application gave up: the dialog goes
-            answer_task.cancel()
             proc.kill()
-            await proc.wait()
+            await answer_task
             return None
         closed_task.cancel()
-        line = answer_task.result()
-        errors = (await proc.stderr.read()).decode(errors="replace").strip()
-        await proc.wait()
-        if not line:
+        out, err = answer_task.result()
+        lines = [line for line in out.decode(errors="replace").splitlines() if line.startswith("{")]
+        if not lines:
+            errors = err.decode(errors="replace").strip()
             raise OSError(
                 f"the chooser ({python} {CHOOSER}) exited with {proc.returncode} and no "
                 f"answer: {errors[-500:] or 'no message'}; it needs python3-gi and "
                 "gir1.2-gtk-3.0 (scripts/apt-packages.txt) and WAYLAND_DISPLAY"
             )
-        return json.loads(line)
+        return json.loads(lines[-1])
 
     # -- screen cast -----------------------------------------------------------------------
 
     async def start(self, session: Session, request: Request) -> list[Any]:
-        sources = await link.call("screencast-sources")
+        sources = await sources_on_screen()
         choice = self._restored(session, sources)
         if choice is None:
             dialog = {
@@ -419,6 +419,7 @@ class Portal:
     async def follow_streams(self) -> None:
         """Sessions whose stream the compositor ended emit Closed; when the compositor goes
         (the events stream ends), every started session closes; then it tries again."""
+        said = ""
         while True:
             try:
                 async for event in link.stream("screencast-events"):
@@ -434,10 +435,10 @@ class Portal:
                             )
                             session.streams.remove(sid)
                             await session.close(emit=True)
-            except link.CompositorUnreachable as exc:
-                log.info("%s", exc)
-            except link.CommandFailed as exc:
-                log.warning("no stream events from the compositor (%s); retrying", exc)
+            except (link.CompositorUnreachable, link.CommandFailed) as exc:
+                if str(exc) != said:  # once per state, not every turn
+                    said = str(exc)
+                    log.warning("no stream events from the compositor (%s); retrying", exc)
             for session in list(self.sessions.values()):
                 if session.started:
                     await session.close(emit=True)
@@ -457,7 +458,7 @@ class Portal:
         from PIL import Image  # noqa: PLC0415 (only PickColor needs it)
 
         x, y = (await link.call("input-protocols"))["cursor"]
-        outputs = (await link.call("screencast-sources"))["outputs"]
+        outputs = (await sources_on_screen())["outputs"]
         for output in outputs:
             ox, oy = int(x) - output["x"], int(y) - output["y"]
             if 0 <= ox < output["width"] and 0 <= oy < output["height"]:
@@ -474,6 +475,24 @@ class Portal:
         finally:
             path.unlink(missing_ok=True)
         return pixel
+
+
+async def sources_on_screen() -> dict[str, Any]:
+    """Outputs and windows to choose from: ``screencast-sources``, or a compositor without
+    streams' ``outputs`` and ``views`` (its chooser still works; Start then fails there)."""
+    try:
+        return await link.call("screencast-sources")
+    except link.CommandFailed as exc:
+        if "unknown command" not in str(exc):
+            raise
+    keys = ("name", "width", "height", "x", "y")
+    outputs = [{k: o[k] for k in keys} for o in (await link.call("outputs"))["outputs"]]
+    views = [
+        {k: v[k] for k in ("id", "title", "app_id", "x", "y", "width", "height")}
+        for v in (await link.call("views"))["views"]
+        if v.get("mapped") and not v.get("minimized")
+    ]
+    return {"outputs": outputs, "views": views}
 
 
 def _remember(source: dict[str, Any], sources: dict[str, Any]) -> dict[str, Variant]:
