@@ -13,9 +13,9 @@ Modes, each until the compositor refuses or ``--count`` is reached:
 - ``parked_partial``: 28 memfds at a time with 4 bytes, never a whole request.
 - ``wl_drm``: wl_drm.create_prime_buffer over memfds of ``--mib`` MiB (compositor run with
   ``--wl-drm-device``), attached to a window.
-- ``dmabuf``: zwp_linux_dmabuf_v1 buffers (create_immed) over dma-bufs of ``--mib`` MiB
-  from /dev/udmabuf, or dumb buffers of the first vgem node (the QEMU guest); ``--planes 2``
-  adds each buffer's fd twice (planes of one dma-buf, counted once).
+- ``dmabuf``: zwp_linux_dmabuf_v1 buffers (create_immed) over dma-bufs of ``--mib`` MiB:
+  dumb buffers of ``--device`` (the QEMU guest's card0), /dev/udmabuf, or the first vgem
+  node; ``--planes 2`` adds each buffer's fd twice (planes of one dma-buf, counted once).
 
 It prints one JSON line, ``{"made": N, "error": {"interface", "code", "message"} | null,
 "disconnected": bool, "dmabuf_source": ...}`` (made: objects or buffers the compositor took,
@@ -47,8 +47,29 @@ FDS_PER_MESSAGE = 28
 PAGE = 4096
 
 
-def dma_buf(size: int) -> tuple[int, str]:
-    """A dma-buf fd of ``size`` bytes and where it came from (udmabuf, else vgem)."""
+def dumb_dma_buf(node: str, size: int) -> int:
+    """A dumb buffer of about ``size`` bytes on DRM ``node``, exported as a dma-buf."""
+    card = os.open(node, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        width = 1024
+        height = max(1, size // (width * 4))
+        # struct drm_mode_create_dumb { u32 height, width, bpp, flags, handle, pitch; u64 size; }
+        dumb = bytearray(struct.pack("<IIIIIIQ", height, width, 32, 0, 0, 0, 0))
+        fcntl.ioctl(card, 0xC02064B2, dumb, True)
+        handle = struct.unpack_from("<IIIIIIQ", dumb)[4]
+        # struct drm_prime_handle { u32 handle, flags; s32 fd; }
+        prime = bytearray(struct.pack("<IIi", handle, os.O_CLOEXEC | os.O_RDWR, -1))
+        fcntl.ioctl(card, 0xC00C642D, prime, True)
+        return struct.unpack_from("<IIi", prime)[2]
+    finally:
+        os.close(card)  # the dma-buf keeps the buffer
+
+
+def dma_buf(size: int, device: str | None) -> tuple[int, str]:
+    """A dma-buf fd of ``size`` bytes and where it came from: ``device``'s dumb buffers,
+    else udmabuf, else the first vgem node's dumb buffers."""
+    if device is not None:
+        return dumb_dma_buf(device, size), device
     if os.path.exists("/dev/udmabuf"):
         memfd = os.memfd_create("object-hog", os.MFD_ALLOW_SEALING)
         os.ftruncate(memfd, size)
@@ -68,23 +89,8 @@ def dma_buf(size: int) -> tuple[int, str]:
             name = Path(f"/sys/class/drm/renderD{minor}/device/driver").resolve().name
         except OSError:
             continue
-        if name != "vgem":
-            continue
-        card = os.open(node, os.O_RDWR | os.O_CLOEXEC)
-        try:
-            width = 1024
-            height = max(1, size // (width * 4))
-            # struct drm_mode_create_dumb { u32 height, width, bpp, flags, handle, pitch;
-            # u64 size; }
-            dumb = bytearray(struct.pack("<IIIIIIQ", height, width, 32, 0, 0, 0, 0))
-            fcntl.ioctl(card, 0xC02064B2, dumb, True)
-            handle = struct.unpack_from("<IIIIIIQ", dumb)[4]
-            # struct drm_prime_handle { u32 handle, flags; s32 fd; }
-            prime = bytearray(struct.pack("<IIi", handle, os.O_CLOEXEC | os.O_RDWR, -1))
-            fcntl.ioctl(card, 0xC00C642D, prime, True)
-            return struct.unpack_from("<IIi", prime)[2], "vgem"
-        finally:
-            os.close(card)
+        if name == "vgem":
+            return dumb_dma_buf(node, size), "vgem"
     raise SystemExit("no way to make a dma-buf here: neither /dev/udmabuf nor a vgem node")
 
 
@@ -162,7 +168,7 @@ def run(conn: Wire, args: argparse.Namespace, progress: dict[str, object]) -> No
         width = 1024
         height = size // (width * 4)
         for i in range(args.count):
-            fd, progress["dmabuf_source"] = dma_buf(size)
+            fd, progress["dmabuf_source"] = dma_buf(size, args.device)
             progress["dmabuf_size"] = os.lseek(fd, 0, os.SEEK_END)
             params = conn.send(dmabuf, "create_params")
             conn.send(params, "add", fd, 0, 0, width * 4, 0, 0)
@@ -187,6 +193,7 @@ def main() -> int:
     parser.add_argument("--mib", type=int, default=1)
     parser.add_argument("--planes", type=int, default=1)
     parser.add_argument("--wait", type=float, default=30.0)
+    parser.add_argument("--device", help="dmabuf: a DRM node to make dumb buffers on")
     args = parser.parse_args()
     if LINUX_DMABUF_XML.exists() and "zwp_linux_buffer_params_v1" not in wire.PROTOCOLS:
         wire.PROTOCOLS.update(wire.load_protocols([LINUX_DMABUF_XML]))

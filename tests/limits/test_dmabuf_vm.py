@@ -1,0 +1,24 @@
+"""linux-dmabuf buffers counted and limited per client on real dma-bufs: in the QEMU guest
+(tests/vm/scenarios/limits.py; the host has no dma-buf to make and pixman offers no
+linux-dmabuf). One boot for both checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.vm.suite import Scenario, boot_scenario
+
+pytestmark = [pytest.mark.vm, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return boot_scenario("limits")
+
+
+def test_dmabuf_buffers_bytes_and_fds_counted(scenario):
+    scenario.check("dmabuf_counted")
+
+
+def test_dmabuf_bytes_stop_at_the_limit(scenario):
+    scenario.check("dmabuf_limit")

@@ -1,0 +1,99 @@
+"""VM scenario: linux-dmabuf buffers counted and limited per client, on real dma-bufs
+(run inside the guest; GLES2, the only renderer that offers zwp_linux_dmabuf_v1).
+
+Checks (one boot, one compositor with --max-client-dmabuf-bytes 4 MiB):
+  dmabuf_counted  3 buffers of 1 MiB (virtio-gpu dumb buffers exported as dma-bufs, shown
+                  in a window): `clients` counts 3 buffers, 3 fds and 3 x the dma-buf's size
+                  as the kernel says it (lseek), none estimated; all back to 0 once the
+                  client is gone
+  dmabuf_limit    1 MiB buffers until the limit: the 5th is refused with wl_display.no_memory
+                  naming --max-client-dmabuf-bytes, the log names the client; counts back to 0
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.harness import CompositorProcess
+from tests.vm.guest.gl_env import GLSetupMissing, gl_env
+from tests.vm.guest.vmlib import Checks, setup_devices, wait_for
+
+MIB = 1 << 20
+
+
+def hog(comp: CompositorProcess, *args: str) -> tuple[subprocess.Popen, dict]:
+    proc = comp.spawn(
+        [sys.executable, "-m", "tests.clients.object_hog", "dmabuf", "--device",
+         "/dev/dri/card0", *args],
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    line = proc.stdout.readline()
+    assert line, proc.stderr.read()
+    return proc, json.loads(line)
+
+
+def release(proc: subprocess.Popen) -> None:
+    proc.stdin.write("close\n")
+    proc.stdin.flush()
+    assert proc.wait(60) == 0
+
+
+def all_clients(comp: CompositorProcess) -> dict:
+    return comp.ctl_ok("limits")["objects"]["all_clients"]
+
+
+def gone(comp: CompositorProcess) -> bool:
+    t = all_clients(comp)
+    return (t["dmabuf_buffers"], t["dmabuf_bytes"], t["dmabuf_fds"]) == (0, 0, 0)
+
+
+def main() -> int:
+    checks = Checks()
+    setup_devices(("virtio-gpu",), udev=False)
+    try:
+        env = gl_env()
+    except GLSetupMissing as exc:
+        with checks.check("dmabuf_counted"):
+            raise exc
+        return 1
+    comp = CompositorProcess(
+        Path("/tmp/limits"),
+        args=["--renderer", "gles2", "--max-client-dmabuf-bytes", str(4 * MIB)],
+        env=env,
+    )
+    comp.start(timeout=120)
+    with checks.check("dmabuf_counted") as info:
+        proc, report = hog(comp, "--count", "3", "--mib", "1")
+        info["report"] = report
+        assert report["error"] is None, report
+        (client,) = comp.ctl_ok("clients", pid=proc.pid)["clients"]
+        held = client["limits"]
+        info["held"] = held
+        size = report["dmabuf_size"]
+        assert size >= MIB, report
+        assert held["dmabuf_buffers"]["used"] == 3, held
+        assert held["dmabuf_bytes"]["used"] == 3 * size, held
+        assert held["dmabuf_estimated"]["used"] == 0, held
+        assert held["dmabuf_fds"]["used"] == 3, held
+        release(proc)
+        wait_for(lambda: gone(comp), what="dma-buf counts back to 0")
+    with checks.check("dmabuf_limit") as info:
+        proc, report = hog(comp, "--count", "10", "--mib", "1")
+        info["report"] = report
+        error = report["error"]
+        assert error is not None and error["interface"] == "wl_display", report
+        assert error["code"] == 2 and "--max-client-dmabuf-bytes" in error["message"], error
+        assert report["made"] == 4, report
+        assert f"client pid {proc.pid} disconnected: linux-dmabuf" in comp.log()
+        release(proc)
+        wait_for(lambda: gone(comp), what="dma-buf counts back to 0")
+        info["all_clients"] = all_clients(comp)
+    comp.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
