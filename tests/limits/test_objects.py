@@ -11,8 +11,10 @@ import sys
 
 import pytest
 
+from tests.conftest import WL_DRM_TEST_ARGS
 from tests.harness import wait_for
 from tests.helpers import solid_window, sync
+from tests.test_limits import assert_rss_back, rss_kib
 
 WL_DISPLAY_NO_MEMORY = 2
 
@@ -132,6 +134,7 @@ def test_hostile_client_with_the_default_limits_leaves_another_served(make_compo
     default; a second client connects and gets its roundtrip and its window meanwhile."""
     comp = make_compositor()
     base = Baseline(comp)
+    rss = rss_kib(comp)
     default = comp.ctl_ok("limits")["per_client"]["regions"]
     hog, report = object_hog(comp, "regions", "--count", "100000")
     base.refused(report, f"{default + 1} wl_region objects, over the limit of {default}")
@@ -140,6 +143,7 @@ def test_hostile_client_with_the_default_limits_leaves_another_served(make_compo
     other.kill()
     other.wait()
     base.back(hog)
+    assert_rss_back(comp, rss)
 
 
 def test_fds_parked_in_the_socket_stop_at_the_limit(make_compositor):
@@ -181,3 +185,16 @@ def test_use_against_limits_in_clients_and_limits(make_compositor):
     release(hog)
     wait_for(lambda: totals(comp)["regions"] == base.counts["regions"], 20,
              what="the regions freed")
+
+
+def test_wl_drm_prime_buffers_stop_at_the_limit(make_compositor):
+    """wl_drm's PRIME buffers (memfd-backed here: the host has no dma-buf) have their own
+    limits, shown in `limits` beside the others: the 5th buffer of 1 MiB is refused past
+    --max-client-bytes 4 MiB."""
+    comp = make_compositor(args=[*WL_DRM_TEST_ARGS, "--max-client-bytes", str(4 << 20)])
+    base = Baseline(comp)
+    assert comp.ctl_ok("limits")["per_client"]["wl_drm_bytes"] == 4 << 20
+    hog, report = object_hog(comp, "wl_drm", "--count", "10", "--mib", "1")
+    base.refused(report, "(--max-client-bytes)")
+    assert report["made"] == 4, report
+    base.back(hog)
