@@ -8,7 +8,9 @@ export-dmabuf, data-control (clipboard managers), gamma control, xdg-foreign, da
 (clipboard) and primary selection (in :mod:`compositor.input.seat`). Three that sway 1.10
 has and wlroots 0.15 lacks, in C (ffi/cdef/99_*.h): single-pixel buffers (one colour, a
 buffer wlroots can draw), content type (shown in ``views``) and fractional scale (each
-surface's preferred scale, from the outputs it is on). ``--disable-global
+surface's preferred scale, from the outputs it is on). Security contexts (sandboxes'
+connections, which do not see the privileged globals: :mod:`compositor.security_context`).
+``--disable-global
 NAME`` hides any global, ours or wlroots', from every client (a libwayland global filter).
 """
 
@@ -28,6 +30,7 @@ from wlroots.wlr_types.data_control_v1 import DataControlManagerV1
 from wlroots.wlr_types.gamma_control_v1 import GammaControlManagerV1
 
 from compositor.ffi import ffi, lib, to_native
+from compositor.security_context import SecurityContexts
 
 if TYPE_CHECKING:
     from compositor.core import Core
@@ -85,6 +88,8 @@ class ProtocolGlobals:
             raise MemoryError(
                 "cannot create a single-pixel, content-type or fractional-scale global"
             )
+        # Sandboxes' connections, without the privileged globals (security_context.py).
+        self.security_context = SecurityContexts(core.display)
         for name in core.config.disabled_globals:
             lib.comp_globals_disable(display, name.encode())
             log.info("global %s: hidden from clients (--disable-global)", name)

@@ -101,6 +101,13 @@ cursor(theme="Adwaita", size=24)
 background("#203040")
 title_bar(focused="#2e5a8a", unfocused="#4d4d4d", close="#c0392b", maximize="#3f7a4a")
 
+# -- sandboxes ---------------------------------------------------------------------------------
+# Connections from a sandbox (Flatpak >= 1.15.6, through wp_security_context_v1) do not see
+# the privileged globals: screen capture, virtual input, clipboard managers, panels, lock
+# screens, output and gamma control... show= offers some of them to sandboxed apps again,
+# hide= hides more. `pydrm-ctl clients` shows which connections came from a sandbox.
+# sandbox(show=["zwlr_screencopy_manager_v1"], hide=["zwp_tablet_manager_v2"])
+
 # -- hooks -------------------------------------------------------------------------------------
 # A function called at an event with a dict (a window's or output's description, a
 # client's pid). Events: window_mapped, window_unmapped, window_focused, window_title,

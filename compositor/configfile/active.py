@@ -238,6 +238,7 @@ class ActiveConfig:
         # inputs follow the next file (devices it says nothing of go back to the defaults).
         self.output_config.set([], [])
         self._set_background(None)
+        self._set_sandbox((), ())
         self.declarations = None
 
     def _bind_keys(self, d: api.Declarations) -> None:
@@ -338,6 +339,14 @@ class ActiveConfig:
         ):
             self.decorations.set_style(wanted, font, font_size)
         self._set_background(d.background)
+        self._set_sandbox(*d.sandbox)
+
+    def _set_sandbox(self, show: tuple[str, ...], hide: tuple[str, ...]) -> None:
+        from compositor import security_context  # noqa: PLC0415 (with a sandbox())
+
+        contexts = security_context.current()
+        if contexts is not None:
+            contexts.configure(show, hide)
 
     # -- the background -------------------------------------------------------------------
 

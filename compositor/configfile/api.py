@@ -39,6 +39,7 @@ __all__ = [
     "output",
     "profile",
     "rule",
+    "sandbox",
     "title_bar",
     "unbind",
     "client_limits",
@@ -222,6 +223,7 @@ class Declarations:
     cursor: tuple[str | None, int] | None = None
     background: str | None = None
     title_bar: dict[str, Any] = field(default_factory=dict)
+    sandbox: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # shown, hidden
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     client_limits: list[Any] = field(default_factory=list)  # limits_objects.ClientRule
 
@@ -771,6 +773,28 @@ def client_limits(
             line=sys._getframe(1).f_lineno,
         )
     )
+
+
+def _interfaces(value: Any, what: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(f"sandbox {what} takes a list of interface names, not {value!r}")
+    for name in value:
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ConfigError(
+                f"sandbox {what}: {name!r} is not an interface name like zwlr_layer_shell_v1"
+            )
+    return tuple(value)
+
+
+def sandbox(
+    *, show: list[str] | tuple[str, ...] = (), hide: list[str] | tuple[str, ...] = ()
+) -> None:
+    """Which globals connections from a sandbox (wp_security_context_v1: Flatpak) see.
+    By default the privileged ones are hidden (compositor/security_context.py's
+    PRIVILEGED: screencopy, virtual input, data-control, layer-shell, session lock...);
+    ``show`` offers some of those to sandboxes again, ``hide`` hides more (any interface
+    name). A global a sandboxed client bound already stays bound."""
+    _declarations("sandbox").sandbox = (_interfaces(show, "show"), _interfaces(hide, "hide"))
 
 
 def hook(event: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

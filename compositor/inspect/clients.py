@@ -23,6 +23,7 @@ from compositor.inspect.diagnosis import (
     scanout_notes,
     zero_copy,
 )
+from compositor.security_context import client_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -62,6 +63,7 @@ GLOBAL_INTERFACES = {
     "zwlr_input_inhibit_manager_v1", "ext_session_lock_manager_v1",
     "wp_single_pixel_buffer_manager_v1", "wp_cursor_shape_manager_v1",
     "wp_content_type_manager_v1", "ext_idle_notifier_v1", "wp_fractional_scale_manager_v1",
+    "wp_security_context_manager_v1",
 }  # fmt: skip
 
 
@@ -169,6 +171,8 @@ class ClientInspector:
             "uid": entry.uid,
             "exe": exe,
             "cmdline": cmdline,
+            # The sandbox it connected from (wp_security_context_v1), or None.
+            "security_context": client_context(entry.client),
             "globals": dict(sorted(globals_.items())),
             "objects": dict(sorted(objects.items())),
             "wl_drm": wl_drm.client_state(address) if wl_drm is not None else None,

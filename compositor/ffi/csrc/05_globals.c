@@ -9,9 +9,15 @@ static size_t disabled_count;
 /* csrc/18_client_objects.c: false for a global a configuration rule hides from the client. */
 static bool comp_objects_global_allowed(const struct wl_client *client, const char *name);
 
+/* csrc/99_security_context.c: false for a privileged global and a sandboxed client. */
+static bool comp_security_context_allows(const struct wl_client *client, const char *name);
+
 static bool global_filter(const struct wl_client *client, const struct wl_global *global,
 		void *data) {
 	const char *name = wl_global_get_interface(global)->name;
+	if (!comp_security_context_allows(client, name)) {
+		return false;
+	}
 	if (!comp_objects_global_allowed(client, name)) {
 		return false;
 	}

@@ -179,7 +179,9 @@ static int accept_count_clients(struct comp_accept *acc, pid_t pid, int *of_pid)
 	return total;
 }
 
-static void accept_one(struct comp_accept *acc, int fd) {
+/* The new client, or NULL: refused (told why, fd closed). csrc/99_security_context.c
+ * takes its sandboxes' connections through here too. */
+static struct wl_client *accept_one(struct comp_accept *acc, int fd) {
 	struct ucred cred = {0};
 	socklen_t len = sizeof(cred);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
@@ -193,25 +195,27 @@ static void accept_one(struct comp_accept *acc, int fd) {
 			"too many clients: %d connected, the limit is %d (--max-clients)",
 			total, acc->max_clients);
 		accept_refuse(acc, fd, COMP_REFUSED_TOTAL, message, cred.pid);
-		return;
+		return NULL;
 	}
 	if (acc->max_per_process > 0 && cred.pid > 0 && of_pid >= acc->max_per_process) {
 		snprintf(message, sizeof(message),
 			"too many connections: pid %d has %d, the limit is %d "
 			"(--max-client-connections)", (int)cred.pid, of_pid, acc->max_per_process);
 		accept_refuse(acc, fd, COMP_REFUSED_PROCESS, message, cred.pid);
-		return;
+		return NULL;
 	}
 	/* wl_client_create duplicates the fd for its event source: two fds a client. */
-	if (wl_client_create(acc->display, fd) == NULL) {
+	struct wl_client *client = wl_client_create(acc->display, fd);
+	if (client == NULL) {
 		int err = errno;
 		snprintf(message, sizeof(message), "the compositor could not take the connection: %s",
 			strerror(err));
 		accept_refuse(acc, fd, err == EMFILE || err == ENFILE ? COMP_REFUSED_FDS :
 			COMP_REFUSED_ERROR, message, cred.pid);
-		return;
+		return NULL;
 	}
 	acc->accepted++;
+	return client;
 }
 
 static int accept_ready(int listen_fd, uint32_t mask, void *data) {
