@@ -22,8 +22,9 @@ Past a limit the client gets ``wl_display.error`` no_memory naming the limit and
 the log names the client (pid) and the limit, and libwayland disconnects it.
 
 **Rules** (:class:`ClientRule`, from the configuration file's ``client_limits()``): by
-executable (a regular expression on /proc/PID/exe) and uid, read from the connection's
-credentials when the client connects: other limits for it (wl_shm's included: "firefox may
+executable (a regular expression on /proc/PID/exe; ``Xwayland`` for Xwayland, whose
+credentials are the compositor's own) and uid, read from the connection's credentials when
+the client connects: other limits for it (wl_shm's included: "firefox may
 hold 2 GiB of shm"), and graphics paths kept from it (``linux_dmabuf=False``,
 ``wl_drm=False``: the global is hidden from it, so it takes its fall-back path).
 """
@@ -73,7 +74,14 @@ HIDE_BITS = {"linux_dmabuf": lib.COMP_HIDE_LINUX_DMABUF, "wl_drm": lib.COMP_HIDE
 _active: ObjectLimits | None = None
 
 
+# What a rule's exe matches for a client whose credentials are the compositor's own: wlroots
+# starts Xwayland on a socketpair, so its pid is ours (and no other client's is).
+XWAYLAND_EXE = "Xwayland"
+
+
 def process_exe(pid: int) -> str | None:
+    if pid == os.getpid():
+        return XWAYLAND_EXE
     try:
         return os.readlink(f"/proc/{pid}/exe")
     except OSError:

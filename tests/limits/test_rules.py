@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from tests.conftest import needs
+from tests.harness import wait_for
 from tests.limits.test_objects import WL_DISPLAY_NO_MEMORY, object_hog, release
 from tests.test_limits import shm_hog
 
@@ -77,3 +79,24 @@ def test_a_rule_keeps_wl_drm_from_a_client(make_compositor, tmp_path):
     assert "wl_drm" not in client["globals"]
     assert client["limits"]["hidden_by_rule"] == ["wl_drm"]
     release(hog)
+
+
+@needs("Xwayland", "xlogo")
+def test_xwayland_gets_its_limits_by_rule(make_compositor, tmp_path):
+    """Xwayland is a client like any other: its credentials are the compositor's own (a
+    socketpair), and a rule names it ``Xwayland``."""
+    comp = configured(
+        make_compositor, tmp_path, "client_limits(exe='Xwayland', surfaces=20000)\n"
+    )
+    display = comp.ctl_ok("ping")["display"]
+    xlogo = comp.spawn(["xlogo"], env={"DISPLAY": display})
+
+    def xwayland() -> dict | None:
+        """Xwayland's figures once it shows the window (a surface)."""
+        mine = [c for c in comp.ctl_ok("clients")["clients"] if c["pid"] == comp.pid]
+        return mine[0]["limits"] if mine and mine[0]["limits"]["surfaces"]["used"] else None
+
+    held = wait_for(xwayland, 30, what="Xwayland's client with a surface")
+    assert held["by_rule"] is True and held["surfaces"]["limit"] == 20000, held
+    xlogo.kill()
+    xlogo.wait()
