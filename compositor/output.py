@@ -125,6 +125,10 @@ class ServerOutput:
             # Frames that showed a client's buffer on a KMS plane with no composition.
             "frames_scanned_out": self.loop.frames_scanned_out,
             "direct_scanout": bool(self.loop.scanout_buffer),
+            # Why the last composited frame was not scanned out (None before any was).
+            "scanout_refusal": ffi.string(self.loop.scanout_refusal).decode()
+            if self.loop.scanout_refusal
+            else None,
             # What the scene commits painted (pixman, GLES2): the damage, and the pixels
             # written for it (background and nodes; equal to the damage when all is opaque).
             "pixels_damaged": self.loop.pixels_damaged,

@@ -103,6 +103,13 @@ def test_fullscreen_covers_the_output_above_other_windows(compositor):
     assert "fullscreen" in configure_line(proc, WIDTH, HEIGHT)
     wait_for_state(compositor, "test.fullscreen", state="fullscreen", x=0, y=0, width=WIDTH)
     wait_for(lambda: covers_output(compositor, "ff0000"), 5, what="red over the whole output")
+    # Alone on the output, but in shared memory: composited, and the output says why (the
+    # host has no dma-bufs; tests/vm/test_prime_buffers.py scans one out for real).
+    wait_for(
+        lambda: refusal(compositor) == "the buffer is not a dma-buf (shared memory is composited)",
+        10,
+        what="the output's reason for not scanning the fullscreen window out",
+    )
     # Alt+F11 toggles it back: the old size and place, and the green window shows again.
     keys(compositor, "Alt_L", "F11")
     assert "fullscreen" not in configure_line(proc, 300, 200)
@@ -113,6 +120,16 @@ def test_fullscreen_covers_the_output_above_other_windows(compositor):
     assert color_box(image, "00ff00") is not None
     lines, _ = sync(below)
     assert not [line for line in lines if line.startswith("toplevel-configure 640")], lines
+    wait_for(
+        lambda: refusal(compositor) == "the topmost surface does not cover the output exactly",
+        10,
+        what="the output's reason with two windows shown",
+    )
+
+
+def refusal(comp) -> str | None:
+    """Why the output's last composited frame was not a direct scan-out."""
+    return comp.ctl_ok("outputs")["outputs"][0]["scanout_refusal"]
 
 
 def test_fullscreen_request_above_another_window_until_the_client_leaves(compositor):

@@ -189,7 +189,9 @@ class ClientInspector:
         # No copy on the way to the output; direct scan-out is a field of its own.
         client["zero_copy"] = zero_copy(client)
         client["direct_scanout"] = any(s["path"] == SCANOUT_PATH for s in surfaces)
-        client["scanout"] = scanout_notes(client)
+        client["scanout"] = scanout_notes(
+            client, [o.describe()["scanout_refusal"] for o in self.outputs]
+        )
         return client
 
     def _client_surfaces(self, client: Any, address: int, now: float, seen: set) -> list[dict]:

@@ -91,9 +91,10 @@ def zero_copy(client: dict[str, Any]) -> bool:
     return bool(shown) and all(s["path"] in NO_COPY_PATHS for s in shown)
 
 
-def scanout_notes(client: dict[str, Any]) -> list[str]:
+def scanout_notes(client: dict[str, Any], refusals: list[str] | None = None) -> list[str]:
     """Why a client's dma-buf is composited rather than scanned out directly; empty when it
-    is scanned out or has no dma-buf to scan out."""
+    is scanned out or has no dma-buf to scan out. ``refusals``: what the outputs' frame loops
+    said of their last composited frame (``scanout_refusal`` in ``pydrm-ctl outputs``)."""
     surfaces = [s for s in client["surfaces"] if s["buffer"]["kind"] not in ("none", "released")]
     if not surfaces or any(s["path"] == SCANOUT_PATH for s in surfaces):
         return []
@@ -101,5 +102,7 @@ def scanout_notes(client: dict[str, Any]) -> list[str]:
         return []
     if not any(s["role"] == "xdg_toplevel" and s["fullscreen"] for s in surfaces):
         return ["not fullscreen: direct scanout needs one opaque surface covering the output"]
-    return ["fullscreen, but the output's plane did not take its buffer (format, modifier, "
-            "cursor or an overlay in the way)"]
+    said = [r for r in refusals or [] if r]
+    if said:
+        return [f"fullscreen, but composited: {'; '.join(sorted(set(said)))}"]
+    return ["fullscreen, but composited (the output has not said why yet)"]

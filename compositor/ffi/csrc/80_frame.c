@@ -8,10 +8,14 @@
 
 bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
 	uint64_t *pixels_drawn);
+const char *comp_scene_scanout_refusal(void);
 /* Damage rectangles kept per frame before wlroots falls back to their bounding box. */
 #define COMP_DAMAGE_MAX_RECTS 4096
 
 static bool comp_py_render_frame(void *handle);
+/* The frame clock (82_frame_clock.c): manual frames only when stepped, its time. */
+bool comp_frame_clock_holds(void);
+int64_t comp_frame_clock_now(struct timespec *ts);
 static void comp_py_commit_failed(void *handle);
 
 /* The loop as C sees it: the public part first (cffi reads it), then the wiring. */
@@ -45,6 +49,9 @@ static void count_frame_shown(struct wlr_surface *surface, int sx, int sy, void 
 
 static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 	struct frame_loop *impl = wl_container_of(listener, impl, frame);
+	if (comp_frame_clock_holds()) {
+		return;  /* a manual frame clock: the backend's timer and idle frames wait */
+	}
 	comp_frame_loop *loop = &impl->pub;
 	struct wlr_output *output = impl->output;
 	uint32_t before = output->commit_seq;
@@ -56,13 +63,14 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 	 * clients, and each window was painted about twice per frame of its own (buffer age 2:
 	 * every frame also repaints the previous frame's damage). */
 	struct timespec now;
-	frame_now_ns(&now);
+	comp_frame_clock_now(&now);
 	wlr_scene_output_send_frame_done(impl->scene_output, &now);
 	bool rendered = false;
 	if (loop->python_renders) {
 		loop->python_calls++;
 		rendered = comp_py_render_frame(loop->handle);
 	}
+	const char *refusal = rendered ? "the overlay draws this output (pydrm-ctl overlay)" : NULL;
 	if (!rendered && !comp_scene_output_commit(impl->scene_output, &loop->pixels_damaged,
 			&loop->pixels_drawn)) {
 		/* Normal on DRM: another VT holds the seat, or the last page flip is still in
@@ -84,6 +92,9 @@ static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
 		}
 		loop->last_frame_ns = now_ns;
 		bool composited = loop->scanout_buffer == 0;
+		if (composited) {
+			loop->scanout_refusal = refusal != NULL ? refusal : comp_scene_scanout_refusal();
+		}
 		wlr_scene_output_for_each_surface(impl->scene_output, count_frame_shown, &composited);
 	}
 }

@@ -11,6 +11,8 @@ typedef struct {
 	 * for the last frame, 0 when the last frame was composited. */
 	uint64_t frames_scanned_out;
 	uintptr_t scanout_buffer;
+	/* Why the last composited frame was not scanned out (a static C string; NULL before). */
+	const char *scanout_refusal;
 	/* Pixels painted by the scene commits (csrc/81_scene_render.c; pixman and GLES2):
 	 * the background cleared plus each node's visible damage. With opaque windows every
 	 * damaged pixel is painted once, so this equals the damaged area. */

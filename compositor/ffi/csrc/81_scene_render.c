@@ -238,63 +238,113 @@ static void render_item_draw(struct render_item *item, struct wlr_output *output
 	}
 }
 
-/* wlroots' scene_output_scanout: show a client's buffer directly when it alone covers the
- * output exactly. */
+/* Why the last frame was not scanned out directly (a static string), NULL when it was: the
+ * frame loop (80_frame.c) keeps it per output, and the inspector says it. */
+static const char *scanout_refusal;
+
+static bool refuse_scanout(const char *why) {
+	scanout_refusal = why;
+	return false;
+}
+
+static bool software_cursor_shown(struct wlr_output *output) {
+	struct wlr_output_cursor *cursor;
+	wl_list_for_each(cursor, &output->cursors, link) {
+		if (cursor->enabled && cursor->visible && cursor != output->hardware_cursor) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* wlroots' scene_output_scanout, which needs a client's buffer to be the only node on the
+ * output: here the topmost node must cover the output exactly, and whatever lies below it
+ * must be hidden by it (opaque over the whole output), as a fullscreen video player is over
+ * the windows it covers. */
 static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size_t count) {
 	struct wlr_output *output = scene_output->output;
 	int width, height;
 	wlr_output_effective_resolution(output, &width, &height);
 	struct render_item *only = NULL;
-	for (size_t i = 0; i < count; i++) {
+	bool covers_others = false;
+	for (size_t i = count; i-- > 0;) {
 		struct wlr_box *box = &render_items[i].box;
 		if (box->x + box->width <= 0 || box->y + box->height <= 0 ||
 				box->x >= width || box->y >= height) {
 			continue;
 		}
-		if (only != NULL) {
-			return false;
+		if (only == NULL) {
+			only = &render_items[i];
+		} else {
+			covers_others = true;
+			break;
 		}
-		only = &render_items[i];
 	}
-	if (only == NULL || only->box.x != 0 || only->box.y != 0 ||
+	if (only == NULL) {
+		return refuse_scanout("nothing on the output");
+	}
+	if (only->box.x != 0 || only->box.y != 0 ||
 			only->box.width != width || only->box.height != height) {
-		return false;
+		return refuse_scanout("the topmost surface does not cover the output exactly");
+	}
+	if (covers_others) {
+		node_opaque_region(only);
+		bool opaque = pixman_region32_contains_rectangle(&only->opaque,
+			&(pixman_box32_t){0, 0, width, height}) == PIXMAN_REGION_IN;
+		pixman_region32_fini(&only->opaque);
+		if (!opaque) {
+			return refuse_scanout("the topmost surface is translucent over others");
+		}
+	}
+	if (software_cursor_shown(output)) {
+		return refuse_scanout("the pointer's image is drawn in software over it");
 	}
 	struct wlr_buffer *buffer;
 	struct wlr_scene_node *node = only->node;
 	if (node->type == WLR_SCENE_NODE_SURFACE) {
 		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
-		if (surface->buffer == NULL || surface->current.viewport.has_src ||
+		if (surface->buffer == NULL) {
+			return refuse_scanout("the surface has no buffer");
+		}
+		if (surface->current.viewport.has_src ||
 				surface->current.transform != output->transform) {
-			return false;
+			return refuse_scanout("the surface is cropped (viewport) or transformed");
 		}
 		buffer = &surface->buffer->base;
 	} else if (node->type == WLR_SCENE_NODE_BUFFER) {
 		struct wlr_scene_buffer *scene_buffer = (struct wlr_scene_buffer *)node;
 		if (scene_buffer->buffer == NULL || !wlr_fbox_empty(&scene_buffer->src_box) ||
 				scene_buffer->transform != output->transform) {
-			return false;
+			return refuse_scanout("the buffer node is empty, cropped or transformed");
 		}
 		buffer = scene_buffer->buffer;
 	} else {
-		return false;
+		return refuse_scanout("the only node is a solid rectangle");
 	}
 	/* Only a dma-buf: a buffer in a client's memory (wl_shm, a wl_drm memfd) on the output
 	 * would be read later, unguarded, by screencopy and the recorder's threads. */
 	struct wlr_dmabuf_attributes dmabuf;
 	if (!wlr_buffer_get_dmabuf(buffer, &dmabuf)) {
-		return false;
+		return refuse_scanout("the buffer is not a dma-buf (shared memory is composited)");
 	}
 	wlr_output_attach_buffer(output, buffer);
 	if (!wlr_output_test(output)) {
 		wlr_output_rollback(output);
-		return false;
+		return refuse_scanout("the output refused the buffer (format, modifier or plane)");
 	}
-	return wlr_output_commit(output);
+	if (!wlr_output_commit(output)) {
+		return refuse_scanout("the output's commit of the buffer failed");
+	}
+	scanout_refusal = NULL;
+	return true;
 }
 
 static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
 		uint64_t *pixels_drawn);
+
+const char *comp_scene_scanout_refusal(void) {
+	return scanout_refusal;
+}
 
 /* The frame loop's commit. On pixman, what is drawn is read straight from the clients'
  * memory: inside a guard (08_client_memory.c), so that a client that truncated its pool's
@@ -316,6 +366,7 @@ static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t 
 	struct wlr_renderer *renderer = output->renderer;
 	if ((!wlr_renderer_is_pixman(renderer) && !wlr_renderer_is_gles2(renderer)) ||
 			output->scale != 1.0f || output->transform != WL_OUTPUT_TRANSFORM_NORMAL) {
+		scanout_refusal = "wlroots' own commit (scaled or rotated output, other renderer)";
 		comp_scene_import_pending(scene_output->scene, renderer);
 		return wlr_scene_output_commit(scene_output);
 	}
@@ -327,6 +378,7 @@ static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t 
 	wlr_output_effective_resolution(output, &walk.viewport.width, &walk.viewport.height);
 	collect_nodes(&walk, &scene_output->scene->node, 0, 0);
 	if (walk.failed) {
+		scanout_refusal = "out of memory for the walk: wlroots' own commit";
 		comp_scene_import_pending(scene_output->scene, renderer);
 		return wlr_scene_output_commit(scene_output);
 	}

@@ -10,9 +10,10 @@ DRM backend (virtio-gpu) and its scanout is checked pixel by pixel. Checks:
                    converted to XRGB8888 by the compositor's C code (BT.601 limited range,
                    with DMA_BUF_IOCTL_SYNC): the right colour reaches the scanout
   direct_scanout   pixman renderer, one fullscreen wl_drm window of the output's size on a
-                   virtio-gpu dma-buf: wlroots' scene puts the client's buffer itself on the
-                   primary plane: every frame is a scan-out (none composited, so no GL or
-                   pixman draw and no copy), the inspector says so, the colour is on screen
+                   virtio-gpu dma-buf, over another window it hides: the frame loop puts the
+                   client's buffer itself on the primary plane: every frame, through five
+                   new buffers, is a scan-out (none composited, so no GL or pixman draw and
+                   no copy), the inspector says so, each colour is on screen
   planar_gl        GLES2 renderer (Mesa 25 from .gl/mesa, see guest/gl_env.py): NV12 from
                    one virtio-gpu dma-buf (two planes) shows the right colour. Skipped when
                    .gl/mesa is absent (scripts/gl-setup.sh provides it)
@@ -24,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.clients.wl_drm_client import ARGB8888, NV12, XRGB8888, WlDrmClient
+from tests.clients.wl_drm_client import ARGB8888, NV12, XRGB8888, WlDrmClient, memfd_buffer
 from tests.harness import CompositorProcess
 from tests.helpers import region_is, rgb
 from tests.vm.guest import drmio
@@ -166,8 +167,22 @@ def main() -> int:
         output = comp.ctl_ok("outputs")["outputs"][0]
         width, height = output["width"], output["height"]
         card_fd = os.open("/dev/dri/card0", os.O_RDWR | os.O_CLOEXEC)
+        # A window below the fullscreen one: hidden under it, it must not keep it from the
+        # plane (wlroots 0.15's own scan-out wants the fullscreen buffer alone in the scene).
+        below = WlDrmClient(str(comp.runtime_dir / comp.socket))
         fs = WlDrmClient(str(comp.runtime_dir / comp.socket))
         try:
+            below.authenticate(1)
+            stride = 160 * 4
+            below_fd = memfd_buffer(160, 120, stride, 0x33CC66)
+            below.show(
+                below.create_prime_buffer(below_fd, 160, 120, XRGB8888, 0, stride),
+                160,
+                120,
+                "vm.below",
+            )
+            os.close(below_fd)
+            comp.wait_for_view("vm.below", timeout=20)
             fs.authenticate(1)  # a render node: answered at once
             fs.hide_cursor()  # virtio-gpu + pixman: the cursor is a software one
             fs.roundtrip()
@@ -184,35 +199,45 @@ def main() -> int:
             )
             before = comp.ctl_ok("outputs")["outputs"][0]
             read_before = comp.ctl_ok("copy-stats")["paths"]["pixman_read"]["bytes"]
-            # A new buffer, a new frame: scanned out too, nothing composited in between.
-            second = drmio.create_dumb(card_fd, width, height)
-            second.write(drmio.xrgb_rows(width, height, second.pitch, 0xF0A010))
-            dmabuf = second.export()
-            buffer2 = fs.create_prime_buffer(dmabuf, width, height, XRGB8888, 0, second.pitch)
-            os.close(dmabuf)
-            fs.attach(surface, buffer2, width, height)
+            # New buffers, new frames: all scanned out, nothing composited in between.
             box = (8, 8, width - 16, height - 16)
-            wait_for(
-                lambda: region_is(screendump("scanout"), box, rgb("f0a010")),
-                20,
-                what="the second buffer on the scanout",
-            )
+            for n, colour in enumerate(("f0a010", "10f0a0", "a010f0", "f01010", "10a0f0")):
+                dumb = drmio.create_dumb(card_fd, width, height)
+                dumb.write(drmio.xrgb_rows(width, height, dumb.pitch, int(colour, 16)))
+                dmabuf = dumb.export()
+                buffer = fs.create_prime_buffer(dmabuf, width, height, XRGB8888, 0, dumb.pitch)
+                os.close(dmabuf)
+                fs.attach(surface, buffer, width, height)
+                wait_for(
+                    lambda colour=colour, n=n: region_is(
+                        screendump(f"scanout-{n}"), box, rgb(colour)
+                    ),
+                    20,
+                    what=f"buffer {n} ({colour}) on the scanout",
+                )
             after = comp.ctl_ok("outputs")["outputs"][0]
             committed = after["frames_committed"] - before["frames_committed"]
             scanned = after["frames_scanned_out"] - before["frames_scanned_out"]
             info["frames"] = {"committed": committed, "scanned_out": scanned}
-            assert committed >= 1 and scanned == committed, info["frames"]
-            # Nothing composited, so nothing read: the new buffer's bytes were never copied.
+            info["scanout_refusal"] = after["scanout_refusal"]
+            assert committed >= 5 and scanned == committed, info
             read = comp.ctl_ok("copy-stats")["paths"]["pixman_read"]["bytes"] - read_before
             info["bytes_read"] = read
             assert read == 0, read
-            (client,) = [c for c in comp.ctl_ok("clients")["clients"] if c["pid"] == os.getpid()]
+            # Both windows' clients are this process: the fullscreen one has the output's size.
+            (client,) = [
+                c
+                for c in comp.ctl_ok("clients")["clients"]
+                if c["pid"] == os.getpid()
+                and any(s["buffer"]["width"] == width for s in c["surfaces"])
+            ]
             top = next(s for s in client["surfaces"] if s["role"] == "xdg_toplevel")
             info["path"], info["diagnosis"] = top["path"], client["diagnosis"]
             assert top["path"].startswith("direct scanout"), top
             assert client["zero_copy"] is True, client["diagnosis"]
         finally:
             fs.close()
+            below.close()
     comp.stop(check=False)
     Path("/mnt/out/compositor.log").write_text(comp.log())
 
