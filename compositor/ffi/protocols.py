@@ -5,9 +5,9 @@ build.py runs :func:`generate` before it compiles the module: for each XML below
 build directory that is on the compiler's include path; the ``csrc/99_*.c`` file of each
 protocol includes both. Most XML files come from the system's wayland-protocols (Debian 12:
 1.31); those newer than that live in the repository's ``protocols/`` (cursor-shape-v1, from
-wayland-protocols 1.44; security-context-v1, from 1.32). tablet-unstable-v2 is there for
-cursor-shape's ``get_tablet_tool_v2`` argument: wlroots keeps its own copy of that interface
-private.
+wayland-protocols 1.44; security-context-v1 and the other staging protocols of sway 1.10,
+from 1.47). tablet-unstable-v2 is there for cursor-shape's ``get_tablet_tool_v2`` argument:
+wlroots keeps its own copy of that interface private.
 
 Runs standalone too: ``python compositor/ffi/protocols.py`` prints where the files went.
 """
@@ -30,6 +30,7 @@ PROTOCOLS = (
     ("system", "unstable/tablet/tablet-unstable-v2.xml"),
     ("repo", "cursor-shape-v1.xml"),
     ("repo", "security-context-v1.xml"),
+    ("repo", "ext-foreign-toplevel-list-v1.xml"),
 )
 
 

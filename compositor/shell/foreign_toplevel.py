@@ -13,6 +13,10 @@ a window, then gives it the keyboard); titles and app_ids come from the role's o
 the outputs from the window's geometry when it moves, after the commit that takes a new size
 and when the outputs change. Whoever needs to know when a window is shown or hidden (idle
 inhibition) sets :attr:`ForeignToplevels.on_visibility_changed`.
+
+ext-foreign-toplevel-list-v1 (sway 1.10; C in ffi/csrc/99_foreign_toplevel_list.c) lists
+the same windows to any client that asks, read-only: an identifier, the title and app_id,
+kept current, and closed when the window unmaps.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from wlroots.wlr_types.foreign_toplevel_management_v1 import (
 )
 
 from compositor import wayland_fixes
+from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -40,6 +45,10 @@ if TYPE_CHECKING:
     from compositor.shell.view import View
 
 log = logging.getLogger(__name__)
+
+
+def _text(value: str | None) -> Any:
+    return value.encode() if value is not None else ffi.NULL
 
 
 def _nothing() -> None:
@@ -57,6 +66,10 @@ class ToplevelHandle:
         self._outputs_source = None  # an idle callback that updates the outputs
         handle.set_title(view.title)
         handle.set_app_id(view.app_id)
+        # ext-foreign-toplevel-list: NULL when out of memory (then that list lacks it).
+        self.listed = lib.comp_ftl_toplevel_create(
+            owner.listed, _text(view.title), _text(view.app_id)
+        )
         self._listeners = Listeners(
             (handle.request_activate_event, self._on_request_activate),
             (handle.request_maximize_event, self._on_request_maximize),
@@ -73,6 +86,9 @@ class ToplevelHandle:
         wayland_fixes.remove_source(self._outputs_source)
         self._outputs_source = None
         self.handle.destroy()
+        if self.listed != ffi.NULL:
+            lib.comp_ftl_toplevel_destroy(self.listed)
+            self.listed = ffi.NULL
         del self.handle, self.view
 
     # -- keeping it current ---------------------------------------------------------------
@@ -90,8 +106,12 @@ class ToplevelHandle:
         """The window's title, app id, parent or size (configured) changed."""
         if change == "title":
             self.handle.set_title(self.view.title)
+            if self.listed != ffi.NULL:
+                lib.comp_ftl_toplevel_set_title(self.listed, _text(self.view.title))
         elif change == "app_id":
             self.handle.set_app_id(self.view.app_id)
+            if self.listed != ffi.NULL:
+                lib.comp_ftl_toplevel_set_app_id(self.listed, _text(self.view.app_id))
         elif change == "parent":
             self.update_parent()
         elif change == "configured":
@@ -172,6 +192,10 @@ class ForeignToplevels:
         self.core = core
         self.outputs = outputs
         self.manager = ForeignToplevelManagerV1.create(core.display)
+        # ext_foreign_toplevel_list_v1: the same windows, read-only (freed with the display).
+        self.listed = lib.comp_ftl_manager_create(to_native(core.display, "struct wl_display *"))
+        if self.listed == ffi.NULL:
+            raise MemoryError("cannot create the ext_foreign_toplevel_list_v1 global")
         self.handles: dict[View, ToplevelHandle] = {}  # the mapped windows
         # Called when a window is shown or hidden (mapped, unmapped, (un)minimized).
         self.on_visibility_changed: Callable[[], None] = _nothing

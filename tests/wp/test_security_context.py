@@ -50,6 +50,7 @@ SANDBOXED = {
 }
 # Offered to the sandbox engine's own connection, hidden from the sandbox's.
 PRIVILEGED = {
+    "ext_foreign_toplevel_list_v1",
     "ext_session_lock_manager_v1",
     "wp_security_context_manager_v1",
     "zwlr_data_control_manager_v1",
