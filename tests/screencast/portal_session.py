@@ -100,7 +100,9 @@ class PortalClient:
 
     @classmethod
     async def connect(cls, address: str) -> PortalClient:
-        bus = await MessageBus(bus_address=address, bus_type=BusType.SESSION).connect()
+        bus = await MessageBus(
+            bus_address=address, bus_type=BusType.SESSION, negotiate_unix_fd=True
+        ).connect()
         return cls(bus)
 
     async def request(
