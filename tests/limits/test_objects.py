@@ -83,7 +83,8 @@ class Baseline:
         release(hog)
         wait_for(lambda: self._settled() == self.counts, 20,
                  what=f"counts back to {self.counts} (now {self._settled()})")  # fmt: skip
-        wait_for(lambda: self.comp.open_fds() == self.fds, 20,
+        # At most the baseline's: it may have caught a control connection's fd in passing.
+        wait_for(lambda: self.comp.open_fds() <= self.fds, 20,
                  what=f"fds back to {self.fds} (now {self.comp.open_fds()})")
         sync(self.innocent)
 
