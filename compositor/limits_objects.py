@@ -16,7 +16,9 @@ size (said so: ``estimated``), against ``--max-client-dmabuf-buffers`` and
 
 **fds**: the dma-buf planes the compositor holds for a client and the fds parked in its
 socket's queue (received, not yet taken by a request: libwayland keeps up to 1024 a client)
-against ``--max-client-fds``; looked at each request and each second.
+against ``--max-client-fds``, and all clients' together against half of what the fd limit
+leaves after the compositor's reserve (``ulimit -n`` raises it); looked at each request and
+each second.
 
 Past a limit the client gets ``wl_display.error`` no_memory naming the limit and its option,
 the log names the client (pid) and the limit, and libwayland disconnects it.
@@ -72,6 +74,18 @@ GRAPHICS_GLOBALS = {"linux_dmabuf": "zwp_linux_dmabuf_v1", "wl_drm": "wl_drm"}
 HIDE_BITS = {"linux_dmabuf": lib.COMP_HIDE_LINUX_DMABUF, "wl_drm": lib.COMP_HIDE_WL_DRM}
 
 _active: ObjectLimits | None = None
+# Of the fd limit (after the compositor's reserve), what all clients' dma-buf planes and
+# parked fds together may hold: the other half is for connections (two fds each).
+FDS_SHARE_FOR_CLIENTS = 0.5
+
+
+def fds_all_clients() -> int:
+    """All clients' fds together (dma-buf planes held, parked), from the fd limit."""
+    from compositor.limits import FD_RESERVE_MIN, FD_RESERVE_SHARE, fd_limit  # noqa: PLC0415
+
+    limit = fd_limit()
+    reserve = max(FD_RESERVE_MIN, limit // FD_RESERVE_SHARE)
+    return max(64, int((limit - reserve) * FDS_SHARE_FOR_CLIENTS))
 
 
 # What a rule's exe matches for a client whose credentials are the compositor's own: wlroots
@@ -159,6 +173,8 @@ class ObjectLimits:
             raise MemoryError("cannot install the client object limits")
         self._shm_native = shm_native
         lib.comp_objects_set_defaults(self._native, self._limits_struct(self.defaults))
+        self.max_fds_all = fds_all_clients()
+        lib.comp_objects_set_fds_all(self._native, self.max_fds_all)
         self.rules: list[ClientRule] = []
         self.applied: dict[int, list[int]] = {}  # pid -> lines of the rules that matched
         self.shm_defaults: dict[str, int] = {
@@ -170,7 +186,7 @@ class ObjectLimits:
         _active = self
         log.info(
             "objects per client: %s; dma-bufs: %d buffers, %d MiB; %d fds (dma-buf planes "
-            "and parked)",
+            "and parked), %d of all clients (half the fd limit after the reserve)",
             ", ".join(
                 f"{self.defaults[n]} {n[4:]}"
                 for n in ("max_objects", "max_surfaces", "max_subsurfaces", "max_regions",
@@ -179,6 +195,7 @@ class ObjectLimits:
             self.defaults["max_dmabuf_buffers"],
             self.defaults["max_dmabuf_bytes"] >> 20,
             self.defaults["max_fds"],
+            self.max_fds_all,
         )
 
     def _limits_struct(self, limits: dict[str, int]) -> Any:
@@ -259,6 +276,8 @@ class ObjectLimits:
         figures: dict[str, Any] = {name: getattr(out.now, name) for name in USAGE}
         figures["refused"] = out.refused
         figures["clients"] = out.clients
+        figures["fds"] = out.now.dmabuf_fds + out.now.parked_fds
+        figures["max_fds_all_clients"] = out.max_fds_all
         return figures
 
     def gauges(self) -> dict[str, Any]:

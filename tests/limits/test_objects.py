@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import WL_DRM_TEST_ARGS
 from tests.harness import wait_for
 from tests.helpers import solid_window, sync
-from tests.test_limits import assert_rss_back, rss_kib
+from tests.test_limits import assert_rss_back, fd_limit, rss_kib
 
 WL_DISPLAY_NO_MEMORY = 2
 
@@ -199,3 +199,20 @@ def test_wl_drm_prime_buffers_stop_at_the_limit(make_compositor):
     base.refused(report, "(--max-client-bytes)")
     assert report["made"] == 4, report
     base.back(hog)
+
+
+def test_fds_of_all_clients_stop_at_the_compositors_share(make_compositor):
+    """Two clients each under --max-client-fds, together past all clients' share of the fd
+    limit (ulimit -n 300: (300 - 128) / 2 = 86): the one that adds past it is refused, the
+    first keeps its connection."""
+    with fd_limit(300):
+        comp = make_compositor()
+    assert totals(comp)["max_fds_all_clients"] == 86
+    base = Baseline(comp)
+    first, report1 = object_hog(comp, "parked", "--count", "56")
+    assert report1["error"] is None, report1
+    second, report2 = object_hog(comp, "parked", "--count", "56")
+    base.refused(report2, "over the compositor's limit of 86 (a share of ulimit -n)")
+    assert held_by(comp, first.pid)["parked_fds"]["used"] == 56
+    release(second)
+    base.back(first)

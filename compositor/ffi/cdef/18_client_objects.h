@@ -11,6 +11,8 @@ struct comp_objects;
 struct comp_objects *comp_objects_install(struct wl_display *display,
 	struct comp_limits *shm_limits);
 void comp_objects_set_defaults(struct comp_objects *objects, const comp_objects_limits *limits);
+/* All clients' dma-buf and parked fds together: past it the client adding one is refused. */
+void comp_objects_set_fds_all(struct comp_objects *objects, uint32_t max_fds_all);
 /* false: not a client this knows. */
 bool comp_objects_client(struct comp_objects *objects, struct wl_client *client,
 	comp_client_objects *out);

@@ -40,6 +40,7 @@ struct comp_objects {
 	struct wl_protocol_logger *logger;
 	struct wl_event_source *timer;
 	comp_objects_limits defaults;
+	uint32_t max_fds_all;  /* all clients' dma-buf and parked fds together */
 	comp_objects_usage total;
 	uint64_t refused;
 	uint32_t clients;
@@ -309,6 +310,16 @@ static bool objects_check_fds(struct objects_client *oc) {
 	oc->now.parked_fds = parked;
 	objects_peaks(oc);
 	uint64_t held = (uint64_t)oc->now.dmabuf_fds + parked;
+	struct comp_objects *objects = oc->objects;
+	uint64_t all = (uint64_t)objects->total.dmabuf_fds + objects->total.parked_fds;
+	if (held > 0 && all > objects->max_fds_all) {
+		char message[160];
+		snprintf(message, sizeof(message), "all clients hold %llu fds (dma-buf planes and "
+			"parked), over the compositor's limit of %u (a share of ulimit -n)",
+			(unsigned long long)all, objects->max_fds_all);
+		objects_refuse(oc, message);
+		return false;
+	}
 	if (held > oc->limits.max_fds) {
 		char message[160];
 		snprintf(message, sizeof(message), "%llu fds held (%u dma-buf planes, %u parked in "
@@ -547,6 +558,7 @@ struct comp_objects *comp_objects_install(struct wl_display *display,
 	}
 	wl_event_source_timer_update(objects->timer, OBJECTS_PARKED_CHECK_MS);
 	memset(&objects->defaults, 0xff, sizeof(objects->defaults));  /* unlimited until set */
+	objects->max_fds_all = UINT32_MAX;
 	objects->client_created.notify = objects_client_created;
 	wl_display_add_client_created_listener(display, &objects->client_created);
 	objects->display_destroy.notify = objects_display_destroyed;
@@ -556,6 +568,10 @@ struct comp_objects *comp_objects_install(struct wl_display *display,
 
 void comp_objects_set_defaults(struct comp_objects *objects, const comp_objects_limits *limits) {
 	objects->defaults = *limits;
+}
+
+void comp_objects_set_fds_all(struct comp_objects *objects, uint32_t max_fds_all) {
+	objects->max_fds_all = max_fds_all;
 }
 
 bool comp_objects_client(struct comp_objects *objects, struct wl_client *client,
@@ -600,6 +616,7 @@ bool comp_objects_client_set(struct comp_objects *objects, struct wl_client *cli
 void comp_objects_totals_get(struct comp_objects *objects, comp_objects_totals *out) {
 	*out = (comp_objects_totals){
 		.now = objects->total, .refused = objects->refused, .clients = objects->clients,
+		.max_fds_all = objects->max_fds_all,
 	};
 }
 

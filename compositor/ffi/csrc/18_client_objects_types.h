@@ -48,4 +48,5 @@ typedef struct {
 	comp_objects_usage now;    /* all clients */
 	uint64_t refused;
 	uint32_t clients;
+	uint32_t max_fds_all;
 } comp_objects_totals;
