@@ -88,6 +88,12 @@ class ProtocolGlobals:
             raise MemoryError(
                 "cannot create a single-pixel, content-type or fractional-scale global"
             )
+        # wp_alpha_modifier_v1: the frame path blends a surface with its multiplier.
+        self.alpha_modifier = lib.comp_alpha_manager_create(
+            display, to_native(core.scene, "struct wlr_scene *")
+        )
+        if self.alpha_modifier == ffi.NULL:
+            raise MemoryError("cannot create the wp_alpha_modifier_v1 global")
         # Sandboxes' connections, without the privileged globals (security_context.py).
         self.security_context = SecurityContexts(core.display)
         for name in core.config.disabled_globals:

@@ -31,6 +31,7 @@ PROTOCOLS = (
     ("repo", "cursor-shape-v1.xml"),
     ("repo", "security-context-v1.xml"),
     ("repo", "ext-foreign-toplevel-list-v1.xml"),
+    ("repo", "alpha-modifier-v1.xml"),
 )
 
 

@@ -13,8 +13,10 @@ colour, premultiplied, stretched to the size by wp_viewport); ``--content-type T
 preferred scale other than 120, it draws a buffer of size x scale / 120, one-pixel black and
 white columns, shown at the window's size through wp_viewport: sharp only when the output's
 scale matches); ``--cursor-shape NAME`` (wp_cursor_shape_v1: that shape at each pointer
-enter); ``--idle-notify MS`` (an ext_idle_notification_v1 with that timeout). On stdin:
-``sync TOKEN``.
+enter); ``--idle-notify MS`` (an ext_idle_notification_v1 with that timeout); ``--alpha
+FACTOR`` (wp_alpha_modifier_surface_v1: the multiplier, 0 to 4294967295, before the first
+commit). On stdin: ``sync TOKEN``; ``alpha FACTOR`` (a new multiplier and a commit; with
+``--alpha`` only), ``alpha-again`` (a second get_surface for the surface: a protocol error).
 
     python -m tests.clients.wp_window --single-pixel ff800080 --size 200x150
 """
@@ -28,6 +30,7 @@ import selectors
 import sys
 
 from pywayland.client import Display
+from pywayland.protocol.alpha_modifier_v1 import WpAlphaModifierV1
 from pywayland.protocol.content_type_v1 import WpContentTypeManagerV1, WpContentTypeV1
 from pywayland.protocol.cursor_shape_v1 import WpCursorShapeDeviceV1, WpCursorShapeManagerV1
 from pywayland.protocol.ext_idle_notify_v1 import ExtIdleNotifierV1
@@ -50,6 +53,7 @@ GLOBALS = {
     "wp_fractional_scale_manager_v1": (WpFractionalScaleManagerV1, 1),
     "wp_cursor_shape_manager_v1": (WpCursorShapeManagerV1, 1),
     "ext_idle_notifier_v1": (ExtIdleNotifierV1, 1),
+    "wp_alpha_modifier_v1": (WpAlphaModifierV1, 1),
 }
 
 
@@ -97,6 +101,9 @@ class WpWindow:
             self.pointer = seat.get_pointer()
             self.shape_device = self.shapes.get_pointer(self.pointer)
             self.pointer.dispatcher["enter"] = self._on_enter
+        if options.alpha is not None:
+            self.alpha = self._need("wp_alpha_modifier_v1").get_surface(self.surface)
+            self.alpha.set_multiplier(options.alpha)
         self.xdg_surface = self.wm_base.get_xdg_surface(self.surface)
         self.xdg_surface.dispatcher["configure"] = self._on_configure
         self.toplevel = self.xdg_surface.get_toplevel()
@@ -217,6 +224,12 @@ class WpWindow:
                             words = line.decode().split()
                             if len(words) == 2 and words[0] == "sync":
                                 self._sync(words[1])
+                            elif len(words) == 2 and words[0] == "alpha":
+                                self.alpha.set_multiplier(int(words[1]))
+                                self.surface.commit()
+                            elif words == ["alpha-again"]:
+                                manager = self._need("wp_alpha_modifier_v1")
+                                self.keep.append(manager.get_surface(self.surface))
                     else:
                         selector.unregister(key.fd)
         except RuntimeError:
@@ -234,6 +247,7 @@ def main() -> None:
     parser.add_argument("--fractional-scale", action="store_true")
     parser.add_argument("--cursor-shape", metavar="NAME")
     parser.add_argument("--idle-notify", type=int, metavar="MS")
+    parser.add_argument("--alpha", type=int, metavar="FACTOR")
     WpWindow(parser.parse_args()).run()
 
 

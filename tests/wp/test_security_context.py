@@ -25,6 +25,7 @@ SANDBOXED = {
     "wl_seat",
     "wl_shm",
     "wl_subcompositor",
+    "wp_alpha_modifier_v1",
     "wp_content_type_manager_v1",
     "wp_cursor_shape_manager_v1",
     "wp_fractional_scale_manager_v1",

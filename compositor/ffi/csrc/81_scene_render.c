@@ -116,6 +116,9 @@ static struct wlr_texture *node_texture(struct wlr_scene_node *node, struct wlr_
 	return NULL;
 }
 
+/* csrc/99_alpha_modifier.c: the surface's wp_alpha_modifier multiplier, 0 to 1. */
+static float comp_surface_alpha(struct wlr_surface *surface);
+
 /* Where the node is opaque, output-local: an opaque rect, a surface's opaque region
  * (wlroots makes it the whole surface for formats without alpha). */
 static void node_opaque_region(struct render_item *item) {
@@ -128,7 +131,7 @@ static void node_opaque_region(struct render_item *item) {
 		}
 	} else if (node->type == WLR_SCENE_NODE_SURFACE) {
 		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
-		if (surface->buffer != NULL) {
+		if (surface->buffer != NULL && comp_surface_alpha(surface) >= 1.0f) {
 			pixman_region32_copy(&item->opaque, &surface->opaque_region);
 			pixman_region32_translate(&item->opaque, item->box.x, item->box.y);
 			pixman_region32_intersect_rect(&item->opaque, &item->opaque, item->box.x,
@@ -203,11 +206,13 @@ static void render_item_draw(struct render_item *item, struct wlr_output *output
 		return;
 	}
 	float matrix[9];
+	float alpha = 1.0f;
 	struct wlr_fbox src_box = {0};
 	enum wl_output_transform transform;
 	if (node->type == WLR_SCENE_NODE_SURFACE) {
 		struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
-		if (pixman_target != NULL && wlr_texture_is_pixman(texture) &&
+		alpha = comp_surface_alpha(surface); /* below 1: blended, never copied */
+		if (pixman_target != NULL && alpha >= 1.0f && wlr_texture_is_pixman(texture) &&
 				surface_unscaled(surface, texture) &&
 				pixman_copy_texture(pixman_target, texture, item)) {
 			return;
@@ -234,7 +239,7 @@ static void render_item_draw(struct render_item *item, struct wlr_output *output
 	wlr_matrix_project_box(matrix, &item->box, transform, 0.0, output->transform_matrix);
 	for (int i = 0; i < n; i++) {
 		comp_scissor_output(output, &rects[i]);
-		wlr_render_subtexture_with_matrix(renderer, texture, &src_box, matrix, 1.0);
+		wlr_render_subtexture_with_matrix(renderer, texture, &src_box, matrix, alpha);
 	}
 }
 
@@ -309,6 +314,9 @@ static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size
 		if (surface->current.viewport.has_src ||
 				surface->current.transform != output->transform) {
 			return refuse_scanout("the surface is cropped (viewport) or transformed");
+		}
+		if (comp_surface_alpha(surface) < 1.0f) {
+			return refuse_scanout("the surface has an alpha multiplier (wp_alpha_modifier)");
 		}
 		buffer = &surface->buffer->base;
 	} else if (node->type == WLR_SCENE_NODE_BUFFER) {
