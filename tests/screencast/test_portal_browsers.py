@@ -1,0 +1,132 @@
+"""Browsers share the screen through the portal: a page calls getDisplayMedia after a
+click (the user activation browsers ask for), draws the track's frame to a canvas and
+reports a pixel in its title, which the compositor's views show. The screen holds a window
+of the tests' own colour where the browser does not cover it.
+
+Chromium's own source picker is skipped (--use-fake-ui-for-media-stream: it picks "the
+screen"); the choice of which screen is ours, answered ahead, and everything after it is
+real: xdg-desktop-portal, our backend, the compositor's PipeWire stream, Chromium's
+PipeWire capturer (XDG_SESSION_TYPE=wayland is how it knows to use it).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import needs
+from tests.helpers import rgb, solid_window
+from tests.screencast.pipewire_session import PipewireSession
+from tests.screencast.portal_session import PortalSession
+from tests.waiting import wait_for
+
+pytestmark = [
+    needs("dbus-daemon", "pipewire", "wireplumber", "chromium"),
+    needs("/usr/libexec/xdg-desktop-portal"),
+    pytest.mark.slow,
+]
+
+PAGE = Path(__file__).with_name("pages") / "share.html"
+TEAL = "008080"
+WIDTH, HEIGHT = 1024, 768
+
+
+@pytest.fixture
+def comp(make_compositor):
+    return make_compositor(args=["--renderer", "pixman"], width=WIDTH, height=HEIGHT)
+
+
+@pytest.fixture
+def pw(comp, tmp_path):
+    session = PipewireSession(tmp_path / "pw", runtime_dir=comp.runtime_dir).start()
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def portal(comp, pw, tmp_path):
+    session = PortalSession(comp, tmp_path / "portal")
+    yield session
+    session.stop()
+
+
+def browser_env(comp, pw: PipewireSession, portal: PortalSession) -> dict[str, str]:
+    return pw.env(
+        DBUS_SESSION_BUS_ADDRESS=portal.env["DBUS_SESSION_BUS_ADDRESS"],
+        WAYLAND_DISPLAY=comp.socket,
+        XDG_SESSION_TYPE="wayland",
+        XDG_CURRENT_DESKTOP="pydrm",
+    )
+
+
+def titled(comp, app_id: str, prefixes: tuple[str, ...]) -> dict | None:
+    for view in comp.views():
+        if view["app_id"] == app_id and (view["title"] or "").startswith(prefixes):
+            return view
+    return None
+
+
+@needs("chromium")
+def test_chromium_get_display_media_shows_the_screen(comp, pw, portal, tmp_path):
+    _, teal = solid_window(comp, TEAL, "share.teal", size="200x150")
+    output = comp.ctl_ok("outputs")["outputs"][0]
+    comp.ctl_ok("screencast-answer", output=output["name"])
+    centre = (teal["x"] + teal["width"] // 2, teal["y"] + teal["height"] // 2)
+    log = (tmp_path / "chromium.log").open("w")
+    argv = [
+        "chromium",
+        "--ozone-platform=wayland",
+        "--no-sandbox",
+        "--enable-features=WebRTCPipeWireCapturer",
+        "--use-fake-ui-for-media-stream",
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        f"file://{PAGE}?x={centre[0] - output['x']}&y={centre[1] - output['y']}",
+    ]
+    browser = subprocess.Popen(
+        argv,
+        env=browser_env(comp, pw, portal),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        window = wait_for(
+            lambda: titled(comp, "chromium", ("ready",)), 120, what="Chromium with the page"
+        )
+        # Chromium beside the window, not over it (it may stand partly off the output).
+        comp.ctl_ok("move", id=window["id"], x=teal["x"] + teal["width"] + 16, y=0)
+        window = wait_for(
+            lambda: next(v for v in comp.views() if v["id"] == window["id"] and v["y"] == 0),
+            60,
+            what="Chromium moved",
+        )
+        # The button fills the page: a click in the lower half of what shows is on it.
+        visible = min(window["x"] + window["width"], output["x"] + output["width"])
+        comp.click(None, (window["x"] + visible) // 2, window["y"] + window["height"] * 3 // 4)
+        done = wait_for(
+            lambda: titled(comp, "chromium", ("shared", "error")),
+            180,
+            what="getDisplayMedia's frame in the page's title",
+        )
+        r, g, b = rgb(TEAL)
+        assert done["title"].startswith(
+            f"shared {output['width']}x{output['height']} monitor {r},{g},{b}"
+        ), portal.logs()
+        assert len(comp.ctl_ok("screencast-list")["streams"]) == 1
+    finally:
+        os.killpg(browser.pid, signal.SIGTERM)
+        browser.wait(60)
+        log.close()
+    # The browser gone, its session closes and the compositor's stream with it.
+    wait_for(
+        lambda: comp.ctl_ok("screencast-list")["streams"] == [],
+        60,
+        what="the stream stopped after the browser went",
+    )
