@@ -9,6 +9,7 @@
 from compositor.configfile.api import (
     background,
     bind,
+    client_limits,
     cmd,
     cursor,
     hook,
@@ -107,6 +108,15 @@ title_bar(focused="#2e5a8a", unfocused="#4d4d4d", close="#c0392b", maximize="#3f
 # screens, output and gamma control... show= offers some of them to sandboxed apps again,
 # hide= hides more. `pydrm-ctl clients` shows which connections came from a sandbox.
 # sandbox(show=["zwlr_screencopy_manager_v1"], hide=["zwp_tablet_manager_v2"])
+
+# -- client limits ---------------------------------------------------------------------------
+# What one client may hold (pydrm-ctl limits shows them; --max-client-* sets them for all):
+# client_limits() gives the clients whose executable (a regular expression on the path or
+# its base name; "Xwayland" for Xwayland) or uid match other ones when they connect, and can
+# keep linux-dmabuf or wl_drm from them (they fall back to shared memory).
+# client_limits(exe="firefox", shm_bytes=2 << 30, dmabuf_bytes=4 << 30)
+# client_limits(exe="untrusted-.*", linux_dmabuf=False, wl_drm=False, surfaces=64)
+client_limits(exe="Xwayland", surfaces=16384, objects=200_000)  # one client for all X11 apps
 
 # -- hooks -------------------------------------------------------------------------------------
 # A function called at an event with a dict (a window's or output's description, a
