@@ -94,6 +94,11 @@ class ProtocolGlobals:
         )
         if self.alpha_modifier == ffi.NULL:
             raise MemoryError("cannot create the wp_alpha_modifier_v1 global")
+        # wp_tearing_control_manager_v1: hints stored and shown, not honoured (wlroots 0.15
+        # has no asynchronous page flip).
+        self.tearing_control = lib.comp_tearing_manager_create(display)
+        if self.tearing_control == ffi.NULL:
+            raise MemoryError("cannot create the wp_tearing_control_manager_v1 global")
         # Sandboxes' connections, without the privileged globals (security_context.py).
         self.security_context = SecurityContexts(core.display)
         for name in core.config.disabled_globals:
@@ -112,6 +117,12 @@ class ProtocolGlobals:
         or game."""
         native = to_native(surface, "struct wlr_surface *")
         return CONTENT_TYPES.get(lib.comp_content_type_get(self.content_type, native), "none")
+
+    def presentation_hint_of(self, surface) -> str:
+        """What a client asks of its surface's frames (wp_tearing_control_v1): vsync or
+        async (stored only: every frame waits for vblank on wlroots 0.15)."""
+        native = to_native(surface, "struct wlr_surface *")
+        return "async" if lib.comp_tearing_hint(native) == 1 else "vsync"
 
     def refresh_fractional_scales(self) -> None:
         """Tell each surface its preferred scale again (a window mapped or moved)."""

@@ -366,7 +366,11 @@ class Server:
             "list windows, bottom to top",
             lambda r: {
                 "views": [
-                    v.describe() | {"content_type": self.globals.content_type_of(v.surface)}
+                    v.describe()
+                    | {
+                        "content_type": self.globals.content_type_of(v.surface),
+                        "presentation_hint": self.globals.presentation_hint_of(v.surface),
+                    }
                     for v in self.wm.views
                 ]
             },

@@ -27,6 +27,7 @@ PROTOCOLS = (
     ("system", "staging/content-type/content-type-v1.xml"),
     ("system", "staging/ext-idle-notify/ext-idle-notify-v1.xml"),
     ("system", "staging/fractional-scale/fractional-scale-v1.xml"),
+    ("system", "staging/tearing-control/tearing-control-v1.xml"),
     ("system", "unstable/tablet/tablet-unstable-v2.xml"),
     ("repo", "cursor-shape-v1.xml"),
     ("repo", "security-context-v1.xml"),

@@ -15,8 +15,9 @@ white columns, shown at the window's size through wp_viewport: sharp only when t
 scale matches); ``--cursor-shape NAME`` (wp_cursor_shape_v1: that shape at each pointer
 enter); ``--idle-notify MS`` (an ext_idle_notification_v1 with that timeout); ``--alpha
 FACTOR`` (wp_alpha_modifier_surface_v1: the multiplier, 0 to 4294967295, before the first
-commit). On stdin: ``sync TOKEN``; ``alpha FACTOR`` (a new multiplier and a commit; with
-``--alpha`` only), ``alpha-again`` (a second get_surface for the surface: a protocol error).
+commit); ``--tearing HINT`` (wp_tearing_control_v1: vsync or async). On stdin:
+``sync TOKEN``; ``alpha FACTOR`` (a new multiplier and a commit; with ``--alpha`` only),
+``alpha-again`` (a second get_surface for the surface: a protocol error).
 
     python -m tests.clients.wp_window --single-pixel ff800080 --size 200x150
 """
@@ -36,6 +37,7 @@ from pywayland.protocol.cursor_shape_v1 import WpCursorShapeDeviceV1, WpCursorSh
 from pywayland.protocol.ext_idle_notify_v1 import ExtIdleNotifierV1
 from pywayland.protocol.fractional_scale_v1 import WpFractionalScaleManagerV1
 from pywayland.protocol.single_pixel_buffer_v1 import WpSinglePixelBufferManagerV1
+from pywayland.protocol.tearing_control_v1 import WpTearingControlManagerV1, WpTearingControlV1
 from pywayland.protocol.viewporter import WpViewporter
 from pywayland.protocol.wayland import WlCompositor, WlSeat, WlShm
 from pywayland.protocol.xdg_shell import XdgWmBase
@@ -54,6 +56,7 @@ GLOBALS = {
     "wp_cursor_shape_manager_v1": (WpCursorShapeManagerV1, 1),
     "ext_idle_notifier_v1": (ExtIdleNotifierV1, 1),
     "wp_alpha_modifier_v1": (WpAlphaModifierV1, 1),
+    "wp_tearing_control_manager_v1": (WpTearingControlManagerV1, 1),
 }
 
 
@@ -104,6 +107,12 @@ class WpWindow:
         if options.alpha is not None:
             self.alpha = self._need("wp_alpha_modifier_v1").get_surface(self.surface)
             self.alpha.set_multiplier(options.alpha)
+        if options.tearing:
+            manager = self._need("wp_tearing_control_manager_v1")
+            self.tearing = manager.get_tearing_control(self.surface)
+            # pywayland names async `async_` (a keyword).
+            hint = WpTearingControlV1.presentation_hint[options.tearing.replace("async", "async_")]
+            self.tearing.set_presentation_hint(hint.value)
         self.xdg_surface = self.wm_base.get_xdg_surface(self.surface)
         self.xdg_surface.dispatcher["configure"] = self._on_configure
         self.toplevel = self.xdg_surface.get_toplevel()
@@ -248,6 +257,7 @@ def main() -> None:
     parser.add_argument("--cursor-shape", metavar="NAME")
     parser.add_argument("--idle-notify", type=int, metavar="MS")
     parser.add_argument("--alpha", type=int, metavar="FACTOR")
+    parser.add_argument("--tearing", choices=("vsync", "async"))
     WpWindow(parser.parse_args()).run()
 
 

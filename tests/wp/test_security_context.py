@@ -31,6 +31,7 @@ SANDBOXED = {
     "wp_fractional_scale_manager_v1",
     "wp_presentation",
     "wp_single_pixel_buffer_manager_v1",
+    "wp_tearing_control_manager_v1",
     "wp_viewporter",
     "xdg_activation_v1",
     "xdg_wm_base",

@@ -1,13 +1,12 @@
 /* wp_alpha_modifier_v1 (cdef/99_alpha_modifier.h): a surface's alpha multiplier,
- * double-buffered, applied by the frame path's draw (csrc/81_scene_render.c asks
- * comp_surface_alpha) on pixman and GLES2 alike. */
+ * double-buffered (csrc/89_surface_state.c), applied by the frame path's draw
+ * (csrc/81_scene_render.c asks comp_surface_alpha) on pixman and GLES2 alike. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
-#include <wlr/util/addon.h>
 
 #include "alpha-modifier-v1-protocol.h"
 #include "alpha-modifier-v1-protocol.c"
@@ -21,54 +20,9 @@ struct comp_alpha_manager {
 	struct wl_listener display_destroy;
 };
 
-/* One a surface that was given a multiplier; lives as long as the surface. */
-struct alpha_state {
-	struct wlr_addon addon; /* on surface->addons: comp_surface_alpha finds it */
-	struct wlr_surface *surface;
-	struct wl_resource *resource; /* the wp_alpha_modifier_surface_v1, NULL: none now */
-	uint32_t pending, current;
-	struct wl_listener surface_commit;
-};
-
 static struct comp_alpha_manager *alpha_manager;
 
-static void alpha_state_addon_destroy(struct wlr_addon *addon) {
-	struct alpha_state *state = wl_container_of(addon, state, addon);
-	wlr_addon_finish(&state->addon);
-	wl_list_remove(&state->surface_commit.link);
-	if (state->resource != NULL) {
-		wl_resource_set_user_data(state->resource, NULL); /* its requests: no_surface */
-	}
-	free(state);
-}
-
-static const struct wlr_addon_interface alpha_addon_impl = {
-	.name = "wp_alpha_modifier_surface_v1",
-	.destroy = alpha_state_addon_destroy,
-};
-
-static struct alpha_state *alpha_state_of(struct wlr_surface *surface) {
-	struct wlr_addon *addon = wlr_addon_find(&surface->addons, &alpha_addon_impl,
-		&alpha_addon_impl);
-	if (addon == NULL) {
-		return NULL;
-	}
-	struct alpha_state *state = wl_container_of(addon, state, addon);
-	return state;
-}
-
-/* The committed multiplier, 0 (transparent) to 1 (as the buffer is). */
-static float comp_surface_alpha(struct wlr_surface *surface) {
-	struct alpha_state *state = alpha_manager != NULL ? alpha_state_of(surface) : NULL;
-	return state != NULL ? (float)((double)state->current / UINT32_MAX) : 1.0f;
-}
-
-static void alpha_handle_commit(struct wl_listener *listener, void *data) {
-	struct alpha_state *state = wl_container_of(listener, state, surface_commit);
-	if (state->current == state->pending) {
-		return;
-	}
-	state->current = state->pending;
+static void alpha_changed(struct comp_surface_u32 *state) {
 	/* The scene damages only what the buffer says: the whole surface changed. */
 	if (alpha_manager != NULL) {
 		struct wlr_scene_output *scene_output;
@@ -78,12 +32,21 @@ static void alpha_handle_commit(struct wl_listener *listener, void *data) {
 	}
 }
 
+static const struct comp_surface_u32_impl alpha_state_impl = {
+	.addon = {.name = "wp_alpha_modifier_surface_v1",
+		.destroy = comp_surface_u32_addon_destroy},
+	.initial = UINT32_MAX,
+	.changed = alpha_changed,
+};
+
+/* The committed multiplier, 0 (transparent) to 1 (as the buffer is). */
+static float comp_surface_alpha(struct wlr_surface *surface) {
+	return (float)((double)comp_surface_u32_get(&alpha_state_impl, surface) / UINT32_MAX);
+}
+
 static void alpha_surface_resource_destroy(struct wl_resource *resource) {
-	struct alpha_state *state = wl_resource_get_user_data(resource);
-	if (state != NULL) {
-		state->resource = NULL;
-		state->pending = UINT32_MAX; /* as set_multiplier(UINT32_MAX): at the next commit */
-	}
+	/* As set_multiplier(UINT32_MAX), at the next commit. */
+	comp_surface_u32_detach(wl_resource_get_user_data(resource));
 }
 
 static void alpha_surface_handle_destroy(struct wl_client *client,
@@ -93,7 +56,7 @@ static void alpha_surface_handle_destroy(struct wl_client *client,
 
 static void alpha_surface_set_multiplier(struct wl_client *client,
 		struct wl_resource *resource, uint32_t factor) {
-	struct alpha_state *state = wl_resource_get_user_data(resource);
+	struct comp_surface_u32 *state = wl_resource_get_user_data(resource);
 	if (state == NULL) {
 		wl_resource_post_error(resource, WP_ALPHA_MODIFIER_SURFACE_V1_ERROR_NO_SURFACE,
 			"the wl_surface was destroyed");
@@ -110,35 +73,23 @@ static const struct wp_alpha_modifier_surface_v1_interface alpha_surface_impl = 
 static void alpha_manager_get_surface(struct wl_client *client, struct wl_resource *resource,
 		uint32_t id, struct wl_resource *surface_resource) {
 	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
-	struct alpha_state *state = alpha_state_of(surface);
-	if (state != NULL && state->resource != NULL) {
-		wl_resource_post_error(resource, WP_ALPHA_MODIFIER_V1_ERROR_ALREADY_CONSTRUCTED,
-			"the wl_surface has a wp_alpha_modifier_surface_v1 already");
-		return;
-	}
 	struct wl_resource *object = wl_resource_create(client,
 		&wp_alpha_modifier_surface_v1_interface, wl_resource_get_version(resource), id);
 	if (object == NULL) {
 		wl_client_post_no_memory(client);
 		return;
 	}
-	if (state == NULL) {
-		state = calloc(1, sizeof(*state));
-		if (state == NULL) {
-			wl_resource_destroy(object);
-			wl_client_post_no_memory(client);
-			return;
-		}
-		state->surface = surface;
-		state->pending = state->current = UINT32_MAX;
-		wlr_addon_init(&state->addon, &surface->addons, &alpha_addon_impl,
-			&alpha_addon_impl);
-		state->surface_commit.notify = alpha_handle_commit;
-		wl_signal_add(&surface->events.commit, &state->surface_commit);
-	}
-	state->resource = object;
+	bool no_memory;
+	struct comp_surface_u32 *state = comp_surface_u32_attach(&alpha_state_impl, surface,
+		object, &no_memory);
 	wl_resource_set_implementation(object, &alpha_surface_impl, state,
 		alpha_surface_resource_destroy);
+	if (state == NULL && no_memory) {
+		wl_client_post_no_memory(client);
+	} else if (state == NULL) {
+		wl_resource_post_error(resource, WP_ALPHA_MODIFIER_V1_ERROR_ALREADY_CONSTRUCTED,
+			"the wl_surface has a wp_alpha_modifier_surface_v1 already");
+	}
 }
 
 static void alpha_manager_handle_destroy(struct wl_client *client,
@@ -151,32 +102,17 @@ static const struct wp_alpha_modifier_v1_interface alpha_manager_impl = {
 	.get_surface = alpha_manager_get_surface,
 };
 
-static void alpha_manager_resource_destroy(struct wl_resource *resource) {
-	wl_list_remove(wl_resource_get_link(resource));
-}
-
 static void alpha_manager_bind(struct wl_client *client, void *data, uint32_t version,
 		uint32_t id) {
 	struct comp_alpha_manager *manager = data;
-	struct wl_resource *resource = wl_resource_create(client, &wp_alpha_modifier_v1_interface,
-		version, id);
-	if (resource == NULL) {
-		wl_client_post_no_memory(client);
-		return;
-	}
-	wl_resource_set_implementation(resource, &alpha_manager_impl, manager,
-		alpha_manager_resource_destroy);
-	wl_list_insert(&manager->resources, wl_resource_get_link(resource));
+	comp_bind_listed(client, &wp_alpha_modifier_v1_interface, &alpha_manager_impl, manager,
+		version, id, &manager->resources);
 }
 
 static void alpha_display_destroyed(struct wl_listener *listener, void *data) {
 	struct comp_alpha_manager *manager = wl_container_of(listener, manager, display_destroy);
 	wl_list_remove(&manager->display_destroy.link);
-	struct wl_resource *resource, *tmp;
-	wl_resource_for_each_safe(resource, tmp, &manager->resources) {
-		wl_list_remove(wl_resource_get_link(resource));
-		wl_list_init(wl_resource_get_link(resource));
-	}
+	comp_bound_resources_orphan(&manager->resources);
 	wl_global_destroy(manager->global);
 	if (alpha_manager == manager) {
 		alpha_manager = NULL;
