@@ -130,3 +130,65 @@ def test_chromium_get_display_media_shows_the_screen(comp, pw, portal, tmp_path)
         60,
         what="the stream stopped after the browser went",
     )
+
+
+PAGE_BLUE = (0x33, 0x66, 0xCC)  # the page's button (pages/share.html), filling the page
+
+
+@needs("firefox-esr")
+def test_firefox_get_display_media_shows_the_screen(comp, pw, portal, tmp_path):
+    """Firefox ESR (its own permission prompt off by preference): the shared frame shows
+    the page's own button colour where Firefox (maximized, it asks for it) shows it."""
+    output = comp.ctl_ok("outputs")["outputs"][0]
+    comp.ctl_ok("screencast-answer", output=output["name"])
+    # A point of the page, away from the button's centred text: x 100, three quarters down.
+    point = (output["x"] + 100, output["y"] + output["height"] * 3 // 4)
+    profile = tmp_path / "firefox-profile"
+    profile.mkdir()
+    prefs = {
+        "media.navigator.permission.disabled": "true",
+        "browser.shell.checkDefaultBrowser": "false",
+        "datareporting.policy.dataSubmissionEnabled": "false",
+        "browser.aboutwelcome.enabled": "false",
+    }
+    (profile / "user.js").write_text(
+        "".join(f'user_pref("{key}", {value});\n' for key, value in prefs.items())
+    )
+    env = browser_env(comp, pw, portal) | {"MOZ_ENABLE_WAYLAND": "1"}
+    log = (tmp_path / "firefox.log").open("w")
+    url = f"file://{PAGE}?x={point[0] - output['x']}&y={point[1] - output['y']}"
+    argv = ["firefox-esr", "--new-instance", "--profile", str(profile), url]
+    browser = subprocess.Popen(
+        argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        window = wait_for(
+            lambda: titled(comp, "firefox-esr", ("ready",)), 180, what="Firefox with the page"
+        )
+        x0, y0 = window["x"], window["y"]
+        assert x0 <= point[0] < x0 + window["width"] and y0 <= point[1] < y0 + window["height"]
+        # The click away from the point: the stream may carry the cursor where it stays.
+        comp.click(
+            None, output["x"] + output["width"] * 3 // 4, output["y"] + output["height"] // 3
+        )
+        done = wait_for(
+            lambda: titled(comp, "firefox-esr", ("shared", "error")),
+            180,
+            what="getDisplayMedia's frame in the page's title",
+        )
+        assert done["title"].startswith(f"shared {output['width']}x{output['height']} "), (
+            portal.logs()
+        )
+        # Firefox hands the capture on in I420 (4:2:0 YUV): a few steps off per channel.
+        seen = [int(c) for c in done["title"].split()[3].split(",")]
+        assert all(abs(a - b) <= 8 for a, b in zip(seen, PAGE_BLUE, strict=True)), done["title"]
+        assert len(comp.ctl_ok("screencast-list")["streams"]) == 1
+    finally:
+        os.killpg(browser.pid, signal.SIGTERM)
+        browser.wait(60)
+        log.close()
+    wait_for(
+        lambda: comp.ctl_ok("screencast-list")["streams"] == [],
+        60,
+        what="the stream stopped after the browser went",
+    )
