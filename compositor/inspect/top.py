@@ -2,8 +2,8 @@
 
 Every ``--interval`` seconds it asks the compositor for ``clients`` and shows one row per
 client: pid, program, surfaces, what its buffers are, how they reach the output, commits
-and bytes copied per second, its wl_shm buffers' bytes against their limit, zero-copy or
-not, and the first reason why not. Keys: ``s``
+and bytes copied per second, its wl_shm buffers' bytes and its protocol objects against
+their limits, zero-copy or not, and the first reason why not. Keys: ``s``
 cycles the sort column (bytes copied per second first), ``/`` filters by program or pid,
 ``q`` quits. ``--json`` prints one snapshot per line instead (``--count N`` stops after N).
 """
@@ -21,9 +21,11 @@ from typing import Any
 Connect = Callable[[], Any]
 
 COLUMNS = (
-    "PID", "PROGRAM", "SURF", "BUFFERS", "PATH", "COMMITS/S", "COPIED/S", "SHM", "0-COPY", "WHY"
+    "PID", "PROGRAM", "SURF", "BUFFERS", "PATH", "COMMITS/S", "COPIED/S", "SHM", "OBJ",
+    "0-COPY", "WHY",
 )  # fmt: skip
-SORTS = ("COPIED/S", "COMMITS/S", "PID", "PROGRAM", "SHM")
+SORTS = ("COPIED/S", "COMMITS/S", "PID", "PROGRAM", "SHM", "OBJ")
+USED_OF_LIMIT = ("SHM", "OBJ")
 
 
 def rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
@@ -45,6 +47,8 @@ def rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
                 "COPIED/S": client["bytes_copied_per_s"] or 0,
                 # wl_shm buffers' bytes against --max-client-shm-bytes (compositor/limits.py)
                 "SHM": (client.get("wl_shm") or {}).get("bytes") or {"used": 0, "limit": 0},
+                # its protocol objects against --max-client-objects (compositor/limits_objects.py)
+                "OBJ": (client.get("limits") or {}).get("objects") or {"used": 0, "limit": 0},
                 "0-COPY": "yes" if client["zero_copy"] else "no",
                 "WHY": client["diagnosis"][0] if client["diagnosis"] else "",
             }
@@ -57,8 +61,8 @@ def sort_rows(table: list[dict[str, Any]], key: str, text: str = "") -> list[dic
         table = [r for r in table if text in r["PROGRAM"] or text == str(r["PID"])]
     return sorted(
         table,
-        key=lambda r: r[key]["used"] if key == "SHM" else r[key],
-        reverse=key in ("COPIED/S", "COMMITS/S", "SHM"),
+        key=lambda r: r[key]["used"] if key in USED_OF_LIMIT else r[key],
+        reverse=key in ("COPIED/S", "COMMITS/S", *USED_OF_LIMIT),
     )
 
 
@@ -78,6 +82,8 @@ def cell(row: dict[str, Any], column: str) -> str:
         if not value["limit"]:
             return "-"
         return f"{human_bytes(value['used'])} of {human_bytes(value['limit'])}"
+    if column == "OBJ":
+        return f"{value['used']} of {value['limit']}" if value["limit"] else "-"
     return str(value)
 
 

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from compositor.inspect.top import cell, rows
 from tests.conftest import WL_DRM_TEST_ARGS
 from tests.harness import wait_for
 from tests.helpers import solid_window, sync
@@ -183,6 +184,8 @@ def test_use_against_limits_in_clients_and_limits(make_compositor):
     assert held["objects"]["used"] == 2 + bound + 512, held
     assert held["fds"]["limit"] == 512 and held["parked_fds_known"] is True
     assert totals(comp)["regions"] == base.counts["regions"] + 512
+    (row,) = [r for r in rows(comp.ctl_ok("clients")) if r["PID"] == hog.pid]
+    assert cell(row, "OBJ") == f"{held['objects']['used']} of 50000"
     release(hog)
     wait_for(lambda: totals(comp)["regions"] == base.counts["regions"], 20,
              what="the regions freed")
