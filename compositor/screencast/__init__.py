@@ -47,6 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from compositor import wayland_fixes
 from compositor.control import CommandError
 from compositor.ffi import ffi, lib, to_native
 
@@ -102,6 +103,7 @@ class ScreenCast:
         self.listeners: set[Callable[[dict[str, Any]], None]] = set()
         self.ended_count = 0
         self._handle = ffi.new_handle(self)
+        self._disconnect_idle: Any = None
         wm.view_changed_observers.append(self._on_view_changed)
         outputs.added.append(self._on_output_added)
         outputs.changed.append(self._on_outputs_changed)
@@ -135,7 +137,21 @@ class ScreenCast:
                 lib.comp_sc_set_blanked(ctx, True, *LOCK_COLOR)
         return self.ctx
 
+    def _disconnect_when_idle(self) -> None:
+        """No stream left: leave PipeWire (its socket, its data thread) on the next idle
+        turn (not from inside C's callback), as if screen sharing had never been used."""
+        if not self.streams and self.ctx != ffi.NULL and self._disconnect_idle is None:
+            self._disconnect_idle = wayland_fixes.add_idle(self.core.event_loop, self._idle_drop)
+
+    def _idle_drop(self) -> None:
+        self._disconnect_idle = None
+        if not self.streams:
+            self._drop_context()
+
     def _drop_context(self) -> None:
+        if self._disconnect_idle is not None:
+            wayland_fixes.remove_source(self._disconnect_idle)
+            self._disconnect_idle = None
         if self.ctx != ffi.NULL:
             lib.comp_sc_destroy(self.ctx)
             self.ctx = ffi.NULL
@@ -210,6 +226,7 @@ class ScreenCast:
             CURSOR_MODES[cursor], max_fps, grace, client.encode(), err, len(err),
         )  # fmt: skip
         if ptr == ffi.NULL:
+            self._disconnect_when_idle()
             raise CommandError(ffi.string(err).decode(errors="replace"))
         stats = lib.comp_sc_stream_stats(ptr)
         stream = _Stream(int(stats.id), ptr, client, source, view=view, output=output_name)
@@ -251,6 +268,7 @@ class ScreenCast:
         event = {"event": "stopped", "stream": sid, "reason": reason}
         for send in list(self.listeners):
             send(event)
+        self._disconnect_when_idle()
 
     # -- what the compositor tells us -----------------------------------------------------
 

@@ -166,6 +166,14 @@ static const struct spa_pod *sc_build_format(struct spa_pod_builder *b, comp_sc_
 /* -- ending ------------------------------------------------------------------------------- */
 
 static void sc_stream_free(comp_sc_stream *s) {
+	s->ended = true;  /* the callbacks of the disconnect below change nothing else */
+	if (s->stream != NULL) {
+		/* remove_buffer runs for each buffer in here: every memfd is unmapped and closed */
+		pw_stream_disconnect(s->stream);
+		spa_hook_remove(&s->listener);
+		pw_stream_destroy(s->stream);
+		s->stream = NULL;
+	}
 	wl_list_remove(&s->link);
 	wl_list_remove(&s->node_destroy.link);
 	wl_list_remove(&s->surface_commit.link);
@@ -175,13 +183,6 @@ static void sc_stream_free(comp_sc_stream *s) {
 	}
 	if (s->gone_timer != NULL) {
 		wl_event_source_remove(s->gone_timer);
-	}
-	if (s->stream != NULL) {
-		spa_hook_remove(&s->listener);
-		/* remove_buffer runs for each buffer in here: every memfd is closed */
-		pw_stream_disconnect(s->stream);
-		pw_stream_destroy(s->stream);
-		s->stream = NULL;
 	}
 	sc_live_streams--;
 	free(s);
@@ -326,9 +327,11 @@ static bool sc_layout_box(comp_sc_stream *s, struct wlr_box *out) {
 	*out = s->box;
 	if (s->st.kind == SC_KIND_VIEW) {
 		int x, y;
-		if (s->root == NULL || !wlr_scene_node_coords(s->root, &x, &y)) {
+		if (s->root == NULL) {
 			return false;
 		}
+		/* false when a parent is disabled (minimized, the session locked): still drawn */
+		wlr_scene_node_coords(s->root, &x, &y);
 		out->x += x;
 		out->y += y;
 	}
@@ -687,6 +690,9 @@ static void sc_on_state_changed(void *data, enum pw_stream_state old,
 		enum pw_stream_state state, const char *error) {
 	comp_sc_stream *s = data;
 	s->st.state = state;
+	if (s->ended) {
+		return;  /* ending: no frames, no timers */
+	}
 	s->st.node_id = pw_stream_get_node_id(s->stream);
 	wlr_log(WLR_DEBUG, "screencast: stream %u: %s -> %s%s%s", s->st.id,
 		pw_stream_state_as_string(old), pw_stream_state_as_string(state),
@@ -724,7 +730,7 @@ static void sc_on_param_changed(void *data, uint32_t id, const struct spa_pod *p
 	const struct spa_pod *params[3];
 	uint32_t n = 0;
 	params[n++] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamBuffers, SPA_PARAM_Buffers,
-		SPA_PARAM_BUFFERS_buffers, SPA_POD_CHOICE_RANGE_Int(4, 2, 16),
+		SPA_PARAM_BUFFERS_buffers, SPA_POD_CHOICE_RANGE_Int(4, 2, 8),
 		SPA_PARAM_BUFFERS_blocks, SPA_POD_Int(1),
 		SPA_PARAM_BUFFERS_size, SPA_POD_Int(size),
 		SPA_PARAM_BUFFERS_stride, SPA_POD_Int(stride),
