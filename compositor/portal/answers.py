@@ -1,7 +1,8 @@
 """Answers given ahead to the portal's dialogs, kept by the compositor.
 
 ``pydrm-ctl screencast-answer output=HEADLESS-1`` (or ``view=ID``, ``region=X,Y,W,H``,
-``cancel=true``; ``access=grant|deny`` for the permission dialog) queues an answer; the
+``cancel=true``; ``access=grant|deny`` for the permission dialog; ``pick=X,Y`` for
+PickColor) queues an answer; the
 portal backend takes the oldest one of its kind (``screencast-answer-take``) instead of
 showing its chooser. This is for automation and tests: a person answers the dialog.
 Answers are checked when given (the output or window must exist then) and kept until taken
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 # Enough for any script; more is a loop gone wrong, said as an error.
 MAX_PENDING = 32
-KINDS = ("sources", "access")
+KINDS = ("sources", "access", "pick")
 
 
 def _region(value: Any) -> dict[str, int]:
@@ -50,15 +51,17 @@ class ChooserAnswers:
             for queue in self.pending.values():
                 queue.clear()
             return {"pending": self.describe()}
-        given = [k for k in ("output", "view", "region", "cancel", "access") if k in request]
+        given = [
+            k for k in ("output", "view", "region", "cancel", "access", "pick") if k in request
+        ]
         if len(given) != 1:
             raise CommandError(
                 "screencast-answer takes one of output=NAME, view=ID, region=X,Y,W,H, "
-                "cancel=true, access=grant|deny (or clear=true)"
+                "cancel=true, access=grant|deny, pick=X,Y (or clear=true)"
             )
         key = given[0]
         value = request[key]
-        kind = "access" if key == "access" else "sources"
+        kind = key if key in ("access", "pick") else "sources"
         if key == "output":
             names = list(self.output_names())
             if value not in names:
@@ -75,6 +78,9 @@ class ChooserAnswers:
             if value is not True:
                 raise CommandError("cancel=true")
             entry = {"cancel": True}
+        elif key == "pick":
+            point = _region([*str(value).split(","), 1, 1])
+            entry = {"pick": [point["x"], point["y"]]}
         else:
             if value not in ("grant", "deny"):
                 raise CommandError("access=grant or access=deny")
@@ -101,11 +107,12 @@ class ChooserAnswers:
         control.register(
             "screencast-answer",
             "answer the portal's next chooser ahead: output=NAME | view=ID | "
-            "region=X,Y,W,H | cancel=true | access=grant|deny | clear=true",
+            "region=X,Y,W,H | cancel=true | access=grant|deny | pick=X,Y (PickColor's point) | "
+            "clear=true",
             self.answer,
         )
         control.register(
             "screencast-answer-take",
-            "(the portal backend) take the oldest answer given ahead [for=sources|access]",
+            "(the portal backend) take the oldest answer given ahead [for=sources|access|pick]",
             self.take,
         )

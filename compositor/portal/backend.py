@@ -457,7 +457,13 @@ class Portal:
     async def pick_color(self) -> tuple[int, int, int]:
         from PIL import Image  # noqa: PLC0415 (only PickColor needs it)
 
-        x, y = (await link.call("input-protocols"))["cursor"]
+        # The point given ahead, else the pointer's position (with a software cursor the
+        # picture there is the pointer's own tip: no click-to-pick dialog yet).
+        ahead = (await link.call("screencast-answer-take", **{"for": "pick"}))["answer"]
+        if ahead is not None:
+            x, y = ahead["pick"]
+        else:
+            x, y = (await link.call("input-protocols"))["cursor"]
         outputs = (await sources_on_screen())["outputs"]
         for output in outputs:
             ox, oy = int(x) - output["x"], int(y) - output["y"]

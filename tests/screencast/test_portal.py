@@ -152,3 +152,22 @@ def test_screenshot_denied(portal, compositor):
     response, results = run(scenario())
     assert response == 2, portal.logs()
     assert list((Path(portal.env["HOME"]) / "Pictures").iterdir()) == []
+
+
+def test_pick_color_at_a_point_answered_ahead(portal, compositor):
+    """PickColor through the frontend at a point given ahead (pick=X,Y): the window's
+    colour, as fractions of 255."""
+    proc, view = solid_window(compositor, ORANGE, "pick-target")
+    centre = (view["x"] + view["width"] // 2, view["y"] + view["height"] // 2)
+    compositor.ctl_ok("screencast-answer", pick=f"{centre[0]},{centre[1]}")
+
+    async def scenario():
+        client = await PortalClient.connect(portal.env["DBUS_SESSION_BUS_ADDRESS"])
+        return await client.request(
+            "org.freedesktop.portal.Screenshot", "PickColor", "sa{sv}", [""], {}
+        )
+
+    response, results = run(scenario())
+    proc.kill()
+    assert response == 0, portal.logs()
+    assert [round(c * 255) for c in results["color"]] == list(rgb(ORANGE))

@@ -180,6 +180,29 @@ def test_chooser_by_pointer(comp, pw, portal, tmp_path):
     assert props["size"] == [view["width"], view["height"]]
 
 
+def test_chooser_by_keyboard(comp, pw, portal):
+    """No answer ahead: in the chooser, Down moves from the output (first row) to the
+    window, Return shares it."""
+    _, view = solid_window(comp, TEAL, "share.teal", size="160x120")
+
+    async def scenario():
+        client = await PortalClient.connect(portal.env["DBUS_SESSION_BUS_ADDRESS"])
+        session = await client.create_session()
+        await client.select_sources(session, types=Variant("u", MONITOR | WINDOW))
+        start = asyncio.ensure_future(client.start(session))
+        chooser = await asyncio.to_thread(comp.wait_for_view, "pydrm-portal-chooser", 60)
+        await asyncio.to_thread(second_row, comp, chooser)  # drawn, first row selected
+        comp.key("Down")
+        comp.key("Return")
+        return await start
+
+    response, results = run(scenario())
+    assert response == 0, portal.logs()
+    _, props = only_stream(results)
+    assert props["source_type"] == WINDOW
+    assert props["size"] == [view["width"], view["height"]]
+
+
 def second_row(comp: CompositorProcess, chooser: dict[str, Any]) -> tuple[int, int]:
     """The centre of the row under the chooser's selected (highlighted) first row: the
     highlight is the band of the chooser's most common saturated blue."""
