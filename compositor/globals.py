@@ -99,6 +99,11 @@ class ProtocolGlobals:
         self.tearing_control = lib.comp_tearing_manager_create(display)
         if self.tearing_control == ffi.NULL:
             raise MemoryError("cannot create the wp_tearing_control_manager_v1 global")
+        # ext_transient_seat_manager_v1: every request denied (one seat here; why in
+        # ffi/csrc/99_transient_seat.c).
+        self.transient_seat = lib.comp_transient_seat_manager_create(display)
+        if self.transient_seat == ffi.NULL:
+            raise MemoryError("cannot create the ext_transient_seat_manager_v1 global")
         # Sandboxes' connections, without the privileged globals (security_context.py).
         self.security_context = SecurityContexts(core.display)
         for name in core.config.disabled_globals:

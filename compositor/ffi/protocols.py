@@ -33,6 +33,7 @@ PROTOCOLS = (
     ("repo", "security-context-v1.xml"),
     ("repo", "ext-foreign-toplevel-list-v1.xml"),
     ("repo", "alpha-modifier-v1.xml"),
+    ("repo", "ext-transient-seat-v1.xml"),
 )
 
 

@@ -54,6 +54,7 @@ SANDBOXED = {
 PRIVILEGED = {
     "ext_foreign_toplevel_list_v1",
     "ext_session_lock_manager_v1",
+    "ext_transient_seat_manager_v1",
     "wp_security_context_manager_v1",
     "zwlr_data_control_manager_v1",
     "zwlr_export_dmabuf_manager_v1",
