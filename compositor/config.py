@@ -46,6 +46,9 @@ class Config:
     headless_input: bool = True
     # X11 clients through Xwayland, started on the first X11 connection
     xwayland: bool = True
+    # frames when the backend says ("backend") or only when stepped ("manual", headless;
+    # compositor/frame_clock.py)
+    frame_clock: str = "backend"
     # DRM backend (issue: DRM/KMS from a VT)
     mode: Mode | None = None
     # wl_drm
@@ -229,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
         "on the first X11 connection to the DISPLAY the compositor exports)",
     )
 
+    g.add_argument(
+        "--frame-clock",
+        choices=("backend", "manual"),
+        default="backend",
+        help="backend: outputs emit frames at their refresh rate; manual (headless, for "
+        "tests): frames only on the control command frame-step, on a virtual clock that "
+        "advances one refresh period per step (frame callbacks, presentation time)",
+    )
+
     g = p.add_argument_group("drm backend")
     g.add_argument(
         "--mode",
@@ -402,6 +414,7 @@ def parse_args(argv: list[str]) -> Config:
             no_control=ns.no_control,
             headless_input=ns.headless_input,
             xwayland=ns.xwayland,
+            frame_clock=ns.frame_clock,
             mode=ns.mode,
             wl_drm=ns.wl_drm,
             wl_drm_device=ns.wl_drm_device,
@@ -451,6 +464,11 @@ def validate(config: Config, env: dict[str, str] | None = None) -> None:
         raise ConfigError(
             "--mode applies to the drm backend only; use --width/--height for "
             f"the {backend} backend"
+        )
+    if config.frame_clock == "manual" and backend != "headless":
+        raise ConfigError(
+            "--frame-clock manual needs --backend headless (a real or nested output's "
+            "frames come from its display)"
         )
     if backend == "drm" and config.outputs != 1:
         raise ConfigError(

@@ -43,9 +43,11 @@ int comp_surface_client_pid(struct wlr_surface *surface) {
 #include <time.h>
 #include <wlr/interfaces/wlr_output.h>
 
+int64_t comp_frame_clock_now(struct timespec *ts);  /* 82_frame_clock.c */
+
 void comp_output_send_presented(struct wlr_output *output, uint32_t seq) {
 	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	comp_frame_clock_now(&now);  /* CLOCK_MONOTONIC, or the manual clock's virtual time */
 	struct wlr_output_event_present event = {
 		.output = output,
 		.commit_seq = output->commit_seq,
