@@ -216,6 +216,11 @@ def test_window_stream_shows_the_window_under_another(comp, pw, tmp_path):
     assert colours(shot, (red["x"], red["y"], 200, 150)) == {rgb(GREEN)}
     stream = comp.ctl_ok("screencast-start", source={"view": red["id"]}, cursor="embedded")
     assert (stream["width"], stream["height"]) == (200, 150)
+    # The output shows a new frame after the stream began (what it shows is at hand to
+    # copy): the green window moves a little, still covering the red one.
+    frames = comp.frames()
+    comp.ctl_ok("move", id=green["id"], x=red["x"] - 9, y=red["y"] - 9)
+    wait_for(lambda: comp.frames() > frames, GST_TIMEOUT, what="a new output frame")
     frame = grab(pw, stream, tmp_path / "out.raw")
     assert colours(frame, (0, 0, 200, 150)) == {rgb(RED)}
     entry = comp.ctl_ok("screencast-list")["streams"][0]
@@ -350,3 +355,43 @@ def test_bad_requests(comp, pw):
         reply = comp.ctl("screencast-start", **args)
         assert reply["ok"] is False and words in reply["error"], (args, reply)
     assert comp.ctl("screencast-stop", stream=42)["ok"] is False
+
+
+@pytest.fixture
+def meta_consumer(tmp_path: Path) -> Path:
+    """tests/screencast/meta_consumer.c, built against the system's libpipewire."""
+    flags = subprocess.run(
+        ["pkg-config", "--cflags", "--libs", "libpipewire-0.3"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    binary = tmp_path / "meta_consumer"
+    source = Path(__file__).with_name("meta_consumer.c")
+    subprocess.run(["cc", "-Wall", str(source), *flags, "-o", str(binary)], check=True)
+    return binary
+
+
+def test_cursor_embedded_hidden_or_metadata(comp, pw, tmp_path, meta_consumer):
+    # The pointer over the empty desktop: the compositor's own arrow (left_ptr) shows.
+    comp.move_pointer(300, 200)
+    comp.wait_until_stable()
+    region = {"x": 250, "y": 150, "width": 100, "height": 100}
+    embedded = comp.ctl_ok("screencast-start", source={"region": region}, cursor="embedded")
+    frame = grab(pw, embedded, tmp_path / "embedded.raw")
+    assert len(colours(frame, (0, 0, 100, 100))) > 1  # the arrow on the background
+    hidden = comp.ctl_ok("screencast-start", source={"region": region}, cursor="hidden")
+    frame = grab(pw, hidden, tmp_path / "hidden.raw")
+    assert len(colours(frame, (0, 0, 100, 100))) == 1  # the background alone
+    # Metadata: the background alone in the pixels; the arrow's position (the pointer's,
+    # region-local), hotspot and bitmap beside them.
+    meta = comp.ctl_ok("screencast-start", source={"region": region}, cursor="metadata")
+    out = subprocess.run(
+        [str(meta_consumer), str(meta["node_id"]), "1"], env=pw.env(),
+        capture_output=True, text=True, timeout=GST_TIMEOUT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    fields = out.stdout.split()
+    assert fields[:4] == ["frame", "100", "100", "1"], out.stdout
+    cursor_id, x, y, hot_x, hot_y, bitmap_w, bitmap_h, opaque = (int(v) for v in fields[4:])
+    assert (cursor_id, x, y) == (1, 50, 50)
+    assert 0 < bitmap_w <= 64 and 0 < bitmap_h <= 64 and opaque > 0
+    assert 0 <= hot_x < bitmap_w and 0 <= hot_y < bitmap_h
