@@ -104,6 +104,10 @@ class ProtocolGlobals:
         self.transient_seat = lib.comp_transient_seat_manager_create(display)
         if self.transient_seat == ffi.NULL:
             raise MemoryError("cannot create the ext_transient_seat_manager_v1 global")
+        # xdg_toplevel_icon_manager_v1: icons shown in our title bars (shell/decorations.py).
+        self.toplevel_icon = lib.comp_icon_manager_create(display)
+        if self.toplevel_icon == ffi.NULL:
+            raise MemoryError("cannot create the xdg_toplevel_icon_manager_v1 global")
         # Sandboxes' connections, without the privileged globals (security_context.py).
         self.security_context = SecurityContexts(core.display)
         for name in core.config.disabled_globals:

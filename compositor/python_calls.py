@@ -66,6 +66,7 @@ ENTRY_POINTS: dict[str, dict[str, str | None]] = {
         "comp_py_keyboard": "compositor.input.keyboard",
         "comp_py_session_lock": "compositor.shell.session_lock",
         "comp_py_limit_log": "compositor.limits",
+        "comp_py_toplevel_icon": "compositor.shell.decorations",
         "comp_py_client_created": "compositor.limits_objects",
         "comp_py_screencast_ended": "compositor.screencast",
     },

@@ -6,8 +6,10 @@ build directory that is on the compiler's include path; the ``csrc/99_*.c`` file
 protocol includes both. Most XML files come from the system's wayland-protocols (Debian 12:
 1.31); those newer than that live in the repository's ``protocols/`` (cursor-shape-v1, from
 wayland-protocols 1.44; security-context-v1 and the other staging protocols of sway 1.10,
-from 1.47). tablet-unstable-v2 is there for cursor-shape's ``get_tablet_tool_v2`` argument:
-wlroots keeps its own copy of that interface private.
+from 1.47). tablet-unstable-v2 is there for cursor-shape's ``get_tablet_tool_v2`` argument,
+xdg-shell for xdg-toplevel-icon's and xdg-dialog's ``xdg_toplevel`` (and for
+wlr/types/wlr_xdg_shell.h, which includes its header): wlroots keeps its own copies of those
+interfaces private.
 
 Runs standalone too: ``python compositor/ffi/protocols.py`` prints where the files went.
 """
@@ -29,11 +31,13 @@ PROTOCOLS = (
     ("system", "staging/fractional-scale/fractional-scale-v1.xml"),
     ("system", "staging/tearing-control/tearing-control-v1.xml"),
     ("system", "unstable/tablet/tablet-unstable-v2.xml"),
+    ("system", "stable/xdg-shell/xdg-shell.xml"),
     ("repo", "cursor-shape-v1.xml"),
     ("repo", "security-context-v1.xml"),
     ("repo", "ext-foreign-toplevel-list-v1.xml"),
     ("repo", "alpha-modifier-v1.xml"),
     ("repo", "ext-transient-seat-v1.xml"),
+    ("repo", "xdg-toplevel-icon-v1.xml"),
 )
 
 

@@ -62,6 +62,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ICON_SIZE = 16  # logical pixels of a window's icon in its title bar (xdg-toplevel-icon)
+ICON_GAP = 6  # between the icon and the title
+_current: Decorations | None = None  # told of icons by comp_py_toplevel_icon
+
+
+@ffi.def_extern()
+def comp_py_toplevel_icon(surface: Any) -> None:
+    """A toplevel committed a new icon (ffi/csrc/99_toplevel_icon.c): its title bar shows
+    it."""
+    decorations = _current
+    if decorations is None:
+        return
+    view = decorations.view_of_surface(_address(surface))
+    if view is not None and view.decoration is not None:
+        view.decoration.icon_changed()
+
+
 BAR_HEIGHT = 24
 BUTTON_WIDTH = 28
 PADDING = 8
@@ -90,6 +107,8 @@ class Decorations:
     """The two decoration globals, and which window has a title bar drawn by us."""
 
     def __init__(self, display: Display, wm: WindowManager) -> None:
+        global _current
+        _current = self
         self.wm = wm
         self.xdg_manager = XdgDecorationManagerV1.create(display)
         self.kde_manager = ServerDecorationManager.create(display)
@@ -464,11 +483,36 @@ class TitleBar:
         if self.scale != self.decorations.scale_for(self.view):
             self._render_title()
 
+    def icon_changed(self) -> None:
+        """The client committed another icon (xdg_toplevel_icon_v1) or none."""
+        self._render_title()
+
+    def _icon(self) -> Any:
+        """The window's icon (xdg-toplevel-icon) at the bar's scale, a premultiplied RGBA
+        Pillow image, or None."""
+        size = ffi.new("int *")
+        wanted = ICON_SIZE * self.scale
+        surface = ffi.cast("struct wlr_surface *", _address(self.view.xdg_surface._ptr.surface))
+        pixels = lib.comp_toplevel_icon_pixels(surface, wanted, size)
+        if pixels == ffi.NULL:
+            return None
+        from PIL import Image
+
+        side = size[0]
+        data = bytes(ffi.buffer(pixels, side * side * 4))
+        image = Image.frombuffer("RGBA", (side, side), data, "raw", "BGRA", 0, 1)
+        return image if side == wanted else image.resize((wanted, wanted), Image.LANCZOS)
+
     def _render_title(self) -> None:
         # At the output's scale (rounded up, as clients render for a fractional one): on a
         # 2x output the text has twice the pixels, shown at the same logical size.
         self.scale = self.decorations.scale_for(self.view)
-        buffer = render_title(self.title, self.scale) if self.title else ffi.NULL
+        icon = self._icon()
+        buffer = (
+            render_title(self.title or "", self.scale, icon)
+            if self.title or icon is not None
+            else ffi.NULL
+        )
         lib.comp_decor_set_title(self._decor, buffer, self.scale)
         if buffer != ffi.NULL:
             lib.wlr_buffer_drop(buffer)  # the bar's scene node holds it now
@@ -503,22 +547,31 @@ def _font(size: int = TITLE_SIZE):
         return ImageFont.load_default()
 
 
-def render_title(title: str, scale: int = 1) -> Any:
+def render_title(title: str, scale: int = 1, icon: Any = None) -> Any:
     """White text on nothing (premultiplied ARGB8888) in a new CPU wlr_buffer, with
-    ``scale`` pixels per logical pixel; NULL when it has no pixels."""
+    ``scale`` pixels per logical pixel, after ``icon`` (a premultiplied RGBA Pillow image,
+    centred on the text's height) when given; NULL when it has no pixels."""
     from PIL import Image, ImageDraw
 
     font = _font(TITLE_SIZE * scale)
     text = title[:MAX_TITLE_CHARS]
     ascent, descent = font.getmetrics()
-    width = min(int(font.getlength(text)) + 1, MAX_TITLE_WIDTH * scale)
-    height = min(ascent + descent, BAR_HEIGHT * scale)
+    left = icon.width + ICON_GAP * scale if icon is not None else 0
+    text_width = int(font.getlength(text)) + 1 if text else 0
+    width = min(left + text_width, MAX_TITLE_WIDTH * scale)
+    height = min(max(ascent + descent, icon.height if icon is not None else 0),
+                 BAR_HEIGHT * scale)  # fmt: skip
     if width <= 1 or height <= 0:
         return ffi.NULL
     coverage = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(coverage).text((0, 0), text, fill=255, font=font)
+    if text:
+        ImageDraw.Draw(coverage).text((left, (height - ascent - descent) // 2), text,
+                                      fill=255, font=font)  # fmt: skip
     # White premultiplied by its coverage: every channel is the coverage.
-    data = Image.merge("RGBA", (coverage,) * 4).tobytes()
+    image = Image.merge("RGBA", (coverage,) * 4)
+    if icon is not None:
+        image.paste(icon, (0, (height - icon.height) // 2))
+    data = image.tobytes("raw", "BGRA")  # DRM's ARGB8888: B, G, R, A in memory
     buffer = lib.comp_cpu_buffer_create(width, height, data, width * 4)
     if buffer == ffi.NULL:
         log.warning("decorations: no memory for the title %r", title)

@@ -34,6 +34,7 @@ SANDBOXED = {
     "wp_tearing_control_manager_v1",
     "wp_viewporter",
     "xdg_activation_v1",
+    "xdg_toplevel_icon_manager_v1",
     "xdg_wm_base",
     "zwp_idle_inhibit_manager_v1",
     "zwp_keyboard_shortcuts_inhibit_manager_v1",
