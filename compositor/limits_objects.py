@@ -28,7 +28,9 @@ executable (a regular expression on /proc/PID/exe; ``Xwayland`` for Xwayland, wh
 credentials are the compositor's own) and uid, read from the connection's credentials when
 the client connects: other limits for it (wl_shm's included: "firefox may
 hold 2 GiB of shm"), and graphics paths kept from it (``linux_dmabuf=False``,
-``wl_drm=False``: the global is hidden from it, so it takes its fall-back path).
+``wl_drm=False``: the global is hidden from it, so it takes its fall-back path;
+``scanout=False``: its buffers are always composited, never put on a plane directly, and the
+output's ``scanout_refusal`` says "by rule").
 """
 
 from __future__ import annotations
@@ -71,7 +73,11 @@ SHM_RULE_KEYS = {
     "shm_mapped": "max_mapped",
 }
 GRAPHICS_GLOBALS = {"linux_dmabuf": "zwp_linux_dmabuf_v1", "wl_drm": "wl_drm"}
-HIDE_BITS = {"linux_dmabuf": lib.COMP_HIDE_LINUX_DMABUF, "wl_drm": lib.COMP_HIDE_WL_DRM}
+HIDE_BITS = {
+    "linux_dmabuf": lib.COMP_HIDE_LINUX_DMABUF,
+    "wl_drm": lib.COMP_HIDE_WL_DRM,
+    "scanout": lib.COMP_NO_SCANOUT,  # not a global: its buffers are always composited
+}
 
 _active: ObjectLimits | None = None
 # Of the fd limit (after the compositor's reserve), what all clients' dma-buf planes and
@@ -108,7 +114,8 @@ class ClientRule:
     expression matched against the whole path of the client's executable or its base
     name; ``uid``. ``limits``: names of :data:`DEFAULTS` without ``max_`` (``regions``,
     ``dmabuf_bytes``...) or of wl_shm's (``shm_bytes``, ``shm_buffers``, ``shm_pools``,
-    ``shm_mapped``). ``hide``: graphics globals kept from it (``linux_dmabuf``, ``wl_drm``)."""
+    ``shm_mapped``). ``hide``: graphics paths kept from it (``linux_dmabuf``, ``wl_drm``:
+    the global; ``scanout``: direct scan-out of its buffers)."""
 
     exe: re.Pattern[str] | None = None
     uid: int | None = None
@@ -266,8 +273,11 @@ class ObjectLimits:
         figures["refused"] = out.refused
         figures["by_rule"] = bool(out.by_rule)
         figures["hidden_by_rule"] = sorted(
-            GRAPHICS_GLOBALS[name] for name, bit in HIDE_BITS.items() if out.hidden & bit
+            GRAPHICS_GLOBALS[name]
+            for name, bit in HIDE_BITS.items()
+            if out.hidden & bit and name in GRAPHICS_GLOBALS
         )
+        figures["composited_by_rule"] = bool(out.hidden & lib.COMP_NO_SCANOUT)
         return figures
 
     def totals(self) -> dict[str, Any]:

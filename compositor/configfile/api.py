@@ -739,15 +739,18 @@ def client_limits(
     uid: int | None = None,
     linux_dmabuf: bool | None = None,
     wl_drm: bool | None = None,
+    scanout: bool | None = None,
     **limits: int,
 ) -> None:
     """Other limits for the clients whose executable (``exe``: a regular expression matched
     against the whole path or the base name, from /proc/PID/exe; ``Xwayland`` names Xwayland,
-    whose credentials are the compositor's own) and ``uid`` match, decided when it connects: any of ``--max-client-*``'s without the prefix, dashes as
-    underscores (``shm_bytes=2 << 30``: firefox may hold 2 GiB of wl_shm; ``regions=0``),
-    and the graphics paths kept from it (``linux_dmabuf=False``, ``wl_drm=False``: the
-    global is hidden from it, so it takes its fall-back path). Every matching rule applies,
-    in the file's order (a later one's value wins); clients connected already keep theirs."""
+    whose credentials are the compositor's own) and ``uid`` match, decided when a client
+    connects: any of ``--max-client-*``'s without the prefix, dashes as underscores
+    (``shm_bytes=2 << 30``: firefox may hold 2 GiB of wl_shm; ``regions=0``), and the
+    graphics paths kept from it: ``linux_dmabuf=False``, ``wl_drm=False`` (the global is
+    hidden from it, so it takes its fall-back path), ``scanout=False`` (its buffers always
+    composited, never put on a plane directly). Every matching rule applies, in the file's
+    order (a later one's value wins); clients connected already keep theirs."""
     from compositor.limits_objects import ClientRule, check_rule_limits  # noqa: PLC0415
 
     declarations = _declarations("client_limits")
@@ -761,7 +764,9 @@ def client_limits(
         raise ConfigError(f"client_limits(): {exc}") from None
     hide = tuple(
         name
-        for name, offered in (("linux_dmabuf", linux_dmabuf), ("wl_drm", wl_drm))
+        for name, offered in (
+            ("linux_dmabuf", linux_dmabuf), ("wl_drm", wl_drm), ("scanout", scanout)
+        )
         if offered is not None and not _bool(offered, name)
     )
     declarations.client_limits.append(

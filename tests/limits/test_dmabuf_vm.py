@@ -1,6 +1,6 @@
 """linux-dmabuf buffers counted and limited per client on real dma-bufs: in the QEMU guest
 (tests/vm/scenarios/limits.py; the host has no dma-buf to make and pixman offers no
-linux-dmabuf). One boot for both checks."""
+linux-dmabuf); and a client_limits(scanout=False) rule on the DRM backend. One boot."""
 
 from __future__ import annotations
 
@@ -22,3 +22,8 @@ def test_dmabuf_buffers_bytes_and_fds_counted(scenario):
 
 def test_dmabuf_bytes_stop_at_the_limit(scenario):
     scenario.check("dmabuf_limit")
+
+
+def test_scanout_refused_by_rule_on_the_drm_backend(scenario):
+    entry = scenario.check("scanout_by_rule")
+    assert "by rule" in entry["scanout_refusal"]

@@ -100,3 +100,14 @@ def test_xwayland_gets_its_limits_by_rule(make_compositor, tmp_path):
     assert held["by_rule"] is True and held["surfaces"]["limit"] == 20000, held
     xlogo.kill()
     xlogo.wait()
+
+
+def test_a_rule_keeps_a_client_off_the_planes(make_compositor, tmp_path):
+    """scanout=False: `clients` says so (the VM's scanout_by_rule check shows a fullscreen
+    dma-buf window composited instead of scanned out)."""
+    comp = configured(make_compositor, tmp_path, f"client_limits(exe={PYTHON!r}, scanout=False)\n")
+    hog, report = object_hog(comp, "regions", "--count", "1")
+    (client,) = comp.ctl_ok("clients", pid=hog.pid)["clients"]
+    assert client["limits"]["composited_by_rule"] is True
+    assert client["limits"]["hidden_by_rule"] == []
+    release(hog)

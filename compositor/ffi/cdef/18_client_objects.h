@@ -19,7 +19,8 @@ bool comp_objects_client(struct comp_objects *objects, struct wl_client *client,
 /* Give one client other limits (a rule); shm NULL leaves its wl_shm limits alone. */
 bool comp_objects_client_set(struct comp_objects *objects, struct wl_client *client,
 	const comp_objects_limits *limits, const comp_shm_limits *shm);
-/* Hide globals from one client (COMP_HIDE_* bits): csrc/05_globals.c's filter asks. */
+/* Hide globals from one client, or keep its buffers off the planes (COMP_HIDE_*,
+ * COMP_NO_SCANOUT bits): csrc/05_globals.c's filter and 81_scene_render.c's scan-out ask. */
 bool comp_objects_hide(struct comp_objects *objects, struct wl_client *client, uint32_t hidden);
 void comp_objects_totals_get(struct comp_objects *objects, comp_objects_totals *out);
 /* A new client: its pid and uid; the callee may set its limits (comp_objects_client_set). */

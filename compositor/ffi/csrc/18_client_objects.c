@@ -626,11 +626,17 @@ bool comp_objects_hide(struct comp_objects *objects, struct wl_client *client, u
 		return false;
 	}
 	oc->hidden = hidden;
-	if (hidden != 0) {
+	if (hidden & (COMP_HIDE_LINUX_DMABUF | COMP_HIDE_WL_DRM)) {
 		/* csrc/05_globals.c's filter asks comp_objects_global_allowed */
 		wl_display_set_global_filter(objects->display, global_filter, NULL);
 	}
 	return true;
+}
+
+/* For csrc/81_scene_render.c: false when a rule keeps this client's buffers off the planes. */
+static bool comp_objects_scanout_allowed(struct wl_client *client) {
+	struct objects_client *oc = client != NULL ? objects_client_of(client) : NULL;
+	return oc == NULL || !(oc->hidden & COMP_NO_SCANOUT);
 }
 
 /* For csrc/05_globals.c's filter: false for a global a rule hides from this client. */

@@ -42,6 +42,7 @@ typedef struct {
 enum {
 	COMP_HIDE_LINUX_DMABUF = 1,  /* zwp_linux_dmabuf_v1 */
 	COMP_HIDE_WL_DRM = 2,        /* wl_drm */
+	COMP_NO_SCANOUT = 4,         /* its buffers composited, never scanned out directly */
 };
 
 typedef struct {

@@ -8,18 +8,34 @@ Checks (one boot, one compositor with --max-client-dmabuf-bytes 4 MiB):
                   client is gone
   dmabuf_limit    1 MiB buffers until the limit: the 5th is refused with wl_display.no_memory
                   naming --max-client-dmabuf-bytes, the log names the client; counts back to 0
+  scanout_by_rule the DRM backend (pixman, virtio-gpu, seatd) with a configuration rule
+                  client_limits(exe=<this python>, scanout=False): a fullscreen dma-buf window
+                  of the output's size (what prime_buffers' direct_scanout puts on the plane)
+                  is composited instead, every frame, its colour on the real scanout; the
+                  output says why ("by rule"), the client's limits say composited_by_rule
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.clients.wl_drm_client import XRGB8888, WlDrmClient
 from tests.harness import CompositorProcess
+from tests.helpers import region_is, rgb
+from tests.vm.guest import drmio
 from tests.vm.guest.gl_env import GLSetupMissing, gl_env
-from tests.vm.guest.vmlib import Checks, setup_devices, wait_for
+from tests.vm.guest.vmlib import (
+    SEAT_ENV,
+    Checks,
+    screendump,
+    setup_devices,
+    start_seatd,
+    wait_for,
+)
 
 MIB = 1 << 20
 
@@ -92,7 +108,56 @@ def main() -> int:
         wait_for(lambda: gone(comp), what="dma-buf counts back to 0")
         info["all_clients"] = all_clients(comp)
     comp.stop()
+    with checks.check("scanout_by_rule") as info:
+        scanout_by_rule(info)
     return 0
+
+
+def scanout_by_rule(info: dict) -> None:
+    setup_devices((), udev=True)
+    start_seatd()
+    config = Path("/tmp/limits-config.py")
+    exe = Path(sys.executable).resolve().name
+    config.write_text(f"client_limits(exe={exe!r}, scanout=False)\n")
+    comp = CompositorProcess(
+        Path("/tmp/limits-drm"), args=["--renderer", "pixman", "--config", str(config)],
+        env=SEAT_ENV, backend="drm",
+    )  # fmt: skip
+    comp.start(timeout=120)
+    card = os.open("/dev/dri/card0", os.O_RDWR | os.O_CLOEXEC)
+    client = WlDrmClient(str(comp.runtime_dir / comp.socket))
+    try:
+        output = comp.ctl_ok("outputs")["outputs"][0]
+        width, height = output["width"], output["height"]
+        client.authenticate(1)
+        client.hide_cursor()  # a software cursor would keep it from the plane anyway
+        client.roundtrip()
+        dumb = drmio.create_dumb(card, width, height)
+        dumb.write(drmio.xrgb_rows(width, height, dumb.pitch, 0x10A0F0))
+        dmabuf = dumb.export()
+        buffer = client.create_prime_buffer(dmabuf, width, height, XRGB8888, 0, dumb.pitch)
+        os.close(dmabuf)
+        before = comp.ctl_ok("outputs")["outputs"][0]
+        client.show(buffer, width, height, "vm.by-rule", fullscreen=True)
+        box = (8, 8, width - 16, height - 16)
+        wait_for(lambda: region_is(screendump("by-rule"), box, rgb("10a0f0")), 30,
+                 what="the fullscreen window's colour on the scanout")  # fmt: skip
+        after = comp.ctl_ok("outputs")["outputs"][0]
+        info["frames"] = {
+            "committed": after["frames_committed"] - before["frames_committed"],
+            "scanned_out": after["frames_scanned_out"] - before["frames_scanned_out"],
+        }
+        info["scanout_refusal"] = after["scanout_refusal"]
+        assert info["frames"]["committed"] >= 1 and info["frames"]["scanned_out"] == 0, info
+        assert after["direct_scanout"] is False, after
+        assert "by rule" in (after["scanout_refusal"] or ""), after
+        mine = [c for c in comp.ctl_ok("clients")["clients"] if c["pid"] == os.getpid()]
+        info["limits"] = mine[0]["limits"]
+        assert mine[0]["limits"]["composited_by_rule"] is True, mine
+    finally:
+        client.close()
+        os.close(card)
+        comp.stop(check=False)
 
 
 if __name__ == "__main__":
