@@ -246,18 +246,10 @@ static void render_item_draw(struct render_item *item, struct wlr_output *output
 /* Why the last frame was not scanned out directly (a static string), NULL when it was: the
  * frame loop (80_frame.c) keeps it per output, and the inspector says it. */
 static const char *scanout_refusal;
-/* The output whose last scan-out commit failed (see scene_output_try_scanout). */
-static struct wlr_output *scanout_failed_on;
 
-enum scanout_result {
-	SCANOUT_REFUSED,   /* composite this frame instead */
-	SCANOUT_DONE,
-	SCANOUT_FAILED,    /* the output took the buffer in its test but its commit failed */
-};
-
-static enum scanout_result refuse_scanout(const char *why) {
+static bool refuse_scanout(const char *why) {
 	scanout_refusal = why;
-	return SCANOUT_REFUSED;
+	return false;
 }
 
 static bool software_cursor_shown(struct wlr_output *output) {
@@ -274,8 +266,7 @@ static bool software_cursor_shown(struct wlr_output *output) {
  * output: here the topmost node must cover the output exactly, and whatever lies below it
  * must be hidden by it (opaque over the whole output), as a fullscreen video player is over
  * the windows it covers. */
-static enum scanout_result scene_output_try_scanout(struct wlr_scene_output *scene_output,
-		size_t count) {
+static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size_t count) {
 	struct wlr_output *output = scene_output->output;
 	int width, height;
 	wlr_output_effective_resolution(output, &width, &height);
@@ -353,24 +344,10 @@ static enum scanout_result scene_output_try_scanout(struct wlr_scene_output *sce
 		return refuse_scanout("the output refused the buffer (format, modifier or plane)");
 	}
 	if (!wlr_output_commit(output)) {
-		/* The plane takes the buffer (the test passed): the commit failed for the moment
-		 * (DRM: EBUSY while the last flip's work is still running, seen on virtio-gpu).
-		 * A failed frame, as a composited one would be: the frame loop's failure path
-		 * retries shortly; compositing instead would copy the whole buffer for nothing.
-		 * Failed again on the retry: composite, so that a driver whose commits keep
-		 * failing still shows new frames. */
-		if (scanout_failed_on != output) {
-			scanout_failed_on = output;
-			return SCANOUT_FAILED;
-		}
-		scanout_failed_on = NULL;
-		return refuse_scanout("the output's commit of the buffer failed twice in a row");
-	}
-	if (scanout_failed_on == output) {
-		scanout_failed_on = NULL;
+		return refuse_scanout("the output's commit of the buffer failed");
 	}
 	scanout_refusal = NULL;
-	return SCANOUT_DONE;
+	return true;
 }
 
 static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
@@ -418,11 +395,7 @@ static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t 
 	}
 	size_t count = walk.count;
 
-	enum scanout_result tried = scene_output_try_scanout(scene_output, count);
-	if (tried == SCANOUT_FAILED) {
-		return false;
-	}
-	bool scanout = tried == SCANOUT_DONE;
+	bool scanout = scene_output_try_scanout(scene_output, count);
 	if (scanout != scene_output->prev_scanout) {
 		wlr_log(WLR_DEBUG, "Direct scan-out %s", scanout ? "enabled" : "disabled");
 		wlr_output_damage_add_whole(scene_output->damage);  /* leaving it: repaint all */
