@@ -544,7 +544,10 @@ async def serve(replace: bool = False) -> int:
         return 1
     log.info("serving %s; compositor control socket %s", BUS_NAME, link.control_path())
     follower = asyncio.ensure_future(portal.follow_streams())
-    await bus.wait_for_disconnect()
+    try:
+        await bus.wait_for_disconnect()
+    except Exception as exc:  # the bus went (the session ended): nothing left to serve
+        log.info("the session bus went (%s); exiting", exc)
     follower.cancel()
     return 0
 
