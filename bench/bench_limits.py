@@ -209,8 +209,11 @@ def phase(ns: argparse.Namespace, comp: Any, control: Control, animated: Animate
                   "objects": totals["objects"], "clients": totals["clients"]},
         "loadavg": loadavg(),
     }  # fmt: skip
-    did = ", ".join(f"{v} {k}" for k, v in hostile.items()
-                    if k in ("connections", "buffers", "objects", "fds", "refused") and v)
+    did = ", ".join(
+        f"{v} {k}"
+        for k, v in hostile.items()
+        if k in ("connections", "buffers", "objects", "fds", "refused") and v
+    )
     print(f"  {name:14} {row['fps']:6.2f} fps; compositor {row['compositor_cpu_percent']:5.1f}%"
           f" CPU; hostile: {did or '-'}; after: rss {row['after']['rss_kib'] / 1024:.1f} MiB "
           f"fds {row['after']['fds']} objects {totals['objects']}", flush=True)  # fmt: skip
@@ -261,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     for i, r in enumerate(rows):
         if r["phase"] == "none":
             continue
-        near = [m["fps"] for m in rows[max(0, i - 1): i + 2] if m["phase"] == "none"]
+        near = [m["fps"] for m in rows[max(0, i - 1) : i + 2] if m["phase"] == "none"]
         ref = sum(near) / len(near) if near else float("nan")
         r["reference_fps"], r["ratio"] = round(ref, 2), round(r["fps"] / ref, 3) if ref else None
         summary.append(f"{r['phase']} {r['ratio']}")

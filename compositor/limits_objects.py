@@ -196,8 +196,14 @@ class ObjectLimits:
             "and parked), %d of all clients (half the fd limit after the reserve)",
             ", ".join(
                 f"{self.defaults[n]} {n[4:]}"
-                for n in ("max_objects", "max_surfaces", "max_subsurfaces", "max_regions",
-                          "max_callbacks", "max_data_sources")
+                for n in (
+                    "max_objects",
+                    "max_surfaces",
+                    "max_subsurfaces",
+                    "max_regions",
+                    "max_callbacks",
+                    "max_data_sources",
+                )
             ),  # fmt: skip
             self.defaults["max_dmabuf_buffers"],
             self.defaults["max_dmabuf_bytes"] >> 20,

@@ -85,8 +85,11 @@ class Baseline:
         wait_for(lambda: self._settled() == self.counts, 20,
                  what=f"counts back to {self.counts} (now {self._settled()})")  # fmt: skip
         # At most the baseline's: it may have caught a control connection's fd in passing.
-        wait_for(lambda: self.comp.open_fds() <= self.fds, 20,
-                 what=f"fds back to {self.fds} (now {self.comp.open_fds()})")
+        wait_for(
+            lambda: self.comp.open_fds() <= self.fds,
+            20,
+            what=f"fds back to {self.fds} (now {self.comp.open_fds()})",
+        )
         sync(self.innocent)
 
 
@@ -187,8 +190,9 @@ def test_use_against_limits_in_clients_and_limits(make_compositor):
     (row,) = [r for r in rows(comp.ctl_ok("clients")) if r["PID"] == hog.pid]
     assert cell(row, "OBJ") == f"{held['objects']['used']} of 50000"
     release(hog)
-    wait_for(lambda: totals(comp)["regions"] == base.counts["regions"], 20,
-             what="the regions freed")
+    wait_for(
+        lambda: totals(comp)["regions"] == base.counts["regions"], 20, what="the regions freed"
+    )
 
 
 def test_wl_drm_prime_buffers_stop_at_the_limit(make_compositor):

@@ -85,9 +85,7 @@ def test_a_rule_keeps_wl_drm_from_a_client(make_compositor, tmp_path):
 def test_xwayland_gets_its_limits_by_rule(make_compositor, tmp_path):
     """Xwayland is a client like any other: its credentials are the compositor's own (a
     socketpair), and a rule names it ``Xwayland``."""
-    comp = configured(
-        make_compositor, tmp_path, "client_limits(exe='Xwayland', surfaces=20000)\n"
-    )
+    comp = configured(make_compositor, tmp_path, "client_limits(exe='Xwayland', surfaces=20000)\n")
     display = comp.ctl_ok("ping")["display"]
     xlogo = comp.spawn(["xlogo"], env={"DISPLAY": display})
 
