@@ -171,3 +171,36 @@ def test_pick_color_at_a_point_answered_ahead(portal, compositor):
     proc.kill()
     assert response == 0, portal.logs()
     assert [round(c * 255) for c in results["color"]] == list(rgb(ORANGE))
+
+
+def test_application_gone_while_choosing(portal, compositor):
+    """The application's connection goes while the chooser is open: the frontend closes
+    its request and session, the chooser goes away and no stream is asked for; the next
+    application still gets the chooser."""
+
+    async def open_chooser():
+        client = await PortalClient.connect(portal.env["DBUS_SESSION_BUS_ADDRESS"])
+        session = await client.create_session()
+        await client.select_sources(session, types=Variant("u", MONITOR))
+        start = asyncio.ensure_future(client.start(session))
+        await asyncio.to_thread(compositor.wait_for_view, "pydrm-portal-chooser", 60)
+        start.cancel()
+        client.bus.disconnect()
+        await client.bus.wait_for_disconnect()
+
+    run(open_chooser())
+    wait_for(
+        lambda: not any(v["app_id"] == "pydrm-portal-chooser" for v in compositor.views()),
+        60,
+        what="the chooser gone with its application",
+    )
+    assert compositor.ctl_ok("screencast-list")["streams"] == []
+    compositor.ctl_ok("screencast-answer", cancel=True)
+
+    async def again():
+        client = await PortalClient.connect(portal.env["DBUS_SESSION_BUS_ADDRESS"])
+        session = await client.create_session()
+        await client.select_sources(session, types=Variant("u", MONITOR))
+        return await client.start(session)
+
+    assert run(again()) == (1, {}), portal.logs()
