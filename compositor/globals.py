@@ -108,6 +108,10 @@ class ProtocolGlobals:
         self.toplevel_icon = lib.comp_icon_manager_create(display)
         if self.toplevel_icon == ffi.NULL:
             raise MemoryError("cannot create the xdg_toplevel_icon_manager_v1 global")
+        # xdg_wm_dialog_v1: modal dialogs take their parent's focus (shell/window_manager.py).
+        self.dialogs = lib.comp_dialog_manager_create(display)
+        if self.dialogs == ffi.NULL:
+            raise MemoryError("cannot create the xdg_wm_dialog_v1 global")
         # Sandboxes' connections, without the privileged globals (security_context.py).
         self.security_context = SecurityContexts(core.display)
         for name in core.config.disabled_globals:
@@ -132,6 +136,10 @@ class ProtocolGlobals:
         async (stored only: every frame waits for vblank on wlroots 0.15)."""
         native = to_native(surface, "struct wlr_surface *")
         return "async" if lib.comp_tearing_hint(native) == 1 else "vsync"
+
+    def modal_of(self, surface) -> bool:
+        """Whether a toplevel says it is a modal dialog (xdg_dialog_v1.set_modal)."""
+        return bool(lib.comp_dialog_modal(to_native(surface, "struct wlr_surface *")))
 
     def refresh_fractional_scales(self) -> None:
         """Tell each surface its preferred scale again (a window mapped or moved)."""

@@ -370,6 +370,7 @@ class Server:
                     | {
                         "content_type": self.globals.content_type_of(v.surface),
                         "presentation_hint": self.globals.presentation_hint_of(v.surface),
+                        "modal": self.globals.modal_of(v.surface),
                     }
                     for v in self.wm.views
                 ]

@@ -38,6 +38,7 @@ PROTOCOLS = (
     ("repo", "alpha-modifier-v1.xml"),
     ("repo", "ext-transient-seat-v1.xml"),
     ("repo", "xdg-toplevel-icon-v1.xml"),
+    ("repo", "xdg-dialog-v1.xml"),
 )
 
 

@@ -9,7 +9,9 @@ Stacking order is the order of ``WindowManager.views`` (last is on top). New vie
 where they cover the least of the others on the output under the pointer, nearest to the
 next spot of a cascade from its top-left (see ``WindowManager.place_new_view``). A transient
 window (a dialog: xdg_toplevel.set_parent, X11's WM_TRANSIENT_FOR) opens centred over its
-parent, stays right above it in the stacking order, and moves with it.
+parent, stays right above it in the stacking order, and moves with it. A modal dialog
+(xdg_wm_dialog_v1.set_modal) takes the focus its parent would get: a click on the parent,
+Alt+Tab to it or a taskbar's activate focus the dialog.
 
 A fullscreen window covers its output above the panels (it moves to a scene tree between
 the ``top`` and ``overlay`` layers) as long as no window above it in the stacking order is
@@ -196,11 +198,31 @@ class WindowManager:
             offset = CASCADE_ORIGIN
         return box.x + offset, box.y + offset
 
+    def modal_dialog_of(self, view: View) -> View:
+        """Who takes ``view``'s focus: its topmost shown modal dialog (xdg_wm_dialog_v1),
+        that dialog's own, and so on; ``view`` itself when it has none."""
+        seen: set[int] = set()
+        while id(view) not in seen:  # a parent loop (a client's mistake) ends here
+            seen.add(id(view))
+            modal = [
+                child
+                for child in self.transients_of(view)
+                if child.mapped
+                and not child.minimized
+                and child.surface is not None
+                and lib.comp_dialog_modal(to_native(child.surface, "struct wlr_surface *"))
+            ]
+            if not modal:
+                break
+            view = modal[-1]
+        return view
+
     def focus(self, view: View) -> None:
         """Raise ``view`` (showing it again if minimized) and give it keyboard focus;
         deactivate the previous one."""
         if view not in self.views or not view.mapped:
             return
+        view = self.modal_dialog_of(view)
         if view.minimized:
             view.set_minimized(False)
         view.urgent = False

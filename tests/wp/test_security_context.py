@@ -36,6 +36,7 @@ SANDBOXED = {
     "xdg_activation_v1",
     "xdg_toplevel_icon_manager_v1",
     "xdg_wm_base",
+    "xdg_wm_dialog_v1",
     "zwp_idle_inhibit_manager_v1",
     "zwp_keyboard_shortcuts_inhibit_manager_v1",
     "zwp_pointer_constraints_v1",

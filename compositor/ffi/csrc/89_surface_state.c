@@ -101,8 +101,12 @@ static void comp_surface_u32_detach(struct comp_surface_u32 *state) {
 	}
 }
 
+/* `surface` NULL (an X11 window not mapped yet, say): the initial value. */
 static uint32_t comp_surface_u32_get(const struct comp_surface_u32_impl *impl,
 		struct wlr_surface *surface) {
+	if (surface == NULL) {
+		return impl->initial;
+	}
 	struct comp_surface_u32 *state = comp_surface_u32_find(impl, surface);
 	return state != NULL ? state->current : impl->initial;
 }

@@ -87,6 +87,9 @@ static const struct wlr_addon_interface toplevel_icon_addon_impl = {
 };
 
 static struct toplevel_icon *toplevel_icon_find(struct wlr_surface *surface) {
+	if (surface == NULL) {
+		return NULL;
+	}
 	struct wlr_addon *addon = wlr_addon_find(&surface->addons, &toplevel_icon_addon_impl,
 		&toplevel_icon_addon_impl);
 	if (addon == NULL) {
