@@ -205,22 +205,10 @@ static const struct wp_cursor_shape_manager_v1_interface cs_manager_impl = {
 	.get_tablet_tool_v2 = cs_manager_get_tablet_tool,
 };
 
-static void cs_manager_resource_destroy(struct wl_resource *resource) {
-	wl_list_remove(wl_resource_get_link(resource));
-}
-
 static void cs_manager_bind(struct wl_client *client, void *data, uint32_t version,
 		uint32_t id) {
 	struct comp_cursor_shape_manager *manager = data;
-	struct wl_resource *resource = wl_resource_create(client,
-		&wp_cursor_shape_manager_v1_interface, version, id);
-	if (resource == NULL) {
-		wl_client_post_no_memory(client);
-		return;
-	}
-	wl_resource_set_implementation(resource, &cs_manager_impl, manager,
-		cs_manager_resource_destroy);
-	wl_list_insert(&manager->resources, wl_resource_get_link(resource));
+	comp_bind_listed(client, &wp_cursor_shape_manager_v1_interface, &cs_manager_impl, manager, version, id, &manager->resources);
 }
 
 struct comp_cursor_shape_manager *comp_cursor_shape_manager_create(struct wl_display *display,
@@ -249,12 +237,7 @@ void comp_cursor_shape_manager_destroy(struct comp_cursor_shape_manager *manager
 	wl_list_for_each_safe(device, dtmp, &manager->devices, link) {
 		cs_device_detach(device);
 	}
-	struct wl_resource *resource, *tmp;
-	wl_resource_for_each_safe(resource, tmp, &manager->resources) {
-		wl_resource_set_user_data(resource, NULL);
-		wl_list_remove(wl_resource_get_link(resource));
-		wl_list_init(wl_resource_get_link(resource));
-	}
+	comp_bound_resources_orphan(&manager->resources);
 	wl_global_destroy(manager->global);
 	free(manager);
 }

@@ -152,22 +152,10 @@ static const struct wp_fractional_scale_manager_v1_interface fs_manager_impl = {
 	.get_fractional_scale = fs_manager_get,
 };
 
-static void fs_manager_resource_destroy(struct wl_resource *resource) {
-	wl_list_remove(wl_resource_get_link(resource));
-}
-
 static void fs_manager_bind(struct wl_client *client, void *data, uint32_t version,
 		uint32_t id) {
 	struct comp_fractional_scale_manager *manager = data;
-	struct wl_resource *resource = wl_resource_create(client,
-		&wp_fractional_scale_manager_v1_interface, version, id);
-	if (resource == NULL) {
-		wl_client_post_no_memory(client);
-		return;
-	}
-	wl_resource_set_implementation(resource, &fs_manager_impl, manager,
-		fs_manager_resource_destroy);
-	wl_list_insert(&manager->resources, wl_resource_get_link(resource));
+	comp_bind_listed(client, &wp_fractional_scale_manager_v1_interface, &fs_manager_impl, manager, version, id, &manager->resources);
 }
 
 void comp_fractional_scale_refresh(struct comp_fractional_scale_manager *manager) {
@@ -225,12 +213,7 @@ void comp_fractional_scale_manager_destroy(struct comp_fractional_scale_manager 
 	wl_list_for_each_safe(object, otmp, &manager->objects, link) {
 		fs_object_detach(object);
 	}
-	struct wl_resource *resource, *tmp;
-	wl_resource_for_each_safe(resource, tmp, &manager->resources) {
-		wl_resource_set_user_data(resource, NULL);
-		wl_list_remove(wl_resource_get_link(resource));
-		wl_list_init(wl_resource_get_link(resource));
-	}
+	comp_bound_resources_orphan(&manager->resources);
 	wl_global_destroy(manager->global);
 	free(manager);
 }

@@ -120,22 +120,10 @@ static const struct ext_idle_notifier_v1_interface in_notifier_impl = {
 	.get_idle_notification = in_notifier_get,
 };
 
-static void in_notifier_resource_destroy(struct wl_resource *resource) {
-	wl_list_remove(wl_resource_get_link(resource));
-}
-
 static void in_notifier_bind(struct wl_client *client, void *data, uint32_t version,
 		uint32_t id) {
 	struct comp_idle_notifier *notifier = data;
-	struct wl_resource *resource = wl_resource_create(client,
-		&ext_idle_notifier_v1_interface, version, id);
-	if (resource == NULL) {
-		wl_client_post_no_memory(client);
-		return;
-	}
-	wl_resource_set_implementation(resource, &in_notifier_impl, notifier,
-		in_notifier_resource_destroy);
-	wl_list_insert(&notifier->resources, wl_resource_get_link(resource));
+	comp_bind_listed(client, &ext_idle_notifier_v1_interface, &in_notifier_impl, notifier, version, id, &notifier->resources);
 }
 
 static void in_handle_activity(struct wl_listener *listener, void *data) {
@@ -186,12 +174,7 @@ void comp_idle_notifier_destroy(struct comp_idle_notifier *notifier) {
 	wl_list_for_each_safe(notification, ntmp, &notifier->notifications, link) {
 		in_notification_detach(notification);
 	}
-	struct wl_resource *resource, *tmp;
-	wl_resource_for_each_safe(resource, tmp, &notifier->resources) {
-		wl_resource_set_user_data(resource, NULL);
-		wl_list_remove(wl_resource_get_link(resource));
-		wl_list_init(wl_resource_get_link(resource));
-	}
+	comp_bound_resources_orphan(&notifier->resources);
 	wl_global_destroy(notifier->global);
 	free(notifier);
 }

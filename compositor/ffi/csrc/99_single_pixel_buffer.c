@@ -175,22 +175,10 @@ static const struct wp_single_pixel_buffer_manager_v1_interface spb_manager_impl
 	.create_u32_rgba_buffer = spb_manager_create_buffer,
 };
 
-static void spb_manager_resource_destroy(struct wl_resource *resource) {
-	wl_list_remove(wl_resource_get_link(resource));
-}
-
 static void spb_manager_bind(struct wl_client *client, void *data, uint32_t version,
 		uint32_t id) {
-	struct wl_resource *resource = wl_resource_create(client,
-		&wp_single_pixel_buffer_manager_v1_interface, version, id);
-	if (resource == NULL) {
-		wl_client_post_no_memory(client);
-		return;
-	}
 	struct comp_single_pixel_manager *manager = data;
-	wl_resource_set_implementation(resource, &spb_manager_impl, manager,
-		spb_manager_resource_destroy);
-	wl_list_insert(&manager->resources, wl_resource_get_link(resource));
+	comp_bind_listed(client, &wp_single_pixel_buffer_manager_v1_interface, &spb_manager_impl, manager, version, id, &manager->resources);
 }
 
 struct comp_single_pixel_manager *comp_single_pixel_manager_create(struct wl_display *display,
@@ -224,12 +212,7 @@ void comp_single_pixel_manager_destroy(struct comp_single_pixel_manager *manager
 		return;
 	}
 	/* Bound managers stay, inert (their requests still make buffers, uncounted). */
-	struct wl_resource *resource, *tmp;
-	wl_resource_for_each_safe(resource, tmp, &manager->resources) {
-		wl_resource_set_user_data(resource, NULL);
-		wl_list_remove(wl_resource_get_link(resource));
-		wl_list_init(wl_resource_get_link(resource));
-	}
+	comp_bound_resources_orphan(&manager->resources);
 	wl_list_remove(&manager->new_surface.link);
 	wl_global_destroy(manager->global);
 	free(manager);
