@@ -124,6 +124,8 @@ class ServerOutput:
             "frames_committed": self.frames_committed,
             # Frames that showed a client's buffer on a KMS plane with no composition.
             "frames_scanned_out": self.loop.frames_scanned_out,
+            # Frames the backend refused (DRM: another VT, EBUSY); retried, never shown.
+            "commit_failures": self.loop.commit_failures,
             "direct_scanout": bool(self.loop.scanout_buffer),
             # Why the last composited frame was not scanned out (None before any was).
             "scanout_refusal": ffi.string(self.loop.scanout_refusal).decode()

