@@ -327,6 +327,9 @@ static enum scanout_result scene_output_try_scanout(struct wlr_scene_output *sce
 		if (comp_surface_alpha(surface) < 1.0f) {
 			return refuse_scanout("the surface has an alpha multiplier (wp_alpha_modifier)");
 		}
+		if (!comp_objects_scanout_allowed(wl_resource_get_client(surface->resource))) {
+			return refuse_scanout("by rule: the client's client_limits(scanout=False)");
+		}
 		buffer = &surface->buffer->base;
 	} else if (node->type == WLR_SCENE_NODE_BUFFER) {
 		struct wlr_scene_buffer *scene_buffer = (struct wlr_scene_buffer *)node;
