@@ -1,7 +1,8 @@
 """``pydrm-run``: run a command inside a private headless compositor, like ``xvfb-run``.
 
     pydrm-run [--size WxH] [--outputs N] [--record FILE.mp4] [--screenshot-on-exit FILE.png]
-              [--timeout SECONDS] [--log FILE] [--no-xwayland] -- COMMAND [ARG...]
+              [--timeout SECONDS] [--log FILE] [--no-xwayland] [--frame-clock manual]
+              -- COMMAND [ARG...]
 
 A compositor of its own (headless backend, pixman renderer, no config file, its own
 ``XDG_RUNTIME_DIR`` in a fresh temporary directory, so that any number run side by side on
@@ -60,6 +61,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, help="kill COMMAND after this many seconds")
     parser.add_argument("--log", type=Path, help="the compositor's log (default: discarded)")
     parser.add_argument("--no-xwayland", action="store_true", help="no X11: no DISPLAY")
+    parser.add_argument(
+        "--frame-clock",
+        choices=("backend", "manual"),
+        default="backend",
+        help="manual: frames only when stepped (pydrm-ctl --socket $PYDRM_CONTROL frame-step "
+        "count=N), on a virtual clock: animations driven by frame callbacks or presentation "
+        "time look the same on every run",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARG...]")
     ns = parser.parse_args(argv)
     if ns.command[:1] == ["--"]:
@@ -90,6 +99,8 @@ class PrivateCompositor:
         argv += ["--width", str(width), "--height", str(height), "--outputs", str(ns.outputs)]
         if ns.no_xwayland:
             argv.append("--no-xwayland")
+        if ns.frame_clock != "backend":
+            argv += ["--frame-clock", ns.frame_clock]
         if ns.record is not None:
             argv += ["--record", str(ns.record.resolve())]
         env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "DISPLAY")}

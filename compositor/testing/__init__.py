@@ -109,7 +109,10 @@ class Compositor:
         width: int = 1280,
         height: int = 720,
         backend: str = "headless",
+        frame_clock: str = "backend",
     ) -> None:
+        """``frame_clock="manual"``: outputs emit frames only when :meth:`frame_step` asks,
+        on a virtual clock (see compositor/frame_clock.py)."""
         self._own_workdir = workdir is None
         self.workdir = Path(tempfile.mkdtemp(prefix="pydrm-test-")) if workdir is None else workdir
         self.socket = f"pydrm-test-{os.getpid()}-{next(_counter)}"
@@ -124,6 +127,8 @@ class Compositor:
         self.log_path = self.workdir / f"{self.socket}.log"
         self.args = ["--backend", backend, "--socket", self.socket]
         self.args += ["--width", str(width), "--height", str(height), *(args or [])]
+        if frame_clock != "backend":
+            self.args += ["--frame-clock", frame_clock]
         if "--config" not in self.args:
             self.args.append("--no-config")  # not the configuration of whoever runs this
         inherited = {
@@ -412,6 +417,30 @@ class Compositor:
             return time.monotonic() - since >= quiet
 
         wait_for(still, timeout * self.timeout_scale, what="the screen to be still")
+
+    # -- the frame clock ------------------------------------------------------------------
+
+    def frame_clock(self) -> dict[str, Any]:
+        """The frame clock: mode, time_ns (virtual, manual only), period_ns, steps and
+        awaiting (surfaces sent frame done by the last step that have not committed since)."""
+        return self.ctl_ok("frame-clock")
+
+    def frame_step(self, count: int = 1, wait: bool = True, timeout: float = 10.0) -> int:
+        """Emit ``count`` frames of every output on a manual frame clock, each one refresh
+        period later; returns the virtual time (ns). ``wait``: after each step, until every
+        surface that was sent frame done has committed its next frame (so the next step
+        shows it); a client that asks for a frame and then draws nothing needs wait=False."""
+        state: dict[str, Any] = {}
+        for _ in range(count):
+            state = self.ctl_ok("frame-step", count=1)
+            if wait:
+                wait_for(
+                    lambda: self.ctl_ok("frame-clock")["awaiting"] == 0,
+                    timeout * self.timeout_scale,
+                    interval=0.005,
+                    what="the clients sent frame done to commit their next frame",
+                )
+        return state.get("time_ns") if state else self.frame_clock()["time_ns"]
 
     # -- clipboard and recording ----------------------------------------------------------
 

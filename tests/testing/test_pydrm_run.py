@@ -15,7 +15,7 @@ from tests.conftest import needs
 from tests.helpers import rgb
 from tests.waiting import wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def pydrm_run(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:

@@ -44,7 +44,7 @@ def test_the_plugin_is_installed_as_an_entry_point():
 def test_a_user_suite_passes_and_a_failure_leaves_its_video(pytester, monkeypatch):
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     monkeypatch.setenv("PYTHONPATH", str(root))
     monkeypatch.chdir(root)  # the user's tests start our client by module name
     pytester.makepyfile(test_user=USER_TESTS)
