@@ -10,9 +10,10 @@ or the presentation time) draws the same frame for the same step on every run. T
 starts at ``START_NS`` (1 s) whatever the real time.
 
 What waits for a frame waits for a step: clients' frame callbacks, wlr-screencopy (grim),
-the recorder (one video frame per step), ext-session-lock's ``locked`` (sent after a frame
-shows the lock). The control socket's ``screenshot`` renders the scene when asked and
-needs no step. C side: ffi/csrc/82_frame_clock.c.
+the recorder (a video frame per step that changed the picture, timed by the virtual clock
+through the presentation times), ext-session-lock's ``locked`` (sent once a step shows the
+lock, or after its 1 s limit). The control socket's ``screenshot`` renders the scene when
+asked and needs no step. C side: ffi/csrc/82_frame_clock.c.
 """
 
 from __future__ import annotations
