@@ -7,7 +7,8 @@ names, 1.16 and 1.18 alike; 1.16 picks by its ``UseIn=pydrm``), ``pydrm-portals.
 (1.17 and later pick by it), and the D-Bus activation ``.service`` that starts
 ``pydrm-portal``. As root: the system directories. Otherwise: the user's data and config
 directories, and a portals directory of the user's own (links to the system's ``.portal``
-files and ours) that session-services names in ``XDG_DESKTOP_PORTAL_DIR``.
+files and ours, and the portals.conf: 1.17+ reads only that directory's then) that
+session-services names in ``XDG_DESKTOP_PORTAL_DIR``.
 
 session-services: a D-Bus session bus at ``$XDG_RUNTIME_DIR/bus`` when none answers,
 PipeWire and WirePlumber when no ``pipewire-0`` socket answers, and the bus's activation
@@ -93,6 +94,9 @@ def install(system: bool) -> int:
     _write(user_config_home() / "xdg-desktop-portal" / CONF_FILE, conf_text())
     portals = user_portal_dir()
     _write(portals / PORTAL_FILE, portal_text())
+    # With XDG_DESKTOP_PORTAL_DIR set, xdg-desktop-portal 1.17+ reads portals.conf from
+    # that directory only.
+    _write(portals / CONF_FILE, conf_text())
     if SYSTEM_PORTALS.is_dir():
         for other in SYSTEM_PORTALS.glob("*.portal"):
             link = portals / other.name

@@ -49,6 +49,8 @@ def test_install_writes_what_the_frontend_reads(portal):
     assert "org.freedesktop.impl.portal.ScreenCast;" in portal_file
     conf = Path(portal.env["XDG_CONFIG_HOME"]) / "xdg-desktop-portal/pydrm-portals.conf"
     assert "org.freedesktop.impl.portal.ScreenCast=pydrm\n" in conf.read_text()
+    # xdg-desktop-portal 1.17+ reads portals.conf only from XDG_DESKTOP_PORTAL_DIR when set.
+    assert (data / "pydrm-compositor/portals/pydrm-portals.conf").read_text() == conf.read_text()
 
 
 def test_frontend_offers_our_screencast(portal):
