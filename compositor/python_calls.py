@@ -68,6 +68,7 @@ ENTRY_POINTS: dict[str, dict[str, str | None]] = {
         "comp_py_limit_log": "compositor.limits",
         "comp_py_toplevel_icon": "compositor.shell.decorations",
         "comp_py_client_created": "compositor.limits_objects",
+        "comp_py_buffer_kind": "compositor.configfile.hooks",
         "comp_py_screencast_ended": "compositor.screencast",
     },
 }

@@ -6,6 +6,8 @@
 # in the log, in `pydrm-ctl reload`'s reply and on screen until `pydrm-ctl config-dismiss`.
 #
 # Every name used below is already here; the import only tells an editor or linter so.
+import logging
+
 from compositor.configfile.api import (
     background,
     bind,
@@ -121,8 +123,9 @@ client_limits(exe="Xwayland", surfaces=16384, objects=200_000)  # one client for
 # -- hooks -------------------------------------------------------------------------------------
 # A function called at an event with a dict (a window's or output's description, a
 # client's pid). Events: window_mapped, window_unmapped, window_focused, window_title,
-# output_added, output_removed, client_connected, client_gone. An event with no hook costs
-# nothing. A hook that raises is logged with its traceback and disabled after 3 failures.
+# output_added, output_removed, client_connected, client_gone, client_first_buffer,
+# client_shm_fallback. An event with no hook costs nothing. A hook that raises is logged with
+# its traceback and disabled after 3 failures.
 
 
 @hook("window_mapped")
@@ -131,3 +134,13 @@ def dialogs_in_the_middle(window):
         return  # dialogs already open over their parent
     if window["app_id"] == "org.gnome.Calculator":
         cmd.resize(id=window["id"], width=360, height=520).run()
+
+
+@hook("client_shm_fallback")
+def gpu_path_lost(event):
+    # A window that showed dma-bufs now shows shared memory: its EGL/Vulkan fell back to
+    # software. `pydrm-ctl clients` says why (the inspector's diagnosis).
+    logging.getLogger("config").warning(
+        "%s fell back to %s (from %s)", event["app_id"] or event["pid"], event["kind"],
+        event["from"],
+    )

@@ -79,6 +79,11 @@ HOOK_EVENTS = {
     "output_removed": "an output went (its description)",
     "client_connected": "a Wayland client connected ({'pid': ...})",
     "client_gone": "a Wayland client disconnected ({'pid': ...})",
+    "client_first_buffer": "a client showed its first buffer of a kind since the hook was set "
+    "({'pid', 'kind': 'wl_shm'|'linux-dmabuf'|'wl_drm PRIME dma-buf'|'wl_drm PRIME memfd'|..., "
+    "'app_id'})",
+    "client_shm_fallback": "a surface that showed dma-bufs shows shared memory now: its "
+    "client's GPU path fell back ({'pid', 'from': kind, 'kind', 'app_id'})",
 }
 STATES = ("normal", "maximized", "fullscreen", "minimized")
 DECORATIONS = ("server", "client")
@@ -805,7 +810,8 @@ def sandbox(
 def hook(event: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A function called at an event, with one argument (a dict): ``@hook("window_mapped")``.
     Events: window_mapped, window_unmapped, window_focused, window_title, output_added,
-    output_removed, client_connected, client_gone. A hook that raises is logged with its
+    output_removed, client_connected, client_gone, client_first_buffer, client_shm_fallback.
+    A hook that raises is logged with its
     traceback; after 3 failures it is disabled. Events with no hook cost nothing."""
     declarations = _declarations("hook")
     if event not in HOOK_EVENTS:

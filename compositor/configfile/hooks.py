@@ -1,11 +1,14 @@
 """The configuration file's hooks: its functions called at events.
 
 An event with no hook costs nothing: its observer (on the window manager's
-``view_changed_observers`` or ``focus_observers``, the output manager's lists, or a
-listener on the display's client-created signal) exists only while a hook of that event
-is registered and enabled. A hook runs under a time limit; one that raises is logged with
-its traceback (from the hook's own frame) and, after :data:`MAX_FAILURES` failures,
-disabled (its observer goes when no hook of the event is left).
+``view_changed_observers`` or ``focus_observers``, the output manager's lists, a
+listener on the display's client-created signal, or the copy accounting's report of buffer
+kinds in C, ffi/csrc/51_copy_stats.c) exists only while a hook of that event is registered
+and enabled. Buffer hooks run from the event loop's idle time, not inside the surface's
+commit that brought the buffer (a hook may close the window). A hook runs under a time
+limit; one that raises is logged with its traceback (from the hook's own frame) and, after
+:data:`MAX_FAILURES` failures, disabled (its observer goes when no hook of the event is
+left).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from pywayland import ffi as wl_ffi
 from pywayland import lib as wl_lib
 from pywayland.server import Listener
 
-from compositor import python_calls
+from compositor import python_calls, wayland_fixes
 from compositor.configfile.loader import time_limit, user_traceback
+from compositor.ffi import ffi, lib
 from compositor.wayland_fixes import remove_listener
 
 if TYPE_CHECKING:
@@ -34,6 +38,12 @@ log = logging.getLogger(__name__)
 
 MAX_FAILURES = 3
 _VIEW_EVENTS = {"mapped": "window_mapped", "unmapped": "window_unmapped", "title": "window_title"}
+_BUFFER_EVENTS = ("client_first_buffer", "client_shm_fallback")
+# The inspector's buffer kinds (compositor/inspect/clients.py KINDS), by C's number.
+_NO_BUFFER, _SHM, _RELEASED = 0, 1, 6
+_GPU_KINDS = {2, 3, 5}  # linux-dmabuf, wl_drm PRIME dma-buf, another dma-buf
+# The Hooks whose buffer events C reports (one compositor per process).
+_reporting: Hooks | None = None
 
 
 @dataclass
@@ -59,6 +69,9 @@ class Hooks:
         self.hooks: dict[str, list[Hook]] = {}
         self._created: Listener | None = None
         self._clients: dict[int, Listener] = {}  # wl_client address -> its destroy listener
+        self._kinds_seen: dict[int, set[int]] = {}  # wl_client address -> buffer kinds shown
+        self._buffer_events: list[tuple[str, dict[str, Any]]] = []
+        self._buffer_idle: Any = None
 
     # -- registering ----------------------------------------------------------------------
 
@@ -73,6 +86,8 @@ class Hooks:
 
     def destroy(self) -> None:
         self.clear()
+        wayland_fixes.remove_source(self._buffer_idle)
+        self._buffer_idle = None
 
     def active(self, event: str) -> bool:
         return any(not hook.disabled for hook in self.hooks.get(event, ()))
@@ -87,7 +102,9 @@ class Hooks:
         _toggle(self.wm.focus_observers, self._on_focus, self.active("window_focused"))
         _toggle(self.outputs.added, self._on_output_added, self.active("output_added"))
         _toggle(self.outputs.changed, self._on_outputs_changed, self.active("output_removed"))
-        clients = self.active("client_connected") or self.active("client_gone")
+        buffers = any(self.active(e) for e in _BUFFER_EVENTS)
+        self._report_buffer_kinds(buffers)
+        clients = self.active("client_connected") or self.active("client_gone") or buffers
         if clients and self._created is None:
             self._listen_clients()
         elif not clients and self._created is not None:
@@ -96,6 +113,14 @@ class Hooks:
             for listener in self._clients.values():
                 remove_listener(listener)
             self._clients.clear()
+
+    def _report_buffer_kinds(self, on: bool) -> None:
+        global _reporting
+        if on == (_reporting is self):
+            return
+        _reporting = self if on else None
+        self._kinds_seen.clear()  # kinds are told from the hook's registration on
+        lib.comp_copy_stats_report_buffer_kinds(on)
 
     # -- running --------------------------------------------------------------------------
 
@@ -168,19 +193,64 @@ class Hooks:
     def _on_client_created(self, listener: Listener, client: Any) -> None:
         pid = wl_ffi.new("pid_t *")
         wl_lib.wl_client_get_credentials(client, pid, wl_ffi.NULL, wl_ffi.NULL)
-        address = _address(client)
-        gone = Listener(lambda _listener, _data, pid=pid[0]: self._on_client_gone(address, pid))
-        wl_lib.wl_client_add_destroy_listener(client, gone._ptr)
-        self._clients[address] = gone
+        self._watch_client(client, pid[0])
         if self.active("client_connected"):
             self.fire("client_connected", {"pid": pid[0]})
+
+    def _watch_client(self, client: Any, pid: int) -> int:
+        """A destroy listener on the client (once): what is kept of it goes with it."""
+        address = _address(client)
+        if address not in self._clients:
+            gone = Listener(lambda _listener, _data: self._on_client_gone(address, pid))
+            wl_lib.wl_client_add_destroy_listener(wl_ffi.cast("struct wl_client *", address),
+                                                  gone._ptr)  # fmt: skip
+            self._clients[address] = gone
+        return address
 
     def _on_client_gone(self, address: int, pid: int) -> None:
         listener = self._clients.pop(address, None)
         if listener is not None:
             remove_listener(listener)
+        self._kinds_seen.pop(address, None)
         if self.active("client_gone"):
             self.fire("client_gone", {"pid": pid})
+
+    # -- buffers --------------------------------------------------------------------------
+
+    def buffer_kind_changed(
+        self, surface: Any, client: Any, pid: int, previous: int, kind: int
+    ) -> None:
+        """C, in a surface's commit: its buffer's kind changed. What the hooks get is
+        gathered now (the surface may go before they run) and fired when the loop is idle."""
+        if kind in (_NO_BUFFER, _RELEASED):
+            return
+        from compositor.inspect.clients import KINDS  # noqa: PLC0415 (the inspector's names)
+
+        address = self._watch_client(client, pid)
+        view = self.wm.view_of_surface(int(ffi.cast("uintptr_t", surface)))
+        common = {"pid": pid, "kind": KINDS[kind] if kind < len(KINDS) else "other",
+                  "app_id": view.app_id if view is not None else None}  # fmt: skip
+        seen = self._kinds_seen.setdefault(address, set())
+        if kind not in seen:
+            seen.add(kind)
+            self._queue("client_first_buffer", common)
+        if kind == _SHM and previous in _GPU_KINDS:
+            self._queue("client_shm_fallback", {**common, "from": KINDS[previous]})
+
+    def _queue(self, event: str, argument: dict[str, Any]) -> None:
+        if not self.active(event):
+            return
+        self._buffer_events.append((event, argument))
+        if self._buffer_idle is None:
+            self._buffer_idle = wayland_fixes.add_idle(
+                self.display.get_event_loop(), self._fire_buffer_events
+            )
+
+    def _fire_buffer_events(self) -> None:
+        self._buffer_idle = None
+        events, self._buffer_events = self._buffer_events, []
+        for event, argument in events:
+            self.fire(event, argument)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -190,6 +260,12 @@ class Hooks:
             ]
             for event, hooks in self.hooks.items()
         }
+
+
+@ffi.def_extern()
+def comp_py_buffer_kind(surface: Any, client: Any, pid: int, previous: int, kind: int) -> None:
+    if _reporting is not None:
+        _reporting.buffer_kind_changed(surface, client, pid, previous, kind)
 
 
 def _toggle(observers: list, observer: Callable[..., Any], wanted: bool) -> None:

@@ -4,6 +4,18 @@
 
 enum { COPY_SHM_UPLOAD, COPY_DMABUF_IMPORT, COPY_PIXMAN_READ };
 
+/* The configuration's buffer hooks (configfile/hooks.py): only while one is registered,
+ * a commit that brings a new buffer tells Python when the surface's buffer kind changed
+ * (the inspector's kinds: wl_shm, linux-dmabuf, wl_drm PRIME dma-buf or memfd...). */
+static bool buffer_kinds_reported;
+int comp_surface_buffer_kind(struct wlr_surface *surface);  /* 90_inspect.c */
+static void comp_py_buffer_kind(struct wlr_surface *surface, struct wl_client *client, int32_t pid,
+	int previous, int kind);
+
+void comp_copy_stats_report_buffer_kinds(bool on) {
+	buffer_kinds_reported = on;
+}
+
 struct copy_stats {
 	comp_copy_stats pub;
 	struct wl_listener new_surface;
@@ -14,6 +26,7 @@ struct copy_surface {
 	struct copy_stats *stats;
 	struct wlr_surface *surface;
 	uintptr_t client_buffer;  /* the wlr_client_buffer of the last commit */
+	int kind;                 /* its kind, kept while buffer kinds are reported */
 	uint64_t commits, bytes;  /* this surface's share of the paths' counters (inspector) */
 	uint64_t frames_shown;    /* output frames it was on (counted by the frame loop) */
 	/* pixman: damaged bytes committed since the last composited frame it was on; the
@@ -41,6 +54,17 @@ static void copy_surface_handle_commit(struct wl_listener *listener, void *data)
 	}
 	bool new_texture = info.client_buffer != tracked->client_buffer;
 	tracked->client_buffer = info.client_buffer;
+	if (buffer_kinds_reported && new_texture) {
+		int kind = comp_surface_buffer_kind(tracked->surface);
+		if (kind != tracked->kind) {
+			int previous = tracked->kind;
+			tracked->kind = kind;
+			struct wl_client *client = wl_resource_get_client(tracked->surface->resource);
+			pid_t pid = 0;
+			wl_client_get_credentials(client, &pid, NULL, NULL);
+			comp_py_buffer_kind(tracked->surface, client, pid, previous, kind);
+		}
+	}
 	if (!new_texture && info.damage_rects == 0) {
 		return;  /* a commit without new pixels (frame callback, damage-free attach) */
 	}

@@ -40,6 +40,15 @@ int comp_inspect_resources(struct wl_client *client, comp_inspect_resource *out,
 	return walk.n;
 }
 
+static void inspect_buffer(struct wlr_surface *surface, comp_inspect_surface *entry);
+
+/* The kind of the surface's current buffer, as the inspector's table names it. */
+int comp_surface_buffer_kind(struct wlr_surface *surface) {
+	comp_inspect_surface entry = {0};
+	inspect_buffer(surface, &entry);
+	return entry.kind;
+}
+
 static void inspect_buffer(struct wlr_surface *surface, comp_inspect_surface *entry) {
 	struct wlr_client_buffer *buffer = surface->buffer;
 	if (buffer == NULL) {
