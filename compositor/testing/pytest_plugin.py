@@ -10,12 +10,17 @@ last screenshot of every failing test kept.
 Options: ``--pydrm-size WxH`` (each output, default 1280x720), ``--pydrm-record`` (record
 every test; the video of a passing test is deleted, a failing test's kept and named in its
 report with the screenshot taken at the failure), ``--pydrm-artifacts DIR`` (where kept
-files go; default the test's tmp_path). With pytest-xdist each worker's tests get their own
-compositors (each one has its own runtime directory), so workers never collide.
+files go, one directory per test named after its node id: ``tests/test_app.py::test_x``
+keeps ``DIR/tests_test_app.py_test_x/``; default the test's tmp_path). With pytest-xdist
+(``pytest -n N``) each test, on whichever worker, gets its own compositor: a socket named
+after the worker's pid, a runtime directory in the test's own tmp_path (xdist gives each
+worker its own base directory), Xwayland's display number taken with X's lock files; so
+workers never collide (tests/testing/test_xdist.py runs a suite with -n 2).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +54,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         failed.sections.append(("pydrm", "\n".join(f"{name}: {path}" for name, path in kept)))
 
 
+def _artifact_name(item: pytest.Item) -> str:
+    """A directory name for a test: its file (from the rootdir, or its name when outside it)
+    and its name within (class, parameters), with what a file name cannot hold replaced;
+    unique in a session, across xdist's workers too."""
+    try:
+        path = item.path.relative_to(item.config.rootpath).as_posix()
+    except ValueError:
+        path = item.path.name
+    inside = item.nodeid.split("::", 1)[1] if "::" in item.nodeid else item.name
+    return re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", f"{path}::{inside}").strip("_")[:200]
+
+
 @pytest.fixture
 def wayland(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Compositor]:
     """A private headless compositor for this test (compositor.testing.Compositor)."""
@@ -68,7 +85,7 @@ def wayland(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Composit
         failed = call is not None and call.failed
         kept: list[tuple[str, Path]] = []
         artifacts = config.getoption("--pydrm-artifacts")
-        where = Path(artifacts) / request.node.name if artifacts else tmp_path
+        where = Path(artifacts) / _artifact_name(request.node) if artifacts else tmp_path
         if failed and compositor.alive():
             where.mkdir(parents=True, exist_ok=True)
             shot = where / "failure.png"

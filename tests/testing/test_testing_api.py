@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from importlib.metadata import entry_points
 
+import av
 from PIL import Image
 
 from compositor.testing import Compositor, images_match
@@ -53,12 +54,14 @@ def test_a_user_suite_passes_and_a_failure_leaves_its_video(pytester, monkeypatc
         str(pytester.path / "test_user.py"),
         "--pydrm-record",
         f"--pydrm-artifacts={artifacts}",
+        f"--rootdir={pytester.path}",  # kept files are named from it
         "-p",
         "no:cacheprovider",
         timeout=300,
     )
     result.assert_outcomes(passed=1, failed=1)
-    kept = artifacts / "test_this_one_fails_on_purpose"
+    # One directory per test, named after its node id.
+    kept = artifacts / "test_user.py_test_this_one_fails_on_purpose"
     video, shot = kept / "pydrm-test.mp4", kept / "failure.png"
     assert video.stat().st_size > 0 and shot.exists()
     result.stdout.fnmatch_lines([f"*screenshot: {shot}*", f"*video: {video}*"])
@@ -66,7 +69,20 @@ def test_a_user_suite_passes_and_a_failure_leaves_its_video(pytester, monkeypatc
     colors = {c for _n, c in Image.open(shot).convert("RGB").getcolors(1 << 20)}
     assert (0xCC, 0x33, 0x33) in colors
     # A passing test leaves no video.
-    assert not (artifacts / "test_a_window_is_clicked_and_typed_into").exists()
+    assert not (artifacts / "test_user.py_test_a_window_is_clicked_and_typed_into").exists()
+    # The video shows what the test failed on: its last frame holds the red window (H.264
+    # is lossy: within a few levels; the recording indicator's #dc1414 is farther off).
+    with av.open(str(video)) as container:
+        last = None
+        for frame in container.decode(container.streams.video[0]):
+            last = frame.to_image().convert("RGB")
+    assert last is not None, "the failure's video has no frame"
+    red = sum(
+        n
+        for n, (r, g, b) in last.getcolors(1 << 20)
+        if abs(r - 0xCC) <= 12 and abs(g - 0x33) <= 12 and abs(b - 0x33) <= 12
+    )
+    assert red >= 200 * 150 * 3 // 4, f"{red} pixels of the red window in the video's last frame"
 
 
 def test_images_match_writes_a_diff(tmp_path):
