@@ -10,9 +10,7 @@ dialog: already_used).
 from __future__ import annotations
 
 import argparse
-import mmap
 import os
-import selectors
 import sys
 
 from pywayland.client import Display
@@ -20,11 +18,8 @@ from pywayland.protocol.wayland import WlCompositor, WlShm
 from pywayland.protocol.xdg_dialog_v1 import XdgWmDialogV1
 from pywayland.protocol.xdg_shell import XdgWmBase
 
+from tests.clients.event_loop import run, say, shm_buffer, sync
 from tests.clients.solid_window import exit_on_handler_errors
-
-
-def say(*words: object) -> None:
-    print(*words, flush=True)
 
 
 class Windows:
@@ -81,29 +76,13 @@ class Windows:
         return toplevel
 
     def _buffer(self, width: int, height: int, pixel: int):
-        size = width * height * 4
-        fd = os.memfd_create("dialog-window", os.MFD_CLOEXEC)
-        os.ftruncate(fd, size)
-        with mmap.mmap(fd, size) as data:
-            data.write(pixel.to_bytes(4, "little") * (width * height))
-        pool = self.shm.create_pool(fd, size)
-        os.close(fd)
-        buffer = pool.create_buffer(0, width, height, width * 4, WlShm.format.xrgb8888.value)
-        pool.destroy()
+        buffer = shm_buffer(self.shm, width, height, pixel)
         self.keep.append(buffer)
         return buffer
 
     def command(self, words: list[str]) -> None:
         if len(words) == 2 and words[0] == "sync":
-            token = words[1]
-            callback = self.display.sync()
-
-            def done(cb, data: int) -> None:
-                self.keep.remove(cb)
-                say("synced", token)
-
-            callback.dispatcher["done"] = done
-            self.keep.append(callback)
+            sync(self.display, self.keep, words[1])
         elif words == ["unset"]:
             self.dialog.unset_modal()
         elif words == ["set"]:
@@ -111,33 +90,13 @@ class Windows:
         elif words == ["again"]:
             self.keep.append(self.dialogs.get_xdg_dialog(self.child))
 
-    def run(self) -> None:
-        selector = selectors.DefaultSelector()
-        selector.register(self.display.get_fd(), selectors.EVENT_READ, "wayland")
-        selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
-        pending = b""
-        while True:
-            self.display.flush()
-            for key, _ in selector.select():
-                if key.data == "wayland":
-                    if self.display.dispatch(block=True) < 0:
-                        say("disconnected")
-                        return
-                    continue
-                data = os.read(key.fd, 4096)
-                if not data:
-                    return
-                pending += data
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    self.command(line.decode().split())
-
 
 def main() -> None:
     exit_on_handler_errors()
     parser = argparse.ArgumentParser()
     parser.add_argument("--not-modal", action="store_true")
-    Windows(parser.parse_args()).run()
+    windows = Windows(parser.parse_args())
+    run(windows.display, windows.command)
     sys.stdout.flush()
     os._exit(0)  # pywayland frees proxies after the display at interpreter exit
 

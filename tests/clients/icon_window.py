@@ -13,9 +13,7 @@ a commit); ``change`` (add a buffer to the icon already set: immutable).
 from __future__ import annotations
 
 import argparse
-import mmap
 import os
-import selectors
 import sys
 
 from pywayland.client import Display
@@ -26,12 +24,9 @@ from pywayland.protocol.xdg_decoration_unstable_v1 import (
 )
 from pywayland.protocol.xdg_shell import XdgWmBase
 
+from tests.clients.event_loop import run, say, shm_buffer, sync
 from tests.clients.generated import load
 from tests.clients.solid_window import exit_on_handler_errors
-
-
-def say(*words: object) -> None:
-    print(*words, flush=True)
 
 
 class IconWindow:
@@ -91,15 +86,7 @@ class IconWindow:
         self.surface.commit()
 
     def _buffer(self, width: int, height: int, pixel: int):
-        size = width * height * 4
-        fd = os.memfd_create("icon-window", os.MFD_CLOEXEC)
-        os.ftruncate(fd, size)
-        with mmap.mmap(fd, size) as data:
-            data.write(pixel.to_bytes(4, "little") * (width * height))
-        pool = self.shm.create_pool(fd, size)
-        os.close(fd)
-        buffer = pool.create_buffer(0, width, height, width * 4, WlShm.format.argb8888.value)
-        pool.destroy()
+        buffer = shm_buffer(self.shm, width, height, pixel, argb=True)
         self.keep.append(buffer)
         return buffer
 
@@ -114,41 +101,12 @@ class IconWindow:
 
     def command(self, words: list[str]) -> None:
         if len(words) == 2 and words[0] == "sync":
-            token = words[1]
-            callback = self.display.sync()
-
-            def done(cb, data: int) -> None:
-                self.keep.remove(cb)
-                say("synced", token)
-
-            callback.dispatcher["done"] = done
-            self.keep.append(callback)
+            sync(self.display, self.keep, words[1])
         elif words == ["clear"]:
             self.icons.set_icon(self.toplevel, None)
             self.surface.commit()
         elif words == ["change"]:
             self.icon.add_buffer(self._buffer(16, 16, 0xFFFFFFFF), 1)
-
-    def run(self) -> None:
-        selector = selectors.DefaultSelector()
-        selector.register(self.display.get_fd(), selectors.EVENT_READ, "wayland")
-        selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
-        pending = b""
-        while True:
-            self.display.flush()
-            for key, _ in selector.select():
-                if key.data == "wayland":
-                    if self.display.dispatch(block=True) < 0:
-                        say("disconnected")
-                        return
-                    continue
-                data = os.read(key.fd, 4096)
-                if not data:
-                    return
-                pending += data
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    self.command(line.decode().split())
 
 
 def main() -> None:
@@ -158,7 +116,8 @@ def main() -> None:
     parser.add_argument("--icon-size", type=int, default=32)
     parser.add_argument("--icon-name")
     parser.add_argument("--bad-icon", action="store_true")
-    IconWindow(parser.parse_args()).run()
+    window = IconWindow(parser.parse_args())
+    run(window.display, window.command)
     sys.stdout.flush()
     os._exit(0)  # pywayland frees proxies after the display at interpreter exit
 

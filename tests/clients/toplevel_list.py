@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import itertools
 import os
-import selectors
 import sys
 
 from pywayland.client import Display
 from pywayland.protocol.ext_foreign_toplevel_list_v1 import ExtForeignToplevelListV1
 
+from tests.clients.event_loop import run, say, sync
 from tests.clients.solid_window import exit_on_handler_errors
-
-
-def say(*words: object) -> None:
-    print(*words, flush=True)
 
 
 class ToplevelList:
@@ -68,47 +64,18 @@ class ToplevelList:
 
     def command(self, words: list[str]) -> bool:
         if len(words) == 2 and words[0] == "sync":
-            callback = self.display.sync()
-            token = words[1]
-
-            def done(cb, data: int) -> None:
-                self.callbacks.remove(cb)
-                say("synced", token)
-
-            callback.dispatcher["done"] = done
-            self.callbacks.append(callback)
+            sync(self.display, self.callbacks, words[1])
         elif words == ["stop"]:
             self.list.stop()
         elif words == ["quit"]:
             return False
         return True
 
-    def run(self) -> None:
-        selector = selectors.DefaultSelector()
-        selector.register(self.display.get_fd(), selectors.EVENT_READ, "wayland")
-        selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
-        buffer = b""
-        while True:
-            self.display.flush()
-            for key, _ in selector.select():
-                if key.data == "wayland":
-                    if self.display.dispatch(block=True) < 0:
-                        say("disconnected")
-                        return
-                    continue
-                data = os.read(sys.stdin.fileno(), 4096)
-                if not data:
-                    return
-                buffer += data
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    if not self.command(line.decode().split()):
-                        return
-
 
 def main() -> None:
     exit_on_handler_errors()
-    ToplevelList().run()
+    lister = ToplevelList()
+    run(lister.display, lister.command)
     sys.stdout.flush()
     os._exit(0)  # pywayland frees proxies after the display at interpreter exit
 
