@@ -12,7 +12,9 @@ Options: ``--engine``, ``--app-id``, ``--instance-id`` (each left unset when emp
 ``--socket NAME`` (the listener's name in $XDG_RUNTIME_DIR); ``--connections N``
 (sandboxed connections to open and keep, each listing its globals; 1 by default);
 ``--bad-listen-fd`` (hand over a socket that is not listening: a protocol error);
-``--set-twice`` (set the app id twice: a protocol error). On stdin: ``close`` (close the
+``--set-twice`` (set the app id twice: a protocol error); ``--nested`` (the sandboxed
+connection makes a security context of its own, when it sees the manager: a protocol
+error). On stdin: ``close`` (close the
 close fd: the compositor stops accepting; prints ``closed``), ``connect`` (try one more
 connection on the listener's path: ``connect-accepted`` when the compositor takes it and
 answers a roundtrip, ``connect-refused`` when nothing listens), ``quit``.
@@ -99,9 +101,20 @@ class Sandbox:
     def connect_sandboxed(self) -> None:
         display = Display(self.options.socket)
         display.connect()
-        list_globals(display, "sandboxed-global")
+        found = list_globals(display, "sandboxed-global")
         self.sandboxed.append(display)
         say("sandboxed-done")
+        if self.options.nested and "wp_security_context_manager_v1" in found:
+            manager = display._registry.bind(
+                found["wp_security_context_manager_v1"], WpSecurityContextManagerV1, 1
+            )
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(self.path + "-nested")
+            listener.listen(1)
+            close_read, close_write = os.pipe()
+            manager.create_listener(listener.fileno(), close_read)
+            if display.roundtrip() < 0:
+                raise ConnectionError("nested: a protocol error (on stderr)")
 
     def command(self, words: list[str]) -> bool:
         if words == ["close"]:
@@ -133,6 +146,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--bad-listen-fd", action="store_true")
     parser.add_argument("--set-twice", action="store_true")
+    parser.add_argument("--nested", action="store_true")
     options = parser.parse_args()
     sandbox = Sandbox(options)
     try:

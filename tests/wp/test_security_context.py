@@ -197,3 +197,20 @@ def test_metadata_set_twice_is_a_protocol_error(compositor):
     wait_for_line(proc, lambda line: line.endswith(": error 2: the app id was set already"), 20)
     wait_for_line(proc, lambda line: line.startswith("error "), 20)
     assert proc.wait(timeout=20) == 2
+
+
+def test_a_sandboxed_connection_cannot_nest_a_context(make_compositor, tmp_path):
+    # Shown to sandboxes by the config file, the manager still refuses them.
+    config = write_config(
+        tmp_path / "config.py", 'sandbox(show=["wp_security_context_manager_v1"])\n'
+    )
+    comp = make_compositor(args=["--config", str(config)])
+    proc = start_sandbox(comp, "--nested")
+    wait_for_line(
+        proc,
+        lambda line: line.endswith(
+            "error 2: a sandboxed connection cannot make a security context"
+        ),
+        20,
+    )
+    wait_for_line(proc, lambda line: line.startswith("sandboxed-error nested"), 20)
