@@ -261,3 +261,29 @@ def test_restore_token_skips_the_chooser(comp, pw, portal):
     assert response2 == 0, portal.logs()
     assert only_stream(results2)[1]["size"] == [output["width"], output["height"]]
     assert comp.ctl_ok("screencast-answer-take")["answer"] == {"cancel": True}
+
+
+def test_region_answered_ahead(comp, pw, portal, tmp_path):
+    """region=X,Y,W,H given ahead (as pydrm-ctl passes it, a string): a stream of that size
+    whose every pixel is the window's, the region lying inside the window."""
+    _, view = solid_window(comp, ORANGE, "share.orange", size="200x150")
+    region = (view["x"] + 20, view["y"] + 10, 96, 64)
+    comp.ctl_ok("screencast-answer", region=",".join(str(v) for v in region))
+
+    async def scenario():
+        client, session, response, results = await share(portal, MONITOR)
+        assert response == 0, portal.logs()
+        node, props = only_stream(results)
+        fd = await client.open_pipewire_remote(session)
+        image = await asyncio.to_thread(
+            grab, pw, fd, node, tuple(props["size"]), tmp_path / "frame.bgrx"
+        )
+        os.close(fd)
+        await client.close_session(session)
+        return props, image
+
+    props, image = run(scenario())
+    assert props["size"] == [region[2], region[3]]
+    assert image.getcolors(image.width * image.height) == [
+        (image.width * image.height, rgb(ORANGE))
+    ]
