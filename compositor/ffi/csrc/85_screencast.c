@@ -45,6 +45,8 @@
 #define SC_CURSOR_MAX 64  /* metadata bitmaps up to 64x64 */
 #define SC_CURSOR_META_SIZE(w, h) (sizeof(struct spa_meta_cursor) + \
 	sizeof(struct spa_meta_bitmap) + (w) * (h) * 4)
+#define SC_REPEATS 3       /* frames sent again after a consumer came, SC_REPEAT_MS apart */
+#define SC_REPEAT_MS 100
 #define SC_KIND_OUTPUT 0
 #define SC_KIND_VIEW 1
 #define SC_KIND_REGION 2
@@ -91,6 +93,7 @@ typedef struct comp_sc_stream {
 	int consumer_grace_ms;
 	int64_t period_ns;
 	int64_t last_ns;
+	int repeats;                  /* frames sent again after the consumer came (see below) */
 	uint32_t seq;
 	bool ended;                   /* ending: reaped on the next idle turn */
 	char reason[96];
@@ -511,7 +514,7 @@ static void sc_frame(comp_sc_stream *s) {
 		}
 	}
 	if (s->st.neg_width != s->st.width || s->st.neg_height != s->st.height) {
-		s->st.size_waits++;
+		s->st.size_waits++;  /* the new format comes: sc_on_param_changed asks again */
 		return;
 	}
 	struct wlr_box lbox;
@@ -583,6 +586,12 @@ static void sc_frame(comp_sc_stream *s) {
 	s->st.last_frame_ns = now;
 	s->last_ns = now;
 	s->st.cpu_ns += sc_now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+	if (s->repeats > 0) {
+		/* A consumer that just came may not take the first frame (its buffers not ready):
+		 * on a still screen no other would follow, so the picture goes out again. */
+		s->repeats--;
+		wl_event_source_timer_update(s->timer, SC_REPEAT_MS);
+	}
 }
 
 static int sc_on_timer(void *data) {
@@ -704,6 +713,7 @@ static void sc_on_state_changed(void *data, enum pw_stream_state old,
 	} else if (state == PW_STREAM_STATE_STREAMING) {
 		wl_event_source_timer_update(s->gone_timer, 0);
 		s->last_ns = 0;
+		s->repeats = SC_REPEATS;
 		sc_request_frame(s);  /* the consumer gets the picture at once */
 	} else if (old == PW_STREAM_STATE_STREAMING && s->consumer_grace_ms > 0) {
 		wl_event_source_timer_update(s->gone_timer, s->consumer_grace_ms);
@@ -723,6 +733,12 @@ static void sc_on_param_changed(void *data, uint32_t id, const struct spa_pod *p
 	s->st.spa_format = info.format;
 	s->st.neg_width = (int32_t)info.size.width;
 	s->st.neg_height = (int32_t)info.size.height;
+	/* A new size (a window resized): the picture in it once the buffers are there, and
+	 * again (the frames asked for meanwhile were skipped; the screen may be still now). */
+	if (s->st.state == PW_STREAM_STATE_STREAMING && !s->ended) {
+		s->repeats = SC_REPEATS;
+		wl_event_source_timer_update(s->timer, SC_REPEAT_MS);
+	}
 	uint32_t stride = info.size.width * 4;
 	uint32_t size = stride * info.size.height;
 	uint8_t storage[1024];
