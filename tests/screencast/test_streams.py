@@ -395,3 +395,30 @@ def test_cursor_embedded_hidden_or_metadata(comp, pw, tmp_path, meta_consumer):
     assert (cursor_id, x, y) == (1, 50, 50)
     assert 0 < bitmap_w <= 64 and 0 < bitmap_h <= 64 and opaque > 0
     assert 0 <= hot_x < bitmap_w and 0 <= hot_y < bitmap_h
+
+
+def test_output_removed_and_compositor_stopping_end_streams(comp, pw, tmp_path):
+    comp.ctl_ok("output-add", width=320, height=240)
+    second = next(o for o in comp.ctl_ok("screencast-sources")["outputs"] if o["width"] == 320)
+    listener = events(comp)
+    stream = comp.ctl_ok("screencast-start", source={"output": second["name"]})
+    assert (stream["width"], stream["height"]) == (320, 240)
+    proc = consumer(pw, stream["node_id"], tmp_path / "second.raw")
+    wait_for(lambda: comp.ctl_ok("screencast-list")["streams"][0]["frames_sent"] >= 1,
+             GST_TIMEOUT, what="a first frame")  # fmt: skip
+    comp.ctl_ok("output-remove", name=second["name"])
+    assert next_event(listener) == {"event": "stopped", "stream": stream["stream"],
+                                    "reason": "output removed"}  # fmt: skip
+    wait_consumer_detached(pw, proc)
+    assert live(comp) == {"streams": 0, "live_streams": 0, "live_buffers": 0}
+    # The compositor stops while a consumer reads a stream: it ends, told, and the
+    # compositor exits cleanly (the harness checks the exit code and the log).
+    last = comp.ctl_ok("screencast-start", source={"output": "HEADLESS-1"})
+    proc = consumer(pw, last["node_id"], tmp_path / "last.raw")
+    wait_for(lambda: comp.ctl_ok("screencast-list")["streams"][0]["frames_sent"] >= 1,
+             GST_TIMEOUT, what="a first frame")  # fmt: skip
+    comp.stop()
+    assert next_event(listener) == {"event": "stopped", "stream": last["stream"],
+                                    "reason": "compositor stopped"}  # fmt: skip
+    wait_consumer_detached(pw, proc)
+    listener.close()
