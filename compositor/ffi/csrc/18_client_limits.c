@@ -42,6 +42,11 @@ struct comp_limits {
 	comp_shm_usage total;
 	uint64_t refused;
 	bool broken;  /* the layout check failed: nothing is wrapped any more */
+	/* 1 while the display lives, 1 for each client record: a client can be destroyed after
+	 * the display's destroy signal (wlroots' Xwayland destroys its client from its own
+	 * listener), its pools and buffers counting down into this until then. */
+	int refs;
+	bool display_gone;
 	struct comp_ratelog log;
 };
 
@@ -137,9 +142,17 @@ static struct limits_client *limits_client_of(struct wl_client *client) {
 	return lc;
 }
 
+static void limits_unref(struct comp_limits *limits) {
+	if (--limits->refs == 0) {
+		free(limits);
+	}
+}
+
 static void limits_client_unref(struct limits_client *lc) {
 	if (--lc->refs == 0) {
+		struct comp_limits *limits = lc->limits;
 		free(lc);
+		limits_unref(limits);
 	}
 }
 
@@ -166,7 +179,9 @@ static void limits_refuse(struct limits_client *lc, struct wl_resource *resource
 	lc->refused++;
 	lc->limits->refused++;
 	wl_resource_post_error(resource, code, "%s", message);
-	ratelog(&lc->limits->log, "client pid %d disconnected: %s", (int)lc->pid, message);
+	if (!lc->limits->display_gone) {  /* its log's timer goes with the display */
+		ratelog(&lc->limits->log, "client pid %d disconnected: %s", (int)lc->pid, message);
+	}
 }
 
 /* A quota: wl_display.error no_memory, with the message (as wl_drm's quotas). */
@@ -459,6 +474,7 @@ static void limits_client_created(struct wl_listener *listener, void *data) {
 		return;
 	}
 	lc->limits = limits;
+	limits->refs++;
 	lc->client = client;
 	lc->refs = 1;
 	lc->shm = limits->shm;
@@ -475,8 +491,8 @@ static void limits_display_destroyed(struct wl_listener *listener, void *data) {
 	wl_list_remove(&limits->display_destroy.link);
 	ratelog_flush(&limits->log);
 	ratelog_finish(&limits->log);
-	/* The clients are gone (wl_display_destroy_clients ran first): so are their records. */
-	free(limits);
+	limits->display_gone = true;
+	limits_unref(limits);  /* freed now, or with the last client record */
 }
 
 struct comp_limits *comp_limits_install(struct wl_display *display) {
@@ -485,6 +501,7 @@ struct comp_limits *comp_limits_install(struct wl_display *display) {
 		return NULL;
 	}
 	limits->display = display;
+	limits->refs = 1;
 	if (!ratelog_init(&limits->log, wl_display_get_event_loop(display), 2)) {
 		free(limits);
 		return NULL;

@@ -45,6 +45,10 @@ struct comp_objects {
 	uint64_t refused;
 	uint32_t clients;
 	struct wl_list live;  /* objects_client.link, clients still connected */
+	/* 1 while the display lives, 1 for each client record: a client can be destroyed after
+	 * the display's destroy signal (wlroots' Xwayland destroys its client from its own
+	 * listener), and its records count down into this until then. */
+	int refs;
 	bool layout_logged;
 	struct comp_ratelog log;
 };
@@ -115,9 +119,17 @@ static struct objects_resource *objects_resource_of(struct wl_resource *resource
 	return r;
 }
 
+static void objects_unref(struct comp_objects *objects) {
+	if (--objects->refs == 0) {
+		free(objects);
+	}
+}
+
 static void objects_client_unref(struct objects_client *oc) {
 	if (--oc->refs == 0) {
+		struct comp_objects *objects = oc->objects;
 		free(oc);
+		objects_unref(objects);
 	}
 }
 
@@ -177,7 +189,9 @@ static void objects_refuse(struct objects_client *oc, const char *message) {
 	} else {
 		wl_client_post_no_memory(oc->client);
 	}
-	ratelog(&oc->objects->log, "client pid %d disconnected: %s", (int)oc->pid, message);
+	if (oc->objects->display != NULL) {  /* its log's timer goes with the display */
+		ratelog(&oc->objects->log, "client pid %d disconnected: %s", (int)oc->pid, message);
+	}
 }
 
 /* -- objects, as they are made ---------------------------------------------------------- */
@@ -494,6 +508,7 @@ static void objects_client_created(struct wl_listener *listener, void *data) {
 		return;
 	}
 	oc->objects = objects;
+	objects->refs++;
 	oc->client = client;
 	oc->refs = 1;
 	oc->limits = objects->defaults;
@@ -526,7 +541,8 @@ static void objects_display_destroyed(struct wl_listener *listener, void *data) 
 	wl_event_source_remove(objects->timer);
 	ratelog_flush(&objects->log);
 	ratelog_finish(&objects->log);
-	free(objects);
+	objects->display = NULL;
+	objects_unref(objects);  /* freed now, or with the last client record */
 }
 
 struct comp_objects *comp_objects_install(struct wl_display *display,
@@ -537,6 +553,7 @@ struct comp_objects *comp_objects_install(struct wl_display *display,
 	}
 	struct wl_event_loop *loop = wl_display_get_event_loop(display);
 	objects->display = display;
+	objects->refs = 1;
 	objects->shm = shm_limits;
 	wl_list_init(&objects->live);
 	if (!ratelog_init(&objects->log, loop, 2)) {
