@@ -7,7 +7,7 @@
 # qt: pytest-qt 4.4.0's own suite with QT_QPA_PLATFORM=wayland. Needs the network (PyPI) and
 # python3-pyqt5: a venv of the system Python (PyQt5 is Debian's) in a temporary directory,
 # pytest and pytest-qt installed there, pytest-qt's source unpacked and its tests run.
-# 2026-12-07: 379 passed, 2 skipped (both PySide-only), in 35 s.
+# 2026-12-07: 379 passed, 2 skipped (both PySide-only), in 35 to 48 s.
 #
 # gtk: GTK 3.24's own installed tests (Debian's gtk-3-examples) and GtkSourceView 4's
 # (libgtksourceview-4-tests), as Debian's autopkgtest runs them under xvfb-run: with
