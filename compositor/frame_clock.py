@@ -10,8 +10,10 @@ or the presentation time) draws the same frame for the same step on every run. T
 starts at ``START_NS`` (1 s) whatever the real time.
 
 What waits for a frame waits for a step: clients' frame callbacks, wlr-screencopy (grim),
-the recorder (a video frame per step that changed the picture, timed by the virtual clock
-through the presentation times), ext-session-lock's ``locked`` (sent once a step shows the
+the recorder (a video frame per step that changed the picture; timed in real time, not
+by the virtual clock: wlroots 0.15's headless output reports each commit presented at the
+real time inside the commit, before this clock's own report, and the recorder takes the
+first), ext-session-lock's ``locked`` (sent once a step shows the
 lock, or after its 1 s limit). The control socket's ``screenshot`` renders the scene when
 asked and needs no step. C side: ffi/csrc/82_frame_clock.c.
 """

@@ -7,9 +7,11 @@ last screenshot of every failing test kept.
         wayland.click(window, 50, 20)
         assert wayland.wait_for_window(title="Hello")
 
-Options: ``--pydrm-size WxH`` (each output, default 1280x720), ``--pydrm-record`` (record
-every test; the video of a passing test is deleted, a failing test's kept and named in its
-report with the screenshot taken at the failure), ``--pydrm-artifacts DIR`` (where kept
+Options: ``--pydrm-size WxH`` (each output, default 1280x720), ``--pydrm-frame-clock
+manual`` (frames only on ``wayland.frame_step(n)``: compositor/frame_clock.py),
+``--pydrm-record`` (record every test; the video of a passing test is deleted, a failing
+test's kept and named in its report with the screenshot taken at the failure),
+``--pydrm-artifacts DIR`` (where kept
 files go, one directory per test named after its node id: ``tests/test_app.py::test_x``
 keeps ``DIR/tests_test_app.py_test_x/``; default the test's tmp_path). With pytest-xdist
 (``pytest -n N``) each test, on whichever worker, gets its own compositor: a socket named
@@ -39,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="record each test; keep the video of the failing ones",
     )
     group.addoption("--pydrm-artifacts", default=None, help="where failing tests' files go")
+    group.addoption(
+        "--pydrm-frame-clock",
+        choices=("backend", "manual"),
+        default="backend",
+        help="manual: frames only when a test calls wayland.frame_step(n), on a virtual clock",
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -71,7 +79,12 @@ def wayland(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Composit
     """A private headless compositor for this test (compositor.testing.Compositor)."""
     config = request.config
     width, height = (int(v) for v in config.getoption("--pydrm-size").split("x"))
-    compositor = Compositor(tmp_path / "pydrm", width=width, height=height)
+    compositor = Compositor(
+        tmp_path / "pydrm",
+        width=width,
+        height=height,
+        frame_clock=config.getoption("--pydrm-frame-clock"),
+    )
     compositor.workdir.mkdir(parents=True, exist_ok=True)
     compositor.start()
     video = tmp_path / "pydrm-test.mp4"

@@ -11,6 +11,8 @@ from pathlib import Path
 from compositor.testing import Compositor, images_match
 from tests.conftest import needs
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parents[2]
 # The documented start of the virtual clock (1 s) and one period of the headless outputs'
 # 60 Hz, as wp_presentation's refresh field gives it: 10^12 / 60000 mHz, in whole ns.
@@ -136,3 +138,18 @@ def test_pydrm_run_steps_a_manual_clock() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert f'"time_ns": {START_NS + steps * PERIOD_NS}' in result.stdout
+
+
+def test_the_pytest_plugin_gives_a_manual_clock_when_asked(pytester, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    pytester.makepyfile(
+        test_user=f"""
+def test_steps(wayland):
+    assert wayland.frame_clock()["mode"] == "manual"
+    assert wayland.frame_step(2) == {START_NS + 2 * PERIOD_NS}
+"""
+    )
+    result = pytester.runpytest_subprocess(
+        str(pytester.path / "test_user.py"), "--pydrm-frame-clock", "manual", timeout=120
+    )
+    result.assert_outcomes(passed=1)
