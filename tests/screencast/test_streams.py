@@ -422,3 +422,26 @@ def test_output_removed_and_compositor_stopping_end_streams(comp, pw, tmp_path):
                                     "reason": "compositor stopped"}  # fmt: skip
     wait_consumer_detached(pw, proc)
     listener.close()
+
+
+def test_window_stream_of_a_client_that_truncates_its_pool(comp, pw, tmp_path):
+    """The shared window is covered, so only its stream reads its memory: the client
+    truncates its pool's file and commits; the read is guarded (08_client_memory.c), the
+    client is disconnected with a protocol error, its stream ends, the compositor lives."""
+    hostile, view = solid_window(comp, RED, "test.hostile", size="256x256")
+    _, cover = solid_window(comp, GREEN, "test.cover", size="320x320")
+    comp.ctl_ok("move", id=cover["id"], x=view["x"] - 10, y=view["y"] - 10)
+    listener = events(comp)
+    stream = comp.ctl_ok("screencast-start", source={"view": view["id"]})
+    proc = consumer(pw, stream["node_id"], tmp_path / "out.raw")
+    wait_for(lambda: comp.ctl_ok("screencast-list")["streams"][0]["frames_sent"] >= 1,
+             GST_TIMEOUT, what="a first frame")  # fmt: skip
+    hostile.stdin.write("shrink-pool 0\n")
+    hostile.stdin.flush()
+    assert next_event(listener) == {"event": "stopped", "stream": stream["stream"],
+                                    "reason": "window closed"}  # fmt: skip
+    assert hostile.wait(GST_TIMEOUT) == 0
+    assert "faulted" in comp.log()
+    assert comp.alive() and [v["app_id"] for v in comp.views()] == ["test.cover"]
+    wait_consumer_detached(pw, proc)
+    listener.close()
