@@ -438,7 +438,8 @@ class Compositor:
                     lambda: self.ctl_ok("frame-clock")["awaiting"] == 0,
                     timeout * self.timeout_scale,
                     interval=0.005,
-                    what="the clients sent frame done to commit their next frame",
+                    what="the clients sent frame done to commit their next frame (one "
+                    "that asks for frames and draws nothing needs frame_step(wait=False))",
                 )
         return state.get("time_ns") if state else self.frame_clock()["time_ns"]
 

@@ -4,11 +4,14 @@ wp_presentation feedback report; an animation then draws the same pictures on ev
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from compositor.testing import Compositor, images_match
+import pytest
+
+from compositor.testing import Compositor, images_match, wait_for
 from tests.conftest import needs
 
 pytest_plugins = ["pytester"]
@@ -153,3 +156,24 @@ def test_steps(wayland):
         str(pytester.path / "test_user.py"), "--pydrm-frame-clock", "manual", timeout=120
     )
     result.assert_outcomes(passed=1)
+
+
+def test_a_client_that_never_answers_a_step_is_waited_for_until_it_goes(tmp_path: Path) -> None:
+    with Compositor(tmp_path, width=400, height=300, frame_clock="manual") as wayland:
+        client = wayland.spawn(
+            [sys.executable, "-m", "tests.clients.frame_timed"], text=True, cwd=ROOT
+        )
+        wayland.wait_for_window(app_id="test.frame-timed")
+        wayland.frame_step()
+        client.send_signal(signal.SIGSTOP)  # it asked for its next frame; it cannot draw it
+        try:
+            with pytest.raises(TimeoutError, match="wait=False"):
+                wayland.frame_step(timeout=1)
+            assert wayland.frame_clock()["awaiting"] == 1
+            client.kill()  # its surface goes: nothing is awaited any more
+            wait_for(lambda: wayland.frame_clock()["awaiting"] == 0, 30, what="the surface gone")
+        finally:
+            client.kill()
+            client.wait()
+        wayland.frame_step()  # no client: a step waits for nobody
+        assert wayland.alive() and wayland.frame_clock()["steps"] == 3
