@@ -445,3 +445,32 @@ def test_window_stream_of_a_client_that_truncates_its_pool(comp, pw, tmp_path):
     assert comp.alive() and [v["app_id"] for v in comp.views()] == ["test.cover"]
     wait_consumer_detached(pw, proc)
     listener.close()
+
+
+@pytest.mark.skipif(bool(require("weston-simple-shm")), reason="needs weston-simple-shm")
+def test_no_python_per_shared_frame(comp, pw, tmp_path):
+    """An output stream and a window stream (cursor metadata) of an animated client: their
+    frames go out and Python does not run (control requests are not counted)."""
+    comp.spawn(["weston-simple-shm"])
+    wait_for(lambda: len(comp.views()) == 1, GST_TIMEOUT, what="the animated window")
+    view = comp.views()[0]
+    output = comp.ctl_ok("screencast-start", source={"output": "HEADLESS-1"})
+    window = comp.ctl_ok("screencast-start", source={"view": view["id"]}, cursor="metadata")
+    consumers = [consumer(pw, s["node_id"], tmp_path / f"{i}.raw") for i, s in
+                 enumerate((output, window))]  # fmt: skip
+    try:
+
+        def sent() -> list[int]:
+            return [s["frames_sent"] for s in comp.ctl_ok("screencast-list")["streams"]]
+
+        wait_for(lambda: min(sent()) >= 10, GST_TIMEOUT, what="10 frames in each stream")
+        first = sent()
+        before = comp.ctl_ok("stats", objects=0)["python_calls"]
+        frames = comp.frames()
+        wait_for(lambda: comp.frames() >= frames + 60, GST_TIMEOUT, what="60 output frames")
+        assert comp.ctl_ok("stats", objects=0)["python_calls"] == before, "Python ran"
+        assert min(a - b for a, b in zip(sent(), first, strict=True)) >= 30
+    finally:
+        for proc in consumers:
+            proc.kill()
+            proc.wait()
