@@ -7,7 +7,10 @@ refresh period (the first output's; 16666666 ns at 60 Hz). Frame callbacks carry
 time (in ms) and wp_presentation feedback reports each frame presented at it, so a client
 that animates from them (weston-simple-shm, anything that reads the frame callback's time
 or the presentation time) draws the same frame for the same step on every run. The clock
-starts at ``START_NS`` (1 s) whatever the real time.
+starts at ``START_NS`` (1 s) whatever the real time. ``count=N`` emits its N frames back to
+back, with no time for clients to answer in between (an animation then skips ahead);
+``Compositor.frame_step`` (compositor/testing) steps one at a time and waits, after each,
+for the clients that were sent frame done to commit (``awaiting`` back to 0).
 
 What waits for a frame waits for a step: clients' frame callbacks, wlr-screencopy (grim),
 the recorder (a video frame per step that changed the picture; timed in real time, not
