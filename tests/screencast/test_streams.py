@@ -474,3 +474,17 @@ def test_no_python_per_shared_frame(comp, pw, tmp_path):
         for proc in consumers:
             proc.kill()
             proc.wait()
+
+
+def test_window_stream_follows_the_window_off_screen(comp, pw, tmp_path):
+    """A window moved half off the output: its stream still shows all of it."""
+    _, red = solid_window(comp, RED, "test.red", size="200x150", subsurface=BLUE)
+    stream = comp.ctl_ok("screencast-start", source={"view": red["id"]}, cursor="hidden")
+    comp.ctl_ok("move", id=red["id"], x=-120, y=400)
+    wait_for(lambda: comp.views()[0]["x"] == -120, GST_TIMEOUT, what="the window moved")
+    frame = grab(pw, stream, tmp_path / "out.raw")
+    frame.save(tmp_path / "window.png")
+    # The 60x40 blue subsurface at 20,20 (tests/clients/solid_window.py), red around it.
+    assert colours(frame, (20, 20, 60, 40)) == {rgb(BLUE)}
+    assert colours(frame, (100, 0, 100, 150)) == {rgb(RED)}
+    assert colours(frame, (0, 70, 100, 80)) == {rgb(RED)}
