@@ -125,21 +125,24 @@ class ProtocolGlobals:
             to_native(core.scene, "struct wlr_scene *"), self.presentation
         )
 
-    def content_type_of(self, surface) -> str:
-        """What a client says its surface shows (wp_content_type_v1): none, photo, video
-        or game."""
+    def surface_hints(self, surface) -> dict:
+        """What a client says of a window's surface: its content (wp_content_type_v1: none,
+        photo, video or game), its frames' presentation (wp_tearing_control_v1: vsync or
+        async; stored only, every frame waits for vblank on wlroots 0.15) and whether it is
+        a modal dialog (xdg_dialog_v1.set_modal). ``surface`` None (an unmapped X11
+        window, whose wl_surface may be gone): all None."""
+        if surface is None:
+            return {"content_type": None, "presentation_hint": None, "modal": None}
         native = to_native(surface, "struct wlr_surface *")
-        return CONTENT_TYPES.get(lib.comp_content_type_get(self.content_type, native), "none")
-
-    def presentation_hint_of(self, surface) -> str:
-        """What a client asks of its surface's frames (wp_tearing_control_v1): vsync or
-        async (stored only: every frame waits for vblank on wlroots 0.15)."""
-        native = to_native(surface, "struct wlr_surface *")
-        return "async" if lib.comp_tearing_hint(native) == 1 else "vsync"
-
-    def modal_of(self, surface) -> bool:
-        """Whether a toplevel says it is a modal dialog (xdg_dialog_v1.set_modal)."""
-        return bool(lib.comp_dialog_modal(to_native(surface, "struct wlr_surface *")))
+        if native == ffi.NULL:
+            return {"content_type": None, "presentation_hint": None, "modal": None}
+        return {
+            "content_type": CONTENT_TYPES.get(
+                lib.comp_content_type_get(self.content_type, native), "none"
+            ),
+            "presentation_hint": "async" if lib.comp_tearing_hint(native) == 1 else "vsync",
+            "modal": bool(lib.comp_dialog_modal(native)),
+        }
 
     def refresh_fractional_scales(self) -> None:
         """Tell each surface its preferred scale again (a window mapped or moved)."""

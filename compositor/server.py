@@ -366,12 +366,7 @@ class Server:
             "list windows, bottom to top",
             lambda r: {
                 "views": [
-                    v.describe()
-                    | {
-                        "content_type": self.globals.content_type_of(v.surface),
-                        "presentation_hint": self.globals.presentation_hint_of(v.surface),
-                        "modal": self.globals.modal_of(v.surface),
-                    }
+                    v.describe() | self.globals.surface_hints(v.surface if v.mapped else None)
                     for v in self.wm.views
                 ]
             },
