@@ -29,6 +29,7 @@ from wlroots.wlr_types.keyboard import KeyboardModifier
 from wlroots.wlr_types.seat import RequestSetSelectionEvent
 
 from compositor.ffi import ffi, to_native
+from compositor.input import devices
 from compositor.input.constraints import PointerConstraints
 from compositor.input.cursor import CursorManager
 from compositor.input.drag import DragAndDrop
@@ -320,6 +321,13 @@ class SeatManager:
             "motion events sent), gestures forwarded, keyboard shortcuts inhibitors, input "
             "inhibitor, text inputs and input method, tablets, drag and drop",
             self.describe_protocols,
+        )
+        control.register(
+            "inputs",
+            "the seat's input devices; for libinput devices the settings libinput has now "
+            "(tap, natural scroll, acceleration, left-handed, dwt, scroll method; "
+            "'unsupported' where the device has none), read back from libinput",
+            lambda request: devices.describe(self),
         )
 
     def describe_protocols(self, request: dict | None = None) -> dict:
