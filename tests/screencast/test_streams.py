@@ -488,3 +488,21 @@ def test_window_stream_follows_the_window_off_screen(comp, pw, tmp_path):
     assert colours(frame, (20, 20, 60, 40)) == {rgb(BLUE)}
     assert colours(frame, (100, 0, 100, 150)) == {rgb(RED)}
     assert colours(frame, (0, 70, 100, 80)) == {rgb(RED)}
+
+
+def test_rendered_frame_clips_what_runs_past_its_edge(comp, pw, tmp_path):
+    """A window with the compositor's title bar running past the output's right edge: in a
+    rendered frame (cursor hidden) the bar and its buttons (scene rects) stop at the edge.
+    pixman's fill does not clip: they spilled into the next rows' first pixels (and would
+    past the buffer's end)."""
+    _, view = solid_window(comp, RED, "test.red", size="200x150", decoration="server")
+    comp.ctl_ok("move", id=view["id"], x=540, y=100)
+    comp.wait_until_stable()
+    stream = comp.ctl_ok("screencast-start", source={"output": "HEADLESS-1"}, cursor="hidden")
+    frame = grab(pw, stream, tmp_path / "out.raw")
+    assert colours(frame, (540, 100, 100, 150)) == {rgb(RED)}
+    # Left of the window, on the rows of its title bar: the background, nothing of the bar.
+    assert len(colours(frame, (0, 60, 100, 40))) == 1
+    # Second check: grim's picture, less its top rows (the pointer is at 0,0 there).
+    rows = (0, 50, 640, 480)
+    assert frame.crop(rows).tobytes() == comp.screenshot().crop(rows).tobytes()

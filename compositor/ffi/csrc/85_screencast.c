@@ -239,7 +239,18 @@ static void sc_fill_rect(pixman_image_t *dst, const float color[4], int x, int y
 		.red = (uint16_t)(color[0] * 0xffff), .green = (uint16_t)(color[1] * 0xffff),
 		.blue = (uint16_t)(color[2] * 0xffff), .alpha = (uint16_t)(color[3] * 0xffff),
 	};
-	pixman_box32_t box = {x, y, x + w, y + h};
+	/* Clipped here: pixman's fill does not clip to the image, a rect past its right edge
+	 * would spill into the next rows (and past the last one, out of the buffer). */
+	int x2 = x + w, y2 = y + h;
+	int iw = pixman_image_get_width(dst), ih = pixman_image_get_height(dst);
+	x = x < 0 ? 0 : x;
+	y = y < 0 ? 0 : y;
+	x2 = x2 > iw ? iw : x2;
+	y2 = y2 > ih ? ih : y2;
+	if (x >= x2 || y >= y2) {
+		return;
+	}
+	pixman_box32_t box = {x, y, x2, y2};
 	pixman_image_fill_boxes(color[3] >= 1.0f ? PIXMAN_OP_SRC : PIXMAN_OP_OVER, dst, &c, 1, &box);
 }
 
