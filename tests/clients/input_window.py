@@ -2,6 +2,7 @@
 remote desktops and video players use, and prints what they deliver:
 
     relative DX DY DX_UNACCEL DY_UNACCEL      zwp_relative_pointer_v1.relative_motion
+    axis AXIS VALUE                            wl_pointer.axis (--axis; 0 vertical)
     locked | unlocked | confined | unconfined  zwp_pointer_constraints_v1 objects
     swipe-begin FINGERS | swipe-update DX DY | swipe-end CANCELLED
     pinch-begin FINGERS | pinch-update DX DY SCALE ROTATION | pinch-end CANCELLED
@@ -63,6 +64,10 @@ class InputWindow(SolidWindow):
             self.relative = manager.get_relative_pointer(self.pointer)
             self.relative.dispatcher["relative_motion"] = lambda r, hi, lo, dx, dy, udx, udy: say(
                 "relative", f"{dx:g}", f"{dy:g}", f"{udx:g}", f"{udy:g}"
+            )
+        if options.axis:
+            self.pointer.dispatcher["axis"] = lambda p, t, axis, value: say(
+                "axis", axis, f"{value:g}"
             )
         if options.lock or options.confine:
             self._constrain()
@@ -227,6 +232,7 @@ class InputWindow(SolidWindow):
 def main() -> None:
     exit_on_handler_errors()
     parser = argparse.ArgumentParser()
+    parser.add_argument("--axis", action="store_true", help="print wl_pointer.axis events")
     parser.add_argument("--color", default="3366cc", help="RRGGBB")
     parser.add_argument("--size", default="200x150", type=_size, help="WxH")
     parser.add_argument("--title", default="input")

@@ -8,6 +8,8 @@ the host can do (see ``tests/vm/guest/vmlib.py``) by writing ``/mnt/out/.req/N.j
 * ``{"op": "screendump", "name": "x"}``: QMP screendump of the real scanout -> ``x.png``,
 * ``{"op": "send-key", "keys": ["ctrl", "alt", "f2"]}``: QMP send-key (a real key press on
   the virtio keyboard).
+* ``{"op": "input-events", "events": [...]}``: QMP input-send-event (relative motion on the
+  virtio mouse, absolute on the virtio tablet, buttons and wheel).
 
 The host answers with ``N.done`` (``{"ok": true}`` or an error). KVM does not work on these
 machines, so the guest runs under TCG (``-accel tcg -cpu max``).
@@ -247,5 +249,10 @@ class VM:
         if op == "send-key":
             keys = [{"type": "qcode", "data": str(k)} for k in request["keys"]]
             qmp.call("send-key", keys=keys, **{"hold-time": int(request.get("hold_ms", 100))})
+            return {"ok": True}
+        if op == "input-events":
+            # QMP input-send-event: rel/abs/btn events, as QEMU's own display would send them
+            # to the virtio mouse (rel), tablet (abs) and the first device with buttons.
+            qmp.call("input-send-event", events=list(request["events"]))
             return {"ok": True}
         raise ValueError(f"unknown request {op!r}")

@@ -66,6 +66,13 @@ def send_keys(*keys: str, hold_ms: int = 100) -> None:
     host_request("send-key", keys=list(keys), hold_ms=hold_ms)
 
 
+def input_events(*events: dict[str, Any]) -> None:
+    """QMP input-send-event: e.g. ``{"type": "rel", "data": {"axis": "x", "value": 10}}``,
+    ``{"type": "btn", "data": {"down": True, "button": "left"}}`` (real evdev events on the
+    guest's virtio input devices)."""
+    host_request("input-events", events=list(events))
+
+
 def sh(command: str, check: bool = True, timeout: float = 60.0) -> str:
     proc = subprocess.run(
         command, shell=True, capture_output=True, text=True, timeout=timeout, check=False
