@@ -139,6 +139,7 @@ class Server:
         wm = self.wm = WindowManager(core, outputs)
         self.xdg_shell = XdgShell(self.display, wm)
         self.decorations = Decorations(self.display, wm)
+        self.decorations.guard_unannounced(self.globals.compositor)
         self.xdg_shell.new_view_observers.append(self.decorations.on_new_view)
         switcher = WindowSwitcher(
             core.stacking.overlay,

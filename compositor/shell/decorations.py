@@ -177,6 +177,15 @@ class Decorations:
     def _on_new_kde(self, listener: Listener, data: Any) -> None:
         self.requests.add(_KdeRequest(self, ffi.cast("void *", _address(data))))
 
+    def guard_unannounced(self, compositor: Any) -> None:
+        """Destroy a decoration whose window goes before its first commit (wlroots 0.15
+        leaves it linked into freed memory: ffi/csrc/72_xdg_decoration_guard.c)."""
+        if not lib.comp_xdg_decoration_guard(
+            to_native(compositor, "struct wlr_compositor *"),
+            to_native(self.xdg_manager, "struct wlr_xdg_decoration_manager_v1 *"),
+        ):
+            raise MemoryError("cannot watch the xdg-decoration objects")
+
     def on_new_view(self, view: View) -> None:
         """A new toplevel: a KDE decoration made for its surface before it was one applies."""
         surface = _address(view.xdg_surface._ptr.surface)
