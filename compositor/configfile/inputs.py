@@ -45,6 +45,23 @@ LIBINPUT_KEYS = (
 ACCEL_PROFILES = {"flat": 1, "adaptive": 2}  # enum libinput_config_accel_profile
 SCROLL_METHODS = {"none": 0, "two_finger": 1, "edge": 2, "on_button_down": 4}
 STATUS = {0: "applied", 1: "not supported by the device", 2: "invalid value"}
+# Each libinput key's setter and the getter of the device's default.
+_DEFAULTS = {
+    "tap": ("libinput_device_config_tap_set_enabled",
+            "libinput_device_config_tap_get_default_enabled"),
+    "natural_scroll": ("libinput_device_config_scroll_set_natural_scroll_enabled",
+                       "libinput_device_config_scroll_get_default_natural_scroll_enabled"),
+    "accel_profile": ("libinput_device_config_accel_set_profile",
+                      "libinput_device_config_accel_get_default_profile"),
+    "accel_speed": ("libinput_device_config_accel_set_speed",
+                    "libinput_device_config_accel_get_default_speed"),
+    "left_handed": ("libinput_device_config_left_handed_set",
+                    "libinput_device_config_left_handed_get_default"),
+    "dwt": ("libinput_device_config_dwt_set_enabled",
+            "libinput_device_config_dwt_get_default_enabled"),
+    "scroll_method": ("libinput_device_config_scroll_set_method",
+                      "libinput_device_config_scroll_get_default_method"),
+}  # fmt: skip
 
 
 def compile_keymap(settings: dict[str, Any]):
@@ -146,6 +163,12 @@ class InputConfig:
             for k, v in self.settings_for(device, "pointer", touchpad).items()
             if k in LIBINPUT_KEYS
         }
+        if libinput_device is not None:
+            # What the file does not set is libinput's default again: a setting taken out
+            # of the file and reloaded goes back, as keyboards' do.
+            for key in LIBINPUT_KEYS:
+                if key not in settings:
+                    self._reset(libinput_device, key)
         if not settings:
             return
         name = f"{'touchpad' if touchpad else 'pointer'}:{device.name}"
@@ -186,13 +209,23 @@ class InputConfig:
             )
         return 2
 
-    def _call(self, function: str, device: Any, *args: Any) -> int:
+    def _reset(self, device: Any, key: str) -> None:
+        """Back to libinput's default for the device (unsupported ones stay as they are)."""
+        setter, getter = _DEFAULTS[key]
+        if key == "accel_speed":
+            default: Any = ctypes.c_double(self._call(getter, device, restype=ctypes.c_double))
+        else:
+            default = self._call(getter, device)
+        self._call(setter, device, default)
+
+    def _call(self, function: str, device: Any, *args: Any, restype: Any = ctypes.c_int) -> Any:
         if self._libinput is None:
             self._libinput = ctypes.CDLL("libinput.so.10")
         pointer = ctypes.c_void_p(int(wlr_ffi.cast("uintptr_t", device)))
         c_function = getattr(self._libinput, function)
-        c_function.restype = ctypes.c_int
-        return int(c_function(pointer, *args))
+        c_function.restype = restype
+        result = c_function(pointer, *args)
+        return result if restype is ctypes.c_double else int(result)
 
 
 def _virtual_keyboard(device: InputDevice) -> bool:

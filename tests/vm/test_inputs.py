@@ -47,3 +47,7 @@ def test_natural_scroll_turns_real_wheel(scenario):
 
 def test_reload_reapplies_changed_settings(scenario):
     scenario.check("reload")
+
+
+def test_settings_left_out_of_a_reloaded_file_go_back_to_the_defaults(scenario):
+    scenario.check("reload_defaults")

@@ -18,6 +18,11 @@ Checks, in order (one boot; results in /mnt/out/results.json):
   reload         `reload` with changed settings (speed -0.5, right-handed, no natural
                  scroll, no scroll method): read back again, (10, 6) now moves (5, 3), the
                  left button is BTN_LEFT again, wheel up is -15
+  reload_defaults  the first file again, then one that names no pointer: every setting
+                 is libinput's default again (what `libinput list-devices` marks as the
+                 default: adaptive, not left-handed, no natural scrolling, no scroll
+                 method; speed 0, libinput's documented default), the left button is
+                 BTN_LEFT and wheel up -15
 """
 
 from __future__ import annotations
@@ -58,6 +63,10 @@ input({MOUSE!r}, accel_profile="flat", accel_speed=-0.5, left_handed=False,
       natural_scroll=False, scroll_method="none")
 input({TABLET!r}, natural_scroll=False, left_handed=False)
 input("type:keyboard", repeat_rate=20, repeat_delay=500)
+"""
+CONFIG_3 = """
+from compositor.configfile.api import input
+input("type:keyboard", repeat_rate=25, repeat_delay=600)
 """
 
 
@@ -250,6 +259,34 @@ def main() -> int:
             assert button == BTN_LEFT, f"left button gave {button:#x} after reload"
             info["axis"] = value = wheel_up(client)
             assert value == -15, f"wheel up gave axis {value} after reload, expected -15"
+        with checks.check("reload_defaults") as info:
+            reload(comp, config, CONFIG_1)
+            assert pointer(comp, MOUSE)["left_handed"] is True
+            reload(comp, config, CONFIG_3)
+            mouse = info["mouse"] = pointer(comp, MOUSE)
+            listed = list_devices()[MOUSE]
+            info["listed"] = listed
+            (default_profile,) = [
+                p[1:] for p in listed["Accel profiles"].split() if p.startswith("*")
+            ]
+            default_scroll = [m[1:] for m in listed["Scroll methods"].split() if m[0] == "*"]
+            expected = {
+                "accel_profile": default_profile,
+                "accel_speed": 0.0,
+                "left_handed": listed["Left-handed"] == "enabled",
+                "natural_scroll": listed["Nat.scrolling"] == "enabled",
+                "scroll_method": {"button": "on_button_down", "two-finger": "two_finger"}.get(
+                    default_scroll[0], default_scroll[0]
+                )
+                if default_scroll
+                else "none",
+            }
+            assert {k: mouse[k] for k in expected} == expected, (mouse, expected)
+            click_left()
+            info["button"] = button = button_line(client)
+            assert button == BTN_LEFT, f"left button gave {button:#x} with no setting"
+            info["axis"] = value = wheel_up(client)
+            assert value == -15, f"wheel up gave axis {value} with no setting, expected -15"
     finally:
         if client is not None:
             client.kill()
