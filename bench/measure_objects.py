@@ -2,7 +2,7 @@
 the per-client object limits' defaults (compositor/limits_options.py).
 
     python bench/measure_objects.py [--width 3840 --height 2160] [--seconds 6]
-        [--only REGEX] [--browser-seconds 40]
+        [--only REGEX] [--browser-seconds 40] [--tabs 3 --windows 2] [--shots DIR]
 
 The applications and steps of bench/measure_shm_use.py (started, left to draw, maximized
 and restored twice, ended), then Firefox ESR and Chromium (browsers()) on a local page heavy
@@ -127,11 +127,11 @@ CHROMIUM = [
     "--autoplay-policy=no-user-gesture-required",
     "--allow-file-access-from-files",
 ]
-BROWSER_TABS = 3
-BROWSER_WINDOWS = 2
 
 
-def browsers(tmp: Path) -> list[tuple[str, list[list[str]], dict[str, str]]]:
+def browsers(
+    tmp: Path, tabs: int, windows: int
+) -> list[tuple[str, list[list[str]], dict[str, str]]]:
     """Firefox ESR and Chromium on BROWSER_PAGE: alone, then with more tabs and windows."""
     (tmp / "page.html").write_text(BROWSER_PAGE)
     clip = tmp / "clip.webm"
@@ -142,8 +142,8 @@ def browsers(tmp: Path) -> list[tuple[str, list[list[str]], dict[str, str]]]:
     if not clip.exists():
         print("no ffmpeg (or no libvpx-vp9): the page's video stays empty", file=sys.stderr)
     page = (tmp / "page.html").as_uri()
-    many = f"{page}?windows={BROWSER_WINDOWS}&tabs={BROWSER_TABS}"
-    what = f"{BROWSER_TABS} more tabs, {BROWSER_WINDOWS} more windows"
+    many = f"{page}?windows={windows}&tabs={tabs}"
+    what = f"{tabs} more tabs, {windows} more windows"
     apps = []
     for label, url in (("heavy page", page), (f"heavy page, {what}", many)):
         profile = tmp / f"firefox-{len(apps)}"
@@ -223,6 +223,10 @@ def main() -> int:
         default=40.0,
         help="how long a browser is left to start and draw before maximizing",
     )
+    parser.add_argument("--tabs", type=int, default=3, help="a browser's tabs beyond its first")
+    parser.add_argument(
+        "--windows", type=int, default=2, help="a browser's windows beyond its first"
+    )
     parser.add_argument("--only", default="", help="only the applications whose label matches")
     parser.add_argument("--shots", type=Path, help="a screenshot of each application, maximized")
     args = parser.parse_args()
@@ -235,7 +239,7 @@ def main() -> int:
                                  width=args.width, height=args.height)  # fmt: skip
         comp.start()
         try:
-            for label, commands, env in APPS + browsers(Path(tmp)):
+            for label, commands, env in APPS + browsers(Path(tmp), args.tabs, args.windows):
                 if not re.search(args.only, label):
                     continue
                 browser = any(c[0] in ("firefox-esr", "chromium") for c in commands)
@@ -243,8 +247,12 @@ def main() -> int:
                 if missing:
                     print(f"{label}: skipped, not installed: {missing}", file=sys.stderr)
                     continue
-                if env.get("DISPLAY") == "X11":
+                x11 = env.get("DISPLAY") == "X11"
+                if x11:
                     env = {**env, "DISPLAY": comp.ctl_ok("ping")["display"]}
+                # Clients already there (Xwayland, kept after the X11 applications) are not
+                # this application's, except Xwayland for X11 applications.
+                before = {c["pid"] for c in comp.ctl_ok("clients")["clients"]} if not x11 else set()
                 procs = [
                     comp.spawn(
                         c,
@@ -271,8 +279,8 @@ def main() -> int:
                         comp.ctl_ok("screenshot", path=str(shot.resolve()))
                 end(procs)
                 time.sleep(1)
-                for entry in seen.values():
-                    if entry.get("surfaces"):
+                for pid, entry in seen.items():
+                    if entry.get("surfaces") and pid not in before:
                         results.append({"app": label, "views": views, **entry})
                         print(f"{label[:58]:58} {Path(entry['exe'] or '?').name:18} "
                               + shown(entry)
