@@ -155,6 +155,7 @@ class OutputSettings:
     transform: int | None = None
     position: tuple[int, int] | None = None
     enabled: bool | None = None
+    scanout: bool | None = None  # False: every frame composited (a rule for graphics work)
 
     def merged(self, other: OutputSettings) -> OutputSettings:
         """These settings, with ``other``'s where it has one."""
@@ -543,6 +544,7 @@ def _output_settings(
     transform: Any = None,
     position: Any = None,
     enabled: Any = None,
+    scanout: Any = None,
 ) -> OutputSettings:
     from compositor.config import parse_mode
 
@@ -566,6 +568,8 @@ def _output_settings(
         settings.position = _pair(position, "position")
     if enabled is not None:
         settings.enabled = _bool(enabled, "enabled")
+    if scanout is not None:
+        settings.scanout = _bool(scanout, "scanout")
     return settings
 
 
@@ -580,18 +584,21 @@ def output(
     transform: str | None = None,
     position: tuple[int, int] | None = None,
     enabled: bool | None = None,
+    scanout: bool | None = None,
 ) -> None:
     """Settings of an output, by connector name or make/model/serial: ``mode``
     ("1920x1080@60"), ``scale``, ``transform`` (normal, 90, 180, 270, flipped,
     flipped-90...), ``position`` (x, y in the layout; outputs without one are laid out
-    left to right after those with one), ``enabled``. Applied when the output appears."""
+    left to right after those with one), ``enabled``, ``scanout`` (False: every frame
+    composited, no client's buffer put on the plane directly; ``outputs`` says "by rule").
+    Applied when the output appears."""
     declarations = _declarations("output")
     if isinstance(name, Monitor):
         which = name
     else:
         which = monitor(name, make=make, model=model, serial=serial)
     declarations.outputs.append(
-        (which, _output_settings(mode, scale, transform, position, enabled))
+        (which, _output_settings(mode, scale, transform, position, enabled, scanout))
     )
 
 
@@ -609,7 +616,7 @@ def profile(name: str, outputs: dict[Any, dict[str, Any]]) -> None:
     for key, settings in outputs.items():
         if not isinstance(settings, dict):
             raise ConfigError(f"profile {name!r}: the settings of {key!r} are a dict")
-        unknown = set(settings) - {"mode", "scale", "transform", "position", "enabled"}
+        unknown = set(settings) - {"mode", "scale", "transform", "position", "enabled", "scanout"}
         if unknown:
             raise ConfigError(
                 f"profile {name!r}: unknown output setting {sorted(unknown)[0]!r} "

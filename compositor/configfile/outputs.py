@@ -21,6 +21,7 @@ from pywayland.protocol.wayland import WlOutput
 
 from compositor import wayland_fixes
 from compositor.configfile.api import OutputSettings
+from compositor.ffi import lib, to_native
 
 if TYPE_CHECKING:
     from compositor.configfile.api import Monitor, Profile
@@ -51,6 +52,10 @@ class OutputConfig:
             added.remove(self._on_added)
             changed.remove(self._on_changed)
             self.profile = None
+        if not active:
+            # Outputs keep their modes and places, but a rule goes with the file.
+            for server_output in self.outputs:
+                _allow_scanout(server_output, True)
         if active and self.apply():
             self.outputs.notify_changed()
 
@@ -136,6 +141,8 @@ class OutputConfig:
     def _apply_one(self, server_output: ServerOutput, settings: OutputSettings) -> bool:
         output = server_output.output
         layout = self.core.output_layout
+        # A rule, not an output state: no commit; the next frame follows it.
+        _allow_scanout(server_output, settings.scanout is not False)
         if settings.enabled is False:
             if not output.enabled:
                 return False
@@ -234,3 +241,9 @@ def server_output_right_edge(outputs: OutputManager, exclude: ServerOutput) -> t
         default=0,
     )
     return right, 0
+
+
+def _allow_scanout(server_output: ServerOutput, allowed: bool) -> None:
+    native = to_native(server_output.output, "struct wlr_output *")
+    if not lib.comp_output_set_scanout_allowed(native, allowed):
+        raise MemoryError("cannot keep the output's scan-out rule")

@@ -10,3 +10,6 @@ void comp_frame_loop_destroy(comp_frame_loop *loop);
 /* Called with loop->handle. Returns true when Python rendered and committed the frame. */
 extern "Python" bool comp_py_render_frame(void *handle);
 extern "Python" void comp_py_commit_failed(void *handle);
+/* A rule: frames of this output always composited, never a client's buffer on the plane
+ * (csrc/81_scene_render.c); false when out of memory. */
+bool comp_output_set_scanout_allowed(struct wlr_output *output, bool allowed);

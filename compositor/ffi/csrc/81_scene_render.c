@@ -1,6 +1,7 @@
 #include <wlr/render/pixman.h>
 #include <wlr/types/wlr_matrix.h>
 #include <wlr/types/wlr_presentation_time.h>
+#include <wlr/util/addon.h>
 
 /* The scene commit of the frame loop (80_frame.c): wlroots 0.15's wlr_scene_output_commit,
  * less its overdraw. wlroots paints every node under the damage bottom to top, each one
@@ -260,6 +261,32 @@ static enum scanout_result refuse_scanout(const char *why) {
 	return SCANOUT_REFUSED;
 }
 
+/* Outputs whose frames are always composited, by rule (the configuration's
+ * output(..., scanout=False)): an addon on the output, gone with it. */
+static void composited_output_destroy(struct wlr_addon *addon) {
+	wlr_addon_finish(addon);
+	free(addon);
+}
+
+static const struct wlr_addon_interface composited_output_impl = {
+	.name = "comp_composited_output",
+	.destroy = composited_output_destroy,
+};
+
+bool comp_output_set_scanout_allowed(struct wlr_output *output, bool allowed) {
+	struct wlr_addon *rule = wlr_addon_find(&output->addons, output, &composited_output_impl);
+	if (allowed && rule != NULL) {
+		composited_output_destroy(rule);
+	} else if (!allowed && rule == NULL) {
+		rule = calloc(1, sizeof(*rule));
+		if (rule == NULL) {
+			return false;
+		}
+		wlr_addon_init(rule, &output->addons, output, &composited_output_impl);
+	}
+	return true;
+}
+
 static bool software_cursor_shown(struct wlr_output *output) {
 	struct wlr_output_cursor *cursor;
 	wl_list_for_each(cursor, &output->cursors, link) {
@@ -279,6 +306,9 @@ static enum scanout_result scene_output_try_scanout(struct wlr_scene_output *sce
 	struct wlr_output *output = scene_output->output;
 	int width, height;
 	wlr_output_effective_resolution(output, &width, &height);
+	if (wlr_addon_find(&output->addons, output, &composited_output_impl) != NULL) {
+		return refuse_scanout("by rule: the output's output(..., scanout=False)");
+	}
 	struct render_item *only = NULL;
 	bool covers_others = false;
 	for (size_t i = count; i-- > 0;) {
