@@ -6,15 +6,16 @@ the per-client object limits' defaults (compositor/limits_options.py).
 
 The applications and steps of bench/measure_shm_use.py (started, left to draw, maximized
 and restored twice, ended), then Firefox ESR and Chromium (browsers()) on a local page heavy
-on drawing (BROWSER_PAGE, 400 styled DOM elements, a third of them CSS-animated, a canvas
+on drawing (BROWSER_PAGE: 400 styled DOM elements, a third of them CSS-animated, a canvas
 animation, a looping VP9 video made with ffmpeg), in one window and in several tabs and
-windows (opened by the page with window.open, popups allowed). Every object and wl_shm limit
-far above anything; the `clients` command's ``limits`` entry (compositor/limits_objects.py)
-gives each client's peak objects (all, surfaces, subsurfaces, regions, callbacks, data
-sources), dma-buf buffers and fds, its ``wl_shm`` entry (compositor/limits.py) peak pools,
-buffers, buffers' bytes and bytes mapped; sampled every second (a browser's helper
-processes may connect and go). X11 applications are counted in Xwayland (one client for
-all). --only keeps the applications whose label matches. Figures, not assertions.
+windows (opened by the page with window.open, popups allowed); a browser's windows end
+maximized all at once. Every object and wl_shm limit far above anything; the `clients`
+command's ``limits`` entry (compositor/limits_objects.py) gives each client's peak objects
+(all, surfaces, subsurfaces, regions, callbacks, data sources), dma-buf buffers and fds,
+its ``wl_shm`` entry (compositor/limits.py) peak pools, buffers, buffers' bytes and bytes
+mapped; sampled every second (a browser's helper processes may connect and go). X11
+applications are counted in Xwayland (one client for all). --only keeps the applications
+whose label matches. Figures, not assertions.
 """
 
 from __future__ import annotations
@@ -277,6 +278,11 @@ def main() -> int:
                         args.shots.mkdir(parents=True, exist_ok=True)
                         shot = args.shots / (re.sub(r"[^A-Za-z0-9]+", "-", label)[:60] + ".png")
                         comp.ctl_ok("screenshot", path=str(shot.resolve()))
+                if browser:  # then every window of it maximized at once
+                    mapped = [v for v in comp.views() if v["mapped"]]
+                    for view in mapped:
+                        comp.ctl_ok("maximize", id=view["id"], state="true")
+                    watch(comp, seen, settle / 2)
                 end(procs)
                 time.sleep(1)
                 for pid, entry in seen.items():
