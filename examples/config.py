@@ -116,7 +116,7 @@ title_bar(focused="#2e5a8a", unfocused="#4d4d4d", close="#c0392b", maximize="#3f
 # client_limits() gives the clients whose executable (a regular expression on the path or
 # its base name; "Xwayland" for Xwayland) or uid match other ones when they connect, and can
 # keep linux-dmabuf or wl_drm from them (they fall back to shared memory).
-# client_limits(exe="firefox", shm_bytes=2 << 30, dmabuf_bytes=4 << 30)
+# client_limits(exe="firefox", shm_bytes=8 << 30, dmabuf_bytes=4 << 30)
 # client_limits(exe="untrusted-.*", linux_dmabuf=False, wl_drm=False, surfaces=64)
 client_limits(exe="Xwayland", surfaces=16384, objects=200_000)  # one client for all X11 apps
 

@@ -355,7 +355,7 @@ def test_shm_use_against_limits_in_clients_top_and_stats(make_compositor):
     shm = client["wl_shm"]
     assert shm["pools"] == {"used": 1, "peak": 1, "limit": 1024}
     assert shm["buffers"] == {"used": 40, "peak": 40, "limit": 100}
-    assert shm["bytes"] == {"used": 40 * 4, "peak": 40 * 4, "limit": 1 << 30}
+    assert shm["bytes"] == {"used": 40 * 4, "peak": 40 * 4, "limit": 4 << 30}
     assert shm["mapped"] == {"used": 4096, "peak": 4096, "limit": 16 << 30}
     assert shm["refused"] == 0
     stats = comp.ctl_ok("stats", objects=0)
@@ -364,7 +364,7 @@ def test_shm_use_against_limits_in_clients_top_and_stats(make_compositor):
     assert limits["per_client"]["shm_buffers"] == 100
     assert limits["shm"]["buffers"] == 40 and limits["connections"]["accepted"] >= 1
     (row,) = [r for r in rows(comp.ctl_ok("clients")) if r["PID"] == hog.pid]
-    assert cell(row, "SHM") == "160 B of 1.0 GiB"
+    assert cell(row, "SHM") == "160 B of 4.0 GiB"
     release(hog)
     wait_for(lambda: comp.ctl_ok("stats", objects=0)["shm_buffers"] == 0, 10,
              what="the buffers to go with the client")

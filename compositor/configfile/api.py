@@ -758,7 +758,7 @@ def client_limits(
     against the whole path or the base name, from /proc/PID/exe; ``Xwayland`` names Xwayland,
     whose credentials are the compositor's own) and ``uid`` match, decided when a client
     connects: any of ``--max-client-*``'s without the prefix, dashes as underscores
-    (``shm_bytes=2 << 30``: firefox may hold 2 GiB of wl_shm; ``regions=0``), and the
+    (``shm_bytes=8 << 30``: firefox may hold 8 GiB of wl_shm; ``regions=0``), and the
     graphics paths kept from it: ``linux_dmabuf=False``, ``wl_drm=False`` (the global is
     hidden from it, so it takes its fall-back path), ``scanout=False`` (its buffers always
     composited, never put on a plane directly). Every matching rule applies, in the file's
