@@ -3,6 +3,7 @@ the per-client object limits' defaults (compositor/limits_options.py).
 
     python bench/measure_objects.py [--width 3840 --height 2160] [--seconds 6]
         [--only REGEX] [--browser-seconds 40] [--tabs 3 --windows 2] [--shots DIR]
+        [--defaults] [--arg=--OPTION=VALUE ...]
 
 The applications and steps of bench/measure_shm_use.py (started, left to draw, maximized
 and restored twice, ended), then Firefox ESR and Chromium (browsers()) on a local page heavy
@@ -15,7 +16,8 @@ command's ``limits`` entry (compositor/limits_objects.py) gives each client's pe
 its ``wl_shm`` entry (compositor/limits.py) peak pools, buffers, buffers' bytes and bytes
 mapped; sampled every second (a browser's helper processes may connect and go). X11
 applications are counted in Xwayland (one client for all). --only keeps the applications
-whose label matches. Figures, not assertions.
+whose label matches; --defaults keeps the compositor's default limits instead and prints
+each client a limit disconnected. Figures, not assertions.
 """
 
 from __future__ import annotations
@@ -228,13 +230,22 @@ def main() -> int:
     parser.add_argument(
         "--windows", type=int, default=2, help="a browser's windows beyond its first"
     )
+    parser.add_argument("--defaults", action="store_true",
+                        help="the default limits, not limits far above anything: lines of "
+                        "clients disconnected by a limit are printed")  # fmt: skip
+    parser.add_argument("--arg", action="append", default=[], metavar="OPTION=VALUE",
+                        help="a compositor option: --arg=--max-client-shm-bytes=2048")  # fmt: skip
     parser.add_argument("--only", default="", help="only the applications whose label matches")
     parser.add_argument("--shots", type=Path, help="a screenshot of each application, maximized")
     args = parser.parse_args()
     high = list(SHM_HIGH)
     for _name, option, _default, maximum, _what in OBJECT_LIMITS:
         high += [option, str(maximum)]
+    if args.defaults:  # the compositor's own limits: would they stop an application?
+        high = []
+    high += [a for pair in args.arg for a in pair.split("=", 1)]
     results = []
+    stopped: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="objects-use-") as tmp:
         comp = CompositorProcess(Path(tmp), args=["--renderer", "pixman", *high],
                                  width=args.width, height=args.height)  # fmt: skip
@@ -285,6 +296,10 @@ def main() -> int:
                     watch(comp, seen, settle / 2)
                 end(procs)
                 time.sleep(1)
+                for line in comp.log().splitlines():
+                    if "disconnected:" in line and line not in stopped:
+                        stopped.add(line)
+                        print(f"{label}: {line}", flush=True)
                 for pid, entry in seen.items():
                     if entry.get("surfaces") and pid not in before:
                         results.append({"app": label, "views": views, **entry})
