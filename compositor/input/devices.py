@@ -10,13 +10,14 @@ clients' virtual devices have no libinput settings: ``"libinput": false``.
 
 from __future__ import annotations
 
-import ctypes
 from typing import TYPE_CHECKING, Any
 
 from wlroots import ffi as wlr_ffi
 from wlroots import lib as wlr_lib
 
 if TYPE_CHECKING:
+    import ctypes
+
     from wlroots.wlr_types import InputDevice
 
     from compositor.input.seat import SeatManager
@@ -28,17 +29,21 @@ SCROLL_METHODS = {0: "none", 1: "two_finger", 2: "edge", 4: "on_button_down"}
 _libinput: Any = None
 
 
-def _fn(name: str, restype: Any = ctypes.c_int) -> Any:
+def _fn(name: str, restype: Any = None) -> Any:
+    # ctypes only when a libinput device is asked about: an idle compositor holds none of
+    # the optional modules (stats.OPTIONAL_MODULES, tests/test_endurance.py).
+    import ctypes  # noqa: PLC0415
+
     global _libinput
     if _libinput is None:
         _libinput = ctypes.CDLL("libinput.so.10")  # wlroots links it: already loaded
     function = getattr(_libinput, name)
-    function.restype = restype
+    function.restype = ctypes.c_int if restype is None else restype
     function.argtypes = (ctypes.c_void_p,)
     return function
 
 
-def _get(handle: ctypes.c_void_p, name: str, restype: Any = ctypes.c_int) -> Any:
+def _get(handle: ctypes.c_void_p, name: str, restype: Any = None) -> Any:
     return _fn(f"libinput_device_config_{name}", restype)(handle)
 
 
@@ -46,6 +51,8 @@ def libinput_settings(device: InputDevice) -> dict[str, Any] | None:
     """The libinput settings of a libinput pointer as libinput has them now, or None."""
     if not wlr_lib.wlr_input_device_is_libinput(device._ptr):
         return None
+    import ctypes  # noqa: PLC0415 (see _fn)
+
     raw = wlr_lib.wlr_libinput_get_device_handle(device._ptr)
     handle = ctypes.c_void_p(int(wlr_ffi.cast("uintptr_t", raw)))
     out: dict[str, Any] = {}
