@@ -168,8 +168,9 @@ class Server:
         self.layers = LayerShell(core, outputs, wm, self.xdg_shell, self._focus_layer_keyboard)
         # ext-session-lock: lock screens; while locked only lock surfaces are shown and get
         # input (the seat asks it).
-        self.session_lock = SessionLock(core, outputs, seat, self.refocus_keyboard)
+        self.session_lock = SessionLock(core, outputs, seat)
         seat.session_lock = self.session_lock
+        self.session_lock.lock_changed.append(seat.session_lock_changed)
         wm.usable_area = self.layers.usable_area
         self.layers.on_usable_changed = wm.refit
         self.output_management = OutputManagement(

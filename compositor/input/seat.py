@@ -81,9 +81,11 @@ class SeatManager:
         self.gestures = PointerGestures(self)
         self.idle = IdleManager(self)
         self.shortcuts_inhibit = KeyboardShortcutsInhibit(self)
+        self.refocus_keyboard = refocus_keyboard
         self.input_inhibit = InputInhibit(self, refocus_keyboard)
-        # ext-session-lock (shell/session_lock.py), set by the composition root: while the
-        # session is locked only lock surfaces get input.
+        # ext-session-lock (shell/session_lock.py), set by the composition root, which makes
+        # session_lock_changed its first observer: while the session is locked only lock
+        # surfaces get input.
         self.session_lock: SessionLock | None = None
         self.text_input = TextInputRelay(self)
         self.tablets = Tablets(self)
@@ -300,6 +302,23 @@ class SeatManager:
             len(held),
             wlr_ffi.addressof(handler.keyboard._ptr.modifiers),
         )
+
+    def session_lock_changed(self, locked: bool) -> None:
+        """The session locked: nothing a client started goes on (the window switcher, a
+        drag, grabs and presses) and no client keeps the keyboard. Unlocked: the keyboard
+        goes back to whoever should have it and the pointer to what is under it. Either
+        way an idle inhibitor's surface may have been hidden or shown."""
+        if locked:
+            self.bindings.cancel()
+            self.drag.cancel()
+            self.wlr_seat.keyboard_clear_focus()
+            self.cursor.session_locked()
+        else:
+            self.wlr_seat.keyboard_clear_focus()
+            self.refocus_keyboard()
+            self.cursor.sync_motion_path()
+            self.cursor.rebase()
+        self.idle.update()
 
     def clear_keyboard_focus(self) -> None:
         if self.locked():

@@ -1,7 +1,8 @@
 """What windows ask of the seat: the one way from the shell to input.
 
-The shell (placement, focus, stacking) does not import the input package; the composition
-root hands it the seat (input/seat.py's ``SeatManager``), which has these methods.
+The shell (placement, focus, stacking, the session lock) does not import the input package;
+the composition root hands it the seat (input/seat.py's ``SeatManager``), which has these
+methods.
 """
 
 from __future__ import annotations

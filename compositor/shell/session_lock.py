@@ -40,8 +40,8 @@ from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 if TYPE_CHECKING:
     from compositor.control import ControlServer
     from compositor.core import Core
-    from compositor.input.seat import SeatManager
     from compositor.output import OutputManager, ServerOutput
+    from compositor.shell.seat_port import SeatPort
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +110,11 @@ class SessionLock:
         self,
         core: Core,
         outputs: OutputManager,
-        seat: SeatManager,
-        refocus_keyboard: Callable[[], None],
+        seat: SeatPort,
     ) -> None:
         self.core = core
         self.outputs = outputs
-        self.seat = seat
-        # Gives the keyboard back to whoever should have it once the session is unlocked.
-        self.refocus_keyboard = refocus_keyboard
+        self.seat = seat  # the keyboard goes to lock surfaces; the pointer finds them
         self._handle = ffi.new_handle(self)
         self.manager = lib.comp_session_lock_manager_create(
             to_native(core.display, "struct wl_display *"), self._handle
@@ -133,7 +130,8 @@ class SessionLock:
         self._surfaces: dict[int, Any] = {}  # comp_lock_surface * by address (active lock's)
         self._locked_wait = None  # (timer, lock, {output: frames_committed at lock}, start)
         self.counts = {"locks_granted": 0, "locks_refused": 0, "unlocks": 0, "locks_abandoned": 0}
-        # Told True when the session locks and False when it unlocks (screen sharing blanks).
+        # Told True when the session locks and False when it unlocks: the seat (input/seat.py:
+        # grabs, drags and the switcher end; the keyboard goes back), screen sharing (blanks).
         self.lock_changed: list[Callable[[bool], None]] = []
 
     def destroy(self) -> None:
@@ -267,7 +265,7 @@ class SessionLock:
         focused = self.seat.wlr_seat._ptr.keyboard_state.focused_surface
         if not address(focused) or not self.allowed(focused):
             self._focus(self._surface_for_keyboard() or ls)
-        self.seat.cursor.rebase()
+        self.seat.rebase_pointer()
 
     def _on_surface_gone(self, ls: Any) -> None:
         if self._surfaces.pop(address(ls), None) is None:
@@ -295,14 +293,7 @@ class SessionLock:
         for server_output in self.outputs:
             self._add_output(server_output)
         self._rehide()
-        seat = self.seat
-        # Nothing a client started goes on: the window switcher, a drag, grabs and presses.
-        seat.bindings.cancel()
-        seat.drag.cancel()
-        seat.wlr_seat.keyboard_clear_focus()
-        seat.cursor.session_locked()
-        seat.idle.update()  # an idle inhibitor's surface behind the lock is not drawn
-        for observer in self.lock_changed:
+        for observer in self.lock_changed:  # the seat first: what clients started ends
             observer(True)
 
     def _unlock_session(self) -> None:
@@ -318,12 +309,7 @@ class SessionLock:
         if self._tree != ffi.NULL:
             lib.wlr_scene_node_destroy(self._tree)
             self._tree = ffi.NULL
-        self.seat.wlr_seat.keyboard_clear_focus()
-        self.refocus_keyboard()
-        self.seat.cursor.sync_motion_path()
-        self.seat.cursor.rebase()
-        self.seat.idle.update()
-        for observer in self.lock_changed:
+        for observer in self.lock_changed:  # the seat first: the keyboard goes back
             observer(False)
 
     def _rehide(self) -> None:
