@@ -163,7 +163,7 @@ class Server:
         wm.view_changed_observers.append(self._view_changed)
         # A window shown or hidden may show or hide an idle inhibitor's surface.
         self.foreign_toplevels.on_visibility_changed = seat.idle.update
-        self.virtual_input = VirtualInput(self.display, seat)
+        self.virtual_input = VirtualInput(self.display, seat.add_input_device)
         self.activation = Activation(self.display, wm)
         self.layers = LayerShell(core, outputs, wm, self.xdg_shell, self._focus_layer_keyboard)
         # ext-session-lock: lock screens; while locked only lock surfaces are shown and get

@@ -36,7 +36,10 @@ from compositor.ffi import address, ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.input.seat import SeatManager
+    from wlroots.wlr_types import Seat
+
+    from compositor.core import Core
+    from compositor.input.pointer_port import PointerPort
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +87,11 @@ class Constraint:
 
 
 class PointerConstraints:
-    def __init__(self, seat: SeatManager) -> None:
-        self.seat = seat
-        display = seat.core.display
+    def __init__(self, core: Core, wlr_seat: Seat, pointer: PointerPort) -> None:
+        self.core = core  # the display for the globals, the scene to find surfaces in
+        self.wlr_seat = wlr_seat
+        self.pointer = pointer  # constrained and warped here; told when Python must take motion
+        display = core.display
         self.manager = PointerConstraintsV1(display)
         self.relative_pointer = RelativePointerManagerV1(display)
         self.constraints: list[Constraint] = []
@@ -96,7 +101,7 @@ class PointerConstraints:
         self._coords = ffi.new("int[2]")
         self._listeners = Listeners(
             (self.manager.new_constraint_event, self._on_new_constraint),
-            (seat.wlr_seat.keyboard_state.focus_change_event, self._on_focus_change),
+            (wlr_seat.keyboard_state.focus_change_event, self._on_focus_change),
         )
 
     def destroy(self) -> None:
@@ -132,7 +137,7 @@ class PointerConstraints:
         )
 
     def _focused_address(self) -> int:
-        focused = self.seat.wlr_seat._ptr.keyboard_state.focused_surface
+        focused = self.wlr_seat._ptr.keyboard_state.focused_surface
         return 0 if focused == wlr_ffi.NULL else address(focused)
 
     def _activate(self, entry: Constraint | None) -> None:
@@ -149,7 +154,7 @@ class PointerConstraints:
             if not entry.locked:
                 self.warp_inside(entry)
             entry.constraint.send_activated()
-        self.seat.cursor.sync_motion_path()
+        self.pointer.sync_motion_path()
 
     def on_destroyed(self, entry: Constraint) -> None:
         if entry in self.constraints:
@@ -157,12 +162,12 @@ class PointerConstraints:
         if self.active is entry:
             self._warp_to_hint(entry)
             self.active = None
-            self.seat.cursor.sync_motion_path()
+            self.pointer.sync_motion_path()
 
     # -- moving the pointer ---------------------------------------------------------------
 
     def _surface_position(self, entry: Constraint) -> tuple[int, int] | None:
-        root = to_native(self.seat.core.scene.node, "struct wlr_scene_node *")
+        root = to_native(self.core.scene.node, "struct wlr_scene_node *")
         surface = to_native(entry.constraint._ptr.surface, "struct wlr_surface *")
         if not lib.comp_scene_surface_drawn(root, surface, self._coords, self._coords + 1):
             return None
@@ -173,13 +178,13 @@ class PointerConstraints:
         position = self._surface_position(entry)
         if position is None:
             return
-        cursor = self.seat.cursor.wlr_cursor
+        cursor = self.pointer.wlr_cursor
         sx, sy = cursor.x - position[0], cursor.y - position[1]
         if lib.comp_region_point_inside(entry.region, sx, sy, self._out, self._out + 1):
             cursor.warp(
                 WarpMode.LayoutClosest, position[0] + self._out[0], position[1] + self._out[1]
             )
-            self.seat.cursor.rebase()
+            self.pointer.rebase()
 
     def _warp_to_hint(self, entry: Constraint) -> None:
         """A lock that ends: the pointer goes where the client says it shows it."""
@@ -187,16 +192,16 @@ class PointerConstraints:
         position = self._surface_position(entry) if hint is not None else None
         if hint is None or position is None:
             return
-        self.seat.cursor.wlr_cursor.warp(
+        self.pointer.wlr_cursor.warp(
             WarpMode.LayoutClosest, position[0] + hint[0], position[1] + hint[1]
         )
-        lib.wlr_seat_pointer_warp(to_native(self.seat.wlr_seat, "struct wlr_seat *"), *hint)
+        lib.wlr_seat_pointer_warp(to_native(self.wlr_seat, "struct wlr_seat *"), *hint)
 
     def relative_motion(self, time_msec: int, dx: float, dy: float, udx: float, udy: float):
         """Every pointer motion, as relative motion for the client under the pointer."""
         self.relative_events += 1
         self.relative_pointer.send_relative_motion(
-            self.seat.wlr_seat, time_msec * 1000, dx, dy, udx, udy
+            self.wlr_seat, time_msec * 1000, dx, dy, udx, udy
         )
 
     def constrain(self, dx: float, dy: float) -> Allowed | None | bool:
@@ -208,7 +213,7 @@ class PointerConstraints:
         entry = self.active
         if entry is None:
             return None
-        cursor = self.seat.cursor
+        cursor = self.pointer
         hit = cursor.hit(cursor.wlr_cursor.x, cursor.wlr_cursor.y)
         if hit.surface is None or address(hit.surface) != entry.surface_address:
             return None  # the pointer is elsewhere: the constraint waits for it
@@ -229,6 +234,5 @@ class PointerConstraints:
             "constraints": len(self.constraints),
             "active": None if active is None else ("locked" if active.locked else "confined"),
             # Offered from Python (while it takes motion) and from the C motion path.
-            "relative_motion_events": self.relative_events
-            + self.seat.cursor.motion.relative_events,
+            "relative_motion_events": self.relative_events + self.pointer.motion.relative_events,
         }

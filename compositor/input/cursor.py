@@ -34,8 +34,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pywayland.server import Listener
 from wlroots import ffi as wlr_ffi
@@ -54,12 +53,21 @@ from wlroots.wlr_types.pointer import (
 
 from compositor import wayland_fixes
 from compositor.ffi import ffi, lib, to_native
+from compositor.input.pointer_port import Hit
 from compositor.input.seatops import ButtonHeld, KeptPress, Move, Passthrough, Resize, SeatOp
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.input.seat import SeatManager
+    from wlroots.wlr_types import Seat
+
+    from compositor.core import Core
+    from compositor.input.constraints import PointerConstraints
+    from compositor.input.drag import DragAndDrop
+    from compositor.input.inhibit import InputInhibit
+    from compositor.shell.decorations import Decorations
+    from compositor.shell.session_lock import SessionLock
     from compositor.shell.view import View
+    from compositor.shell.window_manager import WindowManager
 
 log = logging.getLogger(__name__)
 
@@ -77,23 +85,42 @@ def comp_py_pointer_motion(handle: Any, kind: int, event: Any) -> None:
     ffi.from_handle(handle).from_c(kind, event)
 
 
-@dataclass
-class Hit:
-    """What is under a layout point: a window (or None), a client surface (a wlroots ffi
-    ``struct wlr_surface *``, or None over the background or a decoration), the
-    surface-local coordinates, and the scene node hit (this project's ffi; NULL if none)."""
+class PointerSeat(Protocol):
+    """What the pointer asks of the rest of the seat (input/seat.py's ``SeatManager``, which
+    builds the cursor first and the parts named here with it)."""
 
-    view: View | None
-    surface: Any
-    sx: float
-    sy: float
-    node: Any
+    constraints: PointerConstraints  # a motion is constrained, then relative motion
+    drag: DragAndDrop  # motion during a drag and drop goes to its focus
+    input_inhibit: InputInhibit  # motion goes through Python while a client inhibits input
+    session_lock: SessionLock | None  # a press on another output's lock surface
+    pointers: list  # the pointer devices: no cursor image without one
+
+    def notify_activity(self) -> None: ...
+
+    def input_allowed(self, surface: Any) -> bool: ...
+
+    def locked(self) -> bool: ...
+
+    def modifiers(self) -> KeyboardModifier: ...
 
 
 class CursorManager:
-    def __init__(self, seat: SeatManager) -> None:
+    def __init__(
+        self,
+        core: Core,
+        wlr_seat: Seat,
+        seat: PointerSeat,
+        *,
+        wm: WindowManager,
+        decorations: Decorations | None,
+    ) -> None:
+        """``wm``: clicks focus windows, the hit test finds them; ``decorations``: presses on
+        title bars."""
+        self.core = core
+        self.wlr_seat = wlr_seat
         self.seat = seat
-        core = seat.core
+        self.wm = wm
+        self.decorations = decorations
         self.wlr_cursor = Cursor(core.output_layout)
         self._xcursor_manager: XCursorManager | None = None  # see xcursor_theme()
         self.cursor_theme: tuple[str | None, int] = (None, 24)  # name (None: default), size
@@ -119,7 +146,7 @@ class CursorManager:
         self._handle = ffi.new_handle(self)
         self.motion = lib.comp_pointer_motion_create(
             to_native(self.wlr_cursor, "struct wlr_cursor *"),
-            to_native(seat.wlr_seat, "struct wlr_seat *"),
+            to_native(wlr_seat, "struct wlr_seat *"),
             self._root,
             self._handle,
         )
@@ -159,6 +186,13 @@ class CursorManager:
             or seat.input_inhibit.exclusive_client
             or seat.locked()
         )
+
+    def input_allowed_changed(self) -> None:
+        """Which surfaces may get input changed (an input inhibitor came or went, the
+        session was unlocked): Python takes motion or not, and the pointer goes to what it
+        may reach under it."""
+        self.sync_motion_path()
+        self.rebase()
 
     def describe_motion(self) -> dict[str, Any]:
         motion = self.motion
@@ -274,7 +308,7 @@ class CursorManager:
         self._relative_motion(focused, event.time_msec, dx, dy, dx, dy)
 
     def _pointer_focus(self) -> Any:
-        return self.seat.wlr_seat.pointer_state._ptr.focused_surface
+        return self.wlr_seat.pointer_state._ptr.focused_surface
 
     def _relative_motion(self, focused: Any, time_msec: int, dx, dy, udx, udy) -> None:
         """The motion as relative motion for the client under the pointer, in the frame of
@@ -316,7 +350,7 @@ class CursorManager:
         surface = lib.comp_scene_input_at(self._root, lx, ly, sx, sy, node, tree)
         view = None
         if tree[0] != ffi.NULL:
-            view = self.seat.wm.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
+            view = self.wm.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
         wlr_surface = None
         if surface != ffi.NULL:
             if not self.seat.input_allowed(surface):
@@ -328,7 +362,7 @@ class CursorManager:
     def focus_under_cursor(self, time_msec: int, moved: bool = False) -> None:
         """Give the pointer to what is under it (the passthrough's motion)."""
         hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
-        seat = self.seat.wlr_seat._ptr
+        seat = self.wlr_seat._ptr
         was_over_client, self.over_client = self.over_client, hit.surface is not None
         if hit.surface is None:
             # Over the background (or a decoration): show our own cursor image, once the
@@ -336,7 +370,7 @@ class CursorManager:
             # only with a pointer to move it (a software cursor keeps buffers off the planes).
             if (moved or was_over_client) and self.seat.pointers:
                 self.xcursor_theme().set_cursor_image("left_ptr", self.wlr_cursor)
-            self.seat.wlr_seat.pointer_clear_focus()
+            self.wlr_seat.pointer_clear_focus()
             return
         wlr_lib.wlr_seat_pointer_notify_enter(seat, hit.surface, hit.sx, hit.sy)
         wlr_lib.wlr_seat_pointer_notify_motion(seat, time_msec, hit.sx, hit.sy)
@@ -350,7 +384,7 @@ class CursorManager:
         if time_msec is None:
             time_msec = _now_msec()
         hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
-        seat = self.seat.wlr_seat._ptr
+        seat = self.wlr_seat._ptr
         if hit.surface is None:
             wlr_lib.wlr_seat_pointer_notify_clear_focus(seat)
         else:
@@ -364,9 +398,7 @@ class CursorManager:
         loop is idle (a window maps inside its commit, before the scene graph has placed
         its surfaces)."""
         if self._rebase_source is None:
-            self._rebase_source = wayland_fixes.add_idle(
-                self.seat.core.event_loop, self._rebase_now
-            )
+            self._rebase_source = wayland_fixes.add_idle(self.core.event_loop, self._rebase_now)
 
     def _rebase_now(self) -> None:
         self._rebase_source = None
@@ -379,9 +411,7 @@ class CursorManager:
         if not isinstance(self.op, ButtonHeld) or self.op.view is not view or not self._delivered:
             return False
         return serial is None or bool(
-            wlr_lib.wlr_seat_validate_pointer_grab_serial(
-                self.seat.wlr_seat._ptr, wlr_ffi.NULL, serial
-            )
+            wlr_lib.wlr_seat_validate_pointer_grab_serial(self.wlr_seat._ptr, wlr_ffi.NULL, serial)
         )
 
     # -- buttons --------------------------------------------------------------------------
@@ -401,7 +431,7 @@ class CursorManager:
         if not self._delivered:
             hit = self.hit(self.wlr_cursor.x, self.wlr_cursor.y)
             if hit.view is not None:
-                self.seat.wm.focus(hit.view)
+                self.wm.focus(hit.view)
                 action = self._mouse_binding(button)
                 if action is not None:
                     self._kept.add(button)
@@ -420,7 +450,7 @@ class CursorManager:
                 self.seat.session_lock.clicked(hit.surface)  # another output's lock surface
             self.op = ButtonHeld(self, hit)
         self._delivered.add(button)
-        self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.PRESSED)
+        self.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.PRESSED)
 
     def _mouse_binding(self, button: int) -> Any:
         """What a press of ``button`` on a window does with the modifiers held now: "move",
@@ -435,7 +465,7 @@ class CursorManager:
     def _press_title_bar(self, hit: Hit, time_msec: int, button: int) -> bool:
         """A press on the compositor's title bar of a window is the compositor's: a left
         drag moves the window, a click on a button is taken at the release."""
-        decorations = self.seat.decorations
+        decorations = self.decorations
         part = decorations.part_at(hit.view, hit.node) if decorations is not None else None
         if part is None:
             return False
@@ -459,7 +489,7 @@ class CursorManager:
     def _release(self, time_msec: int, button: int) -> None:
         if button in self._delivered:
             self._delivered.discard(button)
-            self.seat.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.RELEASED)
+            self.wlr_seat.pointer_notify_button(time_msec, button, ButtonState.RELEASED)
         else:
             # Its press was kept by the compositor (or came before we started): so is this.
             self._kept.discard(button)
@@ -478,7 +508,7 @@ class CursorManager:
         self._kept |= self._delivered
         self._delivered.clear()
         self.op = KeptPress(self) if self._kept else Passthrough(self)
-        self.seat.wlr_seat.pointer_clear_focus()
+        self.wlr_seat.pointer_clear_focus()
         self.over_client = False
         if self.seat.pointers:
             self.xcursor_theme().set_cursor_image("left_ptr", self.wlr_cursor)
@@ -496,7 +526,7 @@ class CursorManager:
 
     def _on_axis(self, listener: Listener, event: PointerEventAxis) -> None:
         self.seat.notify_activity()
-        self.seat.wlr_seat.pointer_notify_axis(
+        self.wlr_seat.pointer_notify_axis(
             event.time_msec, event.orientation, event.delta, event.delta_discrete, event.source
         )
 

@@ -8,6 +8,7 @@ the pointer focus, as sway 1.7 does (it binds none of them itself).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pywayland.server import Listener
@@ -16,15 +17,24 @@ from wlroots.wlr_types.pointer_gestures_v1 import PointerGesturesV1
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.input.seat import SeatManager
+    from pywayland.server import Display
+    from wlroots.wlr_types import Cursor, Seat
 
 
 class PointerGestures:
-    def __init__(self, seat: SeatManager) -> None:
-        self.seat = seat
-        self.gestures = PointerGesturesV1(seat.core.display)
+    def __init__(
+        self,
+        display: Display,
+        wlr_seat: Seat,
+        cursor: Cursor,
+        notify_activity: Callable[[], None],
+    ) -> None:
+        """``cursor``: collects every pointer device's gestures; ``notify_activity``: each is
+        activity (idle)."""
+        self.wlr_seat = wlr_seat
+        self.notify_activity = notify_activity
+        self.gestures = PointerGesturesV1(display)
         self.forwarded: Counter[str] = Counter()
-        cursor = seat.cursor.wlr_cursor
         self._listeners = Listeners(
             (cursor.swipe_begin, self._on_swipe_begin),
             (cursor.swipe_update, self._on_swipe_update),
@@ -41,8 +51,8 @@ class PointerGestures:
 
     def _forward(self, name: str) -> Any:
         self.forwarded[name] += 1
-        self.seat.notify_activity()
-        return self.seat.wlr_seat
+        self.notify_activity()
+        return self.wlr_seat
 
     def _on_swipe_begin(self, listener: Listener, event: Any) -> None:
         seat = self._forward("swipe_begin")

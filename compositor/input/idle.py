@@ -24,6 +24,7 @@ counted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pywayland.server import Listener
@@ -39,8 +40,10 @@ from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
+    from wlroots.wlr_types import Seat
+
     from compositor.control import ControlServer
-    from compositor.input.seat import SeatManager
+    from compositor.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ class Inhibitor:
             self._layer_listeners.connect(layer.destroy_event, self._on_layer_destroy)
 
     def drawn(self) -> bool:
-        root = to_native(self.manager.seat.core.scene.node, "struct wlr_scene_node *")
+        root = to_native(self.manager.core.scene.node, "struct wlr_scene_node *")
         surface = to_native(self.surface, "struct wlr_surface *")
         return bool(
             lib.comp_scene_surface_drawn(
@@ -92,9 +95,13 @@ class Inhibitor:
 
 
 class IdleManager:
-    def __init__(self, seat: SeatManager) -> None:
-        self.seat = seat
-        display = seat.core.display
+    def __init__(self, core: Core, wlr_seat: Seat, activity_in_c: Callable[[], int]) -> None:
+        """``activity_in_c``: input events the C motion and key paths counted as activity
+        (they tell wlroots' idle themselves)."""
+        self.core = core  # the display, the event loop, the scene (drawn inhibitors)
+        self.wlr_seat = wlr_seat
+        self.activity_in_c = activity_in_c
+        display = core.display
         self.idle = Idle(display)
         self.notifier = lib.comp_idle_notifier_create(
             to_native(display, "struct wl_display *"), to_native(self.idle, "struct wlr_idle *")
@@ -129,7 +136,7 @@ class IdleManager:
     def notify_activity(self) -> None:
         """User input: every idle timer starts again (one that fired sends resumed)."""
         self.activity += 1
-        self.idle.notify_activity(self.seat.wlr_seat)
+        self.idle.notify_activity(self.wlr_seat)
 
     def _on_new_inhibitor(self, listener: Listener, inhibitor: IdleInhibitorV1) -> None:
         entry = Inhibitor(self, inhibitor)
@@ -145,9 +152,7 @@ class IdleManager:
     def update_soon(self) -> None:
         """update() once the event loop is idle (after the commit being handled)."""
         if self._update_source is None:
-            self._update_source = wayland_fixes.add_idle(
-                self.seat.core.event_loop, self._update_now
-            )
+            self._update_source = wayland_fixes.add_idle(self.core.event_loop, self._update_now)
 
     def _update_now(self) -> None:
         self._update_source = None
@@ -182,9 +187,7 @@ class IdleManager:
             "inhibitors": [{"pid": entry.pid, "drawn": entry.drawn()} for entry in self.inhibitors],
             "timers": timers,
             # Input events counted as activity, here and on the C motion and key paths.
-            "activity": self.activity
-            + self.seat.cursor.motion.motions_c
-            + self.seat.describe_keys()["keys_c"],
+            "activity": self.activity + self.activity_in_c(),
         }
 
     def register_commands(self, control: ControlServer) -> None:

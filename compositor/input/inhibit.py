@@ -28,7 +28,8 @@ from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.input.seat import SeatManager
+    from pywayland.server import Display
+    from wlroots.wlr_types import Seat
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,10 @@ class ShortcutsInhibitor:
 
 
 class KeyboardShortcutsInhibit:
-    def __init__(self, seat: SeatManager) -> None:
-        self.seat = seat
+    def __init__(self, display: Display, wlr_seat: Seat) -> None:
+        self.wlr_seat = wlr_seat
         self.manager = lib.wlr_keyboard_shortcuts_inhibit_v1_create(
-            to_native(seat.core.display, "struct wl_display *")
+            to_native(display, "struct wl_display *")
         )
         if self.manager == ffi.NULL:
             raise RuntimeError("wlroots could not create the keyboard-shortcuts-inhibit global")
@@ -86,7 +87,7 @@ class KeyboardShortcutsInhibit:
         )
         self._listeners = Listeners(
             (new_inhibitor, self._on_new_inhibitor),
-            (seat.wlr_seat.keyboard_state.focus_change_event, self._on_focus_change),
+            (wlr_seat.keyboard_state.focus_change_event, self._on_focus_change),
         )
 
     def destroy(self) -> None:
@@ -110,7 +111,7 @@ class KeyboardShortcutsInhibit:
 
     def update(self) -> None:
         """Active: the inhibitors of the surface with the keyboard focus; the rest not."""
-        focused = address(self.seat.wlr_seat._ptr.keyboard_state.focused_surface)
+        focused = address(self.wlr_seat._ptr.keyboard_state.focused_surface)
         for entry in self.inhibitors:
             entry.set_active(focused != 0 and entry.surface_address == focused)
 
@@ -120,11 +121,23 @@ class KeyboardShortcutsInhibit:
 
 
 class InputInhibit:
-    def __init__(self, seat: SeatManager, refocus: Callable[[], None]) -> None:
-        self.seat = seat
-        # Gives the keyboard back to whoever should have it once the inhibitor goes.
-        self.refocus = refocus
-        self.manager = InputInhibitManager(seat.core.display)
+    def __init__(
+        self,
+        display: Display,
+        wlr_seat: Seat,
+        *,
+        clear_keyboard_focus: Callable[[], None],
+        refocus_keyboard: Callable[[], None],
+        pointer_changed: Callable[[], None],
+    ) -> None:
+        """``clear_keyboard_focus``: the seat's (a lock surface keeps it); ``refocus_keyboard``
+        gives the keyboard back to whoever should have it once the inhibitor goes;
+        ``pointer_changed``: what the pointer may reach changed."""
+        self.wlr_seat = wlr_seat
+        self.clear_keyboard_focus = clear_keyboard_focus
+        self.refocus = refocus_keyboard
+        self.pointer_changed = pointer_changed
+        self.manager = InputInhibitManager(display)
         self.exclusive_client = 0  # address of the wl_client that holds it, 0: none
         self._listeners = Listeners(
             (self.manager.activate_event, self._on_activate),
@@ -141,21 +154,19 @@ class InputInhibit:
     def _on_activate(self, listener: Listener, data: Any) -> None:
         self.exclusive_client = address(self.manager._ptr.active_client)
         log.info("input inhibited: only one client gets input now")
-        state = self.seat.wlr_seat._ptr
+        state = self.wlr_seat._ptr
         if state.keyboard_state.focused_surface != wlr_ffi.NULL and not self.allowed(
             state.keyboard_state.focused_surface
         ):
-            self.seat.clear_keyboard_focus()
+            self.clear_keyboard_focus()
         if state.pointer_state.focused_surface != wlr_ffi.NULL and not self.allowed(
             state.pointer_state.focused_surface
         ):
-            self.seat.wlr_seat.pointer_clear_focus()
-        self.seat.cursor.sync_motion_path()
-        self.seat.cursor.rebase()
+            self.wlr_seat.pointer_clear_focus()
+        self.pointer_changed()
 
     def _on_deactivate(self, listener: Listener, data: Any) -> None:
         self.exclusive_client = 0
         log.info("input no longer inhibited")
         self.refocus()
-        self.seat.cursor.sync_motion_path()
-        self.seat.cursor.rebase()
+        self.pointer_changed()

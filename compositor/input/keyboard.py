@@ -17,7 +17,7 @@ window switcher is open or bindings are restricted (:meth:`SeatManager.sync_key_
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pywayland.protocol.wayland import WlKeyboard
 from pywayland.server import Listener
@@ -31,7 +31,11 @@ from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.input.seat import SeatManager
+    from wlroots.wlr_types import Seat
+
+    from compositor.input.bindings import Bindings
+    from compositor.input.drag import DragAndDrop
+    from compositor.input.text_input import TextInputRelay
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +49,28 @@ def comp_py_keyboard(handle: object, kind: int, event: object) -> None:
     ffi.from_handle(handle).from_c(kind, event)
 
 
+class KeyboardSeat(Protocol):
+    """What a keyboard asks of its seat (input/seat.py's ``SeatManager``)."""
+
+    wlr_seat: Seat
+    bindings: Bindings  # key presses, before any client
+    text_input: TextInputRelay  # an input method's keyboard grab
+    drag: DragAndDrop  # Escape cancels it
+    keys_of_gone_keyboards: dict[str, int]  # the C key path's counters, added when it goes
+
+    def notify_activity(self) -> None: ...
+
+    def bindings_restricted(self) -> bool: ...
+
+    def configure_key_path(self, keys: Any) -> None: ...
+
+    def sync_key_path(self) -> None: ...
+
+    def keyboard_removed(self, handler: KeyboardHandler) -> None: ...
+
+
 class KeyboardHandler:
-    def __init__(self, seat: SeatManager, device: InputDevice) -> None:
+    def __init__(self, seat: KeyboardSeat, device: InputDevice) -> None:
         self.seat = seat
         self.device = device
         self.keyboard = device.keyboard

@@ -6,6 +6,12 @@ relative pointer (constraints.py), pointer gestures (gestures.py), idle and idle
 method (text_input.py), tablets (tablet.py). Every input event
 counts as activity for idle (:meth:`SeatManager.notify_activity`); while a client inhibits
 input, only its surfaces get the keyboard (:meth:`SeatManager.input_allowed`).
+
+Each part is built with exactly what it calls: the display or core, the ``wlr_seat``, the
+cursor's ``wlr_cursor``, a seat operation or two as functions. The pointer and the keyboards,
+which need several of the seat's services, name them in small protocols of their own
+(``cursor.PointerSeat``, ``keyboard.KeyboardSeat``), and constraints and tablets name the
+pointer by ``pointer_port.PointerPort``: no part imports this module or the cursor's.
 """
 
 from __future__ import annotations
@@ -68,27 +74,36 @@ class SeatManager:
         """``refocus_keyboard``: give the keyboard to whoever should have it now (after
         a client stopped inhibiting input)."""
         self.core = core
-        self.wm = wm  # clicks focus windows; the pointer finds windows in the scene
-        self.decorations = decorations  # presses on title bars
         self.bindings = bindings  # key presses, before any client
-        self.wlr_seat = Seat(core.display, "seat0")
-        self.data_device_manager = DataDeviceManager(core.display)
-        self.primary_selection_manager = PrimarySelectionV1DeviceManager(core.display)
-        self.cursor = CursorManager(self)
-        self.drag = DragAndDrop(self.wlr_seat, self.cursor.wlr_cursor, core.stacking.drag)
-        self.drag.on_started = self.cursor.drag_motion
-        self.constraints = PointerConstraints(self)
-        self.gestures = PointerGestures(self)
-        self.idle = IdleManager(self)
-        self.shortcuts_inhibit = KeyboardShortcutsInhibit(self)
         self.refocus_keyboard = refocus_keyboard
-        self.input_inhibit = InputInhibit(self, refocus_keyboard)
+        display = core.display
+        self.wlr_seat = wlr_seat = Seat(display, "seat0")
+        self.data_device_manager = DataDeviceManager(display)
+        self.primary_selection_manager = PrimarySelectionV1DeviceManager(display)
+        # The pointer: clicks focus windows (wm), presses on title bars (decorations); it
+        # asks the seat's parts made below (constraints, drag, input inhibit) through the seat.
+        self.cursor = CursorManager(core, wlr_seat, self, wm=wm, decorations=decorations)
+        self.drag = DragAndDrop(wlr_seat, self.cursor.wlr_cursor, core.stacking.drag)
+        self.drag.on_started = self.cursor.drag_motion
+        self.constraints = PointerConstraints(core, wlr_seat, self.cursor)
+        self.gestures = PointerGestures(
+            display, wlr_seat, self.cursor.wlr_cursor, self.notify_activity
+        )
+        self.idle = IdleManager(core, wlr_seat, self._activity_in_c)
+        self.shortcuts_inhibit = KeyboardShortcutsInhibit(display, wlr_seat)
+        self.input_inhibit = InputInhibit(
+            display,
+            wlr_seat,
+            clear_keyboard_focus=self.clear_keyboard_focus,
+            refocus_keyboard=refocus_keyboard,
+            pointer_changed=self.cursor.input_allowed_changed,
+        )
         # ext-session-lock (shell/session_lock.py), set by the composition root, which makes
         # session_lock_changed its first observer: while the session is locked only lock
         # surfaces get input.
         self.session_lock: SessionLock | None = None
-        self.text_input = TextInputRelay(self)
-        self.tablets = Tablets(self)
+        self.text_input = TextInputRelay(display, wlr_seat)
+        self.tablets = Tablets(display, wlr_seat, self.cursor, self.notify_activity)
         motion = self.cursor.motion  # the C motion path reports activity, relative motion
         motion.idle = to_native(self.idle.idle, "struct wlr_idle *")
         motion.relative = to_native(
@@ -259,6 +274,10 @@ class SeatManager:
             "keys_python": gone["keys_python"] + sum(k.keys_python for k in live),
         }
 
+    def _activity_in_c(self) -> int:
+        """Input events the C motion and key paths counted as activity (idle)."""
+        return self.cursor.motion.motions_c + self.describe_keys()["keys_c"]
+
     def notify_activity(self) -> None:
         """A user's input event (any device): idle timers start again."""
         self.idle.notify_activity()
@@ -316,8 +335,7 @@ class SeatManager:
         else:
             self.wlr_seat.keyboard_clear_focus()
             self.refocus_keyboard()
-            self.cursor.sync_motion_path()
-            self.cursor.rebase()
+            self.cursor.input_allowed_changed()
         self.idle.update()
 
     def clear_keyboard_focus(self) -> None:

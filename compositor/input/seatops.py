@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wlroots import ffi as wlr_ffi
 from wlroots import lib as wlr_lib
@@ -33,7 +33,9 @@ from wlroots.util.edges import Edges
 from compositor.ffi import ffi, lib
 
 if TYPE_CHECKING:
-    from compositor.input.cursor import CursorManager, Hit
+    from wlroots.wlr_types import Cursor, Seat
+
+    from compositor.input.pointer_port import Hit
     from compositor.shell.view import View
 
 log = logging.getLogger(__name__)
@@ -41,12 +43,25 @@ log = logging.getLogger(__name__)
 MIN_SIZE = 32
 
 
+class Pointer(Protocol):
+    """What an operation does with the pointer (input/cursor.py's ``CursorManager``, which
+    keeps the operation, has these)."""
+
+    wlr_cursor: Cursor
+    wlr_seat: Seat
+    coords: Any  # scratch int[2] for wlr_scene_node_coords
+    over_client: bool  # the pointer is over a client's surface (its image is the client's)
+
+    def focus_under_cursor(self, time_msec: int, moved: bool = False) -> None:
+        """Give the pointer to what is under it."""
+
+
 class SeatOp:
     name = "?"
     view: View | None = None
     takes_pointer = False  # the compositor has the pointer: clients do not see it
 
-    def __init__(self, cursor: CursorManager) -> None:
+    def __init__(self, cursor: Pointer) -> None:
         self.cursor = cursor
 
     def motion(self, time_msec: int) -> None:
@@ -70,9 +85,9 @@ class Passthrough(SeatOp):
 class ButtonHeld(SeatOp):
     name = "button-held"
 
-    def __init__(self, cursor: CursorManager, hit: Hit) -> None:
+    def __init__(self, cursor: Pointer, hit: Hit) -> None:
         super().__init__(cursor)
-        seat = cursor.seat.wlr_seat
+        seat = cursor.wlr_seat
         # The node and surface (C addresses) that got the first press: the node turns NULL
         # when it is destroyed.
         self._node = lib.comp_node_ref_create()
@@ -91,7 +106,7 @@ class ButtonHeld(SeatOp):
     def motion(self, time_msec: int) -> None:
         """Motion goes to the surface that got the press, in its coordinates."""
         cursor = self.cursor
-        seat = cursor.seat.wlr_seat._ptr
+        seat = cursor.wlr_seat._ptr
         focused = seat.pointer_state.focused_surface
         node = lib.comp_node_ref_get(self._node)
         if node == ffi.NULL or focused == wlr_ffi.NULL:
@@ -109,7 +124,7 @@ class ButtonHeld(SeatOp):
     def view_gone(self, view: View) -> SeatOp:
         if view is self.view:
             # The rest of the held buttons go nowhere; the client had its leave.
-            self.cursor.seat.wlr_seat.pointer_clear_focus()
+            self.cursor.wlr_seat.pointer_clear_focus()
             lib.comp_node_ref_set(self._node, ffi.NULL)
             self._surface = 0
             self.view = None
@@ -130,7 +145,7 @@ class KeptPress(SeatOp):
 
     def __init__(
         self,
-        cursor: CursorManager,
+        cursor: Pointer,
         view: View | None = None,
         on_end: Callable[[int], None] | None = None,
     ) -> None:
@@ -148,7 +163,7 @@ class Move(SeatOp):
     takes_pointer = True
 
     def __init__(
-        self, cursor: CursorManager, view: View, on_end: Callable[[int], None] | None = None
+        self, cursor: Pointer, view: View, on_end: Callable[[int], None] | None = None
     ) -> None:
         super().__init__(cursor)
         self.view = view
@@ -156,7 +171,7 @@ class Move(SeatOp):
         self.cursor_x, self.cursor_y = cursor.wlr_cursor.x, cursor.wlr_cursor.y
         self.x, self.y, self.width, self.height = view.geometry()
         # While it lasts, clients do not see the pointer (and the cursor image stays).
-        cursor.seat.wlr_seat.pointer_clear_focus()
+        cursor.wlr_seat.pointer_clear_focus()
         cursor.over_client = False
         log.info("%s of %r started at %s", self.name, view.app_id, view.geometry())
 
@@ -179,7 +194,7 @@ class Move(SeatOp):
 class Resize(Move):
     name = "resize"
 
-    def __init__(self, cursor: CursorManager, view: View, edges: Edges) -> None:
+    def __init__(self, cursor: Pointer, view: View, edges: Edges) -> None:
         super().__init__(cursor, view)
         self.edges = edges if edges != Edges.NONE else Edges.BOTTOM | Edges.RIGHT
 

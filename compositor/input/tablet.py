@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pywayland.server import Listener, Signal
@@ -27,15 +28,28 @@ from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.input.seat import SeatManager
+    from pywayland.server import Display
+    from wlroots.wlr_types import Seat
+
+    from compositor.input.pointer_port import PointerPort
 
 log = logging.getLogger(__name__)
 
 
 class Tablets:
-    def __init__(self, seat: SeatManager) -> None:
-        self.seat = seat
-        self.manager = lib.wlr_tablet_v2_create(to_native(seat.core.display, "struct wl_display *"))
+    def __init__(
+        self,
+        display: Display,
+        wlr_seat: Seat,
+        pointer: PointerPort,
+        notify_activity: Callable[[], None],
+    ) -> None:
+        """``pointer``: the tools' events come through the cursor, which moves to the tool,
+        and its hit test finds the surface under it; ``notify_activity``: each is activity."""
+        self.wlr_seat = wlr_seat
+        self.pointer = pointer
+        self.notify_activity = notify_activity
+        self.manager = lib.wlr_tablet_v2_create(to_native(display, "struct wl_display *"))
         if self.manager == ffi.NULL:
             raise RuntimeError("wlroots could not create the tablet global")
         self.devices: dict[InputDevice, Listeners] = {}
@@ -44,7 +58,7 @@ class Tablets:
         # of (address, or 0)]; forgotten when wlroots destroys the tool.
         self._tools: dict[int, list] = {}
         self._tool_listeners = Listeners()
-        events = seat.cursor.wlr_cursor._ptr.events
+        events = pointer.wlr_cursor._ptr.events
         self._listeners = Listeners(
             *(
                 (_signal(events, name, ctype), handler)
@@ -61,7 +75,7 @@ class Tablets:
         """A tablet-tool device joins the seat: clients' tablet seats hear of it."""
         tablet = lib.wlr_tablet_create(
             self.manager,
-            to_native(self.seat.wlr_seat, "struct wlr_seat *"),
+            to_native(self.wlr_seat, "struct wlr_seat *"),
             to_native(device, "struct wlr_input_device *"),
         )
         if tablet == ffi.NULL:
@@ -72,7 +86,7 @@ class Tablets:
         )
         self._tablets[address(device._ptr)] = tablet
         # Its tools' events come through the cursor (which forgets the device itself).
-        self.seat.cursor.attach(device)
+        self.pointer.attach(device)
 
     def _removed(self, device: InputDevice) -> None:
         # wlroots removes the tablet from the clients' tablet seats itself.
@@ -96,7 +110,7 @@ class Tablets:
         entry = self._tools.get(key)
         if entry is None:
             v2 = lib.wlr_tablet_tool_create(
-                self.manager, to_native(self.seat.wlr_seat, "struct wlr_seat *"), tool
+                self.manager, to_native(self.wlr_seat, "struct wlr_seat *"), tool
             )
             if v2 == ffi.NULL:
                 return None
@@ -139,7 +153,7 @@ class Tablets:
         entry = self._tool(event.tool)
         if entry is None:
             return
-        self.seat.notify_activity()
+        self.notify_activity()
         if lib.comp_tablet_tip_down(event):
             if entry[1]:
                 lib.wlr_tablet_v2_tablet_tool_notify_down(entry[0])
@@ -151,7 +165,7 @@ class Tablets:
         entry = self._tool(event.tool)
         if entry is None:
             return
-        self.seat.notify_activity()
+        self.notify_activity()
         lib.wlr_tablet_v2_tablet_tool_notify_button(
             entry[0], event.button, 1 if lib.comp_tablet_button_pressed(event) else 0
         )
@@ -159,9 +173,9 @@ class Tablets:
     def _position(self, device: Any, entry: list, time_msec: int, x: float, y: float) -> None:
         """The tool at absolute (x, y) of its tablet (NaN: unchanged): the cursor goes there
         and the surface under it, if its client has a tablet seat, hears of the tool."""
-        self.seat.notify_activity()
+        self.notify_activity()
         tablet = self._tablets.get(address(device))
-        cursor = self.seat.cursor
+        cursor = self.pointer
         lib.wlr_cursor_warp_absolute(
             to_native(cursor.wlr_cursor, "struct wlr_cursor *"), device, x, y
         )

@@ -17,16 +17,15 @@ from typing import TYPE_CHECKING, Any
 from compositor.ffi import ffi, lib, to_native
 
 if TYPE_CHECKING:
-    from wlroots.wlr_types import InputDevice
-
-    from compositor.input.seat import SeatManager
+    from pywayland.server import Display
+    from wlroots.wlr_types import InputDevice, Seat
 
 
 class TextInputRelay:
-    def __init__(self, seat: SeatManager) -> None:
+    def __init__(self, display: Display, wlr_seat: Seat) -> None:
         self.relay = lib.comp_im_relay_create(
-            to_native(seat.core.display, "struct wl_display *"),
-            to_native(seat.wlr_seat, "struct wlr_seat *"),
+            to_native(display, "struct wl_display *"),
+            to_native(wlr_seat, "struct wlr_seat *"),
         )
         if self.relay == ffi.NULL:
             raise RuntimeError("wlroots could not create the text-input/input-method globals")

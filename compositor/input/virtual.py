@@ -4,6 +4,7 @@ backend's, and go when the client destroys them or disconnects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
@@ -17,13 +18,13 @@ from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
     from pywayland.server import Display
-
-    from compositor.input.seat import SeatManager
+    from wlroots.wlr_types import InputDevice
 
 
 class VirtualInput:
-    def __init__(self, display: Display, seat: SeatManager) -> None:
-        self.seat = seat
+    def __init__(self, display: Display, add_input_device: Callable[[InputDevice], None]) -> None:
+        """``add_input_device``: the seat's; a device joins it."""
+        self.add_input_device = add_input_device
         self.keyboard_manager = VirtualKeyboardManagerV1(display)
         self.pointer_manager = VirtualPointerManagerV1(display)
         self._listeners = Listeners(
@@ -32,10 +33,10 @@ class VirtualInput:
         )
 
     def _on_keyboard(self, listener: Listener, keyboard: VirtualKeyboardV1) -> None:
-        self.seat.add_input_device(keyboard.input_device)
+        self.add_input_device(keyboard.input_device)
 
     def _on_pointer(self, listener: Listener, event: VirtualPointerV1NewPointerEvent) -> None:
-        self.seat.add_input_device(event.new_pointer.input_device)
+        self.add_input_device(event.new_pointer.input_device)
 
     def destroy(self) -> None:
         self._listeners.remove_all()
