@@ -31,7 +31,7 @@ from compositor.config import Config
 from compositor.configfile.commands import CommandRegistry
 from compositor.configfile.runtime import UserConfig
 from compositor.control import ControlServer
-from compositor.core import Core
+from compositor.core import Core, Stacking
 from compositor.ffi import ffi, lib, to_native
 from compositor.frame_clock import FrameClock
 from compositor.globals import ProtocolGlobals
@@ -55,7 +55,6 @@ from compositor.shell.decorations import Decorations, render_title
 from compositor.shell.foreign_toplevel import ForeignToplevels
 from compositor.shell.layer import LayerShell
 from compositor.shell.session_lock import SessionLock
-from compositor.shell.stacking import Stacking
 from compositor.shell.switcher import WindowSwitcher
 from compositor.shell.window_manager import WindowManager
 from compositor.shell.xdg_shell import XdgShell

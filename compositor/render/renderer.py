@@ -11,12 +11,12 @@ from __future__ import annotations
 import glob
 import logging
 import os
-from dataclasses import dataclass
 
 from wlroots.allocator import Allocator
 from wlroots.backend import Backend
 from wlroots.renderer import Renderer
 
+from compositor.core import RendererChoice
 from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.render.allocator import allocator_for
 
@@ -25,14 +25,6 @@ log = logging.getLogger(__name__)
 
 class RendererError(Exception):
     """No renderer of the requested kind could be created."""
-
-
-@dataclass
-class RendererChoice:
-    renderer: Renderer
-    kind: str  # "gles2" or "pixman"
-    drm_fd: int  # the render node fd the renderer uses, -1 for pixman
-    reason: str  # why this kind was chosen, for the log and the control socket
 
 
 def find_render_node() -> str | None:

@@ -34,9 +34,8 @@ from compositor.ffi import lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
-    from compositor.core import Core
+    from compositor.core import Core, Stacking
     from compositor.output import OutputManager, ServerOutput
-    from compositor.shell.stacking import Stacking
     from compositor.shell.window_manager import WindowManager
     from compositor.shell.xdg_shell import XdgShell
 
