@@ -10,6 +10,7 @@ clients' virtual devices have no libinput settings: ``"libinput": false``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from wlroots import ffi as wlr_ffi
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from wlroots.wlr_types import InputDevice
 
-    from compositor.input.seat import SeatManager
+    from compositor.input.keyboard import KeyboardHandler
 
 UNSUPPORTED = "unsupported"
 ACCEL_PROFILES = {1: "flat", 2: "adaptive"}  # enum libinput_config_accel_profile
@@ -86,10 +87,14 @@ def libinput_settings(device: InputDevice) -> dict[str, Any] | None:
     return out
 
 
-def describe(seat: SeatManager) -> dict[str, Any]:
+def describe(
+    keyboards: Iterable[KeyboardHandler],
+    pointers: Iterable[InputDevice],
+    tablet_tools: Iterable[InputDevice],
+) -> dict[str, Any]:
     """``inputs``: the seat's keyboards, pointers and tablet tools."""
     devices: list[dict[str, Any]] = []
-    for handler in seat.keyboards:
+    for handler in keyboards:
         device = handler.device
         repeat = handler.keyboard._ptr.repeat_info
         devices.append(
@@ -101,7 +106,7 @@ def describe(seat: SeatManager) -> dict[str, Any]:
                 "repeat_delay": repeat.delay,
             }
         )
-    for device in seat.pointers:
+    for device in pointers:
         settings = libinput_settings(device)
         entry: dict[str, Any] = {
             "name": device.name,
@@ -112,7 +117,7 @@ def describe(seat: SeatManager) -> dict[str, Any]:
             entry["touchpad"] = settings["tap_fingers"] > 0
             entry["settings"] = settings
         devices.append(entry)
-    for device in seat.tablets.devices:
+    for device in tablet_tools:
         devices.append(
             {
                 "name": device.name,

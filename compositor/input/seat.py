@@ -364,7 +364,7 @@ class SeatManager:
             "the seat's input devices; for libinput devices the settings libinput has now "
             "(tap, natural scroll, acceleration, left-handed, dwt, scroll method; "
             "'unsupported' where the device has none), read back from libinput",
-            lambda request: devices.describe(self),
+            lambda request: devices.describe(self.keyboards, self.pointers, self.tablets.devices),
         )
 
     def describe_protocols(self, request: dict | None = None) -> dict:
