@@ -41,6 +41,10 @@ _LEVELS = {0: logging.DEBUG, 1: logging.INFO, 2: logging.WARNING, 3: logging.ERR
 # flight (wl_shm and dma-buf fds not yet taken by a request) hold for a moment.
 FD_RESERVE_MIN = 128
 FD_RESERVE_SHARE = 8  # or 1/8 of the limit, whichever is more
+# Of the fd limit (after the compositor's reserve), what all clients' dma-buf planes and
+# parked fds together may hold (limits_objects.py): the other half is for connections (two
+# fds each).
+FDS_SHARE_FOR_CLIENTS = 0.5
 # Of the kernel's limit on one process's mappings (vm.max_map_count), what all clients'
 # wl_shm pools together may take (one mapping each): the rest stays the compositor's own
 # (Python's arenas, libraries, wlroots' and the GPU driver's buffers).
@@ -70,6 +74,13 @@ def clients_for_fds(limit: int) -> int:
     """How many clients an fd limit leaves room for: two fds each, after the reserve."""
     reserve = max(FD_RESERVE_MIN, limit // FD_RESERVE_SHARE)
     return max(1, (limit - reserve) // 2)
+
+
+def fds_all_clients() -> int:
+    """All clients' fds together (dma-buf planes held, parked), from the fd limit."""
+    limit = fd_limit()
+    reserve = max(FD_RESERVE_MIN, limit // FD_RESERVE_SHARE)
+    return max(64, int((limit - reserve) * FDS_SHARE_FOR_CLIENTS))
 
 
 class SocketInUse(OSError):
@@ -163,7 +174,7 @@ class ClientLimits:
         )
         lib.comp_limits_set_shm(self._native, shm)
         # Objects, dma-bufs and fds per client, and the rules (compositor/limits_objects.py).
-        self.objects = ObjectLimits(core.display, self._native, config)
+        self.objects = ObjectLimits(core.display, self._native, config, fds_all_clients())
         self.connections: Connections | None = None
         log.info(
             "wl_shm per client: %d pools, %d buffers, %d MiB of buffers, %d MiB mapped "

@@ -80,18 +80,6 @@ HIDE_BITS = {
 }
 
 _active: ObjectLimits | None = None
-# Of the fd limit (after the compositor's reserve), what all clients' dma-buf planes and
-# parked fds together may hold: the other half is for connections (two fds each).
-FDS_SHARE_FOR_CLIENTS = 0.5
-
-
-def fds_all_clients() -> int:
-    """All clients' fds together (dma-buf planes held, parked), from the fd limit."""
-    from compositor.limits import FD_RESERVE_MIN, FD_RESERVE_SHARE, fd_limit  # noqa: PLC0415
-
-    limit = fd_limit()
-    reserve = max(FD_RESERVE_MIN, limit // FD_RESERVE_SHARE)
-    return max(64, int((limit - reserve) * FDS_SHARE_FOR_CLIENTS))
 
 
 # What a rule's exe matches for a client whose credentials are the compositor's own: wlroots
@@ -169,7 +157,8 @@ class ObjectLimits:
     """Objects, dma-bufs and fds per client (see the module's docstring). Made by
     :class:`compositor.limits.ClientLimits`, before any client connects."""
 
-    def __init__(self, display: Any, shm_native: Any, config: Config) -> None:
+    def __init__(self, display: Any, shm_native: Any, config: Config, max_fds_all: int) -> None:
+        """``max_fds_all``: all clients' fds together (limits.py's share of the fd limit)."""
         global _active
         self.config = config
         self.defaults = dict(config.object_limits)
@@ -180,7 +169,7 @@ class ObjectLimits:
             raise MemoryError("cannot install the client object limits")
         self._shm_native = shm_native
         lib.comp_objects_set_defaults(self._native, self._limits_struct(self.defaults))
-        self.max_fds_all = fds_all_clients()
+        self.max_fds_all = max_fds_all
         lib.comp_objects_set_fds_all(self._native, self.max_fds_all)
         self.rules: list[ClientRule] = []
         self.applied: dict[int, list[int]] = {}  # pid -> lines of the rules that matched
