@@ -9,7 +9,7 @@ GTK4, Qt5, mpv, X11 apps, and Firefox and Chromium unless ``--no-heavy``), click
 typing, Alt+Tab, drag and drop, clipboard, wtype, keyboards and pointers plugged and
 unplugged, outputs added, removed and rescaled, recordings, tracers, panels, swaylock,
 hostile clients. After each round every client is ended and the live counts, fds and RSS
-are taken once the memory trim ran (see tests/test_chaos.py for what must hold).
+are taken once the memory trim ran (see tests/robustness/test_chaos.py for what must hold).
 
 Printed and written to bench/results/chaos-<time>.json: seed, actions (by kind), failed
 checks (with the log line), crashes, and per round RSS, fds and live counts against the

@@ -960,7 +960,7 @@ def _bad(expect: Expect, w=64, h=32, fmt=XRGB8888, planes=PLANES, fd=lambda: mem
     return (fd, w, h, fmt, planes, expect)
 
 
-# The cases of tests/test_wl_drm_errors.py, with the answers the compositor documents.
+# The cases of tests/wl_drm/test_wl_drm_errors.py, with the answers the compositor documents.
 DRM_FIXED: dict[str, tuple[Callable[[], int], int, int, int, tuple, Any]] = {
     "unknown_format": _bad(drm("invalid_format"), fmt=0x12345678),
     # NV12 on a memfd: refused where it is not offered, else converted for pixman (b3d9a9e).

@@ -3,7 +3,7 @@
     python bench/bench_soak.py [--minutes 32] [--rate 60] [--workers 5] [--quick]
 
 One compositor, headless, pixman, ``--wl-drm-device /dev/dri/renderD128`` (no /dev/dri here:
-wl_drm then takes memfd-backed PRIME buffers, as in tests/test_wl_drm*.py). Worker threads
+wl_drm then takes memfd-backed PRIME buffers, as in tests/wl_drm/). Worker threads
 open connections at ``--rate`` per second in all, each a raw client (bench/wire.py) running
 one scenario picked by weight (SCENARIOS): registry only; a wl_shm toplevel drawing a few
 frames; a wl_drm toplevel (bind, authenticate, create_prime_buffer from a memfd); popups of

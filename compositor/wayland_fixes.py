@@ -27,8 +27,9 @@
    :func:`add_fd`, :func:`add_timer`, :func:`add_idle` and :func:`remove_source` keep the
    loop's lists to the sources that are really there.
 
-1 and 2 are tested end to end in tests/test_wayland_fixes.py, 3 in tests/test_endurance.py;
-drop this module when pywayland fixes them upstream (the tests then keep passing without it).
+1 and 2 are tested end to end in tests/robustness/test_wayland_fixes.py, 3 and 4 in
+tests/robustness/test_endurance.py; drop this module when pywayland fixes them upstream (the
+tests then keep passing without it).
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ if [ $# -eq 0 ]; then
     # Not under valgrind: a truncated pool's SIGBUS (valgrind reports the access and
     # delivers SIGSEGV instead, which no real kernel does there: the tests of the guard
     # cannot pass under it) and an RSS figure (valgrind's own memory is in it).
-    set -- tests/test_crashes.py tests/test_drag_and_drop.py tests/test_chaos.py \
+    set -- tests/robustness/test_crashes.py tests/input/test_drag_and_drop.py \
+        tests/robustness/test_chaos.py \
         -k "not truncates_its_pool and not pool_shrank and not bytes_sent_on_a_stream"
 fi
 set +e

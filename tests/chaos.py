@@ -10,8 +10,8 @@ rescaled, recordings start and stop, tracers and ``clients`` attach and die, pan
 lock screen come and go, hostile clients shrink their pools and flood the control socket.
 
 The same seed gives the same actions (the log shows them); timing on a loaded machine
-differs, so the checks wait rather than sleep. Used by tests/test_chaos.py (a short run in
-the suite) and bench/bench_chaos.py (30 minutes, figures for the README).
+differs, so the checks wait rather than sleep. Used by tests/robustness/test_chaos.py (a short
+run in the suite) and bench/bench_chaos.py (30 minutes, figures for the README).
 """
 
 from __future__ import annotations
