@@ -289,7 +289,7 @@ class Server:
             "keyboards": lambda: len(self.seat.keyboards),
             "pointers": lambda: len(self.seat.pointers),
             # Callbacks the event loop holds (timers, idles, fds, signals).
-            "event_sources": lambda: len(event_loop._callback_handles),
+            "event_sources": lambda: wayland_fixes.callbacks_held(event_loop),
             "wl_drm_buffers": lambda: len(wl_drm.buffers) if wl_drm is not None else 0,
             "wl_drm_native_buffers": (
                 lambda: wl_drm.bridge.live_count() if wl_drm is not None else 0

@@ -25,7 +25,12 @@
    them out: every timer, idle callback and control connection, and whatever its callback
    reaches (a whole recording session with its frames), lives as long as the loop.
    :func:`add_fd`, :func:`add_timer`, :func:`add_idle` and :func:`remove_source` keep the
-   loop's lists to the sources that are really there.
+   loop's lists to the sources that are really there, and :func:`callbacks_held` counts them
+   (the ``event_sources`` gauge of ``stats``).
+
+This module is the one place that reads or writes pywayland's private fields, apart from
+``_ptr`` (the C pointer every pywayland and pywlroots wrapper carries, which pywlroots itself
+reads: see :func:`compositor.ffi.address`).
 
 1 and 2 are tested end to end in tests/robustness/test_wayland_fixes.py, 3 and 4 in
 tests/robustness/test_endurance.py; drop this module when pywayland fixes them upstream (the
@@ -168,6 +173,12 @@ def remove_source(source: EventSource | None) -> None:
         return
     source.remove()
     _forget(source)
+
+
+def callbacks_held(loop: EventLoop) -> int:
+    """How many callbacks ``loop`` keeps alive (timers, idles, fds, signals): every source
+    added through pywayland and not yet removed with :func:`remove_source` or run once."""
+    return len(loop._callback_handles)
 
 
 def _forget(source: EventSource) -> None:
