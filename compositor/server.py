@@ -2,13 +2,16 @@
 
 Setup order, as :meth:`Server._setup` runs it: display -> backend -> renderer and allocator
 -> layout, scene and its layer trees (the :class:`~compositor.core.Core`) -> protocol globals
--> outputs -> window manager, xdg shell, decorations, bindings, seat -> taskbar handles,
-virtual input, activation, layer shell, output management -> wl_drm, Xwayland, recorder ->
-who follows the outputs -> inspector, tracing, stats -> Wayland socket -> control socket;
-:meth:`Server.run` starts the backend. Each feature gets the core and exactly the
-collaborators it calls; the events between features (outputs added or changed, windows
-changed or gone, focus) are observer lists on their owners, wired here. No feature module
-imports this one.
+-> client limits -> outputs -> render tools -> window manager, xdg shell, decorations,
+switcher, bindings, seat -> taskbar handles, virtual input, activation, layer shell, session
+lock, output management -> injected input (headless) -> wl_drm, Xwayland, recorder -> who
+follows the outputs -> the configuration file -> inspector, tracing, memory trim, stats ->
+Wayland socket -> control socket -> the configuration file loaded (its commands exist now)
+-> SIGINT and SIGTERM; :meth:`Server.run` starts the backend.
+
+Each feature gets the core and exactly the collaborators it calls; the events between
+features (outputs added or changed, windows changed or gone, focus) are observer lists on
+their owners, wired here. No feature module imports this one.
 """
 
 from __future__ import annotations
