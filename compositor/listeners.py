@@ -6,11 +6,14 @@ connects them with :meth:`Listeners.connect` and removes them all with
 nothing the handlers reach is kept alive by the signal (pywayland's own ``Listener.remove``
 leaves it in the signal's Python list: see :func:`compositor.wayland_fixes.remove_listener`).
 
-Python listeners on wlroots' signals are connected here (:attr:`Listeners.live` counts the
-ones connected and not yet removed, process-wide, for the ``stats`` control command); the
-exceptions are listeners libwayland keeps on a wl_client (its destroy listener: wl_drm's
-per-client state), which go with the client. The hot paths listen in C instead (the frame
-loop, pointer motion, keys: ffi/cdef/80_frame.h, 97_pointer_motion.h, 98_keyboard_keys.h).
+Python listeners on wlroots' signals are connected here and nowhere else
+(:attr:`Listeners.live` counts the ones connected and not yet removed, process-wide, for the
+``stats`` control command). The exceptions are on libwayland's own signals, outside that
+count: a wl_client's destroy (wl_drm's per-client state, the configuration file's
+``client_gone`` hook), which goes with the client, and wl_display's client-created (the
+``client_connected`` hook, through ctypes: pywayland does not bind it), removed when no hook
+wants it. The hot paths listen in C instead (the frame loop, pointer motion, keys:
+ffi/cdef/80_frame.h, 97_pointer_motion.h, 98_keyboard_keys.h).
 """
 
 from __future__ import annotations
