@@ -24,7 +24,7 @@ from pywayland.server import Listener
 
 from compositor import python_calls, wayland_fixes
 from compositor.configfile.loader import time_limit, user_traceback
-from compositor.ffi import ffi, lib
+from compositor.ffi import address, ffi, lib
 from compositor.wayland_fixes import remove_listener
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ class Hooks:
         add = libwayland.wl_display_add_client_created_listener
         add.argtypes = (ctypes.c_void_p, ctypes.c_void_p)
         add.restype = None
-        add(_address(self.display._ptr), _address(listener._ptr))
+        add(address(self.display), address(listener))
         self._created = listener
 
     def _on_client_created(self, listener: Listener, client: Any) -> None:
@@ -199,19 +199,19 @@ class Hooks:
 
     def _watch_client(self, client: Any, pid: int) -> int:
         """A destroy listener on the client (once): what is kept of it goes with it."""
-        address = _address(client)
-        if address not in self._clients:
-            gone = Listener(lambda _listener, _data: self._on_client_gone(address, pid))
-            wl_lib.wl_client_add_destroy_listener(wl_ffi.cast("struct wl_client *", address),
+        key = address(client)
+        if key not in self._clients:
+            gone = Listener(lambda _listener, _data: self._on_client_gone(key, pid))
+            wl_lib.wl_client_add_destroy_listener(wl_ffi.cast("struct wl_client *", key),
                                                   gone._ptr)  # fmt: skip
-            self._clients[address] = gone
-        return address
+            self._clients[key] = gone
+        return key
 
-    def _on_client_gone(self, address: int, pid: int) -> None:
-        listener = self._clients.pop(address, None)
+    def _on_client_gone(self, key: int, pid: int) -> None:
+        listener = self._clients.pop(key, None)
         if listener is not None:
             remove_listener(listener)
-        self._kinds_seen.pop(address, None)
+        self._kinds_seen.pop(key, None)
         if self.active("client_gone"):
             self.fire("client_gone", {"pid": pid})
 
@@ -226,11 +226,11 @@ class Hooks:
             return
         from compositor.inspect.clients import KINDS  # noqa: PLC0415 (the inspector's names)
 
-        address = self._watch_client(client, pid)
-        view = self.wm.view_of_surface(int(ffi.cast("uintptr_t", surface)))
+        key = self._watch_client(client, pid)
+        view = self.wm.view_of_surface(address(surface))
         common = {"pid": pid, "kind": KINDS[kind] if kind < len(KINDS) else "other",
                   "app_id": view.app_id if view is not None else None}  # fmt: skip
-        seen = self._kinds_seen.setdefault(address, set())
+        seen = self._kinds_seen.setdefault(key, set())
         if kind not in seen:
             seen.add(kind)
             self._queue("client_first_buffer", common)
@@ -274,6 +274,3 @@ def _toggle(observers: list, observer: Callable[..., Any], wanted: bool) -> None
     elif not wanted and observer in observers:
         observers.remove(observer)
 
-
-def _address(cdata: Any) -> int:
-    return int(wl_ffi.cast("uintptr_t", cdata))

@@ -16,10 +16,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from pywayland.server import Listener
-from wlroots import ffi as wlr_ffi
 from wlroots import lib as wlr_lib
 from wlroots.wlr_types.input_device import InputDeviceType
 
+from compositor.ffi import address
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -130,8 +130,8 @@ class InputConfig:
 
     def _keyboard(self, device: InputDevice, handler: Any) -> None:
         settings = self.settings_for(device, "keyboard", False)
-        address = int(wlr_ffi.cast("uintptr_t", device._ptr))
-        if not settings and address not in self._configured:
+        key = address(device)
+        if not settings and key not in self._configured:
             return  # never touched: stays as input/keyboard.py made it
         keyboard = handler.keyboard
         keymap = compile_keymap(settings)
@@ -143,11 +143,11 @@ class InputConfig:
         delay = settings.get("repeat_delay", DEFAULT_REPEAT[1])
         keyboard.set_repeat_info(rate, delay)
         if settings:
-            self._configured.add(address)
+            self._configured.add(key)
             self.results[f"keyboard:{device.name}"] = {k: "applied" for k in settings}
             log.info("input %s: %s", device.name, _describe(settings))
         else:
-            self._configured.discard(address)
+            self._configured.discard(key)
 
     def _pointer(self, device: InputDevice) -> None:
         libinput_device = None
@@ -221,7 +221,7 @@ class InputConfig:
     def _call(self, function: str, device: Any, *args: Any, restype: Any = ctypes.c_int) -> Any:
         if self._libinput is None:
             self._libinput = ctypes.CDLL("libinput.so.10")
-        pointer = ctypes.c_void_p(int(wlr_ffi.cast("uintptr_t", device)))
+        pointer = ctypes.c_void_p(address(device))
         c_function = getattr(self._libinput, function)
         c_function.restype = restype
         result = c_function(pointer, *args)
@@ -233,7 +233,7 @@ def _virtual_keyboard(device: InputDevice) -> bool:
     function = _wlroots_function("wlr_input_device_get_virtual_keyboard")
     if function is None:
         return False
-    return bool(function(ctypes.c_void_p(int(wlr_ffi.cast("uintptr_t", device._ptr)))))
+    return bool(function(ctypes.c_void_p(address(device))))
 
 
 _functions: dict[str, Any] = {}

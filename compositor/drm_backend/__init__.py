@@ -28,7 +28,7 @@ from wlroots.wlr_types import Output
 from compositor import wayland_fixes
 from compositor.config import Config
 from compositor.drm_backend import diagnose
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class DrmBackend(Backend):
         if not lib.wlr_output_is_drm(native):
             return
         self.drm_outputs += 1
-        key = int(ffi.cast("uintptr_t", native))
+        key = address(native)
         gone = Listeners((output.destroy_event, lambda _listener, _data: self._forget_output(key)))
         self._outputs[key] = (native, gone)
         log.info("DRM output %s (connector %d)", output.name, lib.wlr_drm_connector_get_id(native))
@@ -110,7 +110,7 @@ class DrmBackend(Backend):
 
     def on_commit_failed(self, output: Output) -> None:
         """A frame could not be committed: retry shortly, or once our VT is back."""
-        key = int(ffi.cast("uintptr_t", to_native(output, "struct wlr_output *")))
+        key = address(output)
         if key not in self._outputs or key in self._retries or not self.session_active:
             return  # not ours, already pending, or _on_session_active schedules it
         display = self._weak_display()

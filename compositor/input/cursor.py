@@ -52,7 +52,7 @@ from wlroots.wlr_types.pointer import (
 )
 
 from compositor import wayland_fixes
-from compositor.ffi import ffi, lib, to_native
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.input.pointer_port import Hit
 from compositor.input.seatops import ButtonHeld, KeptPress, Move, Passthrough, Resize, SeatOp
 from compositor.listeners import Listeners
@@ -261,16 +261,15 @@ class CursorManager:
 
     def from_c(self, kind: int, event: Any) -> None:
         """The C motion path hands over a motion (or asks for the xcursor theme)."""
-        address = int(ffi.cast("uintptr_t", event))
         if kind == lib.COMP_POINTER_MOTION:
             self._on_motion(
-                None, PointerEventMotion(wlr_ffi.cast("struct wlr_event_pointer_motion *", address))
+                None, PointerEventMotion(to_wlroots(event, "struct wlr_event_pointer_motion *"))
             )
         elif kind == lib.COMP_POINTER_MOTION_ABSOLUTE:
             self._on_motion_absolute(
                 None,
                 PointerEventMotionAbsolute(
-                    wlr_ffi.cast("struct wlr_event_pointer_motion_absolute *", address)
+                    to_wlroots(event, "struct wlr_event_pointer_motion_absolute *")
                 ),
             )
         elif kind == lib.COMP_POINTER_NEED_XCURSOR:
@@ -350,13 +349,13 @@ class CursorManager:
         surface = lib.comp_scene_input_at(self._root, lx, ly, sx, sy, node, tree)
         view = None
         if tree[0] != ffi.NULL:
-            view = self.wm.view_for_tree(int(ffi.cast("uintptr_t", tree[0])))
+            view = self.wm.view_for_tree(address(tree[0]))
         wlr_surface = None
         if surface != ffi.NULL:
             if not self.seat.input_allowed(surface):
                 # Another client inhibits input (a lock screen): this one is not there.
                 return Hit(None, None, 0.0, 0.0, ffi.NULL)
-            wlr_surface = wlr_ffi.cast("struct wlr_surface *", int(ffi.cast("uintptr_t", surface)))
+            wlr_surface = to_wlroots(surface, "struct wlr_surface *")
         return Hit(view, wlr_surface, sx[0], sy[0], node[0])
 
     def focus_under_cursor(self, time_msec: int, moved: bool = False) -> None:

@@ -24,7 +24,7 @@ from wlroots.wlr_types import SceneNode, Seat
 from wlroots.wlr_types.data_device_manager import Drag, DragIcon
 from wlroots.wlr_types.seat import RequestStartDragEvent
 
-from compositor.ffi import ffi, lib, to_native
+from compositor.ffi import address, ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class DragAndDrop:
         if tree == ffi.NULL:
             log.warning("drag: no scene tree for the drag icon (out of memory)")
             return
-        self._icon_tree = int(ffi.cast("uintptr_t", tree))
+        self._icon_tree = address(tree)
         self.follow()
 
     def follow(self) -> None:

@@ -27,7 +27,7 @@ from wlroots.wlr_types import InputDevice
 from wlroots.wlr_types.keyboard import KeyboardKeyEvent
 from xkbcommon import xkb
 
-from compositor.ffi import ffi, lib, to_native
+from compositor.ffi import ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -103,10 +103,8 @@ class KeyboardHandler:
 
     def from_c(self, kind: int, event: object) -> None:
         if kind == lib.COMP_KEYBOARD_KEY:
-            address = int(ffi.cast("uintptr_t", event))
             self._on_key(
-                None,
-                KeyboardKeyEvent(wlr_ffi.cast("struct wlr_event_keyboard_key *", address)),
+                None, KeyboardKeyEvent(to_wlroots(event, "struct wlr_event_keyboard_key *"))
             )
         elif kind == lib.COMP_KEYBOARD_MODIFIERS:
             self._on_modifiers(None, None)

@@ -30,7 +30,7 @@ from wlroots import ffi as wlr_ffi
 from wlroots import lib as wlr_lib
 from wlroots.util.edges import Edges
 
-from compositor.ffi import ffi, lib
+from compositor.ffi import address, ffi, lib
 
 if TYPE_CHECKING:
     from wlroots.wlr_types import Cursor, Seat
@@ -100,7 +100,7 @@ class ButtonHeld(SeatOp):
             # Entered already unless the scene changed under a still pointer.
             wlr_lib.wlr_seat_pointer_notify_enter(seat._ptr, hit.surface, hit.sx, hit.sy)
             lib.comp_node_ref_set(self._node, hit.node)
-            self._surface = int(wlr_ffi.cast("uintptr_t", hit.surface))
+            self._surface = address(hit.surface)
         self.view = hit.view
 
     def motion(self, time_msec: int) -> None:
@@ -111,7 +111,7 @@ class ButtonHeld(SeatOp):
         node = lib.comp_node_ref_get(self._node)
         if node == ffi.NULL or focused == wlr_ffi.NULL:
             return
-        if int(wlr_ffi.cast("uintptr_t", focused)) != self._surface:
+        if address(focused) != self._surface:
             return  # a wlroots grab (a popup's) moved the focus: leave it to that grab
         coords = cursor.coords
         lib.wlr_scene_node_coords(node, coords, coords + 1)

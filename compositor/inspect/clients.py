@@ -13,7 +13,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from compositor.ffi import ffi, lib, to_native
+from compositor.ffi import address, ffi, lib, to_native
 from compositor.fourcc import fourcc_name
 from compositor.inspect.diagnosis import (
     SCANOUT_PATH,
@@ -151,7 +151,7 @@ class ClientInspector:
         }
 
     def _client(self, entry: Any, context: Context, now: float, seen: set) -> dict[str, Any]:
-        address = int(ffi.cast("uintptr_t", entry.client))
+        key = address(entry.client)
         exe, cmdline = _process(entry.pid)
         n = min(lib.comp_inspect_resources(entry.client, self._resources, MAX_RESOURCES),
                 MAX_RESOURCES)  # fmt: skip
@@ -164,7 +164,7 @@ class ClientInspector:
                 globals_[name] = max(globals_.get(name, 0), resource.version)
             else:
                 objects[name] = objects.get(name, 0) + 1
-        surfaces = self._client_surfaces(entry.client, address, now, seen)
+        surfaces = self._client_surfaces(entry.client, key, now, seen)
         wl_drm = self.wl_drm
         client: dict[str, Any] = {
             "pid": entry.pid,
@@ -175,7 +175,7 @@ class ClientInspector:
             "security_context": client_context(entry.client),
             "globals": dict(sorted(globals_.items())),
             "objects": dict(sorted(objects.items())),
-            "wl_drm": wl_drm.client_state(address) if wl_drm is not None else None,
+            "wl_drm": wl_drm.client_state(key) if wl_drm is not None else None,
             # wl_shm pools, buffers and bytes against the limits (compositor/limits.py).
             "wl_shm": self.limits.client_shm(entry.client) if self.limits else None,
             # objects, dma-bufs and fds against its limits (compositor/limits_objects.py).
@@ -194,7 +194,7 @@ class ClientInspector:
         )
         return client
 
-    def _client_surfaces(self, client: Any, address: int, now: float, seen: set) -> list[dict]:
+    def _client_surfaces(self, client: Any, client_key: int, now: float, seen: set) -> list[dict]:
         n = min(lib.comp_inspect_surfaces(client, self._surfaces, MAX_SURFACES), MAX_SURFACES)
         fullscreen = self._fullscreen_surfaces()
         scanned_out = {o.loop.scanout_buffer for o in self.outputs} - {0}
@@ -204,7 +204,7 @@ class ClientInspector:
             kind = KINDS[s.kind] if 0 <= s.kind < len(KINDS) else "other"
             planes = [{"offset": s.offset[p], "stride": s.stride[p]} for p in range(s.n_planes)]
             size = sum(p["stride"] for p in planes) * s.height if planes else 0
-            key = (address, s.id)
+            key = (client_key, s.id)
             seen.add(key)
             rates = _rates(self._previous.get(key), now, s.commits, s.bytes, s.frames_shown)
             self._previous[key] = (now, s.commits, s.bytes, s.frames_shown)
@@ -212,7 +212,7 @@ class ClientInspector:
                 {
                     "id": s.id,
                     "role": _string(s.role) or None,
-                    "fullscreen": int(ffi.cast("uintptr_t", s.surface)) in fullscreen,
+                    "fullscreen": address(s.surface) in fullscreen,
                     "buffer": {
                         "kind": kind,
                         "format": fourcc_name(s.format),
@@ -235,7 +235,7 @@ class ClientInspector:
 
     def _fullscreen_surfaces(self) -> set[int]:
         return {
-            int(ffi.cast("uintptr_t", to_native(view.surface, "struct wlr_surface *")))
+            address(view.surface)
             for view in self.views()
             if getattr(view, "fullscreen", False)
         }

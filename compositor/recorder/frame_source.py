@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pywayland.server import Listener
 
-from compositor.ffi import ffi, lib
+from compositor.ffi import ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class FrameSource:
         )
 
     def _on_commit(self, listener: Listener, data: Any) -> None:
-        lib.comp_rec_read_commit(ffi.cast("void *", int(ffi.cast("uintptr_t", data))), self._commit)
+        lib.comp_rec_read_commit(to_native(data, "void *"), self._commit)
         if self._commit.buffer == ffi.NULL:
             return
         self.frames_seen += 1
@@ -76,7 +76,7 @@ class FrameSource:
 
     def _on_present(self, listener: Listener, data: Any) -> None:
         lib.comp_rec_read_present(
-            ffi.cast("void *", int(ffi.cast("uintptr_t", data))), self._present
+            to_native(data, "void *"), self._present
         )
         seq, presented = self._present.commit_seq, bool(self._present.presented)
         entry = self._pending.pop(seq, None)

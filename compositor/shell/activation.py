@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pywayland.server import Listener, Signal
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ class Activation:
         self._listeners = Listeners((request, self._on_request_activate))
 
     def _on_request_activate(self, listener: Listener, data: Any) -> None:
-        event = ffi.cast("void *", int(ffi.cast("uintptr_t", data)))
-        surface = int(ffi.cast("uintptr_t", lib.comp_activation_event_surface(event)))
+        event = to_native(data, "void *")
+        surface = address(lib.comp_activation_event_surface(event))
         view = self.wm.view_of_surface(surface)
         if view is None or not view.mapped:
             return  # not a mapped window of ours (a popup, a closed window)

@@ -50,7 +50,7 @@ from wlroots.wlr_types.xdg_decoration_v1 import (
     XdgToplevelDecorationV1Mode,
 )
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def comp_py_toplevel_icon(surface: Any) -> None:
     decorations = _current
     if decorations is None:
         return
-    view = decorations.view_of_surface(_address(surface))
+    view = decorations.view_of_surface(address(surface))
     if view is not None and view.decoration is not None:
         view.decoration.icon_changed()
 
@@ -175,7 +175,7 @@ class Decorations:
         self.requests.add(_XdgRequest(self, decoration))
 
     def _on_new_kde(self, listener: Listener, data: Any) -> None:
-        self.requests.add(_KdeRequest(self, ffi.cast("void *", _address(data))))
+        self.requests.add(_KdeRequest(self, to_native(data, "void *")))
 
     def guard_unannounced(self, compositor: Any) -> None:
         """Destroy a decoration whose window goes before its first commit (wlroots 0.15
@@ -188,7 +188,7 @@ class Decorations:
 
     def on_new_view(self, view: View) -> None:
         """A new toplevel: a KDE decoration made for its surface before it was one applies."""
-        surface = _address(view.xdg_surface._ptr.surface)
+        surface = address(view.xdg_surface._ptr.surface)
         for request in list(self.requests):
             if isinstance(request, _KdeRequest) and request.surface == surface:
                 request.apply()
@@ -230,7 +230,7 @@ class Decorations:
 
     def apply_forced_mode(self, view: View) -> None:
         """A window rule's decoration, at map (the title or app_id may have come late)."""
-        surface = _address(view.xdg_surface._ptr.surface) if view.kind == "xdg" else None
+        surface = address(view.xdg_surface._ptr.surface) if view.kind == "xdg" else None
         requests = [r for r in self.requests if r.surface == surface]
         for request in requests:
             request.apply()
@@ -358,7 +358,7 @@ class _XdgRequest:
     def __init__(self, decorations: Decorations, decoration: XdgToplevelDecorationV1) -> None:
         self.decorations = decorations
         self.decoration = decoration
-        self.surface = _address(decoration._ptr.surface.surface)  # the toplevel's
+        self.surface = address(decoration._ptr.surface.surface)  # the toplevel's
         self._listeners = Listeners(
             (decoration.request_mode_event, self._on_request_mode),
             (decoration.destroy_event, self._on_destroy),
@@ -405,7 +405,7 @@ class _KdeRequest:
     def __init__(self, decorations: Decorations, data: Any) -> None:
         self.decorations = decorations
         self.data = data
-        self.surface = _address(lib.comp_kde_decoration_surface(data))
+        self.surface = address(lib.comp_kde_decoration_surface(data))
         self._listeners = Listeners(
             (_signal(lib.comp_kde_decoration_mode_signal(data)), self._on_mode),
             (_signal(lib.comp_kde_decoration_destroy_signal(data)), self._on_destroy),
@@ -446,13 +446,13 @@ class TitleBar:
         xdg = view.xdg_surface._ptr
         scheduled = view.toplevel._ptr.scheduled
         window = ffi.new("struct comp_decor_window *")
-        window.surface = ffi.cast("struct wlr_surface *", _address(xdg.surface))
-        window.xdg_surface = ffi.cast("struct wlr_xdg_surface *", _address(xdg))
-        window.configure_signal = _void(wlr_ffi.addressof(xdg.events.configure))
-        window.map_signal = _void(wlr_ffi.addressof(xdg.events.map))
-        window.unmap_signal = _void(wlr_ffi.addressof(xdg.events.unmap))
-        window.activated = ffi.cast("bool *", _address(wlr_ffi.addressof(scheduled, "activated")))
-        window.fullscreen = ffi.cast("bool *", _address(wlr_ffi.addressof(scheduled, "fullscreen")))
+        window.surface = to_native(xdg.surface, "struct wlr_surface *")
+        window.xdg_surface = to_native(xdg, "struct wlr_xdg_surface *")
+        window.configure_signal = to_native(wlr_ffi.addressof(xdg.events.configure), "void *")
+        window.map_signal = to_native(wlr_ffi.addressof(xdg.events.map), "void *")
+        window.unmap_signal = to_native(wlr_ffi.addressof(xdg.events.unmap), "void *")
+        window.activated = to_native(wlr_ffi.addressof(scheduled, "activated"), "bool *")
+        window.fullscreen = to_native(wlr_ffi.addressof(scheduled, "fullscreen"), "bool *")
         window.mapped = bool(xdg.mapped)
         self._decor = lib.comp_decor_create(
             to_native(view.tree, "struct wlr_scene_node *"),
@@ -501,7 +501,7 @@ class TitleBar:
         Pillow image, or None."""
         size = ffi.new("int *")
         wanted = ICON_SIZE * self.scale
-        surface = ffi.cast("struct wlr_surface *", _address(self.view.xdg_surface._ptr.surface))
+        surface = to_native(self.view.xdg_surface._ptr.surface, "struct wlr_surface *")
         pixels = lib.comp_toplevel_icon_pixels(surface, wanted, size)
         if pixels == ffi.NULL:
             return None
@@ -609,10 +609,3 @@ def _signal(ptr: Any) -> Signal:
     return Signal(ptr=to_wlroots(ptr, "struct wl_signal *"))
 
 
-def _void(ptr: Any) -> Any:
-    return ffi.cast("void *", _address(ptr))
-
-
-def _address(ptr: Any) -> int:
-    """The C address of a pointer of any of the ffi modules (ours, pywlroots', pywayland's)."""
-    return int(ffi.cast("uintptr_t", ptr))

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
-from wlroots import ffi as wlr_ffi
 from wlroots import str_or_none
 from wlroots.util.box import Box
 from wlroots.wlr_types import Output, SceneNode, Surface
@@ -30,7 +29,7 @@ from wlroots.wlr_types.layer_shell_v1 import (
     LayerSurfaceV1KeyboardInteractivity,
 )
 
-from compositor.ffi import lib, to_native, to_wlroots
+from compositor.ffi import address, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
@@ -215,8 +214,7 @@ class LayerSurface:
     def _on_new_popup(self, listener: Listener, data: object) -> None:
         # get_popup gave an xdg popup (made without a parent) this surface as its parent:
         # hang it below this surface's node, so it shows above the layer with it.
-        address = int(wlr_ffi.cast("uintptr_t", data))
-        popup = self.shell.xdg_shell.popup_of(address)
+        popup = self.shell.xdg_shell.popup_of(address(data))
         if popup is not None:
             popup.reparent(self.scene_node)
 

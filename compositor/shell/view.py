@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from wlroots.wlr_types import SceneNode, Surface
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 
 if TYPE_CHECKING:
     from compositor.shell.decorations import TitleBar
@@ -47,7 +47,7 @@ class View:
         if tree == ffi.NULL:
             raise MemoryError("cannot create a window's scene tree")
         self.tree = SceneNode(to_wlroots(tree, "struct wlr_scene_node *"))
-        self.tree_address = int(ffi.cast("uintptr_t", tree))
+        self.tree_address = address(tree)
         self.x = 0
         self.y = 0
         self.mapped = False

@@ -31,7 +31,7 @@ from wlroots import ffi as wlr_ffi
 from wlroots.util.box import Box
 from wlroots.wlr_types import Output, SceneNode
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 
 if TYPE_CHECKING:
     from compositor.core import Core
@@ -420,9 +420,9 @@ class WindowManager:
         """The name of the output at a wlr_output pointer (NULL: None)."""
         if output_ptr == wlr_ffi.NULL:
             return None
-        address = int(wlr_ffi.cast("uintptr_t", output_ptr))
+        wanted = address(output_ptr)
         for output in self.outputs:
-            if int(wlr_ffi.cast("uintptr_t", output.output._ptr)) == address:
+            if address(output.output) == wanted:
                 return output.name
         return None
 
@@ -465,8 +465,8 @@ class WindowManager:
 
     def on_view_destroyed(self, view: View) -> None:
         self._view_by_tree.pop(view.tree_address, None)
-        for address in [a for a, v in self._view_by_surface.items() if v is view]:
-            del self._view_by_surface[address]
+        for surface in [a for a, v in self._view_by_surface.items() if v is view]:
+            del self._view_by_surface[surface]
         if view in self.views:
             self.views.remove(view)
         if view in self.recent:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
-from wlroots import ffi as wlr_ffi
 from wlroots.util.box import Box
 from wlroots.wlr_types import XdgShell as WlrXdgShell
 from wlroots.wlr_types.xdg_shell import XdgSurface, XdgSurfaceRole
@@ -77,7 +76,7 @@ class XdgShell:
     def popup_of(self, xdg_popup_address: int) -> Popup | None:
         """The Popup of a wlr_xdg_popup (by C address)."""
         for popup in self.popups:
-            if int(wlr_ffi.cast("uintptr_t", popup.xdg_surface._ptr.popup)) == xdg_popup_address:
+            if address(popup.xdg_surface._ptr.popup) == xdg_popup_address:
                 return popup
         return None
 

@@ -89,7 +89,7 @@ class XdgView(View):
         parent = self.toplevel._ptr.parent  # struct wlr_xdg_surface * (0.15) or NULL
         if parent == wlr_ffi.NULL:
             return None
-        return self.wm.view_of_surface(int(wlr_ffi.cast("uintptr_t", parent.surface)))
+        return self.wm.view_of_surface(address(parent.surface))
 
     def set_activated(self, activated: bool) -> None:
         self.xdg_surface.set_activated(activated)

@@ -44,7 +44,7 @@ from wlroots.wlr_types import SceneNode, Surface
 from wlroots.xwayland import Surface as XSurface
 from wlroots.xwayland import XWayland as WlrXWayland
 
-from compositor.ffi import ffi, lib, to_native, to_wlroots
+from compositor.ffi import address, ffi, lib, to_native, to_wlroots
 from compositor.listeners import Listeners
 from compositor.shell.view import View
 
@@ -319,7 +319,7 @@ class XWaylandView(View):
     def _on_map(self, listener: Listener | None, data: Any) -> None:
         xsurface = self.xsurface
         self._surface = xsurface.surface
-        self.wm.surface_changed(self, 0, _surface_address(self._surface))
+        self.wm.surface_changed(self, 0, address(self._surface))
         self._node.create(self.tree, self._surface)
         self.pid = xsurface.pid
         if not self.placed:
@@ -347,7 +347,7 @@ class XWaylandView(View):
     def _on_unmap(self, listener: Listener | None, data: Any) -> None:
         self._node.remove()
         if self._surface is not None:
-            self.wm.surface_changed(self, _surface_address(self._surface), 0)
+            self.wm.surface_changed(self, address(self._surface), 0)
         self._surface = None
         self.on_unmapped()
 
@@ -486,6 +486,3 @@ class Unmanaged:
         self.manager.forget(self)
         del self.xsurface, self.manager
 
-
-def _surface_address(surface: Any) -> int:
-    return int(wlr_ffi.cast("uintptr_t", surface._ptr))
