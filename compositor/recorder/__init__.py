@@ -4,7 +4,8 @@
 :class:`~compositor.recorder.recorder.Recorder`, which the root wires: ``on_output_added``
 and ``on_outputs_changed`` (OutputManager's observers), ``toggle`` (the Ctrl+Alt+R
 binding), ``register_commands`` (record-start, record-stop, record-status) and
-``shutdown`` (the file is finalized before the outputs go).
+``shutdown`` (the file is finalized before the outputs go); it reads ``session`` (the
+recording under way, or None) for the ``recordings`` gauge of ``stats``.
 
 Modules: ``frame_source`` (committed buffers + presentation times), ``x264`` (PyAV libx264 in
 a worker thread), ``vaapi_probe``/``vaapi`` (libva through the project's cffi module),
