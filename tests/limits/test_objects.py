@@ -15,7 +15,7 @@ from compositor.inspect.top import cell, rows
 from tests.conftest import WL_DRM_TEST_ARGS
 from tests.harness import wait_for
 from tests.helpers import solid_window, sync
-from tests.test_limits import assert_rss_back, fd_limit, rss_kib
+from tests.limits.test_limits import assert_rss_back, fd_limit, rss_kib
 
 WL_DISPLAY_NO_MEMORY = 2
 

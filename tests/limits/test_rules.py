@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tests.conftest import needs
 from tests.harness import wait_for
+from tests.limits.test_limits import shm_hog
 from tests.limits.test_objects import WL_DISPLAY_NO_MEMORY, object_hog, release
-from tests.test_limits import shm_hog
 
 PYTHON = Path(sys.executable).resolve().name  # what /proc/PID/exe of a test client names
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests.config.test_config_file import write_config
 from tests.helpers import wait_for_line
-from tests.test_config_file import write_config
 from tests.waiting import wait_for
 
 # What a sandboxed connection sees on the test compositor (headless, pixman, no wl_drm),
