@@ -2,12 +2,13 @@
 
 Setup order, as :meth:`Server._setup` runs it: display -> backend -> renderer and allocator
 -> layout, scene and its layer trees (the :class:`~compositor.core.Core`) -> protocol globals
--> client limits -> outputs -> render tools -> window manager, xdg shell, decorations,
-switcher, bindings, seat -> taskbar handles, virtual input, activation, layer shell, session
-lock, output management -> injected input (headless) -> wl_drm, Xwayland, recorder -> who
-follows the outputs -> the configuration file -> inspector, tracing, memory trim, stats ->
-Wayland socket -> control socket -> the configuration file loaded (its commands exist now)
--> SIGINT and SIGTERM; :meth:`Server.run` starts the backend.
+-> client limits -> outputs -> frame clock, render tools -> window manager, xdg shell,
+decorations, switcher, bindings, seat -> taskbar handles, virtual input, activation, layer
+shell, session lock, output management -> injected input (headless) -> wl_drm, Xwayland,
+recorder, screen sharing -> who follows the outputs -> the configuration file -> inspector,
+the portal chooser's answers, tracing, memory trim, stats -> Wayland socket -> control socket
+-> the configuration file loaded (its commands exist now) -> SIGINT and SIGTERM;
+:meth:`Server.run` starts the backend.
 
 Each feature gets the core and exactly the collaborators it calls; the events between
 features (outputs added or changed, windows changed or gone, focus) are observer lists on
