@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from wlroots import ffi as wlr_ffi
 from wlroots import lib as wlr_lib
+
+from compositor.ffi import address
 
 if TYPE_CHECKING:
     import ctypes
@@ -55,7 +56,7 @@ def libinput_settings(device: InputDevice) -> dict[str, Any] | None:
     import ctypes  # noqa: PLC0415 (see _fn)
 
     raw = wlr_lib.wlr_libinput_get_device_handle(device._ptr)
-    handle = ctypes.c_void_p(int(wlr_ffi.cast("uintptr_t", raw)))
+    handle = ctypes.c_void_p(address(raw))
     out: dict[str, Any] = {}
     fingers = _get(handle, "tap_get_finger_count")
     out["tap"] = bool(_get(handle, "tap_get_enabled")) if fingers > 0 else UNSUPPORTED

@@ -454,4 +454,4 @@ def _geometry_pointer(xdg_surface: Any) -> Any:
     from wlroots import ffi as wlr_ffi
 
     box = wlr_ffi.addressof(xdg_surface._ptr.current, "geometry")
-    return ffi.cast("struct wlr_box *", int(wlr_ffi.cast("uintptr_t", box)))
+    return to_native(box, "struct wlr_box *")
