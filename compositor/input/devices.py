@@ -33,7 +33,7 @@ _libinput: Any = None
 
 def _fn(name: str, restype: Any = None) -> Any:
     # ctypes only when a libinput device is asked about: an idle compositor holds none of
-    # the optional modules (stats.OPTIONAL_MODULES, tests/test_endurance.py).
+    # the optional modules (stats.OPTIONAL_MODULES, tests/robustness/test_endurance.py).
     import ctypes  # noqa: PLC0415
 
     global _libinput
