@@ -2,14 +2,15 @@
 
 build.py runs :func:`generate` before it compiles the module: for each XML below it writes
 ``NAME-protocol.h`` (server header) and ``NAME-protocol.c`` (the interfaces) into an ignored
-build directory that is on the compiler's include path; the ``csrc/99_*.c`` file of each
-protocol includes both. Most XML files come from the system's wayland-protocols (Debian 12:
-1.31); those newer than that live in the repository's ``protocols/`` (cursor-shape-v1, from
-wayland-protocols 1.44; security-context-v1 and the other staging protocols of sway 1.10,
-from 1.47). tablet-unstable-v2 is there for cursor-shape's ``get_tablet_tool_v2`` argument,
-xdg-shell for xdg-toplevel-icon's and xdg-dialog's ``xdg_toplevel`` (and for
-wlr/types/wlr_xdg_shell.h, which includes its header): wlroots keeps its own copies of those
-interfaces private.
+build directory that is on the compiler's include path; the csrc/ file of each protocol
+includes the header, and build.py compiles the interface code with the module. Most XML
+files come from the system's wayland-protocols (Debian 12: 1.31); those newer than that
+live in the repository's ``protocols/`` (cursor-shape-v1, from wayland-protocols 1.44;
+security-context-v1 and the other staging protocols of sway 1.10, from 1.47).
+tablet-unstable-v2 is there for cursor-shape's ``get_tablet_tool_v2`` argument, xdg-shell
+for xdg-toplevel-icon's and xdg-dialog's ``xdg_toplevel`` (and for
+wlr/types/wlr_xdg_shell.h, which includes its header): wlroots keeps its own copies of
+those interfaces private.
 
 Runs standalone too: ``python compositor/ffi/protocols.py`` prints where the files went.
 """
@@ -84,6 +85,11 @@ def generate(out: Path = OUT) -> Path:
                 ) from exc
             scratch.replace(target)  # whole or not at all: builds may run side by side
     return out
+
+
+def code_files(out: Path = OUT) -> list[Path]:
+    """The interface code of each protocol, compiled with the module as its own file."""
+    return [out / f"{xml.name.removesuffix('.xml')}-protocol.c" for xml in xml_paths()]
 
 
 if __name__ == "__main__":

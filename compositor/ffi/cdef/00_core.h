@@ -1,6 +1,20 @@
 /* Core wlroots entry points that pywlroots 0.15.24 does not bind (all exported by
  * libwlroots.so.10): renderer and allocator setup owned by the compositor, nested and
  * headless backends, presentation-time. Opaque types are declared once here. */
+#include <wayland-server-core.h>
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/backend/wayland.h>
+#include <wlr/backend/x11.h>
+#include <wlr/interfaces/wlr_output.h>
+#include <wlr/render/gles2.h>
+#include <wlr/render/pixman.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/render/allocator.h>
+#include <wlr/types/wlr_linux_dmabuf_v1.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_presentation_time.h>
+#include <wlr/types/wlr_scene.h>
 struct wl_display;
 struct wl_client;
 struct wl_resource;
@@ -25,8 +39,6 @@ int wlr_backend_get_drm_fd(struct wlr_backend *backend);
 
 struct wlr_linux_dmabuf_v1 *wlr_linux_dmabuf_v1_create(struct wl_display *display,
 	struct wlr_renderer *renderer);
-/* Number of dma-buf formats the renderer can import as textures (0: no dma-buf import). */
-size_t comp_renderer_dmabuf_format_count(struct wlr_renderer *renderer);
 
 struct wlr_presentation *wlr_presentation_create(struct wl_display *display,
 	struct wlr_backend *backend);
@@ -45,19 +57,6 @@ bool wlr_backend_is_x11(struct wlr_backend *backend);
 /* Client bookkeeping for logs and the control socket. */
 void wl_client_get_credentials(struct wl_client *client, int32_t *pid, uint32_t *uid, uint32_t *gid);
 int wl_client_get_fd(struct wl_client *client);
-/* Connected clients (wl_display's client list), for the stats command. */
-int comp_display_client_count(struct wl_display *display);
-
-/* wlr_output.commit_seq (pywlroots' struct lacks it): grows by one per successful commit. */
-uint32_t comp_output_commit_seq(struct wlr_output *output);
-
-struct wlr_surface;
-/* pid of the client owning a surface (from SO_PEERCRED), -1 if unknown. */
-int comp_surface_client_pid(struct wlr_surface *surface);
-
-/* Headless outputs in wlroots 0.15 never emit `present`, so presentation-time feedback
- * would never complete: the frame loop reports each committed frame as presented now. */
-void comp_output_send_presented(struct wlr_output *output, uint32_t seq);
 bool wlr_output_is_headless(struct wlr_output *output);
 
 /* Hotplug on the headless backend (control socket: output-add / output-remove). */

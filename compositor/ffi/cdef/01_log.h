@@ -1,7 +1,2 @@
-/* wlroots' log, filtered by importance in C before a line is formatted and handed to
- * Python (compositor/wlr_log.py). pywlroots' own log_init hands every line to Python,
- * debug ones included, and drops them there: a Python call for each wlr_log in a hot path
- * (the seat's pointer focus changes log at debug level). verbosity: 0 silent, 1 error,
- * 2 info, 3 debug. */
-extern "Python" void comp_py_log(int importance, const char *line);
-void comp_log_init(int verbosity);
+/* wlroots' log lines for Python (csrc/wlr_log.h). */
+extern "Python+C" void comp_py_log(int importance, const char *line);

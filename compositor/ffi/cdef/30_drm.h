@@ -1,6 +1,10 @@
 /* DRM/KMS backend (compositor/drm_backend): a libseat session, one wlroots DRM backend per
  * KMS device and libinput, assembled by the compositor so that each failure can be
  * explained. All but the comp_ helpers are exported by libwlroots.so.10. */
+#include <wlr/backend/drm.h>
+#include <wlr/backend/libinput.h>
+#include <wlr/backend/multi.h>
+#include <wlr/backend/session.h>
 struct wlr_session {
 	bool active;
 	unsigned vtnr;
@@ -28,12 +32,3 @@ struct wlr_backend *wlr_libinput_backend_create(struct wl_display *display,
 struct wlr_backend *wlr_multi_backend_create(struct wl_display *display);
 bool wlr_multi_backend_add(struct wlr_backend *multi, struct wlr_backend *backend);
 void wlr_backend_destroy(struct wlr_backend *backend);
-
-/* 1 when fd is the DRM master of its device, 0 when not, -1 when fd is not a DRM fd. */
-int comp_drm_is_master(int fd);
-/* Connectors of a KMS device in each state (connected, disconnected, unknown); -1 on error. */
-int comp_drm_count_connectors(int fd, int *connected, int *disconnected);
-/* The session's "active" signal (emitted on VT switch away and back). */
-struct wl_signal *comp_session_active_signal(struct wlr_session *session);
-/* wlr_output_schedule_frame: ask for a frame event (retry after a failed DRM commit). */
-void comp_output_schedule_frame(struct wlr_output *output);

@@ -1,9 +1,10 @@
 /* libva (VA-API) for the recorder's zero-copy H.264 encoder. Only what it uses is declared;
- * every constant carries its value from /usr/include/va (libva 2.17), and csrc/41_va.c
+ * every constant carries its value from /usr/include/va (libva 2.17), and csrc/va.c
  * static-asserts them and the struct layouts at compile time (cffi checks them again when
- * the module loads). The H.264/VPP parameter buffers are filled in C from the flat
- * comp_va_* structs below, so the compiler checks every field name of libva's bit-field
- * unions. */
+ * the module loads). */
+#include <va/va.h>
+#include <va/va_drm.h>
+#include <va/va_drmcommon.h>
 typedef void *VADisplay;
 typedef int VAStatus;
 typedef unsigned int VAGenericID;
@@ -106,33 +107,5 @@ VAStatus vaDestroyContext(VADisplay dpy, VAContextID context);
 VAStatus vaDestroyBuffer(VADisplay dpy, VABufferID buffer_id);
 VAStatus vaSyncSurface(VADisplay dpy, VASurfaceID render_target);
 
-/* -- glue (csrc/41_va.c) -- */
-#include "41_va_types.h"
-
-/* Import a dma-buf (comp_rec_dmabuf from 40_recorder.h) as a VA surface with
- * VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2, modifier included. */
-VAStatus comp_va_import_dmabuf(VADisplay dpy, const comp_rec_dmabuf *dmabuf,
-	uint32_t va_fourcc, VASurfaceID *surface);
-/* Each creates a buffer of the context; the caller renders and destroys it. */
-VAStatus comp_va_h264_seq_buffer(VADisplay dpy, VAContextID ctx, const comp_va_h264_seq *seq,
-	VABufferID *out);
-VAStatus comp_va_h264_pic_buffer(VADisplay dpy, VAContextID ctx, const comp_va_h264_pic *pic,
-	VABufferID *out);
-VAStatus comp_va_h264_slice_buffer(VADisplay dpy, VAContextID ctx,
-	const comp_va_h264_slice *slice, VABufferID *out);
-/* A packed header: two buffers (parameters, data); bit_length excludes padding. */
-VAStatus comp_va_packed_header(VADisplay dpy, VAContextID ctx, uint32_t type,
-	const uint8_t *data, uint32_t bit_length, VABufferID out[2]);
-VAStatus comp_va_rate_control_buffer(VADisplay dpy, VAContextID ctx, uint32_t bits_per_second,
-	VABufferID *out);
-VAStatus comp_va_coded_buffer(VADisplay dpy, VAContextID ctx, uint32_t size, VABufferID *out);
-/* One picture: begin, render the buffers, end (asynchronous until vaSyncSurface). */
-VAStatus comp_va_submit(VADisplay dpy, VAContextID ctx, VASurfaceID target,
-	VABufferID *buffers, int count);
-/* VPP: src (RGB) -> dst (NV12), BT.709 limited range, whole frame. */
-VAStatus comp_va_vpp_convert(VADisplay dpy, VAContextID ctx, VASurfaceID src, VASurfaceID dst);
-/* Copy the coded buffer's segments to dst; *length gets the size (may exceed cap: retry). */
-VAStatus comp_va_read_coded(VADisplay dpy, VABufferID buf, uint8_t *dst, size_t cap,
-	size_t *length);
-/* sizeof / offsetof of libva's structs as this module was compiled (tests compare). */
-size_t comp_va_layout(const char *what);
+/* -- glue (csrc/va.h, after the types it uses) -- */
+#include "va.h"

@@ -1,5 +1,6 @@
 /* Scene-graph pieces pywlroots 0.15.24 does not bind: trees (the stacking layers), the
  * surface tree of a layer-shell surface, enabling and destroying nodes. */
+#include <wlr/types/wlr_scene.h>
 struct wlr_scene_node;
 struct wlr_scene_tree;
 struct wlr_surface;

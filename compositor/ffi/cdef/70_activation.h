@@ -1,9 +1,4 @@
 /* xdg-activation-v1 (wlroots 0.15 has it; pywlroots 0.15.24 does not bind it). */
+#include <wlr/types/wlr_xdg_activation_v1.h>
 struct wlr_xdg_activation_v1;
 struct wlr_xdg_activation_v1 *wlr_xdg_activation_v1_create(struct wl_display *display);
-/* &activation->events.request_activate, as void * for pywayland's Signal. */
-void *comp_activation_request_signal(struct wlr_xdg_activation_v1 *activation);
-/* From a wlr_xdg_activation_v1_request_activate_event: the surface to activate, and whether
- * its token was made with a seat and the serial of an input event (a user's action). */
-struct wlr_surface *comp_activation_event_surface(void *event);
-bool comp_activation_event_from_input(void *event);

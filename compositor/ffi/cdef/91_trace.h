@@ -1,9 +1,2 @@
-/* Protocol trace (pydrm-ctl trace): libwayland's protocol logger, formatted in C as
- * WAYLAND_DEBUG does, filtered by client pid and interface before Python sees a line. A
- * logger exists only while someone traces. */
-struct comp_trace;
-/* pid 0: every client; interface "" or NULL: every interface. */
-struct comp_trace *comp_trace_start(struct wl_display *display, int32_t pid,
-	const char *interface, void *handle);
-void comp_trace_stop(struct comp_trace *trace);
-extern "Python" void comp_py_trace_line(void *handle, const char *line);
+/* One line of the protocol trace (csrc/protocol_trace.h), with the trace's handle. */
+extern "Python+C" void comp_py_trace_line(void *handle, const char *line);

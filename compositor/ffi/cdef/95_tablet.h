@@ -1,17 +1,8 @@
-/* tablet v2 (pywlroots 0.15.24 has no binding): the global, whose tablet seats wlroots makes
- * for clients, and the tablets announced on them (compositor/input/tablet.py). */
-struct wlr_tablet_manager_v2;
-struct wlr_tablet_v2_tablet;
-struct wlr_tablet_manager_v2 *wlr_tablet_v2_create(struct wl_display *display);
-/* Announces a tablet-tool device to every client's tablet seat on `seat`; wlroots removes it
- * when the device goes. */
-struct wlr_tablet_v2_tablet *wlr_tablet_create(struct wlr_tablet_manager_v2 *manager,
-	struct wlr_seat *wlr_seat, struct wlr_input_device *wlr_device);
-
-/* Tablet tools (wlr/types/wlr_tablet_tool.h): the events a tablet-tool device emits, which
- * the wlr_cursor re-emits (cursor.events.tablet_tool_*) for the devices attached to it. */
-struct wlr_tablet_tool;
-struct wlr_tablet_v2_tablet_tool;
+/* Tablet tools' events (wlr/types/wlr_tablet_tool.h), which the wlr_cursor re-emits
+ * (cursor.events.tablet_tool_*) for the devices attached to it, as Python reads them; the
+ * rest of tablet v2 is in csrc/tablet.h. */
+#include <wlr/types/wlr_cursor.h>
+#include <wlr/types/wlr_tablet_tool.h>
 #define WLR_TABLET_TOOL_AXIS_X ...
 #define WLR_TABLET_TOOL_AXIS_Y ...
 #define WLR_TABLET_TOOL_AXIS_PRESSURE ...
@@ -45,45 +36,6 @@ struct wlr_event_tablet_tool_button {
 	uint32_t button;
 	...;
 };
-/* 1 when the proximity event is the tool coming in, the tip event the tip going down, the
- * button event a press. */
-bool comp_tablet_proximity_in(struct wlr_event_tablet_tool_proximity *event);
-bool comp_tablet_tip_down(struct wlr_event_tablet_tool_tip *event);
-bool comp_tablet_button_pressed(struct wlr_event_tablet_tool_button *event);
-struct wl_signal *comp_tablet_tool_destroy_signal(struct wlr_tablet_tool *tool);
-
-/* Injected pen events on a headless tablet-tool device (pydrm-ctl tablet-pen): a pen tool
- * (with pressure) for the injector, and its events; x, y from 0 to 1 over the layout.
- * Return 0, or -1 when the device is not a tablet tool. */
-struct wlr_tablet_tool *comp_tablet_pen_create(void);
-int comp_tablet_pen_proximity(struct wlr_input_device *dev, struct wlr_tablet_tool *tool,
-	uint32_t time_msec, double x, double y, bool in);
-int comp_tablet_pen_axis(struct wlr_input_device *dev, struct wlr_tablet_tool *tool,
-	uint32_t time_msec, uint32_t axes, double x, double y, double pressure);
-int comp_tablet_pen_tip(struct wlr_input_device *dev, struct wlr_tablet_tool *tool,
-	uint32_t time_msec, double x, double y, bool down);
-int comp_tablet_pen_button(struct wlr_input_device *dev, struct wlr_tablet_tool *tool,
-	uint32_t time_msec, uint32_t button, bool pressed);
-
-/* wlroots' tablet v2 tool helpers (wlr_tablet_v2.h, not includable here: see above). The
- * notify_ variants go through the tool's grab (the implicit grab while the tip is down). */
-struct wlr_tablet_v2_tablet_tool *wlr_tablet_tool_create(struct wlr_tablet_manager_v2 *manager,
-	struct wlr_seat *wlr_seat, struct wlr_tablet_tool *wlr_tool);
-bool wlr_surface_accepts_tablet_v2(struct wlr_tablet_v2_tablet *tablet,
-	struct wlr_surface *surface);
-void wlr_tablet_v2_tablet_tool_notify_proximity_in(struct wlr_tablet_v2_tablet_tool *tool,
-	struct wlr_tablet_v2_tablet *tablet, struct wlr_surface *surface);
-void wlr_tablet_v2_tablet_tool_notify_proximity_out(struct wlr_tablet_v2_tablet_tool *tool);
-void wlr_tablet_v2_tablet_tool_notify_motion(struct wlr_tablet_v2_tablet_tool *tool,
-	double x, double y);
-void wlr_tablet_v2_tablet_tool_notify_pressure(struct wlr_tablet_v2_tablet_tool *tool,
-	double pressure);
-void wlr_tablet_v2_tablet_tool_notify_down(struct wlr_tablet_v2_tablet_tool *tool);
-void wlr_tablet_v2_tablet_tool_notify_up(struct wlr_tablet_v2_tablet_tool *tool);
-void wlr_tablet_v2_tablet_tool_notify_button(struct wlr_tablet_v2_tablet_tool *tool,
-	uint32_t button, int state);
-void wlr_tablet_tool_v2_start_implicit_grab(struct wlr_tablet_v2_tablet_tool *tool);
-bool wlr_tablet_tool_v2_has_implicit_grab(struct wlr_tablet_v2_tablet_tool *tool);
 struct wlr_cursor;
 void wlr_cursor_warp_absolute(struct wlr_cursor *cur, struct wlr_input_device *dev,
 	double x, double y);

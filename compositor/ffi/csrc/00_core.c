@@ -1,3 +1,4 @@
+/* Small reads and writes of wlroots state: see core.h. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <wayland-server-core.h>
@@ -12,6 +13,8 @@
 #include <wlr/types/wlr_linux_dmabuf_v1.h>
 #include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_scene.h>
+#include "core.h"
+#include "internal.h"
 
 size_t comp_renderer_dmabuf_format_count(struct wlr_renderer *renderer) {
 	const struct wlr_drm_format_set *formats =
@@ -42,8 +45,6 @@ int comp_surface_client_pid(struct wlr_surface *surface) {
 
 #include <time.h>
 #include <wlr/interfaces/wlr_output.h>
-
-int64_t comp_frame_clock_now(struct timespec *ts);  /* 82_frame_clock.c */
 
 void comp_output_send_presented(struct wlr_output *output, uint32_t seq) {
 	struct timespec now;

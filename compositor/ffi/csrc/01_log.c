@@ -1,9 +1,9 @@
-/* wlroots' log into Python's logging, filtered in C (cdef/01_log.h). */
+/* wlroots' log into Python's logging, filtered in C (wlr_log.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <wlr/util/log.h>
-
-static void comp_py_log(int importance, const char *line);
+#include "internal.h"
+#include "wlr_log.h"
 
 static enum wlr_log_importance comp_log_verbosity = WLR_ERROR;
 

@@ -1,16 +1,13 @@
+/* --disable-global: see global_filter.h. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wayland-server-core.h>
+#include "global_filter.h"
+#include "internal.h"
 
 static char **disabled_globals;
 static size_t disabled_count;
-
-/* csrc/18_client_objects.c: false for a global a configuration rule hides from the client. */
-static bool comp_objects_global_allowed(const struct wl_client *client, const char *name);
-
-/* csrc/99_security_context.c: false for a privileged global and a sandboxed client. */
-static bool comp_security_context_allows(const struct wl_client *client, const char *name);
 
 static bool global_filter(const struct wl_client *client, const struct wl_global *global,
 		void *data) {
@@ -39,5 +36,9 @@ void comp_globals_disable(struct wl_display *display, const char *interface) {
 	}
 	disabled_globals = grown;
 	disabled_globals[disabled_count++] = copy;
+	comp_global_filter_install(display);
+}
+
+void comp_global_filter_install(struct wl_display *display) {
 	wl_display_set_global_filter(display, global_filter, NULL);
 }

@@ -1,5 +1,7 @@
+/* Inert protocol objects: see inert_objects.h. */
 #include <string.h>
 #include <wayland-server-core.h>
+#include "inert_objects.h"
 
 static int inert_dispatcher(const void *implementation, void *target, uint32_t opcode,
 		const struct wl_message *message, union wl_argument *args) {

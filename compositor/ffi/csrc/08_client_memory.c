@@ -1,4 +1,4 @@
-/* Client memory read without dying for it: see cdef/08_client_memory.h. */
+/* Client memory read without dying for it: see client_memory.h. */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/log.h>
+#include "client_memory.h"
 
 #define GUARD_MAX 4096
 

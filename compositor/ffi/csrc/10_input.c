@@ -1,7 +1,9 @@
+/* Injected input on headless devices: see headless_input.h. */
 #include <wlr/types/wlr_input_device.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/interfaces/wlr_keyboard.h>
+#include "headless_input.h"
 
 int comp_pointer_motion_absolute(struct wlr_input_device *dev, uint32_t time_msec,
 		double x, double y) {
@@ -70,4 +72,58 @@ int comp_keyboard_key(struct wlr_input_device *dev, uint32_t time_msec, uint32_t
 void comp_headless_input_device_unplug(struct wlr_input_device *dev) {
 	/* The headless backend's own destroy takes it out of the backend's list. */
 	wlr_input_device_destroy(dev);
+}
+
+int comp_pointer_gesture(struct wlr_input_device *dev, uint32_t time_msec, int kind,
+		int phase, uint32_t fingers, double dx, double dy, double scale, double rotation,
+		bool cancelled) {
+	if (dev->type != WLR_INPUT_DEVICE_POINTER) {
+		return -1;
+	}
+	struct wlr_pointer *pointer = dev->pointer;
+	if (kind == 0 && phase == 0) {
+		struct wlr_event_pointer_swipe_begin event = {
+			.device = dev, .time_msec = time_msec, .fingers = fingers,
+		};
+		wl_signal_emit(&pointer->events.swipe_begin, &event);
+	} else if (kind == 0 && phase == 1) {
+		struct wlr_event_pointer_swipe_update event = {
+			.device = dev, .time_msec = time_msec, .fingers = fingers, .dx = dx, .dy = dy,
+		};
+		wl_signal_emit(&pointer->events.swipe_update, &event);
+	} else if (kind == 0 && phase == 2) {
+		struct wlr_event_pointer_swipe_end event = {
+			.device = dev, .time_msec = time_msec, .cancelled = cancelled,
+		};
+		wl_signal_emit(&pointer->events.swipe_end, &event);
+	} else if (kind == 1 && phase == 0) {
+		struct wlr_event_pointer_pinch_begin event = {
+			.device = dev, .time_msec = time_msec, .fingers = fingers,
+		};
+		wl_signal_emit(&pointer->events.pinch_begin, &event);
+	} else if (kind == 1 && phase == 1) {
+		struct wlr_event_pointer_pinch_update event = {
+			.device = dev, .time_msec = time_msec, .fingers = fingers, .dx = dx, .dy = dy,
+			.scale = scale, .rotation = rotation,
+		};
+		wl_signal_emit(&pointer->events.pinch_update, &event);
+	} else if (kind == 1 && phase == 2) {
+		struct wlr_event_pointer_pinch_end event = {
+			.device = dev, .time_msec = time_msec, .cancelled = cancelled,
+		};
+		wl_signal_emit(&pointer->events.pinch_end, &event);
+	} else if (kind == 2 && phase == 0) {
+		struct wlr_event_pointer_hold_begin event = {
+			.device = dev, .time_msec = time_msec, .fingers = fingers,
+		};
+		wl_signal_emit(&pointer->events.hold_begin, &event);
+	} else if (kind == 2 && phase == 2) {
+		struct wlr_event_pointer_hold_end event = {
+			.device = dev, .time_msec = time_msec, .cancelled = cancelled,
+		};
+		wl_signal_emit(&pointer->events.hold_end, &event);
+	} else {
+		return -1;
+	}
+	return 0;
 }

@@ -2,6 +2,8 @@
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
+#include "internal.h"
+#include "scene_input.h"
 
 /* The tag in wlr_scene_node.data of a window's tree: only its address matters. */
 static const char comp_view_tree_tag;
@@ -18,6 +20,10 @@ struct wlr_scene_node *comp_view_tree_create(struct wlr_scene_node *parent) {
 /* The tag of a tree input passes through, with everything in it (drag icons: the drop
  * target is what lies under the icon). */
 static const char comp_no_input_tag;
+
+void comp_scene_input_pass_through(struct wlr_scene_node *node) {
+	node->data = (void *)&comp_no_input_tag;
+}
 
 static bool is_view_tree(struct wlr_scene_node *node) {
 	return node->type == WLR_SCENE_NODE_TREE && node->data == &comp_view_tree_tag;

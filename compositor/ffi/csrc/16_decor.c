@@ -1,4 +1,4 @@
-/* Server-side decorations: see cdef/16_decor.h. */
+/* Server-side decorations: see decorations.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <drm_fourcc.h>
@@ -8,7 +8,7 @@
 #include <wlr/types/wlr_server_decoration.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/box.h>
-#include "16_decor_types.h"
+#include "decorations.h"
 
 /* From wlr/types/wlr_xdg_shell.h, which includes a generated xdg-shell-protocol.h. */
 struct wlr_xdg_surface;

@@ -1,7 +1,9 @@
-/* Drag icons: see cdef/17_drag_icon.h. */
+/* Drag icons: see drag_icon.h. */
 #include <stdlib.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
+#include "drag_icon.h"
+#include "internal.h"
 
 struct comp_drag_icon {
 	struct wlr_scene_tree *tree;          /* at the pointer; input passes through */
@@ -51,7 +53,7 @@ struct wlr_scene_node *comp_drag_icon_tree_create(struct wlr_scene_node *parent,
 		free(icon);
 		return NULL;
 	}
-	icon->tree->node.data = (void *)&comp_no_input_tag;
+	comp_scene_input_pass_through(&icon->tree->node);
 	icon->surface_tree = wlr_scene_subsurface_tree_create(&icon->tree->node, surface);
 	if (icon->surface_tree == NULL) {
 		wlr_scene_node_destroy(&icon->tree->node);

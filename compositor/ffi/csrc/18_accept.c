@@ -1,7 +1,4 @@
-/* The Wayland socket, accepted by the compositor: see cdef/18_accept.h. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* accept4, struct ucred (Python.h defines it first) */
-#endif
+/* The Wayland socket, accepted by the compositor: see socket_accept.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,76 +15,8 @@
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
-#include "18_accept_types.h"
-
-static void comp_py_limit_log(int level, const char *line);
-
-/* -- a log line per reason at a bounded rate ----------------------------------------------
- * The first event is logged at once; later ones within RATELOG_INTERVAL_MS are counted and
- * summed up in one line when the interval is over (a timer, so the count is never lost).
- * A flood of refusals costs one line every few seconds, not one per event. */
-#define RATELOG_INTERVAL_MS 5000
-
-struct comp_ratelog {
-	struct wl_event_source *timer;
-	int level;
-	uint64_t last_ms;     /* when the last line was written, 0: never */
-	uint64_t suppressed;  /* events since, not logged */
-	char last[200];       /* the last event's words, for the summary */
-};
-
-static uint64_t ratelog_now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void ratelog_flush(struct comp_ratelog *rl) {
-	if (rl->suppressed == 0) {
-		return;
-	}
-	char line[300];
-	snprintf(line, sizeof(line), "%llu more in the last %d s, the latest: %s",
-		(unsigned long long)rl->suppressed, RATELOG_INTERVAL_MS / 1000, rl->last);
-	comp_py_limit_log(rl->level, line);
-	rl->suppressed = 0;
-	rl->last_ms = ratelog_now_ms();
-}
-
-static int ratelog_timer(void *data) {
-	ratelog_flush(data);
-	return 0;
-}
-
-static bool ratelog_init(struct comp_ratelog *rl, struct wl_event_loop *loop, int level) {
-	memset(rl, 0, sizeof(*rl));
-	rl->level = level;
-	rl->timer = wl_event_loop_add_timer(loop, ratelog_timer, rl);
-	return rl->timer != NULL;
-}
-
-static void ratelog_finish(struct comp_ratelog *rl) {
-	if (rl->timer != NULL) {
-		wl_event_source_remove(rl->timer);
-		rl->timer = NULL;
-	}
-}
-
-static void ratelog(struct comp_ratelog *rl, const char *fmt, ...) {
-	va_list args;
-	va_start(args, fmt);
-	vsnprintf(rl->last, sizeof(rl->last), fmt, args);
-	va_end(args);
-	uint64_t now = ratelog_now_ms();
-	if (rl->last_ms == 0 || now - rl->last_ms >= RATELOG_INTERVAL_MS) {
-		comp_py_limit_log(rl->level, rl->last);
-		rl->last_ms = now;
-		return;
-	}
-	if (rl->suppressed++ == 0 && rl->timer != NULL) {
-		wl_event_source_timer_update(rl->timer, RATELOG_INTERVAL_MS - (int)(now - rl->last_ms));
-	}
-}
+#include "internal.h"
+#include "socket_accept.h"
 
 /* -- a wl_display.error written straight to a socket that has no wl_client -------------- */
 
@@ -179,9 +108,7 @@ static int accept_count_clients(struct comp_accept *acc, pid_t pid, int *of_pid)
 	return total;
 }
 
-/* The new client, or NULL: refused (told why, fd closed). csrc/99_security_context.c
- * takes its sandboxes' connections through here too. */
-static struct wl_client *accept_one(struct comp_accept *acc, int fd) {
+struct wl_client *comp_accept_take(struct comp_accept *acc, int fd) {
 	struct ucred cred = {0};
 	socklen_t len = sizeof(cred);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
@@ -222,7 +149,7 @@ static int accept_ready(int listen_fd, uint32_t mask, void *data) {
 	struct comp_accept *acc = data;
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd >= 0) {
-		accept_one(acc, fd);
+		comp_accept_take(acc, fd);
 		return 0;
 	}
 	int err = errno;
@@ -292,6 +219,16 @@ static void accept_display_destroyed(struct wl_listener *listener, void *data) {
 	struct comp_accept *acc = wl_container_of(listener, acc, display_destroy);
 	wl_list_remove(&acc->display_destroy.link);
 	accept_destroy(acc);
+}
+
+struct comp_accept *comp_accept_of_display(struct wl_display *display) {
+	struct wl_listener *listener =
+		wl_display_get_destroy_listener(display, accept_display_destroyed);
+	if (listener == NULL) {
+		return NULL;
+	}
+	struct comp_accept *acc = wl_container_of(listener, acc, display_destroy);
+	return acc;
 }
 
 /* libwayland's wl_socket_lock: NAME.lock held with flock for as long as the socket lives;

@@ -1,4 +1,4 @@
-/* wl_shm per client, counted and limited: see cdef/18_client_limits.h. */
+/* wl_shm per client, counted and limited: see client_limits.h. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +12,8 @@
 #include <wlr/render/gles2.h>
 #include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
-#include "18_client_limits_types.h"
+#include "internal.h"
+#include "client_limits.h"
 
 /* pixman composites only what fits its 16-bit extents (pixman.c's analyze_extent: the
  * extents expanded by one must stay within a signed 16-bit number): measured on wlroots
@@ -561,4 +562,16 @@ int32_t comp_renderer_max_buffer_size(struct wlr_renderer *renderer) {
 		return COMP_PIXMAN_MAX_BUFFER_SIZE;
 	}
 	return 0;
+}
+
+bool comp_limits_client_set_shm(struct wl_client *client, const comp_shm_limits *shm) {
+	struct limits_client *lc = limits_client_of(client);
+	if (lc == NULL) {
+		return false;
+	}
+	lc->shm.max_pools = shm->max_pools;
+	lc->shm.max_buffers = shm->max_buffers;
+	lc->shm.max_mapped = shm->max_mapped;
+	lc->shm.max_bytes = shm->max_bytes;
+	return true;
 }

@@ -9,10 +9,11 @@
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
-#include "18_client_objects_types.h"
+#include "client_limits.h"
+#include "client_objects.h"
+#include "internal.h"
 
 /* cdef/18_client_objects.h: the configuration's rules for a new client. */
-static void comp_py_client_created(struct wl_client *client, int32_t pid, uint32_t uid);
 
 #define OBJECTS_PARKED_CHECK_MS 1000  /* fds parked without a whole request: looked at this often */
 #define OBJECTS_MAX_PLANES 4          /* linux-dmabuf's (wlroots' WLR_DMABUF_MAX_PLANES) */
@@ -620,12 +621,8 @@ bool comp_objects_client_set(struct comp_objects *objects, struct wl_client *cli
 	}
 	oc->limits = *limits;
 	oc->by_rule = true;
-	struct limits_client *lc = limits_client_of(client);
-	if (shm != NULL && lc != NULL) {
-		lc->shm.max_pools = shm->max_pools;
-		lc->shm.max_buffers = shm->max_buffers;
-		lc->shm.max_mapped = shm->max_mapped;
-		lc->shm.max_bytes = shm->max_bytes;
+	if (shm != NULL) {
+		comp_limits_client_set_shm(client, shm);
 	}
 	return true;
 }
@@ -644,20 +641,17 @@ bool comp_objects_hide(struct comp_objects *objects, struct wl_client *client, u
 	}
 	oc->hidden = hidden;
 	if (hidden & (COMP_HIDE_LINUX_DMABUF | COMP_HIDE_WL_DRM)) {
-		/* csrc/05_globals.c's filter asks comp_objects_global_allowed */
-		wl_display_set_global_filter(objects->display, global_filter, NULL);
+		comp_global_filter_install(objects->display);  /* it asks comp_objects_global_allowed */
 	}
 	return true;
 }
 
-/* For csrc/81_scene_render.c: false when a rule keeps this client's buffers off the planes. */
-static bool comp_objects_scanout_allowed(struct wl_client *client) {
+bool comp_objects_scanout_allowed(struct wl_client *client) {
 	struct objects_client *oc = client != NULL ? objects_client_of(client) : NULL;
 	return oc == NULL || !(oc->hidden & COMP_NO_SCANOUT);
 }
 
-/* For csrc/05_globals.c's filter: false for a global a rule hides from this client. */
-static bool comp_objects_global_allowed(const struct wl_client *client, const char *name) {
+bool comp_objects_global_allowed(const struct wl_client *client, const char *name) {
 	struct objects_client *oc = objects_client_of((struct wl_client *)client);
 	if (oc == NULL || oc->hidden == 0) {
 		return true;

@@ -1,7 +1,8 @@
-/* Memory given back when clients go: see cdef/19_memory_trim.h. */
+/* Memory given back when clients go: see memory_trim.h. */
 #include <malloc.h>
 #include <stdlib.h>
 #include <wayland-server-core.h>
+#include "memory_trim.h"
 
 #define TRIM_DELAY_MS 2000
 

@@ -1,4 +1,4 @@
-/* wl_drm buffer bridge: see cdef/20_buffer_bridge.h. */
+/* wl_drm buffer bridge: see wl_drm_buffer.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +10,13 @@
 #include <wayland-server-core.h>
 #include <wayland-server-protocol.h>
 #include <wlr/render/dmabuf.h>
+#include <wlr/render/drm_format_set.h>
+#include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/util/log.h>
-
-static void comp_drm_buffer_destroyed(uint64_t token);
+#include "client_memory.h"
+#include "internal.h"
+#include "wl_drm_buffer.h"
 
 struct comp_drm_buffer {
 	struct wlr_buffer base;
@@ -201,6 +204,17 @@ static const struct wlr_buffer_impl bridge_buffer_impl = {
 	.end_data_ptr_access = bridge_end_data_ptr_access,
 };
 
+bool comp_drm_buffer_attributes(struct wlr_buffer *wlr_buffer,
+		struct wlr_dmabuf_attributes *attribs, bool *is_dmabuf) {
+	if (wlr_buffer->impl != &bridge_buffer_impl) {
+		return false;
+	}
+	struct comp_drm_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
+	*attribs = buffer->dmabuf;
+	*is_dmabuf = buffer->is_dmabuf;
+	return true;
+}
+
 static void wl_buffer_handle_destroy(struct wl_client *client, struct wl_resource *resource) {
 	wl_resource_destroy(resource);
 }
@@ -327,9 +341,6 @@ void comp_client_post_display_error(struct wl_client *client, uint32_t code, con
 		wl_resource_post_error(display, code, "%s", msg);
 	}
 }
-
-#include <wlr/render/drm_format_set.h>
-#include <wlr/render/wlr_renderer.h>
 
 size_t comp_renderer_dmabuf_formats(struct wlr_renderer *renderer, uint32_t *out, size_t cap) {
 	const struct wlr_drm_format_set *set = wlr_renderer_get_dmabuf_texture_formats(renderer);

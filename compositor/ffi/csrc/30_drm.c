@@ -7,6 +7,8 @@
 #include <wlr/backend/libinput.h>
 #include <wlr/backend/multi.h>
 #include <wlr/backend/session.h>
+#include <wlr/types/wlr_output.h>
+#include "drm_backend.h"
 
 int comp_drm_is_master(int fd) {
 	drmVersionPtr version = drmGetVersion(fd);

@@ -1,4 +1,4 @@
-/* Recorder helpers: see cdef/40_recorder.h. */
+/* Recorder helpers: see recorder.h. */
 #include <malloc.h>
 #include <string.h>
 #include <time.h>
@@ -7,9 +7,9 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_scene.h>
 
-#define COMP_REC_STATE_BUFFER WLR_OUTPUT_STATE_BUFFER
+#include "recorder.h"
 
-#include "40_recorder_types.h"
+_Static_assert((int)COMP_REC_STATE_BUFFER == (int)WLR_OUTPUT_STATE_BUFFER, "recorder.h's state bit");
 
 static int64_t comp_rec_ns(const struct timespec *t) {
 	return t == NULL ? 0 : (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;

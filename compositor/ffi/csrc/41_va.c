@@ -1,4 +1,4 @@
-/* libva glue for the recorder (see cdef/41_va.h). */
+/* libva glue for the recorder (see va.h and cdef/41_va.h). */
 #include <stddef.h>
 #include <string.h>
 #include <va/va.h>
@@ -6,6 +6,7 @@
 #include <va/va_drmcommon.h>
 #include <va/va_enc_h264.h>
 #include <va/va_vpp.h>
+#include "va.h"
 
 /* What the cdef states, checked against the installed headers at compile time. */
 #define COMP_VA_SAME(a, b) _Static_assert((a) == (b), #a " differs from cdef/41_va.h")
@@ -48,7 +49,7 @@ COMP_VA_SAME(offsetof(VADRMPRIMESurfaceDescriptor, num_layers), 80);
 COMP_VA_SAME(offsetof(VADRMPRIMESurfaceDescriptor, layers), 84);
 COMP_VA_SAME(offsetof(VADRMPRIMESurfaceDescriptor, layers[1]), 140);
 
-#include "41_va_types.h"
+
 
 size_t comp_va_layout(const char *what) {
 #define COMP_VA_LAYOUT(name, expr) if (strcmp(what, name) == 0) return (expr)

@@ -6,9 +6,10 @@
 #include <wlr/render/wlr_texture.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_scene.h>
+#include "internal.h"
 
 /* wlroots' scene_buffer_get_texture: a client buffer's texture, else one made once. */
-static struct wlr_texture *scene_buffer_texture(struct wlr_scene_buffer *scene_buffer,
+struct wlr_texture *comp_scene_buffer_texture(struct wlr_scene_buffer *scene_buffer,
 		struct wlr_renderer *renderer) {
 	if (scene_buffer->buffer == NULL) {
 		return NULL;
@@ -29,7 +30,7 @@ static struct wlr_texture *scene_buffer_texture(struct wlr_scene_buffer *scene_b
 void comp_scene_import_pending(struct wlr_scene *scene, struct wlr_renderer *renderer) {
 	struct wlr_scene_buffer *scene_buffer, *tmp;
 	wl_list_for_each_safe(scene_buffer, tmp, &scene->pending_buffers, pending_link) {
-		scene_buffer_texture(scene_buffer, renderer);
+		comp_scene_buffer_texture(scene_buffer, renderer);
 		wl_list_remove(&scene_buffer->pending_link);
 		wl_list_init(&scene_buffer->pending_link);
 	}

@@ -1,4 +1,9 @@
+/* Renderer tools: see render_tools.h. */
+#include <string.h>
+#include <GLES2/gl2.h>
 #include <drm_fourcc.h>
+#include <wlr/render/gles2.h>
+#include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/render/allocator.h>
 #include <wlr/types/wlr_buffer.h>
@@ -7,20 +12,11 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/box.h>
+#include <wlr/util/log.h>
 #include <wlr/util/region.h>
-
-struct comp_surface_buffer {
-	uintptr_t client_buffer;
-	uint32_t shm_format;
-	bool dmabuf;
-	bool texture_gles2;
-	int width, height;
-	int damage_rects;
-	int64_t damage_area;
-	uint32_t committed;
-};
-
-struct wlr_allocator *wlr_gbm_allocator_create(int drm_fd);
+#include "client_memory.h"
+#include "internal.h"
+#include "render_tools.h"
 
 bool comp_surface_buffer_info(struct wlr_surface *surface, struct comp_surface_buffer *out) {
 	memset(out, 0, sizeof(*out));
@@ -49,7 +45,7 @@ bool comp_surface_buffer_info(struct wlr_surface *surface, struct comp_surface_b
 /* Software GL (Mesa's llvmpipe, e.g. kms_swrast on virtio-gpu without 3D; softpipe;
  * SwiftShader) rasterizes on worker threads and puts no fence on the buffer it drew: a page
  * flip (or the recorder, or screencopy) could show a half-drawn frame. Such frames are
- * finished (glFinish) before they are committed (frame_loop_handle_precommit, 80_frame.c).
+ * finished (glFinish) before they are committed (frame_loop_handle_precommit, frame_loop.c).
  * virtio-gpu without 3D also keeps a host-side copy of each buffer that a flip updates only
  * within its damage clips, which are relative to the previous frame (another buffer):
  * kernels before 6.8 then show stale regions (6.8 ignores the clips when the fb changes),
@@ -59,7 +55,7 @@ static int gl_software = -1;  /* -1: GL_RENDERER not asked yet */
 /* Whether the renderer is GLES2 on a software rasterizer. The first call asks GL_RENDERER,
  * which needs the renderer's EGL context current: call it while a buffer is bound (between
  * wlr_output_attach_render and the commit). */
-static bool comp_gl_is_software(struct wlr_renderer *renderer) {
+bool comp_gl_is_software(struct wlr_renderer *renderer) {
 	if (renderer == NULL || !wlr_renderer_is_gles2(renderer)) {
 		return false;
 	}
@@ -83,7 +79,7 @@ int comp_gl_software(void) {
 }
 
 /* Same as wlroots' scene: scissor an output-local box, honouring the output transform. */
-static void comp_scissor_output(struct wlr_output *output, pixman_box32_t *rect) {
+void comp_scissor_output(struct wlr_output *output, pixman_box32_t *rect) {
 	struct wlr_box box = {
 		.x = rect->x1, .y = rect->y1,
 		.width = rect->x2 - rect->x1, .height = rect->y2 - rect->y1,
@@ -96,7 +92,7 @@ static void comp_scissor_output(struct wlr_output *output, pixman_box32_t *rect)
 }
 
 /* The background (black) over an output-local region; leaves the scissor unset. */
-static void comp_output_clear(struct wlr_output *output, pixman_region32_t *region) {
+void comp_output_clear(struct wlr_output *output, pixman_region32_t *region) {
 	int nrects;
 	pixman_box32_t *rects = pixman_region32_rectangles(region, &nrects);
 	for (int i = 0; i < nrects; i++) {

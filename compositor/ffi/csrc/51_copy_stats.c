@@ -1,6 +1,11 @@
+/* Copy accounting on every surface commit: see copy_stats.h. */
 #include <stdlib.h>
 #include <wlr/types/wlr_compositor.h>
-#include "51_copy_stats_types.h"
+#include <wlr/types/wlr_surface.h>
+#include <wlr/util/addon.h>
+#include "copy_stats.h"
+#include "internal.h"
+#include "render_tools.h"
 
 enum { COPY_SHM_UPLOAD, COPY_DMABUF_IMPORT, COPY_PIXMAN_READ };
 
@@ -8,9 +13,6 @@ enum { COPY_SHM_UPLOAD, COPY_DMABUF_IMPORT, COPY_PIXMAN_READ };
  * a commit that brings a new buffer tells Python when the surface's buffer kind changed
  * (the inspector's kinds: wl_shm, linux-dmabuf, wl_drm PRIME dma-buf or memfd...). */
 static bool buffer_kinds_reported;
-int comp_surface_buffer_kind(struct wlr_surface *surface);  /* 90_inspect.c */
-static void comp_py_buffer_kind(struct wlr_surface *surface, struct wl_client *client, int32_t pid,
-	int previous, int kind);
 
 void comp_copy_stats_report_buffer_kinds(bool on) {
 	buffer_kinds_reported = on;
@@ -20,7 +22,11 @@ struct copy_stats {
 	comp_copy_stats pub;
 	struct wl_listener new_surface;
 	struct wl_list surfaces;  /* copy_surface.link */
+	struct wl_list link;      /* live_stats */
 };
+
+/* Every copy_stats alive (one per compositor), each the owner of its records' addons. */
+static struct wl_list live_stats = {&live_stats, &live_stats};
 
 struct copy_surface {
 	struct copy_stats *stats;
@@ -35,10 +41,12 @@ struct copy_surface {
 	uint64_t unread_bytes;
 	struct wl_listener commit;
 	struct wl_listener destroy;
+	struct wlr_addon addon;  /* on the surface, owned by `stats`: how others find this */
 	struct wl_list link;
 };
 
 static void copy_surface_free(struct copy_surface *tracked) {
+	wlr_addon_finish(&tracked->addon);
 	wl_list_remove(&tracked->commit.link);
 	wl_list_remove(&tracked->destroy.link);
 	wl_list_remove(&tracked->link);
@@ -91,15 +99,55 @@ static void copy_surface_handle_commit(struct wl_listener *listener, void *data)
 	tracked->bytes += bytes;
 }
 
-/* The frame loop, for each surface on a frame it committed: pixman read its damage now,
- * unless the frame was a direct scan-out of a client's buffer. */
-static void copy_surface_frame_shown(struct copy_surface *tracked, bool composited) {
+/* Freed with the surface's destroy signal, before wlroots finishes its addons; should the
+ * addons go first, the record goes with them. */
+static void copy_surface_addon_destroy(struct wlr_addon *addon) {
+	struct copy_surface *tracked = wl_container_of(addon, tracked, addon);
+	copy_surface_free(tracked);
+}
+
+static const struct wlr_addon_interface copy_surface_addon_impl = {
+	.name = "comp_copy_surface",
+	.destroy = copy_surface_addon_destroy,
+};
+
+/* A surface's record, NULL when no copy counters track it. */
+static struct copy_surface *copy_surface_find(struct wlr_surface *surface) {
+	struct copy_stats *stats;
+	wl_list_for_each(stats, &live_stats, link) {
+		struct wlr_addon *addon =
+			wlr_addon_find(&surface->addons, stats, &copy_surface_addon_impl);
+		if (addon != NULL) {
+			struct copy_surface *tracked = wl_container_of(addon, tracked, addon);
+			return tracked;
+		}
+	}
+	return NULL;
+}
+
+void comp_copy_surface_frame_shown(struct wlr_surface *surface, bool composited) {
+	struct copy_surface *tracked = copy_surface_find(surface);
+	if (tracked == NULL) {
+		return;
+	}
 	tracked->frames_shown++;
 	if (composited && tracked->unread_bytes > 0) {
 		tracked->stats->pub.paths[COPY_PIXMAN_READ].bytes += tracked->unread_bytes;
 		tracked->bytes += tracked->unread_bytes;
 	}
 	tracked->unread_bytes = 0;
+}
+
+bool comp_copy_surface_counts(struct wlr_surface *surface, uint64_t *commits, uint64_t *bytes,
+		uint64_t *frames_shown) {
+	struct copy_surface *tracked = copy_surface_find(surface);
+	if (tracked == NULL) {
+		return false;
+	}
+	*commits = tracked->commits;
+	*bytes = tracked->bytes;
+	*frames_shown = tracked->frames_shown;
+	return true;
 }
 
 static void copy_surface_handle_destroy(struct wl_listener *listener, void *data) {
@@ -119,6 +167,7 @@ static void copy_stats_handle_new_surface(struct wl_listener *listener, void *da
 	wl_signal_add(&tracked->surface->events.commit, &tracked->commit);
 	tracked->destroy.notify = copy_surface_handle_destroy;
 	wl_signal_add(&tracked->surface->events.destroy, &tracked->destroy);
+	wlr_addon_init(&tracked->addon, &tracked->surface->addons, stats, &copy_surface_addon_impl);
 	wl_list_insert(&stats->surfaces, &tracked->link);
 	stats->pub.surfaces++;
 }
@@ -129,6 +178,7 @@ comp_copy_stats *comp_copy_stats_create(struct wlr_compositor *compositor) {
 		return NULL;
 	}
 	wl_list_init(&stats->surfaces);
+	wl_list_insert(&live_stats, &stats->link);
 	stats->new_surface.notify = copy_stats_handle_new_surface;
 	wl_signal_add(&compositor->events.new_surface, &stats->new_surface);
 	return &stats->pub;
@@ -144,5 +194,6 @@ void comp_copy_stats_destroy(comp_copy_stats *pub) {
 		copy_surface_free(tracked);
 	}
 	wl_list_remove(&stats->new_surface.link);
+	wl_list_remove(&stats->link);
 	free(stats);
 }

@@ -1,4 +1,6 @@
+/* xdg-activation-v1's events: see xdg_activation.h. */
 #include <wlr/types/wlr_xdg_activation_v1.h>
+#include "xdg_activation.h"
 
 void *comp_activation_request_signal(struct wlr_xdg_activation_v1 *activation) {
 	return &activation->events.request_activate;

@@ -1,5 +1,5 @@
 /* wlroots 0.15's xdg-decoration leaves its listeners in freed memory when the window goes
- * before its first commit (cdef/72_xdg_decoration_guard.h).
+ * before its first commit (xdg_decoration_guard.h).
  *
  * A zxdg_toplevel_decoration_v1 made before the toplevel's first commit listens to the
  * xdg_surface's destroy, configure and ack_configure signals and to the wl_surface's
@@ -19,6 +19,7 @@
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/types/wlr_xdg_shell.h>
+#include "xdg_decoration_guard.h"
 
 struct decoration_guard {
 	struct wlr_xdg_decoration_manager_v1 *manager;  /* NULL once it went */

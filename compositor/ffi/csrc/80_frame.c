@@ -1,22 +1,18 @@
+/* The frame loop of each output: see frame_loop.h. */
 #include <stdlib.h>
 #include <time.h>
+#include <GLES2/gl2.h>
+#include <wlr/backend/headless.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_scene.h>
-#include "80_frame_types.h"
+#include "core.h"
+#include "frame_loop.h"
+#include "internal.h"
 
-bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
-	uint64_t *pixels_drawn);
-const char *comp_scene_scanout_refusal(void);
 /* Damage rectangles kept per frame before wlroots falls back to their bounding box. */
 #define COMP_DAMAGE_MAX_RECTS 4096
-
-static bool comp_py_render_frame(void *handle);
-/* The frame clock (82_frame_clock.c): manual frames only when stepped, its time. */
-bool comp_frame_clock_holds(void);
-int64_t comp_frame_clock_now(struct timespec *ts);
-static void comp_py_commit_failed(void *handle);
 
 /* The loop as C sees it: the public part first (cffi reads it), then the wiring. */
 struct frame_loop {
@@ -38,13 +34,7 @@ static int64_t frame_now_ns(struct timespec *now) {
 }
 
 static void count_frame_shown(struct wlr_surface *surface, int sx, int sy, void *data) {
-	/* The copy counters' record of the surface, found through its destroy listener. */
-	struct wl_listener *listener =
-		wl_signal_get(&surface->events.destroy, copy_surface_handle_destroy);
-	if (listener != NULL) {
-		struct copy_surface *tracked = wl_container_of(listener, tracked, destroy);
-		copy_surface_frame_shown(tracked, *(bool *)data);
-	}
+	comp_copy_surface_frame_shown(surface, *(bool *)data);
 }
 
 static void frame_loop_handle_frame(struct wl_listener *listener, void *data) {
@@ -105,7 +95,7 @@ static void frame_loop_handle_precommit(struct wl_listener *listener, void *data
 	bool buffer = output->pending.committed & WLR_OUTPUT_STATE_BUFFER;
 	/* Whoever rendered the frame (the scene commit, the overlay, wlroots' own commit), its
 	 * buffer is still bound here, with the renderer's EGL context current: software GL
-	 * finishes it, and commits it as a full update (see comp_gl_is_software, 50_gl.c). */
+	 * finishes it, and commits it as a full update (see comp_gl_is_software, render_tools.c). */
 	if (buffer && output->back_buffer != NULL && comp_gl_is_software(output->renderer)) {
 		glFinish();
 		impl->pub.frames_finished++;
@@ -192,4 +182,14 @@ void comp_frame_loop_destroy(comp_frame_loop *loop) {
 	wl_list_remove(&impl->commit.link);
 	wl_list_remove(&impl->destroy.link);
 	free(impl);
+}
+
+struct wlr_output *comp_frame_loop_output(comp_frame_loop *loop) {
+	struct frame_loop *impl = wl_container_of(loop, impl, pub);
+	return impl->output;
+}
+
+struct wlr_scene_output *comp_frame_loop_scene_output(comp_frame_loop *loop) {
+	struct frame_loop *impl = wl_container_of(loop, impl, pub);
+	return impl->scene_output;
 }

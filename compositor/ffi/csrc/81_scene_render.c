@@ -1,9 +1,23 @@
+#include <stdlib.h>
+#include <GLES2/gl2.h>
+#include <wlr/render/gles2.h>
 #include <wlr/render/pixman.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_damage.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_surface.h>
+#include <wlr/util/box.h>
+#include <wlr/util/log.h>
+#include <wlr/util/region.h>
 #include <wlr/types/wlr_matrix.h>
 #include <wlr/types/wlr_presentation_time.h>
 #include <wlr/util/addon.h>
+#include "client_memory.h"
+#include "scene_render.h"
+#include "internal.h"
 
-/* The scene commit of the frame loop (80_frame.c): wlroots 0.15's wlr_scene_output_commit,
+/* The scene commit of the frame loop (frame_loop.c): wlroots 0.15's wlr_scene_output_commit,
  * less its overdraw. wlroots paints every node under the damage bottom to top, each one
  * through a transformed composite (pixman's slow path), and clears the damage first. Here,
  * a walk from the top down gives each node only the damaged part no opaque node above
@@ -29,7 +43,7 @@ struct render_item {
 static struct render_item *render_items;
 static size_t render_items_cap;
 
-static void scene_node_size(struct wlr_scene_node *node, int *width, int *height) {
+void comp_scene_node_size(struct wlr_scene_node *node, int *width, int *height) {
 	*width = *height = 0;
 	switch (node->type) {
 	case WLR_SCENE_NODE_SURFACE:;
@@ -83,7 +97,7 @@ static void collect_nodes(struct render_walk *walk, struct wlr_scene_node *node,
 	if (node->type == WLR_SCENE_NODE_SURFACE || node->type == WLR_SCENE_NODE_RECT ||
 			node->type == WLR_SCENE_NODE_BUFFER) {
 		struct wlr_box box = {.x = lx - walk->viewport.x, .y = ly - walk->viewport.y};
-		scene_node_size(node, &box.width, &box.height);
+		comp_scene_node_size(node, &box.width, &box.height);
 		if (box.width > 0 && box.height > 0 &&
 				box.x < walk->viewport.width && box.y < walk->viewport.height &&
 				box.x + box.width > 0 && box.y + box.height > 0) {
@@ -112,13 +126,12 @@ static struct wlr_texture *node_texture(struct wlr_scene_node *node, struct wlr_
 		return wlr_surface_get_texture(wlr_scene_surface_from_node(node)->surface);
 	}
 	if (node->type == WLR_SCENE_NODE_BUFFER) {
-		return scene_buffer_texture((struct wlr_scene_buffer *)node, renderer);
+		return comp_scene_buffer_texture((struct wlr_scene_buffer *)node, renderer);
 	}
 	return NULL;
 }
 
 /* csrc/99_alpha_modifier.c: the surface's wp_alpha_modifier multiplier, 0 to 1. */
-static float comp_surface_alpha(struct wlr_surface *surface);
 
 /* Where the node is opaque, output-local: an opaque rect, a surface's opaque region
  * (wlroots makes it the whole surface for formats without alpha). */

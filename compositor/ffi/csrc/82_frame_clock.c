@@ -1,8 +1,12 @@
+/* The frame clock: see frame_clock.h. */
 #include <stdlib.h>
 #include <time.h>
+#include <wlr/interfaces/wlr_output.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_surface.h>
+#include "internal.h"
+#include "frame_clock.h"
 
 /* The frame clock (issue 23, deterministic time). By default outputs emit frames when their
  * backend says (headless: a timer at the refresh rate) and time is CLOCK_MONOTONIC. A
@@ -108,9 +112,9 @@ static void frame_clock_note_waiter(struct wlr_surface *surface, int sx, int sy,
  * the presentation feedback's refresh field gives it (00_core.c); 60 Hz when none has one. */
 int64_t comp_frame_clock_period_ns(comp_frame_loop **loops, int n) {
 	for (int i = 0; i < n; i++) {
-		struct frame_loop *impl = wl_container_of(loops[i], impl, pub);
-		if (impl->output != NULL && impl->output->refresh > 0) {
-			return 1000000000000LL / impl->output->refresh;
+		struct wlr_output *output = comp_frame_loop_output(loops[i]);
+		if (output != NULL && output->refresh > 0) {
+			return 1000000000000LL / output->refresh;
 		}
 	}
 	return 1000000000000LL / 60000;
@@ -128,16 +132,16 @@ bool comp_frame_clock_step(comp_frame_loop **loops, int n, int64_t period_ns) {
 	frame_clock.now_ns += period_ns;
 	frame_clock.steps++;
 	for (int i = 0; i < n; i++) {
-		struct frame_loop *impl = wl_container_of(loops[i], impl, pub);
-		if (impl->scene_output != NULL) {
-			wlr_scene_output_for_each_surface(impl->scene_output, frame_clock_note_waiter, NULL);
+		struct wlr_scene_output *scene_output = comp_frame_loop_scene_output(loops[i]);
+		if (scene_output != NULL) {
+			wlr_scene_output_for_each_surface(scene_output, frame_clock_note_waiter, NULL);
 		}
 	}
 	frame_clock.stepping = true;
 	for (int i = 0; i < n; i++) {
-		struct frame_loop *impl = wl_container_of(loops[i], impl, pub);
-		if (impl->output != NULL && impl->output->enabled) {
-			wlr_output_send_frame(impl->output);
+		struct wlr_output *output = comp_frame_loop_output(loops[i]);
+		if (output != NULL && output->enabled) {
+			wlr_output_send_frame(output);
 		}
 	}
 	frame_clock.stepping = false;

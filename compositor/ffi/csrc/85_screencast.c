@@ -1,5 +1,5 @@
 /* Screen-sharing streams: PipeWire video sources made by the compositor (see
- * cdef/85_screencast.h and compositor/screencast/).
+ * screencast.h and compositor/screencast/).
  *
  * PipeWire's main loop is one more fd on the compositor's wl_event_loop (as
  * xdg-desktop-portal-wlr does with its own loop): stream events (format, buffers, state) run
@@ -37,10 +37,20 @@
 #include <spa/param/video/format-utils.h>
 #include <spa/utils/result.h>
 
+#include <drm_fourcc.h>
 #include <wlr/render/pixman.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/render/wlr_texture.h>
+#include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_surface.h>
+#include <wlr/util/box.h>
+#include <wlr/util/log.h>
 
-#include "85_screencast_types.h"
+#include "client_memory.h"
+#include "internal.h"
+#include "screencast.h"
 
 #define SC_CURSOR_MAX 64  /* metadata bitmaps up to 64x64 */
 #define SC_CURSOR_META_SIZE(w, h) (sizeof(struct spa_meta_cursor) + \
@@ -53,8 +63,6 @@
 #define SC_CURSOR_EMBEDDED 0
 #define SC_CURSOR_METADATA 1
 #define SC_CURSOR_HIDDEN 2
-
-static void comp_py_screencast_ended(void *handle, uint32_t id, const char *reason);
 
 typedef struct comp_sc_ctx comp_sc_ctx;
 
@@ -297,7 +305,7 @@ static void sc_render_node(comp_sc_ctx *ctx, pixman_image_t *dst, struct wlr_sce
 		ly += node->state.y;
 	}
 	int w = 0, h = 0;
-	scene_node_size(node, &w, &h);
+	comp_scene_node_size(node, &w, &h);
 	if (w > 0 && h > 0) {
 		if (node->type == WLR_SCENE_NODE_RECT) {
 			struct wlr_scene_rect *rect = (struct wlr_scene_rect *)node;
@@ -313,7 +321,7 @@ static void sc_render_node(comp_sc_ctx *ctx, pixman_image_t *dst, struct wlr_sce
 		} else if (node->type == WLR_SCENE_NODE_BUFFER) {
 			struct wlr_scene_buffer *sb = (struct wlr_scene_buffer *)node;
 			if (sb->transform == WL_OUTPUT_TRANSFORM_NORMAL) {
-				sc_composite(dst, scene_buffer_texture(sb, ctx->renderer), &sb->src_box,
+				sc_composite(dst, comp_scene_buffer_texture(sb, ctx->renderer), &sb->src_box,
 					lx - ox, ly - oy, w, h);
 			}
 		}

@@ -1,38 +1,12 @@
-/* What the small per-surface protocols of csrc/99_*.c share (content type, alpha modifier,
- * tearing control): a manager global whose bound resources are listed, and one uint32 of
- * double-buffered state a surface, kept as a wlr_addon of the surface (it lives and dies
- * with the surface) and set through at most one protocol object at a time.
- *
- *   static const struct comp_surface_u32_impl impl = {
- *       .addon = {.name = "wp_foo_v1", .destroy = comp_surface_u32_addon_destroy},
- *       .initial = 0, .changed = foo_changed};
- *   state = comp_surface_u32_attach(&impl, surface, resource);  // NULL: it has one already
- *   comp_surface_u32_get(&impl, surface);                       // the committed value
- */
+/* One uint32 of double-buffered state a surface, and managers' listed resources, for the
+ * small per-surface protocols: see internal.h. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/addon.h>
-
-struct comp_surface_u32;
-
-struct comp_surface_u32_impl {
-	struct wlr_addon_interface addon; /* .destroy = comp_surface_u32_addon_destroy */
-	uint32_t initial; /* the value without an object, and after the object goes */
-	/* Called after a commit changed the value (optional). */
-	void (*changed)(struct comp_surface_u32 *state);
-};
-
-struct comp_surface_u32 {
-	struct wlr_addon addon;
-	const struct comp_surface_u32_impl *impl;
-	struct wlr_surface *surface;
-	struct wl_resource *resource; /* the protocol object, NULL: none now */
-	uint32_t pending, current;
-	struct wl_listener commit;
-};
+#include "internal.h"
 
 static struct comp_surface_u32 *comp_surface_u32_find(const struct comp_surface_u32_impl *impl,
 		struct wlr_surface *surface) {
@@ -45,7 +19,7 @@ static struct comp_surface_u32 *comp_surface_u32_find(const struct comp_surface_
 }
 
 /* The surface went: its object (if any) is inert from now on (user data NULL). */
-static void comp_surface_u32_addon_destroy(struct wlr_addon *addon) {
+void comp_surface_u32_addon_destroy(struct wlr_addon *addon) {
 	struct comp_surface_u32 *state = wl_container_of(addon, state, addon);
 	wlr_addon_finish(&state->addon);
 	wl_list_remove(&state->commit.link);
@@ -69,7 +43,7 @@ static void comp_surface_u32_commit(struct wl_listener *listener, void *data) {
 /* The surface's state for a new protocol object `resource` (whose user data it becomes):
  * NULL when the surface has an object already (the caller sends its already-constructed
  * error) or out of memory (*no_memory set). */
-static struct comp_surface_u32 *comp_surface_u32_attach(const struct comp_surface_u32_impl *impl,
+struct comp_surface_u32 *comp_surface_u32_attach(const struct comp_surface_u32_impl *impl,
 		struct wlr_surface *surface, struct wl_resource *resource, bool *no_memory) {
 	*no_memory = false;
 	struct comp_surface_u32 *state = comp_surface_u32_find(impl, surface);
@@ -94,7 +68,7 @@ static struct comp_surface_u32 *comp_surface_u32_attach(const struct comp_surfac
 }
 
 /* The protocol object went: the value goes back to the initial one at the next commit. */
-static void comp_surface_u32_detach(struct comp_surface_u32 *state) {
+void comp_surface_u32_detach(struct comp_surface_u32 *state) {
 	if (state != NULL) {
 		state->resource = NULL;
 		state->pending = state->impl->initial;
@@ -102,7 +76,7 @@ static void comp_surface_u32_detach(struct comp_surface_u32 *state) {
 }
 
 /* `surface` NULL (an X11 window not mapped yet, say): the initial value. */
-static uint32_t comp_surface_u32_get(const struct comp_surface_u32_impl *impl,
+uint32_t comp_surface_u32_get(const struct comp_surface_u32_impl *impl,
 		struct wlr_surface *surface) {
 	if (surface == NULL) {
 		return impl->initial;
@@ -119,7 +93,7 @@ static void comp_bound_resource_destroy(struct wl_resource *resource) {
 
 /* A manager's bind: the resource made, given `impl` and `data`, listed in `resources` (so
  * that the manager can make them inert when it goes: comp_bound_resources_orphan). */
-static struct wl_resource *comp_bind_listed(struct wl_client *client,
+struct wl_resource *comp_bind_listed(struct wl_client *client,
 		const struct wl_interface *interface, const void *impl, void *data,
 		uint32_t version, uint32_t id, struct wl_list *resources) {
 	struct wl_resource *resource = wl_resource_create(client, interface, version, id);
@@ -133,7 +107,7 @@ static struct wl_resource *comp_bind_listed(struct wl_client *client,
 }
 
 /* The manager goes: its bound resources stay, with NULL user data, unlisted. */
-static void comp_bound_resources_orphan(struct wl_list *resources) {
+void comp_bound_resources_orphan(struct wl_list *resources) {
 	struct wl_resource *resource, *tmp;
 	wl_resource_for_each_safe(resource, tmp, resources) {
 		wl_resource_set_user_data(resource, NULL);

@@ -1,5 +1,13 @@
+/* The buffer-sharing inspector: see inspect.h. */
+#include <string.h>
+#include <drm_fourcc.h>
+#include <wayland-server-core.h>
+#include <wlr/render/dmabuf.h>
+#include <wlr/render/gles2.h>
+#include <wlr/types/wlr_buffer.h>
 #include <wlr/types/wlr_surface.h>
-#include "90_inspect_types.h"
+#include "inspect.h"
+#include "internal.h"
 
 int comp_inspect_clients(struct wl_display *display, comp_inspect_client *out, int max) {
 	int n = 0;
@@ -42,7 +50,6 @@ int comp_inspect_resources(struct wl_client *client, comp_inspect_resource *out,
 
 static void inspect_buffer(struct wlr_surface *surface, comp_inspect_surface *entry);
 
-/* The kind of the surface's current buffer, as the inspector's table names it. */
 int comp_surface_buffer_kind(struct wlr_surface *surface) {
 	comp_inspect_surface entry = {0};
 	inspect_buffer(surface, &entry);
@@ -80,12 +87,10 @@ static void inspect_buffer(struct wlr_surface *surface, comp_inspect_surface *en
 		wlr_buffer_end_data_ptr_access(source);
 		return;
 	}
-	bool bridge = source->impl == &bridge_buffer_impl;
 	struct wlr_dmabuf_attributes attribs;
-	if (bridge) {
-		struct comp_drm_buffer *drm = wl_container_of(source, drm, base);
-		entry->kind = drm->is_dmabuf ? 3 : 4;
-		attribs = drm->dmabuf;
+	bool is_dmabuf;
+	if (comp_drm_buffer_attributes(source, &attribs, &is_dmabuf)) {
+		entry->kind = is_dmabuf ? 3 : 4;
 	} else if (wlr_buffer_get_dmabuf(source, &attribs)) {
 		entry->kind = 2;  /* a client dma-buf not from wl_drm: zwp_linux_dmabuf_v1 */
 	} else {
@@ -116,15 +121,8 @@ static enum wl_iterator_result inspect_surface(struct wl_resource *resource, voi
 		entry->id = wl_resource_get_id(resource);
 		entry->role = surface->role != NULL ? surface->role->name : NULL;
 		inspect_buffer(surface, entry);
-		/* The copy counters' per-surface record, found through its destroy listener. */
-		struct wl_listener *listener =
-			wl_signal_get(&surface->events.destroy, copy_surface_handle_destroy);
-		if (listener != NULL) {
-			struct copy_surface *tracked = wl_container_of(listener, tracked, destroy);
-			entry->commits = tracked->commits;
-			entry->bytes = tracked->bytes;
-			entry->frames_shown = tracked->frames_shown;
-		}
+		comp_copy_surface_counts(surface, &entry->commits, &entry->bytes,
+			&entry->frames_shown);
 	}
 	walk->n++;
 	return WL_ITERATOR_CONTINUE;

@@ -1,3 +1,4 @@
+/* Protocol trace: see protocol_trace.h. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,8 +7,8 @@
 #include <time.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
-
-static void comp_py_trace_line(void *handle, const char *line);
+#include "internal.h"
+#include "protocol_trace.h"
 
 struct comp_trace {
 	struct wl_display *display;

@@ -1,3 +1,4 @@
+/* Pointer constraints and where a surface is drawn: see pointer_constraints.h. */
 #include <math.h>
 #include <pixman.h>
 #include <wlr/types/wlr_cursor.h>
@@ -6,6 +7,7 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/util/region.h>
+#include "pointer_constraints.h"
 
 bool comp_region_confine(void *region, double sx, double sy, double dx, double dy,
 		double *x, double *y) {
@@ -56,58 +58,4 @@ static bool surface_drawn_below(struct wlr_scene_node *node, struct wlr_surface 
 bool comp_scene_surface_drawn(struct wlr_scene_node *root, struct wlr_surface *surface,
 		int *lx, int *ly) {
 	return surface_drawn_below(root, surface, 0, 0, lx, ly);
-}
-
-int comp_pointer_gesture(struct wlr_input_device *dev, uint32_t time_msec, int kind,
-		int phase, uint32_t fingers, double dx, double dy, double scale, double rotation,
-		bool cancelled) {
-	if (dev->type != WLR_INPUT_DEVICE_POINTER) {
-		return -1;
-	}
-	struct wlr_pointer *pointer = dev->pointer;
-	if (kind == 0 && phase == 0) {
-		struct wlr_event_pointer_swipe_begin event = {
-			.device = dev, .time_msec = time_msec, .fingers = fingers,
-		};
-		wl_signal_emit(&pointer->events.swipe_begin, &event);
-	} else if (kind == 0 && phase == 1) {
-		struct wlr_event_pointer_swipe_update event = {
-			.device = dev, .time_msec = time_msec, .fingers = fingers, .dx = dx, .dy = dy,
-		};
-		wl_signal_emit(&pointer->events.swipe_update, &event);
-	} else if (kind == 0 && phase == 2) {
-		struct wlr_event_pointer_swipe_end event = {
-			.device = dev, .time_msec = time_msec, .cancelled = cancelled,
-		};
-		wl_signal_emit(&pointer->events.swipe_end, &event);
-	} else if (kind == 1 && phase == 0) {
-		struct wlr_event_pointer_pinch_begin event = {
-			.device = dev, .time_msec = time_msec, .fingers = fingers,
-		};
-		wl_signal_emit(&pointer->events.pinch_begin, &event);
-	} else if (kind == 1 && phase == 1) {
-		struct wlr_event_pointer_pinch_update event = {
-			.device = dev, .time_msec = time_msec, .fingers = fingers, .dx = dx, .dy = dy,
-			.scale = scale, .rotation = rotation,
-		};
-		wl_signal_emit(&pointer->events.pinch_update, &event);
-	} else if (kind == 1 && phase == 2) {
-		struct wlr_event_pointer_pinch_end event = {
-			.device = dev, .time_msec = time_msec, .cancelled = cancelled,
-		};
-		wl_signal_emit(&pointer->events.pinch_end, &event);
-	} else if (kind == 2 && phase == 0) {
-		struct wlr_event_pointer_hold_begin event = {
-			.device = dev, .time_msec = time_msec, .fingers = fingers,
-		};
-		wl_signal_emit(&pointer->events.hold_begin, &event);
-	} else if (kind == 2 && phase == 2) {
-		struct wlr_event_pointer_hold_end event = {
-			.device = dev, .time_msec = time_msec, .cancelled = cancelled,
-		};
-		wl_signal_emit(&pointer->events.hold_end, &event);
-	} else {
-		return -1;
-	}
-	return 0;
 }

@@ -1,7 +1,9 @@
+/* Idle timers, shortcuts inhibitors, a surface's client: see inhibit.h. */
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_idle.h>
 #include <wlr/types/wlr_keyboard_shortcuts_inhibit_v1.h>
 #include <wlr/types/wlr_surface.h>
+#include "inhibit.h"
 
 int comp_idle_timers(struct wlr_idle *idle, uint32_t *timeouts, bool *idle_state,
 		bool *enabled, int cap) {

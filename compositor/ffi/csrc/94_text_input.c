@@ -1,4 +1,4 @@
-/* text-input v3 <-> input-method v2 relay: see cdef/94_text_input.h. */
+/* text-input v3 <-> input-method v2 relay: see text_input.h. */
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_input_method_v2.h>
@@ -6,7 +6,7 @@
 #include <wlr/types/wlr_surface.h>
 #include <wlr/types/wlr_text_input_v3.h>
 #include <wlr/types/wlr_virtual_keyboard_v1.h>
-#include "94_text_input_types.h"
+#include "text_input.h"
 
 struct comp_im_relay {
 	struct wlr_seat *seat;

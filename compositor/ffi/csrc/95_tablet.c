@@ -1,38 +1,8 @@
-/* wlroots' wlr_tablet_v2.h includes a generated protocol header this build does not have:
- * the two entry points the compositor calls, declared as libwlroots.so.10 exports them. */
-struct wl_display;
-struct wlr_seat;
-struct wlr_input_device;
-struct wlr_tablet_manager_v2;
-struct wlr_tablet_v2_tablet;
-struct wlr_tablet_manager_v2 *wlr_tablet_v2_create(struct wl_display *display);
-struct wlr_tablet_v2_tablet *wlr_tablet_create(struct wlr_tablet_manager_v2 *manager,
-	struct wlr_seat *wlr_seat, struct wlr_input_device *wlr_device);
-
+/* tablet v2: see tablet.h. */
 #include <stdlib.h>
 #include <wlr/types/wlr_cursor.h>
 #include <wlr/types/wlr_tablet_tool.h>
-
-struct wlr_surface;
-struct wlr_tablet_v2_tablet_tool;
-struct wlr_tablet_v2_tablet_tool *wlr_tablet_tool_create(struct wlr_tablet_manager_v2 *manager,
-	struct wlr_seat *wlr_seat, struct wlr_tablet_tool *wlr_tool);
-bool wlr_surface_accepts_tablet_v2(struct wlr_tablet_v2_tablet *tablet,
-	struct wlr_surface *surface);
-void wlr_tablet_v2_tablet_tool_notify_proximity_in(struct wlr_tablet_v2_tablet_tool *tool,
-	struct wlr_tablet_v2_tablet *tablet, struct wlr_surface *surface);
-void wlr_tablet_v2_tablet_tool_notify_proximity_out(struct wlr_tablet_v2_tablet_tool *tool);
-void wlr_tablet_v2_tablet_tool_notify_motion(struct wlr_tablet_v2_tablet_tool *tool,
-	double x, double y);
-void wlr_tablet_v2_tablet_tool_notify_pressure(struct wlr_tablet_v2_tablet_tool *tool,
-	double pressure);
-void wlr_tablet_v2_tablet_tool_notify_down(struct wlr_tablet_v2_tablet_tool *tool);
-void wlr_tablet_v2_tablet_tool_notify_up(struct wlr_tablet_v2_tablet_tool *tool);
-/* state: enum zwp_tablet_pad_v2_button_state (0 released, 1 pressed). */
-void wlr_tablet_v2_tablet_tool_notify_button(struct wlr_tablet_v2_tablet_tool *tool,
-	uint32_t button, int state);
-void wlr_tablet_tool_v2_start_implicit_grab(struct wlr_tablet_v2_tablet_tool *tool);
-bool wlr_tablet_tool_v2_has_implicit_grab(struct wlr_tablet_v2_tablet_tool *tool);
+#include "tablet.h"
 
 bool comp_tablet_proximity_in(struct wlr_event_tablet_tool_proximity *event) {
 	return event->state == WLR_TABLET_TOOL_PROXIMITY_IN;

@@ -1,4 +1,6 @@
+/* The scene graph's size: see scene_count.h. */
 #include <wlr/types/wlr_scene.h>
+#include "scene_count.h"
 
 /* Every node of the scene graph, enabled or not, the root included: a C-side count that
  * must come back to its baseline when windows close (a window's scene tree, its surfaces'

@@ -1,4 +1,4 @@
-/* Pointer motion without Python on the steady path (cdef/97_pointer_motion.h). */
+/* Pointer motion without Python on the steady path (pointer_motion.h). */
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_cursor.h>
@@ -9,15 +9,14 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_xcursor_manager.h>
-
-#include "97_pointer_motion_types.h"
+#include "internal.h"
+#include "pointer_motion.h"
+#include "scene_input.h"
 
 struct pointer_motion {
 	comp_pointer_motion pub;
 	struct wl_listener motion, motion_absolute, frame, request_set_cursor;
 };
-
-static void comp_py_pointer_motion(void *handle, int kind, void *event);
 
 /* Relative motion for the client under the pointer, only in the frame of its wl_pointer
  * motion (input/cursor.py _relative_motion says why Xwayland needs that). */

@@ -1,4 +1,4 @@
-/* Keys without Python on the steady path (cdef/98_keyboard_keys.h). */
+/* Keys without Python on the steady path (keyboard_keys.h). */
 #include <stdlib.h>
 #include <string.h>
 #include <wayland-server-core.h>
@@ -7,10 +7,9 @@
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_seat.h>
 #include <xkbcommon/xkbcommon.h>
-
-#include "98_keyboard_keys_types.h"
-
-static void comp_py_keyboard(void *handle, int kind, void *event);
+#include "internal.h"
+#include "keyboard_keys.h"
+#include "text_input.h"
 
 #define XKB_KEY_ESCAPE_SYM 0xff1b
 #define RELEVANT_MODIFIERS (WLR_MODIFIER_SHIFT | WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT | \

@@ -1,4 +1,4 @@
-/* wp_alpha_modifier_v1 (cdef/99_alpha_modifier.h): a surface's alpha multiplier,
+/* wp_alpha_modifier_v1 (alpha_modifier.h): a surface's alpha multiplier,
  * double-buffered (csrc/89_surface_state.c), applied by the frame path's draw
  * (csrc/81_scene_render.c asks comp_surface_alpha) on pixman and GLES2 alike. */
 #include <stdint.h>
@@ -9,7 +9,8 @@
 #include <wlr/types/wlr_surface.h>
 
 #include "alpha-modifier-v1-protocol.h"
-#include "alpha-modifier-v1-protocol.c"
+#include "internal.h"
+#include "alpha_modifier.h"
 
 #define ALPHA_MODIFIER_VERSION 1
 
@@ -40,7 +41,7 @@ static const struct comp_surface_u32_impl alpha_state_impl = {
 };
 
 /* The committed multiplier, 0 (transparent) to 1 (as the buffer is). */
-static float comp_surface_alpha(struct wlr_surface *surface) {
+float comp_surface_alpha(struct wlr_surface *surface) {
 	return (float)((double)comp_surface_u32_get(&alpha_state_impl, surface) / UINT32_MAX);
 }
 

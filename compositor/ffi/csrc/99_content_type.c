@@ -5,7 +5,8 @@
 #include <wlr/types/wlr_surface.h>
 
 #include "content-type-v1-protocol.h"
-#include "content-type-v1-protocol.c"
+#include "internal.h"
+#include "content_type.h"
 
 #define CONTENT_TYPE_VERSION 1
 

@@ -1,6 +1,5 @@
-/* wp_cursor_shape_manager_v1 (cdef/99_cursor_shape.h). After 97_pointer_motion.c in the
- * module (build.py concatenates csrc/ by name): comp_pointer_motion and the call asking
- * Python for the xcursor manager come from there. */
+/* wp_cursor_shape_manager_v1: see cursor_shape.h. The cursor is the pointer's C motion
+ * path's (pointer_motion.h), and so is the call asking Python for the xcursor manager. */
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_cursor.h>
@@ -8,9 +7,8 @@
 #include <wlr/types/wlr_xcursor_manager.h>
 
 #include "cursor-shape-v1-protocol.h"
-#include "cursor-shape-v1-protocol.c"
-#include "tablet-unstable-v2-protocol.c" /* zwp_tablet_tool_v2: wlroots' own is private */
-#include "99_cursor_shape_types.h"
+#include "cursor_shape.h"
+#include "internal.h"
 
 #define CURSOR_SHAPE_VERSION 1
 

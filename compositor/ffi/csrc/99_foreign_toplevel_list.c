@@ -1,4 +1,4 @@
-/* ext_foreign_toplevel_list_v1 (cdef/99_foreign_toplevel_list.h): every mapped window, xdg
+/* ext_foreign_toplevel_list_v1 (foreign_toplevel_list.h): every mapped window, xdg
  * or X11, as a handle with an identifier, title and app id; shell/foreign_toplevel.py
  * makes one comp_ftl_toplevel per window and keeps it current. */
 #include <stdbool.h>
@@ -9,7 +9,8 @@
 #include <wayland-server-core.h>
 
 #include "ext-foreign-toplevel-list-v1-protocol.h"
-#include "ext-foreign-toplevel-list-v1-protocol.c"
+#include "internal.h"
+#include "foreign_toplevel_list.h"
 
 #define FOREIGN_TOPLEVEL_LIST_VERSION 1
 

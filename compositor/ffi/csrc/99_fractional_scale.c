@@ -7,7 +7,8 @@
 #include <wlr/types/wlr_surface.h>
 
 #include "fractional-scale-v1-protocol.h"
-#include "fractional-scale-v1-protocol.c"
+#include "internal.h"
+#include "fractional_scale.h"
 
 #define FRACTIONAL_SCALE_VERSION 1
 

@@ -4,7 +4,8 @@
 #include <wlr/types/wlr_idle.h>
 
 #include "ext-idle-notify-v1-protocol.h"
-#include "ext-idle-notify-v1-protocol.c"
+#include "internal.h"
+#include "idle_notify.h"
 
 #define IDLE_NOTIFY_VERSION 1
 

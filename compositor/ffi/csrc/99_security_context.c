@@ -18,8 +18,8 @@
 #include <wayland-server-core.h>
 
 #include "security-context-v1-protocol.h"
-#include "security-context-v1-protocol.c"
-#include "99_security_context_types.h"
+#include "internal.h"
+#include "security_context.h"
 
 #define SECURITY_CONTEXT_VERSION 1
 /* Each listener holds two of the compositor's fds for as long as its close_fd is open,
@@ -115,8 +115,7 @@ static struct sc_client *sc_client_of(const struct wl_client *client) {
 	return sc;
 }
 
-/* The global filter's question (csrc/05_globals.c): may this client see this global? */
-static bool comp_security_context_allows(const struct wl_client *client, const char *name) {
+bool comp_security_context_allows(const struct wl_client *client, const char *name) {
 	if (sc_manager == NULL || sc_client_of(client) == NULL) {
 		return true;
 	}
@@ -166,15 +165,10 @@ static void sc_listener_take(struct sc_listener *listener, int fd) {
 		sc_log(3, "security context: out of memory, a connection was closed");
 		return;
 	}
-	/* The Wayland socket's own path (found by its display destroy listener): its limits,
-	 * its counters, its refusals told to the client. */
-	struct wl_listener *socket = wl_display_get_destroy_listener(manager->display,
-		accept_display_destroyed);
-	struct comp_accept *acc = NULL;
-	if (socket != NULL) {
-		acc = wl_container_of(socket, acc, display_destroy);
-	}
-	struct wl_client *client = acc != NULL ? accept_one(acc, fd) :
+	/* The Wayland socket's own path: its limits, its counters, its refusals told to the
+	 * client. */
+	struct comp_accept *acc = comp_accept_of_display(manager->display);
+	struct wl_client *client = acc != NULL ? comp_accept_take(acc, fd) :
 		wl_client_create(manager->display, fd);
 	if (client == NULL) {
 		if (acc == NULL) {
@@ -485,7 +479,7 @@ struct comp_security_context_manager *comp_security_context_manager_create(
 	sc_manager = manager;
 	manager->display_destroy.notify = sc_display_destroyed;
 	wl_display_add_destroy_listener(display, &manager->display_destroy);
-	wl_display_set_global_filter(display, global_filter, NULL);
+	comp_global_filter_install(display);  /* it asks comp_security_context_allows */
 	return manager;
 }
 

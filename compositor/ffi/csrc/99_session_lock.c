@@ -8,12 +8,11 @@
 #include <wlr/types/wlr_surface.h>
 
 #include "ext-session-lock-v1-protocol.h"
-#include "ext-session-lock-v1-protocol.c"
-#include "99_session_lock_types.h"
+#include "internal.h"
+#include "session_lock.h"
 
 #define SESSION_LOCK_VERSION 1
 
-static void comp_py_session_lock(void *handle, int kind, void *object);
 
 struct comp_session_lock_manager {
 	struct wl_display *display;
@@ -470,7 +469,6 @@ struct comp_session_lock_manager *comp_session_lock_manager_create(struct wl_dis
 	return manager;
 }
 
-void comp_scene_show_others(struct comp_session_lock_manager *manager);
 
 void comp_session_lock_manager_destroy(struct comp_session_lock_manager *manager) {
 	if (manager == NULL) {

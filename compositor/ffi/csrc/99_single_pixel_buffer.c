@@ -10,7 +10,8 @@
 #include <wlr/types/wlr_surface.h>
 
 #include "single-pixel-buffer-v1-protocol.h"
-#include "single-pixel-buffer-v1-protocol.c"
+#include "internal.h"
+#include "single_pixel_buffer.h"
 
 #define SINGLE_PIXEL_VERSION 1
 

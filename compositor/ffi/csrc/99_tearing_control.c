@@ -1,4 +1,4 @@
-/* wp_tearing_control_manager_v1 (cdef/99_tearing_control.h): each surface's presentation
+/* wp_tearing_control_manager_v1 (tearing_control.h): each surface's presentation
  * hint (vsync or async), double-buffered (csrc/89_surface_state.c), stored and shown in
  * `views`. Not honoured: wlroots 0.15's output commit has no asynchronous page flip (it came
  * with wlroots 0.17's wlr_output_state.tearing_page_flip), so every frame waits for vblank. */
@@ -8,7 +8,8 @@
 #include <wlr/types/wlr_surface.h>
 
 #include "tearing-control-v1-protocol.h"
-#include "tearing-control-v1-protocol.c"
+#include "internal.h"
+#include "tearing_control.h"
 
 #define TEARING_CONTROL_VERSION 1
 

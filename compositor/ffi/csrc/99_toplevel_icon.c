@@ -1,4 +1,4 @@
-/* xdg_toplevel_icon_manager_v1 (cdef/99_toplevel_icon.h): icons for toplevels, from pixel
+/* xdg_toplevel_icon_manager_v1 (toplevel_icon.h): icons for toplevels, from pixel
  * buffers (copied at add_buffer, so the client's buffer is never read again) or a name
  * (kept, not looked up: no icon theme loader here). set_icon is applied at the toplevel's
  * next commit; then Python is told (comp_py_toplevel_icon) and draws the icon in the
@@ -13,18 +13,17 @@
 /* wlroots' xdg_* interfaces are private to libwlroots: ours, for xdg_toplevel arguments (the
  * header also lets wlr_xdg_shell.h be included: it includes it). */
 #include "xdg-shell-protocol.h"
-#include "xdg-shell-protocol.c"
 #include <wlr/types/wlr_xdg_shell.h>
 
 #include "xdg-toplevel-icon-v1-protocol.h"
-#include "xdg-toplevel-icon-v1-protocol.c"
+#include "internal.h"
+#include "toplevel_icon.h"
 
 #define TOPLEVEL_ICON_VERSION 1
 #define ICON_MAX_SIZE 1024  /* pixels of a side */
 #define ICON_MAX_BUFFERS 16 /* sizes and scales of one icon */
 #define ICON_PREFERRED_SIZE 16 /* the title bar's icon, in logical pixels */
 
-static void comp_py_toplevel_icon(struct wlr_surface *surface);
 
 /* An icon's data, shared by the icon object and the toplevels it was set on. */
 struct icon_data {

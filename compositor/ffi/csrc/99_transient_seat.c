@@ -1,4 +1,4 @@
-/* ext_transient_seat_manager_v1 (cdef/99_transient_seat.h): offered, and every create is
+/* ext_transient_seat_manager_v1 (transient_seat.h): offered, and every create is
  * answered with `denied`. A transient seat is a second wl_seat with its own focus, pointer
  * and keyboard, which the virtual keyboard and pointer of a remote desktop (wayvnc -t) then
  * drive; the compositor has one seat (input/seat.py routes focus, grabs, bindings and
@@ -9,7 +9,8 @@
 #include <wayland-server-core.h>
 
 #include "ext-transient-seat-v1-protocol.h"
-#include "ext-transient-seat-v1-protocol.c"
+#include "internal.h"
+#include "transient_seat.h"
 
 #define TRANSIENT_SEAT_VERSION 1
 

@@ -1,4 +1,4 @@
-/* xdg_wm_dialog_v1 (cdef/99_xdg_dialog.h): a toplevel says it is a dialog and whether it is
+/* xdg_wm_dialog_v1 (xdg_dialog.h): a toplevel says it is a dialog and whether it is
  * modal (at once: the protocol does not double-buffer it). Placement over the parent is the
  * window manager's for every transient (shell/window_manager.py); a modal dialog also
  * takes the focus its parent would get (comp_dialog_modal). */
@@ -9,7 +9,8 @@
 #include <wlr/types/wlr_xdg_shell.h>
 
 #include "xdg-dialog-v1-protocol.h"
-#include "xdg-dialog-v1-protocol.c"
+#include "internal.h"
+#include "xdg_dialog.h"
 
 #define XDG_DIALOG_VERSION 1
 
