@@ -18,7 +18,7 @@ by the virtual clock: wlroots 0.15's headless output reports each commit present
 real time inside the commit, before this clock's own report, and the recorder takes the
 first), ext-session-lock's ``locked`` (sent once a step shows the
 lock, or after its 1 s limit). The control socket's ``screenshot`` renders the scene when
-asked and needs no step. C side: ffi/csrc/82_frame_clock.c.
+asked and needs no step. C side: ffi/csrc/frame_clock.c.
 """
 
 from __future__ import annotations

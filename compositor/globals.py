@@ -6,7 +6,7 @@ Everything else a desktop client expects: wl_compositor + wl_subcompositor, xdg-
 viewporter, presentation-time, screencopy (grim and the tests read pixels through it),
 export-dmabuf, data-control (clipboard managers), gamma control, xdg-foreign, data device
 (clipboard) and primary selection (in :mod:`compositor.input.seat`). Three that sway 1.10
-has and wlroots 0.15 lacks, in C (ffi/cdef/99_*.h): single-pixel buffers (one colour, a
+has and wlroots 0.15 lacks, in C (ffi/csrc/<protocol>.h): single-pixel buffers (one colour, a
 buffer wlroots can draw), content type (shown in ``views``) and fractional scale (each
 surface's preferred scale, from the outputs it is on). Security contexts (sandboxes'
 connections, which do not see the privileged globals: :mod:`compositor.security_context`).
@@ -75,8 +75,8 @@ class ProtocolGlobals:
             lib.wlr_xdg_foreign_v1_create(display, registry),
             lib.wlr_xdg_foreign_v2_create(display, registry),
         )
-        # Since sway 1.7 (ffi/cdef/99_single_pixel_buffer.h, 99_content_type.h,
-        # 99_fractional_scale.h).
+        # Since sway 1.7 (ffi/csrc/single_pixel_buffer.h, content_type.h,
+        # fractional_scale.h).
         self.single_pixel = lib.comp_single_pixel_manager_create(
             display, to_native(self.compositor, "struct wlr_compositor *")
         )
@@ -100,7 +100,7 @@ class ProtocolGlobals:
         if self.tearing_control == ffi.NULL:
             raise MemoryError("cannot create the wp_tearing_control_manager_v1 global")
         # ext_transient_seat_manager_v1: every request denied (one seat here; why in
-        # ffi/csrc/99_transient_seat.c).
+        # ffi/csrc/transient_seat.c).
         self.transient_seat = lib.comp_transient_seat_manager_create(display)
         if self.transient_seat == ffi.NULL:
             raise MemoryError("cannot create the ext_transient_seat_manager_v1 global")

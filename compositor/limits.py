@@ -1,6 +1,6 @@
 """What one client may take from the compositor: connections, and its wl_shm memory.
 
-**Connections** (:class:`Connections`, C in ``ffi/csrc/18_accept.c``): the compositor owns
+**Connections** (:class:`Connections`, C in ``ffi/csrc/socket_accept.c``): the compositor owns
 the Wayland socket and accepts each connection itself, so that running out of fds never
 turns into libwayland's busy accept loop. ``--max-clients`` bounds all connections (by
 default what the fd limit leaves room for: each client costs two fds, libwayland duplicates
@@ -8,7 +8,7 @@ the socket for its event source), ``--max-client-connections`` those of one proc
 pid from SO_PEERCRED). A refused connection is told why (a ``wl_display.error`` naming the
 limit and its option) and closed; refusals are logged at a bounded rate.
 
-**wl_shm** (:class:`ShmLimits`, C in ``ffi/csrc/18_client_limits.c``): each client's pools
+**wl_shm** (:class:`ShmLimits`, C in ``ffi/csrc/client_limits.c``): each client's pools
 (count and bytes mapped, a pool counting until its last buffer goes, as libwayland keeps
 the mapping that long) and wl_shm buffers, against ``--max-client-shm-pools``,
 ``--max-client-shm-bytes`` and ``--max-client-shm-buffers``; a buffer wider or taller than

@@ -1,7 +1,7 @@
 """What one client may hold besides wl_shm: protocol objects, dma-bufs, fds; and the rules
 that give a client other limits or keep graphics paths from it.
 
-**Objects** (C in ``ffi/csrc/18_client_objects.c``): every resource a client gets is
+**Objects** (C in ``ffi/csrc/client_objects.c``): every resource a client gets is
 counted as it is made and until it is destroyed, all of them against ``--max-client-objects``
 and those that cost the compositor memory each against their own limit: surfaces,
 subsurfaces, regions, callbacks (frame callbacks not yet done), data sources.

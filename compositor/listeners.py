@@ -13,7 +13,7 @@ count: a wl_client's destroy (wl_drm's per-client state, the configuration file'
 ``client_gone`` hook), which goes with the client, and wl_display's client-created (the
 ``client_connected`` hook, through ctypes: pywayland does not bind it), removed when no hook
 wants it. The hot paths listen in C instead (the frame loop, pointer motion, keys:
-ffi/cdef/80_frame.h, 97_pointer_motion.h, 98_keyboard_keys.h).
+ffi/csrc/frame_loop.h, pointer_motion.h, keyboard_keys.h).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Outputs: enabling each new output, laying it out left to right, and its frame loop.
 
-The frame loop is C (``comp_frame_loop`` in ffi/csrc/80_frame.c): on every ``frame`` event
+The frame loop is C (``comp_frame_loop`` in ffi/csrc/frame_loop.c): on every ``frame`` event
 it sends the surfaces their ``frame done`` (first: they draw their next frame while this one
 renders), commits the scene graph to the output (only what changed is rendered, pixman and
-GLES2 alike: ffi/csrc/81_scene_render.c), counts the frames that really reached the output
+GLES2 alike: ffi/csrc/scene_render.c), counts the frames that really reached the output
 and reports them presented on headless, with no Python on the way. Python is called from it
 only while something asked: the overlay renders frames itself
 (:meth:`ServerOutput.render_by_python`), and the DRM backend retries failed commits.

@@ -5,8 +5,8 @@ close fd and its metadata (engine, app id, instance id), and points the sandboxe
 that socket. The compositor accepts on it, through the Wayland socket's own accept path
 (the connection limits of compositor/limits.py apply), until the close fd hangs up; those
 connections carry the metadata (``pydrm-ctl clients`` shows it as ``security_context``)
-and do not see the privileged globals below. C in ffi/csrc/99_security_context.c; the
-libwayland global filter in ffi/csrc/05_globals.c asks it.
+and do not see the privileged globals below. C in ffi/csrc/security_context.c; the
+libwayland global filter in ffi/csrc/global_filter.c asks it.
 
 The configuration file changes the list (``sandbox(show=[...], hide=[...])``, see
 compositor/configfile/api.py); a global a sandboxed client bound already stays bound.

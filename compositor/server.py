@@ -209,7 +209,7 @@ class Server:
             lambda: [o.name for o in self.outputs], lambda: [v.id for v in self.wm.views]
         )
         self.tracing = Tracing(self.display)
-        # malloc_trim two seconds after clients went (ffi/cdef/19_memory_trim.h).
+        # malloc_trim two seconds after clients went (ffi/csrc/memory_trim.h).
         self.memory_trim = lib.comp_memory_trim_install(
             to_native(self.display, "struct wl_display *")
         )
@@ -288,7 +288,7 @@ class Server:
             "surfaces": copy_stats.tracked_surfaces,
             "views": lambda: len(self.wm.views),
             "popups": lambda: len(self.xdg_shell.popups),
-            # Every node of the scene graph, counted in C (csrc/96_scene_count.c).
+            # Every node of the scene graph, counted in C (csrc/scene_count.c).
             "scene_nodes": lambda: lib.comp_scene_node_count(scene),
             "keyboards": lambda: len(self.seat.keyboards),
             "pointers": lambda: len(self.seat.pointers),

@@ -2,7 +2,7 @@
 
 :func:`init` replaces pywlroots' ``log_init``, which sends every line wlroots logs (debug
 ones too, even when the level drops them) through Python: here wlroots' importance is
-checked in C first (ffi/cdef/01_log.h), so that a quiet compositor runs no Python for them.
+checked in C first (ffi/csrc/wlr_log.h), so that a quiet compositor runs no Python for them.
 """
 
 from __future__ import annotations

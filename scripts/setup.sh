@@ -118,7 +118,7 @@ venv_libwlroots() {
 
 stamp_of() {
     { wanted_libwlroots; cat pyproject.toml setup.py compositor/ffi/build.py compositor/ffi/cdef/* \
-        compositor/ffi/csrc/* protocols/*.xml 2>/dev/null || true; } | sha256sum | cut -c1-16
+        compositor/ffi/csrc/*.[ch] protocols/*.xml 2>/dev/null || true; } | sha256sum | cut -c1-16
 }
 
 install_venv() {

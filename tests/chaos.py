@@ -114,7 +114,7 @@ class Chaos:
     def end_round(self, fixed: dict[str, Any]) -> dict[str, Any]:
         """End everything the round started; once the live counts are back to ``fixed``
         and the memory the clients cost went back to the system (2 s after the last one
-        went: ffi/cdef/19_memory_trim.h), the counts, fds and RSS as they are."""
+        went: ffi/csrc/memory_trim.h), the counts, fds and RSS as they are."""
         trims = self.comp.ctl_ok("stats", objects=0)["memory_trims"]
         self.finish()
         settle(self.comp, fixed)

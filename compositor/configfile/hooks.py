@@ -3,7 +3,7 @@
 An event with no hook costs nothing: its observer (on the window manager's
 ``view_changed_observers`` or ``focus_observers``, the output manager's lists, a
 listener on the display's client-created signal, or the copy accounting's report of buffer
-kinds in C, ffi/csrc/51_copy_stats.c) exists only while a hook of that event is registered
+kinds in C, ffi/csrc/copy_stats.c) exists only while a hook of that event is registered
 and enabled. Buffer hooks run from the event loop's idle time, not inside the surface's
 commit that brought the buffer (a hook may close the window). A hook runs under a time
 limit; one that raises is logged with its traceback (from the hook's own frame) and, after

@@ -98,7 +98,7 @@ class Bindings:
         self._publish()
 
     def _publish(self) -> None:
-        """The C key path (ffi/cdef/98_keyboard_keys.h) hands Python only the bound keys."""
+        """The C key path (ffi/csrc/keyboard_keys.h) hands Python only the bound keys."""
         keys = list(self._table)
         lib.comp_key_bindings_set(
             ffi.new("uint32_t[]", [mods for mods, _ in keys] or [0]),

@@ -1,6 +1,6 @@
 """The pointer: cursor image, focus and button delivery, interactive move and resize.
 
-Motion runs in C while nothing needs Python (ffi/cdef/97_pointer_motion.h): the hit test,
+Motion runs in C while nothing needs Python (ffi/csrc/pointer_motion.h): the hit test,
 enter/motion/leave, relative motion, idle activity and cursor images, as described below;
 this module takes over a motion while a move or resize, a held or kept press, a drag, an
 active pointer constraint or an input inhibitor is on (:meth:`CursorManager.sync_motion_path`).
@@ -142,7 +142,7 @@ class CursorManager:
         self._delivered: set[int] = set()  # buttons whose press went to the seat
         self._kept: set[int] = set()  # buttons whose press the compositor kept
         # Motion, frames and clients' cursor images are handled in C (ffi/cdef/
-        # 97_pointer_motion.h); it hands a motion to Python only while Python must decide.
+        # pointer_motion.h); it hands a motion to Python only while Python must decide.
         self._handle = ffi.new_handle(self)
         self.motion = lib.comp_pointer_motion_create(
             to_native(self.wlr_cursor, "struct wlr_cursor *"),
@@ -152,7 +152,7 @@ class CursorManager:
         )
         if self.motion == ffi.NULL:
             raise MemoryError("cannot create the pointer's motion path")
-        # wp_cursor_shape_manager_v1: clients name a shape of our theme (99_cursor_shape.h).
+        # wp_cursor_shape_manager_v1: clients name a shape of our theme (cursor_shape.h).
         self.shapes = lib.comp_cursor_shape_manager_create(
             to_native(core.display, "struct wl_display *"), self.motion
         )

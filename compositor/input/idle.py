@@ -3,7 +3,7 @@ and idle-inhibit v1.
 
 Every input event, pointer or keyboard, real or virtual, is activity: it restarts every
 client's idle timers (and resumes the ones that fired), of both protocols: wlroots 0.15 has
-only org_kde_kwin_idle, and ext_idle_notifier_v1 (C: ffi/cdef/99_idle_notify.h) follows its
+only org_kde_kwin_idle, and ext_idle_notifier_v1 (C: ffi/csrc/idle_notify.h) follows its
 activity. A client that shows something the user watches (a video player, a presentation)
 holds an idle inhibitor on one of its surfaces; as in sway 1.7, idle is inhibited while
 such a surface is *drawn*: present in the scene with every tree above it enabled and a

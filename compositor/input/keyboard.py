@@ -8,7 +8,7 @@ inhibits input, only the way-out bindings run and the other keys reach the clien
 input method (IME) grabs the keyboard, keys and modifiers that run no binding go to it.
 Escape during a drag and drop cancels it.
 
-Keys run in C while nothing needs Python (ffi/cdef/98_keyboard_keys.h): a key that is not
+Keys run in C while nothing needs Python (ffi/csrc/keyboard_keys.h): a key that is not
 bound goes to the focused client with no Python; Python decides bound keys, Escape during a
 drag, keys an input method grabs, releases of presses it took, and every key while the
 window switcher is open or bindings are restricted (:meth:`SeatManager.sync_key_path`).

@@ -33,7 +33,7 @@ class Hit:
 
 class PointerPort(Protocol):
     wlr_cursor: Cursor
-    motion: Any  # the C motion path (ffi/cdef/97_pointer_motion.h): its counters
+    motion: Any  # the C motion path (ffi/csrc/pointer_motion.h): its counters
 
     def hit(self, lx: float, ly: float) -> Hit:
         """What takes input at layout point (lx, ly)."""

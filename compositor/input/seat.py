@@ -252,7 +252,7 @@ class SeatManager:
         return handler.keyboard.modifier
 
     def configure_key_path(self, keys) -> None:
-        """A keyboard's C key path (ffi/cdef/98_keyboard_keys.h): what it reports to."""
+        """A keyboard's C key path (ffi/csrc/keyboard_keys.h): what it reports to."""
         keys.idle = to_native(self.idle.idle, "struct wlr_idle *")
         keys.im_relay = self.text_input.relay
         keys.python = self.bindings.switcher.active

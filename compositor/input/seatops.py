@@ -7,7 +7,7 @@ again. Each operation says what a motion does, what its end does, and what happe
 window goes:
 
 - :class:`Passthrough`: nothing held: motion gives the pointer to what is under it (in C,
-  ffi/cdef/97_pointer_motion.h, whenever nothing else needs Python).
+  ffi/csrc/pointer_motion.h, whenever nothing else needs Python).
 - :class:`ButtonHeld`: the implicit grab: the surface that got the first press gets every
   motion, in its own coordinates even outside it, and the releases.
 - :class:`Move`, :class:`Resize`: the compositor moves or resizes a window (Alt + drag, a

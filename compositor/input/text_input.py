@@ -1,7 +1,7 @@
 """text-input v3 and input-method v2: an input method (an IME: fcitx5, or a virtual keyboard
 like squeekboard) writes into the focused application.
 
-The relay is C (``csrc/94_text_input.c``, as sway 1.7's): the text inputs of the client with
+The relay is C (``csrc/text_input.c``, as sway 1.7's): the text inputs of the client with
 the keyboard focus enter while an input method is there; one that the client enables
 activates the input method, which gets the surrounding text and content type the client
 commits; what the input method commits (preedit, committed string, deletion) goes to the

@@ -1,7 +1,7 @@
 """``pydrm-ctl clients``: every client, what it bound, each surface's buffer and its path.
 Made by the first ``clients`` command (see :class:`compositor.inspect.Inspector`).
 
-Facts come from C (``comp_inspect_*`` in ffi/csrc/90_inspect.c: libwayland's client and
+Facts come from C (``comp_inspect_*`` in ffi/csrc/inspect.c: libwayland's client and
 resource lists, wlroots' surfaces and client buffers, the copy counters' per-surface
 records) and from wl_drm's per-client state; :mod:`compositor.inspect.diagnosis` turns them
 into sentences. Rates are per second since the previous ``clients`` call.

@@ -1,6 +1,6 @@
 """``pydrm-ctl trace [client=PID] [interface=NAME]``: the compositor's protocol log, live.
 
-Each tracer installs a libwayland protocol logger (``comp_trace_*`` in ffi/csrc/91_trace.c)
+Each tracer installs a libwayland protocol logger (``comp_trace_*`` in ffi/csrc/protocol_trace.c)
 that formats every request and event in WAYLAND_DEBUG's format (new ids, fds and objects
 shown) and filters by client pid and interface in C; the lines that pass are streamed on the
 tracer's control connection. When the connection closes the logger goes: nothing is logged,

@@ -1,7 +1,7 @@
 """Zero-copy H.264 encoding with VA-API: output dma-buf -> VPP (RGB -> NV12) -> EncSlice.
 
 NOT RUN ON HARDWARE YET: this module has only been type-checked, compiled against libva's
-headers (csrc/41_va.c) and exercised up to the probe on machines without a render node.
+headers (csrc/va.c) and exercised up to the probe on machines without a render node.
 
 Compositor thread (:meth:`capture`): the committed buffer's dma-buf is imported once per
 swapchain buffer (VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2, modifier included; cached by the

@@ -1,5 +1,5 @@
 """CPU copies of client pixels, counted per path, observed where they happen: the surface commit
-(in C, ``comp_copy_stats`` in ffi/csrc/51_copy_stats.c: no Python runs per commit).
+(in C, ``comp_copy_stats`` in ffi/csrc/copy_stats.c: no Python runs per commit).
 
 wlroots turns a committed client buffer into a texture in ``wlr_surface``'s commit (before
 the ``commit`` signal this module listens to), in one of these ways, which the surface's

@@ -1,7 +1,7 @@
 """The compositor's own passes over a frame wlroots has rendered: the overlay and readback.
 
 Both run while the output's buffer is bound to the renderer (between ``wlr_renderer_begin``
-and ``_end``, see ``comp_output_render_begin`` in ffi/csrc/50_gl.c):
+and ``_end``, see ``comp_output_render_begin`` in ffi/csrc/render_tools.c):
 
 * :class:`Overlay`: named solid boxes drawn on top of the scene (a recording indicator, an
   inspector's highlight). On GLES2 this is a GL pass with PyOpenGL in wlroots' EGL context
@@ -11,7 +11,7 @@ and ``_end``, see ``comp_output_render_begin`` in ffi/csrc/50_gl.c):
   so what is on screen is not disturbed. Works on both renderers.
 
 This module is the only Python that imports OpenGL (PyOpenGL, loaded by the first GL overlay
-box); the frame loop's own GL calls (glFinish on software GL) are C: ffi/csrc/50_gl.c.
+box); the frame loop's own GL calls (glFinish on software GL) are C: ffi/csrc/render_tools.c.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Overlay:
     def wants_frames(self) -> bool:
         """Whether the frame loop must render through :meth:`render_frame`: only while
         boxes are shown. (Software GL's glFinish and full updates are the C frame loop's,
-        at the commit of every frame: ffi/csrc/80_frame.c.)"""
+        at the commit of every frame: ffi/csrc/frame_loop.c.)"""
         return bool(self.boxes)
 
     def set(self, name: str, box: Box, server_outputs: list[ServerOutput]) -> None:
@@ -130,7 +130,7 @@ class Overlay:
             self.draw(server_output)
         finally:
             # The commit finishes software GL's frame and drops its damage clips (a full
-            # update, for virtio-gpu: comp_gl_is_software in ffi/csrc/50_gl.c).
+            # update, for virtio-gpu: comp_gl_is_software in ffi/csrc/render_tools.c).
             ok = lib.comp_output_render_end(scene_output, True, True)
         if not ok:
             # Same contract as wlr_scene_output_commit (pywlroots raises): output.py lets

@@ -3,7 +3,7 @@ screenshots, with their control commands (``copy-stats``, ``overlay``, ``screens
 
 The frame loop (:mod:`compositor.output`, in C) hands an output's frames to
 :meth:`RenderTools.render_frame` only while the overlay shows boxes; otherwise it renders
-them itself (ffi/csrc/81_scene_render.c, pixman and GLES2 alike), with no Python (and can do
+them itself (ffi/csrc/scene_render.c, pixman and GLES2 alike), with no Python (and can do
 direct scan-out).
 """
 

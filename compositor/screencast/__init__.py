@@ -3,7 +3,7 @@ compositor itself (issue 24). The portal backend (another process) asks for them
 the control socket; PipeWire consumers (browsers, OBS, ``gst-launch-1.0 pipewiresrc``) read
 them by node id.
 
-The frames are made in C (``compositor/ffi/csrc/85_screencast.c``): PipeWire's loop is one
+The frames are made in C (``compositor/ffi/csrc/screencast.c``): PipeWire's loop is one
 more fd on the compositor's event loop, each stream a driver node with memfd buffers, a
 frame filled when an output the source overlaps commits (or the shared window's surface
 does), at most at the output's rate. No Python runs per frame; Python starts and stops

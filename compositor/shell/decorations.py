@@ -17,7 +17,7 @@ A title bar (:class:`TitleBar`) is a set of scene nodes in the window's own scen
 above the window geometry and below the client's surfaces (popups open over it): the bar,
 the title (text rendered once per title change with Pillow into a CPU ``wlr_buffer``), a
 maximize and a close button. It follows the window in C (``comp_decor_*``, ffi/csrc/
-16_decor.c): its width follows the window geometry at each commit, its colour the
+decorations.c): its width follows the window geometry at each commit, its colour the
 ``activated`` state of each configure the client is sent (focused or not), and it is hidden
 while a configure says fullscreen; a minimized window hides its whole tree. A maximized
 window gets the usable area less the bar's height (:attr:`View.title_bar_height`), so the
@@ -69,7 +69,7 @@ _current: Decorations | None = None  # told of icons by comp_py_toplevel_icon
 
 @ffi.def_extern()
 def comp_py_toplevel_icon(surface: Any) -> None:
-    """A toplevel committed a new icon (ffi/csrc/99_toplevel_icon.c): its title bar shows
+    """A toplevel committed a new icon (ffi/csrc/toplevel_icon.c): its title bar shows
     it."""
     decorations = _current
     if decorations is None:
@@ -179,7 +179,7 @@ class Decorations:
 
     def guard_unannounced(self, compositor: Any) -> None:
         """Destroy a decoration whose window goes before its first commit (wlroots 0.15
-        leaves it linked into freed memory: ffi/csrc/72_xdg_decoration_guard.c)."""
+        leaves it linked into freed memory: ffi/csrc/xdg_decoration_guard.c)."""
         if not lib.comp_xdg_decoration_guard(
             to_native(compositor, "struct wlr_compositor *"),
             to_native(self.xdg_manager, "struct wlr_xdg_decoration_manager_v1 *"),

@@ -14,7 +14,7 @@ the outputs from the window's geometry when it moves, after the commit that take
 and when the outputs change. Whoever needs to know when a window is shown or hidden (idle
 inhibition) sets :attr:`ForeignToplevels.on_visibility_changed`.
 
-ext-foreign-toplevel-list-v1 (sway 1.10; C in ffi/csrc/99_foreign_toplevel_list.c) lists
+ext-foreign-toplevel-list-v1 (sway 1.10; C in ffi/csrc/foreign_toplevel_list.c) lists
 the same windows to any client that asks, read-only: an identifier, the title and app_id,
 kept current, and closed when the window unmaps.
 """

@@ -1,6 +1,6 @@
 """ext-session-lock-v1: lock screens (swaylock 1.7 ``-f``, gtklock).
 
-The protocol and the lock surfaces' checks are C (ffi/cdef/99_session_lock.h); this module
+The protocol and the lock surfaces' checks are C (ffi/csrc/session_lock.h); this module
 says what a lock means:
 
 - **Granted** when no live locker holds the session (another gets ``finished``). From then

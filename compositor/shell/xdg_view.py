@@ -154,7 +154,7 @@ class XdgView(View):
 def inert_when_surface_goes(xdg_surface: XdgSurface) -> None:
     """A new xdg surface: if its wl_surface is destroyed while its xdg_surface and role
     resources live, those become inert (wlroots 0.15 frees the objects behind them and
-    would dereference NULL at their next request; see ffi/cdef/07_inert.h). Not when the
+    would dereference NULL at their next request; see ffi/csrc/inert_objects.h). Not when the
     client destroys them first, as a closing window does: wlroots' handlers must run."""
     ptr = xdg_surface._ptr
     role = ptr.toplevel if ptr.role == 1 else ptr.popup if ptr.role == 2 else wlr_ffi.NULL

@@ -1,4 +1,4 @@
-"""Python side of the C buffer bridge (compositor/ffi/csrc/20_buffer_bridge.c).
+"""Python side of the C buffer bridge (compositor/ffi/csrc/wl_drm_buffer.c).
 
 Also the fd helpers that run before it: the size behind an fd and whether it is a dma-buf.
 Fd ownership: the request handler owns the fd until :meth:`Bridge.create` succeeds; from

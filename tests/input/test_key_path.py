@@ -1,5 +1,5 @@
 """Typing costs no Python per key: keys that are not bound go from the keyboard to the
-focused client in C (ffi/cdef/98_keyboard_keys.h).
+focused client in C (ffi/csrc/keyboard_keys.h).
 
 The keyboard is a real client (wtype, zwp_virtual_keyboard_v1). Its device coming and going
 runs Python (a keyboard joins the seat), the same for 4 keys as for 40: the entries into

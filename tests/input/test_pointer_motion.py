@@ -1,5 +1,5 @@
 """A 1000 Hz mouse costs no Python: pointer motion over windows and their popups is hit
-tested, focused and delivered in C (ffi/cdef/97_pointer_motion.h).
+tested, focused and delivered in C (ffi/csrc/pointer_motion.h).
 
 The mouse is a real client (tests/clients/pointer_mover.py, zwlr_virtual_pointer_v1),
 moving through points the test read from a screenshot: the middle of one window, its two

@@ -1,5 +1,5 @@
 """Hostile clients against the per-client limits on objects and fds
-(compositor/limits_objects.py, ffi/csrc/18_client_objects.c): each is stopped with the
+(compositor/limits_objects.py, ffi/csrc/client_objects.c): each is stopped with the
 error naming its limit and option, a log line names it, another client gets its roundtrip
 meanwhile, and the compositor's live counts come back to where they were once it is gone."""
 

@@ -1,7 +1,7 @@
 """VA-API without hardware: what can be checked here is checked for real.
 
-- The cffi declarations (cdef/41_va.h) against /usr/include/va: every constant and enum
-  value is static-asserted in csrc/41_va.c (compile time); this test also compiles an
+- The cffi declarations (cdef/va.h) against /usr/include/va: every constant and enum
+  value is static-asserted in csrc/va.c (compile time); this test also compiles an
   independent C program against the headers and compares sizes, offsets and values with
   what the module was built with.
 - The probe, through libva itself, says why VA-API is unavailable.
@@ -26,8 +26,8 @@ from compositor.recorder.vaapi import VaapiEncoder, parameter_sets
 from compositor.recorder.x264 import EncoderError
 
 FFI_DIR = Path(__file__).resolve().parents[2] / "compositor" / "ffi"
-CDEF = (FFI_DIR / "cdef" / "41_va.h").read_text()
-CSRC = (FFI_DIR / "csrc" / "41_va.c").read_text()
+CDEF = (FFI_DIR / "cdef" / "va.h").read_text()
+CSRC = (FFI_DIR / "csrc" / "va.c").read_text()
 
 
 def declared_constants() -> dict[str, int]:

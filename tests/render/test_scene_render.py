@@ -1,4 +1,4 @@
-"""The frame loop's scene commit (ffi/csrc/81_scene_render.c) on the pixman renderer: each
+"""The frame loop's scene commit (ffi/csrc/scene_render.c) on the pixman renderer: each
 damaged pixel is painted once when what covers it is opaque, translucent windows still blend
 over what is below, and many small damages stay small instead of merging into one box.
 

@@ -426,7 +426,7 @@ def test_output_removed_and_compositor_stopping_end_streams(comp, pw, tmp_path):
 
 def test_window_stream_of_a_client_that_truncates_its_pool(comp, pw, tmp_path):
     """The shared window is covered, so only its stream reads its memory: the client
-    truncates its pool's file and commits; the read is guarded (08_client_memory.c), the
+    truncates its pool's file and commits; the read is guarded (client_memory.c), the
     client is disconnected with a protocol error, its stream ends, the compositor lives."""
     hostile, view = solid_window(comp, RED, "test.hostile", size="256x256")
     _, cover = solid_window(comp, GREEN, "test.cover", size="320x320")

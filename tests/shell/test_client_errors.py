@@ -1,6 +1,6 @@
 """A client that goes before its window's first commit (it quits, or dies of a protocol
 error), with a decoration asked for: the compositor frees what it held without touching
-freed memory (wlroots 0.15's xdg-decoration did: ffi/csrc/72_xdg_decoration_guard.c). The
+freed memory (wlroots 0.15's xdg-decoration did: ffi/csrc/xdg_decoration_guard.c). The
 oracle is valgrind's memcheck on the compositor: no invalid read or write."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""wp_alpha_modifier_v1 (ffi/csrc/99_alpha_modifier.c; blended in ffi/csrc/81_scene_render.c)
+"""wp_alpha_modifier_v1 (ffi/csrc/alpha_modifier.c; blended in ffi/csrc/scene_render.c)
 with tests/clients/wp_window.py: a red window at half its alpha over the black background
 is half red in a capture, at 0 it is gone, back at full it is red again; a second object
 for one surface is a protocol error."""

@@ -1,4 +1,4 @@
-"""ext-foreign-toplevel-list-v1 (ffi/csrc/99_foreign_toplevel_list.c, driven by
+"""ext-foreign-toplevel-list-v1 (ffi/csrc/foreign_toplevel_list.c, driven by
 shell/foreign_toplevel.py) with a client of the tests' own (tests/clients/toplevel_list.py):
 the windows mapped before and after it binds, xdg and X11, with identifier, title and app_id
 kept current, closed when they unmap, and identifiers never reused."""

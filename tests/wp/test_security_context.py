@@ -1,4 +1,4 @@
-"""wp_security_context_manager_v1 (compositor/security_context.py, ffi/csrc/99_security_context.c)
+"""wp_security_context_manager_v1 (compositor/security_context.py, ffi/csrc/security_context.c)
 with tests/clients/sandbox_client.py, a sandbox engine of the tests' own: the connections it
 makes through its listener see exactly the unprivileged globals, carry their metadata into
 the inspector, count against the connection limits, and the listener ends with its close fd.

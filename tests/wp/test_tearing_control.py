@@ -1,4 +1,4 @@
-"""wp_tearing_control_manager_v1 (ffi/csrc/99_tearing_control.c) with
+"""wp_tearing_control_manager_v1 (ffi/csrc/tearing_control.c) with
 tests/clients/wp_window.py: the presentation hint a surface commits is what ``views`` shows
 (stored, not honoured: wlroots 0.15 has no asynchronous page flip)."""
 

@@ -1,4 +1,4 @@
-"""xdg_toplevel_icon_manager_v1 (ffi/csrc/99_toplevel_icon.c; drawn by
+"""xdg_toplevel_icon_manager_v1 (ffi/csrc/toplevel_icon.c; drawn by
 shell/decorations.py) with tests/clients/icon_window.py: a window's icon is shown in the
 compositor's title bar, left of the title, at 16x16; cleared, it goes; the manager's
 preferred size is told; a changed icon and a buffer that is not square are protocol

@@ -1,4 +1,4 @@
-"""ext_transient_seat_manager_v1 (ffi/csrc/99_transient_seat.c): offered, and a request for
+"""ext_transient_seat_manager_v1 (ffi/csrc/transient_seat.c): offered, and a request for
 a transient seat is denied (the compositor has one seat), the client going on with it."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Protocols sway 1.10 offers that wlroots 0.15 lacks, each implemented in C
-(compositor/ffi/csrc/99_*.c) and checked with tests/clients/wp_window.py (pywayland's
+(compositor/ffi/csrc/<protocol>.c) and checked with tests/clients/wp_window.py (pywayland's
 bindings) or a real client: single-pixel buffers drawn, content type in ``views``,
 fractional scale (180 on an output at 1.5, and a buffer of that size shown sharp), cursor
 shapes in a capture, ext-idle-notify with inhibitors and with swayidle 1.8.

@@ -1,4 +1,4 @@
-"""xdg_wm_dialog_v1 (ffi/csrc/99_xdg_dialog.c; focus in shell/window_manager.py) with
+"""xdg_wm_dialog_v1 (ffi/csrc/xdg_dialog.c; focus in shell/window_manager.py) with
 tests/clients/dialog_window.py: a modal dialog opens centred over its parent and above it,
 and a click on the parent focuses the dialog; not modal, the click focuses the parent.
 Expected positions are computed from the parent's geometry the compositor reports."""

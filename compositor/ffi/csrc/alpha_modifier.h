@@ -1,5 +1,5 @@
 /* wp_alpha_modifier_v1 (wlroots 0.15 lacks it): a surface's alpha multiplier, double-
- * buffered; the frame path (csrc/81_scene_render.c) blends the surface with it on pixman and
+ * buffered; the frame path (csrc/scene_render.c) blends the surface with it on pixman and
  * GLES2 (no direct scan-out, no opaque region while below 1). Outputs drawn by wlroots' own
  * commit (scaled or rotated ones) ignore it. csrc/alpha_modifier.c. */
 #pragma once

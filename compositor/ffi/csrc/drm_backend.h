@@ -1,6 +1,6 @@
 /* DRM/KMS backend (compositor/drm_backend): what the compositor reads of KMS devices and
  * the session while it assembles the backend (csrc/drm_backend.c; wlroots' own entry
- * points are in cdef/30_drm.h). */
+ * points are in cdef/drm_backend.h). */
 #pragma once
 
 struct wl_signal;

@@ -1,7 +1,7 @@
 /* Renderer tools (compositor/render/): the per-commit buffer facts behind the copy
  * counters, a scene render that leaves the renderer bound (for the GL overlay and
  * screenshots), whether GL rasterizes in software, and read_pixels (csrc/render_tools.c).
- * wlroots' own allocator and frame scheduling are in cdef/50_gl.h. */
+ * wlroots' own allocator and frame scheduling are in cdef/render_tools.h. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* Input through the scene graph (hit testing, the pointer's implicit grab) and the scene
- * tree each window lives in (cdef/60_scene.h has the other tree functions). */
+ * tree each window lives in (cdef/scene.h has the other tree functions). */
 #pragma once
 #include <stdbool.h>
 

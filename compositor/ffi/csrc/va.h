@@ -1,7 +1,7 @@
 /* libva glue for the recorder's zero-copy H.264 encoder (csrc/va.c): the H.264/VPP
  * parameter buffers are filled in C from the flat comp_va_* structs below, so the compiler
  * checks every field name of libva's bit-field unions. What Python calls of libva itself is
- * declared in cdef/41_va.h. */
+ * declared in cdef/va.h. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,7 +36,7 @@ typedef struct {
 	uint32_t disable_deblocking;
 } comp_va_h264_slice;
 
-/* Import a dma-buf (comp_rec_dmabuf from 40_recorder.h) as a VA surface with
+/* Import a dma-buf (comp_rec_dmabuf from recorder.h) as a VA surface with
  * VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2, modifier included. */
 VAStatus comp_va_import_dmabuf(VADisplay dpy, const comp_rec_dmabuf *dmabuf,
 	uint32_t va_fourcc, VASurfaceID *surface);

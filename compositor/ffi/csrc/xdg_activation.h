@@ -1,5 +1,5 @@
 /* xdg-activation-v1's events, read for Python (csrc/xdg_activation.c; the global is made
- * through cdef/70_activation.h). */
+ * through cdef/xdg_activation.h). */
 #pragma once
 #include <stdbool.h>
 

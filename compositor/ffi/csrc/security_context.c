@@ -1,7 +1,7 @@
-/* wp_security_context_manager_v1 (cdef/99_security_context.h): a sandbox engine hands the
+/* wp_security_context_manager_v1 (csrc/security_context.h): a sandbox engine hands the
  * compositor a listening socket; connections accepted on it carry the engine, app id and
- * instance id, and the global filter (csrc/05_globals.c) hides the privileged globals from
- * them. Connections go through the Wayland socket's own accept path (csrc/18_accept.c:
+ * instance id, and the global filter (csrc/global_filter.c) hides the privileged globals from
+ * them. Connections go through the Wayland socket's own accept path (csrc/socket_accept.c:
  * accept_one), so the connection limits apply to them as to any other. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1

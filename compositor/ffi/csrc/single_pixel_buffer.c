@@ -1,4 +1,4 @@
-/* wp_single_pixel_buffer_manager_v1 (cdef/99_single_pixel_buffer.h). */
+/* wp_single_pixel_buffer_manager_v1 (csrc/single_pixel_buffer.h). */
 #include <stdlib.h>
 #include <drm_fourcc.h>
 #include <wayland-server-core.h>

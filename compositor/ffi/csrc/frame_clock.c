@@ -13,7 +13,7 @@
  * manual clock holds every frame the backend or wlroots' idle scheduling emits; frames come
  * only from comp_frame_clock_step, each step one frame of every output and a virtual
  * CLOCK_MONOTONIC advanced by exactly one refresh period. Frame callbacks' time and the
- * presentation feedback (synthesized on headless, 00_core.c) read this clock, so a client
+ * presentation feedback (synthesized on headless, core.c) read this clock, so a client
  * that animates from them draws the same pictures on every run. One compositor per
  * process: the clock is process-wide. */
 
@@ -109,7 +109,7 @@ static void frame_clock_note_waiter(struct wlr_surface *surface, int sx, int sy,
 }
 
 /* One refresh period of the first of the n loops' outputs with a refresh rate, in ns, as
- * the presentation feedback's refresh field gives it (00_core.c); 60 Hz when none has one. */
+ * the presentation feedback's refresh field gives it (core.c); 60 Hz when none has one. */
 int64_t comp_frame_clock_period_ns(comp_frame_loop **loops, int n) {
 	for (int i = 0; i < n; i++) {
 		struct wlr_output *output = comp_frame_loop_output(loops[i]);

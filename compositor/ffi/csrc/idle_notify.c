@@ -1,4 +1,4 @@
-/* ext_idle_notifier_v1 (cdef/99_idle_notify.h). */
+/* ext_idle_notifier_v1 (csrc/idle_notify.h). */
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_idle.h>

@@ -131,8 +131,6 @@ static struct wlr_texture *node_texture(struct wlr_scene_node *node, struct wlr_
 	return NULL;
 }
 
-/* csrc/99_alpha_modifier.c: the surface's wp_alpha_modifier multiplier, 0 to 1. */
-
 /* Where the node is opaque, output-local: an opaque rect, a surface's opaque region
  * (wlroots makes it the whole surface for formats without alpha). */
 static void node_opaque_region(struct render_item *item) {
@@ -258,7 +256,7 @@ static void render_item_draw(struct render_item *item, struct wlr_output *output
 }
 
 /* Why the last frame was not scanned out directly (a static string), NULL when it was: the
- * frame loop (80_frame.c) keeps it per output, and the inspector says it. */
+ * frame loop (frame_loop.c) keeps it per output, and the inspector says it. */
 static const char *scanout_refusal;
 /* The output whose last scan-out commit failed (see scene_output_try_scanout). */
 static struct wlr_output *scanout_failed_on;
@@ -424,7 +422,7 @@ const char *comp_scene_scanout_refusal(void) {
 }
 
 /* The frame loop's commit. On pixman, what is drawn is read straight from the clients'
- * memory: inside a guard (08_client_memory.c), so that a client that truncated its pool's
+ * memory: inside a guard (client_memory.c), so that a client that truncated its pool's
  * file is disconnected instead of the compositor dying of SIGBUS. */
 bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,
 		uint64_t *pixels_drawn) {

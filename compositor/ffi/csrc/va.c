@@ -1,4 +1,4 @@
-/* libva glue for the recorder (see va.h and cdef/41_va.h). */
+/* libva glue for the recorder (see va.h and cdef/va.h). */
 #include <stddef.h>
 #include <string.h>
 #include <va/va.h>
@@ -9,7 +9,7 @@
 #include "va.h"
 
 /* What the cdef states, checked against the installed headers at compile time. */
-#define COMP_VA_SAME(a, b) _Static_assert((a) == (b), #a " differs from cdef/41_va.h")
+#define COMP_VA_SAME(a, b) _Static_assert((a) == (b), #a " differs from cdef/va.h")
 COMP_VA_SAME(VA_STATUS_SUCCESS, 0x00000000);
 COMP_VA_SAME(VA_INVALID_ID, 0xffffffff);
 COMP_VA_SAME(VA_RT_FORMAT_YUV420, 0x00000001);

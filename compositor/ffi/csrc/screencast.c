@@ -16,7 +16,7 @@
  * - a window, or the cursor hidden or sent as metadata: the scene subtree (the window's
  *   tree, or the whole scene) rendered with pixman into the stream's buffer, so a window's
  *   pixels are its own even when covered. Client memory is read inside the guard of
- *   08_client_memory.c. The cursor, when embedded, is drawn on top.
+ *   client_memory.c. The cursor, when embedded, is drawn on top.
  * While the session is locked every stream sends a solid colour and no cursor.
  *
  * Lifetime: a stream ends (pw_stream disconnected and destroyed, its memfds closed, Python

@@ -1,5 +1,5 @@
 /* wp_tearing_control_manager_v1 (tearing_control.h): each surface's presentation
- * hint (vsync or async), double-buffered (csrc/89_surface_state.c), stored and shown in
+ * hint (vsync or async), double-buffered (csrc/surface_state.c), stored and shown in
  * `views`. Not honoured: wlroots 0.15's output commit has no asynchronous page flip (it came
  * with wlroots 0.17's wlr_output_state.tearing_page_flip), so every frame waits for vblank. */
 #include <stdint.h>

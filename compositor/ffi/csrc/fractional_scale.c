@@ -1,4 +1,4 @@
-/* wp_fractional_scale_manager_v1 (cdef/99_fractional_scale.h). */
+/* wp_fractional_scale_manager_v1 (csrc/fractional_scale.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <wayland-server-core.h>

@@ -1,4 +1,4 @@
-/* Per client: objects, dma-bufs and fds, counted and limited: see cdef/18_client_objects.h. */
+/* Per client: objects, dma-bufs and fds, counted and limited: see csrc/client_objects.h. */
 #include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 #include "client_objects.h"
 #include "internal.h"
 
-/* cdef/18_client_objects.h: the configuration's rules for a new client. */
+/* comp_py_client_created: the configuration's rules for a new client. */
 
 #define OBJECTS_PARKED_CHECK_MS 1000  /* fds parked without a whole request: looked at this often */
 #define OBJECTS_MAX_PLANES 4          /* linux-dmabuf's (wlroots' WLR_DMABUF_MAX_PLANES) */

@@ -1,5 +1,5 @@
-/* wp_content_type_manager_v1 (cdef/99_content_type.h): each surface's content type, one
- * double-buffered uint32 a surface (csrc/89_surface_state.c). */
+/* wp_content_type_manager_v1 (csrc/content_type.h): each surface's content type, one
+ * double-buffered uint32 a surface (csrc/surface_state.c). */
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_surface.h>

@@ -158,7 +158,7 @@ static bool bridge_begin_data_ptr_access(struct wlr_buffer *wlr_buffer, uint32_t
 	}
 	bridge_sync(buffer, DMA_BUF_SYNC_START);
 	/* The client's file behind the mapping can be truncated at any time (a memfd): every
-	 * read of it is inside the client-memory guard (08_client_memory.c). */
+	 * read of it is inside the client-memory guard (client_memory.c). */
 	size_t mark = comp_guard_mark();
 	struct wl_client *client = buffer->resource ? wl_resource_get_client(buffer->resource) : NULL;
 	comp_guard_region(buffer->map, buffer->map_len, client, "wl_buffer",

@@ -1,6 +1,6 @@
 /* wp_alpha_modifier_v1 (alpha_modifier.h): a surface's alpha multiplier,
- * double-buffered (csrc/89_surface_state.c), applied by the frame path's draw
- * (csrc/81_scene_render.c asks comp_surface_alpha) on pixman and GLES2 alike. */
+ * double-buffered (csrc/surface_state.c), applied by the frame path's draw
+ * (csrc/scene_render.c asks comp_surface_alpha) on pixman and GLES2 alike. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <wayland-server-core.h>

@@ -1,4 +1,4 @@
-/* ext-session-lock-v1 (cdef/99_session_lock.h): the objects, the lock surface role and the
+/* ext-session-lock-v1 (csrc/session_lock.h): the objects, the lock surface role and the
  * protocol errors. Python (shell/session_lock.py) decides whether a lock is granted, what
  * is shown and who gets input. */
 #include <stdlib.h>
