@@ -153,9 +153,10 @@ def test_sandboxed_connections_count_against_the_connection_limits(make_composit
         wait_for_line(proc, lambda line: lines.append(line) or line.startswith(ends), 20)
     results = [line.split()[0] for line in lines if line.startswith(ends)]
     assert results == ["sandboxed-done", "sandboxed-error", "sandboxed-error"]
-    # What libwayland printed of the compositor's wl_display.error, once a refusal.
+    # What libwayland printed of the compositor's wl_display.error: the compositor's words.
+    # libwayland 1.23 (Debian 13) may see the socket close before it reads the error event,
+    # and print nothing: the count is the compositor's own, below.
     told = [line for line in lines if "(--max-client-connections)" in line]
-    assert len(told) == 2, lines
     assert all("too many connections" in line for line in told), told
     refused = comp.ctl_ok("limits")["connections"]["refused"]
     assert refused["max_client_connections"] == 2
@@ -182,7 +183,8 @@ def test_a_socket_that_does_not_listen_is_a_protocol_error(compositor):
     wait_for_line(
         proc,
         lambda line: (
-            line == "wp_security_context_manager_v1@4: error 1: "
+            # libwayland 1.21 names the object interface@id, 1.23 (Debian 13) interface#id.
+            line.replace("#4:", "@4:", 1) == "wp_security_context_manager_v1@4: error 1: "
             "listen_fd is not a listening socket: bind(2) and listen(2) it first"
         ),
         20,
