@@ -60,8 +60,8 @@ def consumer(pw: PipewireSession, node_id: int, path: Path, frames: int = -1) ->
     )
 
 
-def video_nodes(pw: PipewireSession) -> list[str]:
-    """The names of the video nodes the daemon has (sources and consumers)."""
+def video_sources(pw: PipewireSession) -> list[str]:
+    """The names of the Video/Source nodes the daemon has (the compositor's streams)."""
     out = subprocess.run(
         ["pw-cli", "ls", "Node"], env=pw.env(), capture_output=True, text=True, check=True
     ).stdout
@@ -72,15 +72,16 @@ def video_nodes(pw: PipewireSession) -> list[str]:
             name = None
         elif line.startswith("node.name = "):
             name = line.split("=", 1)[1].strip().strip('"')
-        elif line.startswith("media.class = ") and "Video" in line and name is not None:
+        elif line.startswith("media.class = ") and '"Video/Source"' in line and name is not None:
             nodes.append(name)
     return nodes
 
 
 def wait_consumer_detached(pw: PipewireSession, proc: subprocess.Popen) -> None:
-    """The stream's node and the consumer's are gone from the daemon; then the consumer
-    (still waiting, see consumer()) is stopped."""
-    wait_for(lambda: video_nodes(pw) == [], GST_TIMEOUT, what="no video node left")
+    """The stream's node is gone from the daemon; then the consumer (still waiting, see
+    consumer()) is stopped. Its own node goes with it on Debian 12 (WirePlumber 0.4 removes
+    it, node.dont-reconnect); WirePlumber 0.5 (Debian 13) leaves it idle until it exits."""
+    wait_for(lambda: video_sources(pw) == [], GST_TIMEOUT, what="no video source left")
     proc.kill()
     proc.communicate(timeout=GST_TIMEOUT)
 
