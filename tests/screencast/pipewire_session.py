@@ -61,6 +61,15 @@ class PipewireSession:
         return proc
 
     def start(self, timeout: float = 30.0) -> PipewireSession:
+        """Start the bus (once: a start after kill_daemon keeps the running one, so no bus
+        is left behind), pipewire and wireplumber."""
+        if "dbus-daemon" not in self.processes:
+            self._start_bus()
+        self._spawn("pipewire", ["pipewire"])
+        self._wait_ready(timeout)
+        return self
+
+    def _start_bus(self) -> None:
         bus = subprocess.Popen(
             ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1",
              f"--address=unix:path={self.workdir / 'bus'}"],
@@ -73,7 +82,8 @@ class PipewireSession:
         if not self.bus_address:
             self.stop()
             raise RuntimeError("dbus-daemon gave no address")
-        self._spawn("pipewire", ["pipewire"])
+
+    def _wait_ready(self, timeout: float) -> None:
         socket = self.runtime_dir / "pipewire-0"
         wait_for(socket.exists, timeout, what="pipewire's socket")
         self._spawn("wireplumber", ["wireplumber"])
@@ -86,7 +96,6 @@ class PipewireSession:
             return "wireplumber" in out.lower()
 
         wait_for(session_manager_ready, timeout, what="wireplumber connected to pipewire")
-        return self
 
     def _check_alive(self) -> None:
         for name, proc in self.processes.items():
