@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
-
 from compositor.testing import wait_for
+from tests.conftest import needs_installed
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -66,13 +65,11 @@ def _qt_example(wayland, python3: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@needs_installed(_system_python_has("gi"), "python3-gi (PyGObject for the system Python)")
 def test_the_gtk_example(wayland) -> None:
-    if not _system_python_has("gi"):
-        pytest.skip("the system Python has no PyGObject: apt-get install python3-gi")
     _gtk_example(wayland, SYSTEM_PYTHON)
 
 
+@needs_installed(_system_python_has("PyQt5"), "python3-pyqt5 (PyQt5 for the system Python)")
 def test_the_qt_example(wayland) -> None:
-    if not _system_python_has("PyQt5"):
-        pytest.skip("the system Python has no PyQt5: apt-get install python3-pyqt5")
     _qt_example(wayland, SYSTEM_PYTHON)
