@@ -83,7 +83,7 @@ class CompositorProcess(Compositor):
 def memcheck_prefix() -> list[str]:
     """Under scripts/memcheck.sh (PYDRM_MEMCHECK_DIR set): the compositor runs in valgrind's
     memcheck, one log per process in that directory (Python's own allocator off, so that
-    memcheck sees every block)."""
+    memcheck sees every block; PYDRM_MEMCHECK_LEAKS=1 adds leaks: see below)."""
     directory = os.environ.get("PYDRM_MEMCHECK_DIR")
     if not directory:
         return []
@@ -93,7 +93,13 @@ def memcheck_prefix() -> list[str]:
         "valgrind",
         "--tool=memcheck",
         "--error-limit=no",
-        "--leak-check=no",
+        # PYDRM_MEMCHECK_LEAKS=1: blocks definitely lost at exit too (the C module's are the
+        # ones that count; CPython leaves some of its own at exit).
+        *(
+            ["--leak-check=full", "--show-leak-kinds=definite", "--errors-for-leak-kinds=none"]
+            if os.environ.get("PYDRM_MEMCHECK_LEAKS") == "1"
+            else ["--leak-check=no"]
+        ),
         "--num-callers=30",
         f"--log-file={directory}/memcheck-%p.log",
         *([f"--suppressions={supp}"] if supp.exists() else []),
