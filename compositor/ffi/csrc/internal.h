@@ -16,6 +16,7 @@ struct wl_client;
 struct wl_display;
 struct wl_event_loop;
 struct wl_event_source;
+struct wlr_allocator;
 struct wlr_buffer;
 struct wlr_dmabuf_attributes;
 struct wlr_output;
@@ -115,6 +116,26 @@ const char *comp_scene_scanout_refusal(void);
 float comp_surface_alpha(struct wlr_surface *surface);
 /* False when a rule keeps this client's buffers off the planes (client_objects.c). */
 bool comp_objects_scanout_allowed(struct wl_client *client);
+
+/* -- screen sharing on GLES2 (screencast_gl.c): read back with the renderer, outside any
+ * output's frame (false while the renderer is rendering: try again on the next turn) */
+struct comp_sc_gl_target;
+bool comp_sc_gl_supported(struct wlr_renderer *renderer);
+bool comp_sc_gl_busy(struct wlr_renderer *renderer);
+/* The box of a buffer (an output's committed one) into dst at (dst_x, dst_y), drm_format. */
+bool comp_sc_gl_read_buffer(struct wlr_renderer *renderer, struct wlr_buffer *buffer,
+	int src_x, int src_y, int width, int height, uint32_t drm_format, void *dst,
+	uint32_t stride, int dst_x, int dst_y);
+/* Render root (its top-left at -ox, -oy), then the cursor, over clear into *target (made or
+ * remade at this size and target_format from alloc), and read it back into dst. */
+bool comp_sc_gl_render(struct comp_sc_gl_target **target, struct wlr_renderer *renderer,
+	struct wlr_allocator *alloc, struct wlr_scene *scene, struct wlr_scene_node *root,
+	int ox, int oy, int width, int height, const float clear[4],
+	struct wlr_texture *cursor, int cursor_x, int cursor_y, int cursor_w, int cursor_h,
+	uint32_t target_format, uint32_t drm_format, void *dst, uint32_t stride);
+/* Frees the target and its buffer (NULL: nothing). */
+void comp_sc_gl_target_destroy(struct comp_sc_gl_target *target);
+int comp_sc_gl_live_targets(void);
 
 /* -- the frame loop and the frame clock */
 /* The output of a frame loop and its scene output (frame_loop.c), NULL once it went. */
