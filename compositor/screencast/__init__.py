@@ -6,7 +6,8 @@ them by node id.
 The frames are made in C (``compositor/ffi/csrc/screencast.c``): PipeWire's loop is one
 more fd on the compositor's event loop, each stream a driver node with memfd buffers, a
 frame filled when an output the source overlaps commits (or the shared window's surface
-does), at most at the output's rate. No Python runs per frame; Python starts and stops
+does), at most at the output's rate; on GLES2 read back with the renderer
+(``csrc/screencast_gl.c``). No Python runs per frame; Python starts and stops
 streams and tells the portal when one ended.
 
 Control socket interface (the portal backend relies on exactly this):
@@ -357,12 +358,15 @@ class ScreenCast:
                     "renegotiations": st.renegotiations,
                     "buffers": st.buffers,
                     "cpu_ms": round(st.cpu_ns / 1e6, 3),
+                    # wall time making frames: on GLES2 the read-back's wait for GL too
+                    "fill_ms": round(st.fill_ns / 1e6, 3),
                 }
             )
         return {
             "streams": streams,
             "live_streams": lib.comp_sc_live_streams(),
             "live_buffers": lib.comp_sc_live_buffers(),
+            "live_gl_buffers": lib.comp_sc_gl_live_targets(),
             "pipewire_connected": self.ctx != ffi.NULL,
             "ended": self.ended_count,
         }
@@ -403,6 +407,7 @@ class ScreenCast:
         return {
             "screencast_streams": lib.comp_sc_live_streams,
             "screencast_buffers": lib.comp_sc_live_buffers,
+            "screencast_gl_buffers": lib.comp_sc_gl_live_targets,
         }
 
     # -- helpers --------------------------------------------------------------------------

@@ -78,6 +78,9 @@ struct wl_client *comp_accept_take(struct comp_accept *acc, int fd);
 void comp_global_filter_install(struct wl_display *display);
 bool comp_objects_global_allowed(const struct wl_client *client, const char *name);
 bool comp_security_context_allows(const struct wl_client *client, const char *name);
+/* The one zwp_linux_dmabuf_v1 global a client refused formats by rule sees, and no rule's
+ * global for the others (format_rules.c). */
+bool comp_format_rules_allows(const struct wl_client *client, const struct wl_global *global);
 /* A client's own wl_shm limits (client_limits.c; a rule's): its pools, buffers, mapped
  * bytes and buffer bytes; false when the client is not one the limits know. */
 bool comp_limits_client_set_shm(struct wl_client *client, const comp_shm_limits *shm);
@@ -135,7 +138,6 @@ bool comp_sc_gl_render(struct comp_sc_gl_target **target, struct wlr_renderer *r
 	uint32_t target_format, uint32_t drm_format, void *dst, uint32_t stride);
 /* Frees the target and its buffer (NULL: nothing). */
 void comp_sc_gl_target_destroy(struct comp_sc_gl_target *target);
-int comp_sc_gl_live_targets(void);
 
 /* -- the frame loop and the frame clock */
 /* The output of a frame loop and its scene output (frame_loop.c), NULL once it went. */

@@ -17,6 +17,10 @@
  *   tree, or the whole scene) rendered with pixman into the stream's buffer, so a window's
  *   pixels are its own even when covered. Client memory is read inside the guard of
  *   client_memory.c. The cursor, when embedded, is drawn on top.
+ * On GLES2 the same, with the renderer (csrc/screencast_gl.c): an output's committed
+ * buffer (a GBM/dma-buf) is read back with wlr_renderer_read_pixels; a window (or the scene)
+ * is rendered by GL into the stream's own allocator buffer and read back; both outside any
+ * output's frame (a frame due while the renderer is rendering waits for the next turn).
  * While the session is locked every stream sends a solid colour and no cursor.
  *
  * Lifetime: a stream ends (pw_stream disconnected and destroyed, its memfds closed, Python
@@ -98,6 +102,8 @@ typedef struct comp_sc_stream {
 	struct wl_listener surface_destroy;
 	struct wl_event_source *timer;      /* the next frame, when asked early */
 	struct wl_event_source *gone_timer; /* the consumer left: end unless it comes back */
+	struct comp_sc_gl_target *gl_frame;  /* GLES2: the buffer frames are rendered into */
+	struct comp_sc_gl_target *gl_cursor; /* GLES2: the cursor's metadata bitmap */
 	int consumer_grace_ms;
 	int64_t period_ns;
 	int64_t last_ns;
@@ -195,6 +201,8 @@ static void sc_stream_free(comp_sc_stream *s) {
 	if (s->gone_timer != NULL) {
 		wl_event_source_remove(s->gone_timer);
 	}
+	comp_sc_gl_target_destroy(s->gl_frame);
+	comp_sc_gl_target_destroy(s->gl_cursor);
 	sc_live_streams--;
 	free(s);
 }
@@ -450,6 +458,86 @@ static bool sc_copy_outputs(comp_sc_ctx *ctx, pixman_image_t *dst, const struct 
 	return true;
 }
 
+/* -- frames on GLES2 (csrc/screencast_gl.c: read back with the renderer) ----------------- */
+
+static uint32_t sc_drm_format(uint32_t spa_format) {
+	switch (spa_format) {  /* the same bytes: SPA names bytes, DRM names 32-bit words */
+	case SPA_VIDEO_FORMAT_BGRx: return DRM_FORMAT_XRGB8888;
+	case SPA_VIDEO_FORMAT_BGRA: return DRM_FORMAT_ARGB8888;
+	case SPA_VIDEO_FORMAT_RGBx: return DRM_FORMAT_XBGR8888;
+	case SPA_VIDEO_FORMAT_RGBA: return DRM_FORMAT_ABGR8888;
+	default: return 0;
+	}
+}
+
+/* The outputs' allocator (wlr_output_init_render's: the compositor has one for all). */
+static struct wlr_allocator *sc_allocator(comp_sc_ctx *ctx) {
+	struct sc_output *o;
+	wl_list_for_each(o, &ctx->outputs, link) {
+		if (o->output->allocator != NULL) {
+			return o->output->allocator;
+		}
+	}
+	return NULL;
+}
+
+/* sc_copy_outputs on GLES2: the committed buffers are GBM/dma-bufs, read back by the
+ * renderer. A hardware cursor is not in them: the frame is rendered instead. */
+static bool sc_copy_outputs_gl(comp_sc_ctx *ctx, pixman_image_t *dst, uint8_t *data,
+		uint32_t stride, uint32_t drm_format, const struct wlr_box *lbox) {
+	struct sc_output *o;
+	wl_list_for_each(o, &ctx->outputs, link) {  /* first: can every part be copied? */
+		struct wlr_box obox, part;
+		if (!sc_output_box(ctx, o->output, &obox) ||
+				!wlr_box_intersection(&part, &obox, lbox)) {
+			continue;
+		}
+		if (o->last == NULL || o->output->scale != 1.0f ||
+				o->output->transform != WL_OUTPUT_TRANSFORM_NORMAL ||
+				o->output->hardware_cursor != NULL || o->last->width < obox.width ||
+				o->last->height < obox.height) {
+			return false;
+		}
+	}
+	bool covered_once = false;
+	wl_list_for_each(o, &ctx->outputs, link) {
+		struct wlr_box obox, part;
+		if (!sc_output_box(ctx, o->output, &obox) ||
+				!wlr_box_intersection(&part, &obox, lbox)) {
+			continue;
+		}
+		if (!covered_once && (part.width != lbox->width || part.height != lbox->height)) {
+			const float black[4] = {0, 0, 0, 1};
+			sc_fill_rect(dst, black, 0, 0, lbox->width, lbox->height);
+		}
+		covered_once = true;
+		if (!comp_sc_gl_read_buffer(ctx->renderer, o->last, part.x - obox.x,
+				part.y - obox.y, part.width, part.height, drm_format, data, stride,
+				part.x - lbox->x, part.y - lbox->y)) {
+			return false;
+		}
+	}
+	if (!covered_once) {
+		const float black[4] = {0, 0, 0, 1};
+		sc_fill_rect(dst, black, 0, 0, lbox->width, lbox->height);
+	}
+	return true;
+}
+
+/* sc_render_node (and the embedded cursor) on GLES2: the subtree rendered by GL into the
+ * stream's own buffer, read back into data. */
+static bool sc_render_gl(comp_sc_stream *s, uint8_t *data, uint32_t stride,
+		const struct wlr_box *lbox) {
+	struct sc_cursor c = {0};
+	bool cursor = s->st.cursor == SC_CURSOR_EMBEDDED && sc_find_cursor(s->ctx, &c);
+	const float black[4] = {0, 0, 0, 1};
+	return comp_sc_gl_render(&s->gl_frame, s->ctx->renderer, sc_allocator(s->ctx),
+		s->ctx->scene, s->root, s->box.x, s->box.y, s->st.width, s->st.height, black,
+		cursor ? c.texture : NULL, c.x - c.hotspot_x - lbox->x, c.y - c.hotspot_y - lbox->y,
+		c.width, c.height, DRM_FORMAT_XRGB8888, sc_drm_format(s->st.spa_format), data,
+		stride);
+}
+
 static void sc_cursor_meta(comp_sc_stream *s, struct spa_buffer *buf, const struct wlr_box *lbox,
 		bool show) {
 	struct spa_meta_cursor *mc = spa_buffer_find_meta_data(buf, SPA_META_Cursor,
@@ -491,7 +579,15 @@ static void sc_cursor_meta(comp_sc_stream *s, struct spa_buffer *buf, const stru
 	if (img == NULL) {
 		return;
 	}
-	sc_composite(img, cursor.texture, NULL, 0, 0, w, h);
+	if (wlr_renderer_is_pixman(s->ctx->renderer)) {
+		sc_composite(img, cursor.texture, NULL, 0, 0, w, h);
+	} else {
+		/* GLES2: the texture drawn over transparency in a small buffer, read back. */
+		const float clear[4] = {0, 0, 0, 0};
+		comp_sc_gl_render(&s->gl_cursor, s->ctx->renderer, sc_allocator(s->ctx), NULL,
+			NULL, 0, 0, w, h, clear, cursor.texture, 0, 0, w, h, DRM_FORMAT_ARGB8888,
+			DRM_FORMAT_ARGB8888, pixels, (uint32_t)w * 4);
+	}
 	pixman_image_unref(img);
 	bitmap->size.width = (uint32_t)w;
 	bitmap->size.height = (uint32_t)h;
@@ -540,12 +636,18 @@ static void sc_frame(comp_sc_stream *s) {
 	if (!sc_layout_box(s, &lbox)) {
 		return;
 	}
+	bool gl = !wlr_renderer_is_pixman(s->ctx->renderer);
+	if (gl && comp_sc_gl_busy(s->ctx->renderer)) {
+		wl_event_source_timer_update(s->timer, 1);  /* inside a frame: after it */
+		return;
+	}
 	struct pw_buffer *pwb = pw_stream_dequeue_buffer(s->stream);
 	if (pwb == NULL) {
 		s->st.frames_dropped++;
 		return;
 	}
 	int64_t cpu_start = sc_now_ns(CLOCK_THREAD_CPUTIME_ID);
+	int64_t wall_start = sc_now_ns(CLOCK_MONOTONIC);
 	struct sc_buffer *sb = pwb->user_data;
 	struct spa_buffer *buf = pwb->buffer;
 	pixman_image_t *dst = NULL;
@@ -562,6 +664,19 @@ static void sc_frame(comp_sc_stream *s) {
 	if (s->ctx->blanked) {
 		sc_fill_rect(dst, s->ctx->blank_color, 0, 0, s->st.width, s->st.height);
 		s->st.blank_frames++;
+	} else if (gl) {
+		uint32_t drm_format = sc_drm_format(s->st.spa_format);
+		if (s->st.kind != SC_KIND_VIEW && s->st.cursor == SC_CURSOR_EMBEDDED &&
+				sc_copy_outputs_gl(s->ctx, dst, sb->data, sb->stride, drm_format, &lbox)) {
+			s->st.copies++;
+		} else if (sc_render_gl(s, sb->data, sb->stride, &lbox)) {
+			s->st.renders++;
+		} else {
+			pixman_image_unref(dst);
+			s->st.frames_dropped++;
+			pw_stream_queue_buffer(s->stream, pwb);  /* back, empty: chunk size 0 */
+			return;
+		}
 	} else if (s->st.kind != SC_KIND_VIEW && s->st.cursor == SC_CURSOR_EMBEDDED &&
 			sc_copy_outputs(s->ctx, dst, &lbox)) {
 		s->st.copies++;
@@ -605,6 +720,7 @@ static void sc_frame(comp_sc_stream *s) {
 	s->st.last_frame_ns = now;
 	s->last_ns = now;
 	s->st.cpu_ns += sc_now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+	s->st.fill_ns += now - wall_start;
 	if (s->repeats > 0) {
 		/* A consumer that just came may not take the first frame (its buffers not ready):
 		 * on a still screen no other would follow, so the picture goes out again. */
@@ -1007,9 +1123,9 @@ comp_sc_stream *comp_sc_stream_create(comp_sc_ctx *ctx, int kind, struct wlr_out
 		struct wlr_scene_node *tree, struct wlr_surface *surface,
 		const struct wlr_box *geometry, int x, int y, int width, int height, int cursor,
 		int max_fps, int consumer_grace_ms, const char *client, char *err, size_t err_len) {
-	if (!wlr_renderer_is_pixman(ctx->renderer)) {
-		snprintf(err, err_len, "screen sharing needs the pixman renderer in this version "
-			"(start the compositor with --renderer pixman)");
+	if (!wlr_renderer_is_pixman(ctx->renderer) && !comp_sc_gl_supported(ctx->renderer)) {
+		snprintf(err, err_len, "screen sharing works on the pixman and gles2 renderers, not "
+			"this one (start the compositor with --renderer gles2 or pixman)");
 		return NULL;
 	}
 	comp_sc_stream *s = calloc(1, sizeof(*s));

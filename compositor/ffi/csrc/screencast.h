@@ -35,6 +35,7 @@ typedef struct {
 	uint32_t buffers;          /* PipeWire buffers the stream holds (each a memfd) */
 	int64_t first_frame_ns, last_frame_ns; /* CLOCK_MONOTONIC of the first and last frame */
 	int64_t cpu_ns;            /* thread CPU time spent filling frames */
+	int64_t fill_ns;           /* wall time spent filling frames (GL: read-back stalls too) */
 } comp_sc_stats;
 
 typedef struct comp_sc_ctx comp_sc_ctx;
@@ -68,3 +69,5 @@ void comp_sc_set_blanked(comp_sc_ctx *ctx, bool blanked, float r, float g, float
 int comp_sc_live_streams(void);
 int comp_sc_live_buffers(void);
 int comp_sc_live_contexts(void);
+/* GLES2: the buffers streams render their frames into (csrc/screencast_gl.c). */
+int comp_sc_gl_live_targets(void);

@@ -30,6 +30,7 @@
 #include <wlr/util/log.h>
 
 #include "internal.h"
+#include "screencast.h"
 
 struct comp_sc_gl_target {
 	struct wlr_buffer *buffer;  /* from the allocator; dropped with the target */
