@@ -178,7 +178,10 @@ class Move(SeatOp):
     def motion(self, time_msec: int) -> None:
         cursor = self.cursor.wlr_cursor
         dx, dy = cursor.x - self.cursor_x, cursor.y - self.cursor_y
-        self.view.move_to(round(self.x + dx), round(self.y + dy))
+        x, y = round(self.x + dx), round(self.y + dy)
+        if (x, y) != (self.view.x, self.view.y):
+            self.view.user_moved = True  # a dialog stays where the person put it
+        self.view.move_to(x, y)
 
     def ended(self, time_msec: int) -> None:
         log.info("%s of %r ended at %s", self.name, self.view.app_id, self.view.geometry())

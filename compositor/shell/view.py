@@ -52,6 +52,9 @@ class View:
         self.y = 0
         self.mapped = False
         self.placed = False
+        # Moved by the person (a pointer drag) or placed where they said (X11 USPosition):
+        # a dialog then stays there, not put over its parent when that maps later.
+        self.user_moved = False
         self.maximized = False
         self.fullscreen = False
         # Asked for attention (xdg-activation without user input) and not focused since.
@@ -259,10 +262,10 @@ class View:
                 self.placed = False
             return
         # A toolkit may map a dialog and name its parent a moment later (GTK 3 does, now and
-        # then): it goes over its parent then, and above it.
+        # then): it goes over its parent then, and above it (unless the person moved it).
         parent = self.parent_view()
-        if parent is not None and parent.mapped and not (self.maximized or self.fullscreen):
-            self.move_to(*self.wm.place_transient(self, parent))
+        if parent is not None and parent.mapped:
+            self.wm.put_over_parent(self, parent)
         self.wm.restack()
 
     def describe(self) -> dict:

@@ -176,6 +176,17 @@ class WindowManager:
             y = max(box.y + bar, min(y, box.y + box.height - height))
         return x, y
 
+    def put_over_parent(self, view: View, parent: View) -> None:
+        """A mapped dialog whose parent maps or is named only now (a dialog shown before its
+        window: session restore, a toolkit's startup code) goes over it as if it had opened
+        after it; not one the person moved, nor one maximized or fullscreen."""
+        if not view.mapped or not view.placed:
+            return
+        if view.user_moved or view.maximized or view.fullscreen:
+            return
+        log.info("dialog %r goes over its window %r", view.app_id, parent.app_id)
+        view.move_to(*self.place_transient(view, parent))
+
     def transients_of(self, view: View) -> list[View]:
         """The windows whose parent is ``view`` (its dialogs), bottom to top."""
         return [v for v in self.views if v is not view and v.parent_view() is view]
@@ -339,6 +350,8 @@ class WindowManager:
         for observer in self.view_map_observers:
             if observer(view) is False:
                 focus = False
+        for child in self.transients_of(view):  # dialogs that mapped before it
+            self.put_over_parent(child, view)
         if focus:
             self.focus(view)
         else:

@@ -19,7 +19,8 @@ allocation's top-left is 0,0), as GTK reports them. ``state``: each change of th
 maximized or fullscreen state. ``closed``: the compositor asked the window to close
 (delete-event); the probe then exits 0. On stdin, ``sync TOKEN`` makes a display roundtrip
 and prints ``synced TOKEN``; ``about`` opens a modal Gtk.AboutDialog transient for the
-window and prints ``about-mapped`` once it is shown.
+window and prints ``about-mapped`` once it is shown. ``--about-first``: that dialog is shown
+at start, before the window, which is shown only on ``show`` (stdin).
 
     /usr/bin/python3 tests/clients/gtk3_probe.py --app-id test.gtk3 --button cc3399
 """
@@ -47,6 +48,9 @@ def main() -> int:
     parser.add_argument("--entry", default="33cc66", help="the entry's colour, RRGGBB")
     parser.add_argument("--content", default="204a87", help="the window's content, RRGGBB")
     parser.add_argument("--drag-text", help="the button drags this text")
+    parser.add_argument(
+        "--about-first", action="store_true", help="the About dialog before the window"
+    )
     args = parser.parse_args()
 
     GLib.set_prgname(args.app_id)  # the Wayland app_id
@@ -132,13 +136,21 @@ def main() -> int:
             Gdk.Display.get_default().sync()
             say("synced", *words[1:])
         elif words and words[0] == "about":
-            about = Gtk.AboutDialog(transient_for=window, modal=True, program_name="probe")
-            about.connect("map-event", lambda *_: say("about-mapped") or False)
-            about.show()
+            show_about()
+        elif words and words[0] == "show":
+            window.show_all()
         return True
 
+    def show_about() -> None:
+        about = Gtk.AboutDialog(transient_for=window, modal=True, program_name="probe")
+        about.connect("map-event", lambda *_: say("about-mapped") or False)
+        about.show()
+
     GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.IO_IN, on_stdin)
-    window.show_all()
+    if args.about_first:
+        show_about()
+    else:
+        window.show_all()
     Gtk.main()
     return 0
 

@@ -1,0 +1,205 @@
+"""A dialog shown before its window (session restore, a dialog from a toolkit's startup
+code): once the window maps, or once the dialog names it as its parent, the dialog goes
+centred over it, above it, and moves with it, as if it had opened after it. A dialog the
+person moved stays where they put it.
+
+tests/clients/late_parent.py maps a main window (300x200) and a dialog (120x80) in the
+order a test asks. Expected positions are computed here from the parent's geometry the
+compositor reports (no title bars: these clients ask for none), not from placement code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.apps.test_real_apps import CLIENTS, SYSTEM_PYTHON, TOOLKITS
+from tests.conftest import needs_installed
+from tests.helpers import solid_window, wait_for_line
+from tests.input.test_input import drag
+from tests.waiting import wait_for
+
+BTN_LEFT = 0x110
+MAIN = (300, 200)
+DIALOG = (120, 80)
+
+
+def view(comp, app_id: str) -> dict:
+    return next(v for v in comp.views() if v["app_id"] == app_id)
+
+
+def position(comp, app_id: str) -> tuple[int, int]:
+    found = view(comp, app_id)
+    return found["x"], found["y"]
+
+
+def late_parent(comp, *options: str) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "tests.clients.late_parent", "--app-id", "test.late"]
+    return comp.spawn([*argv, *options], text=True, stdin=subprocess.PIPE)
+
+
+def tell(proc: subprocess.Popen, line: str) -> None:
+    proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+
+
+def map_window(comp, proc: subprocess.Popen, name: str) -> dict:
+    tell(proc, f"map {name}")
+    wait_for_line(proc, lambda line: line == f"mapped {name}")
+    return comp.wait_for_view("test.late" if name == "main" else "test.late.dialog")
+
+
+def synced(proc: subprocess.Popen, token: str) -> None:
+    """Every request sent before is handled by the compositor."""
+    tell(proc, f"sync {token}")
+    wait_for_line(proc, lambda line: line == f"synced {token}")
+
+
+def centred_over(main: dict) -> tuple[int, int]:
+    return main["x"] + (MAIN[0] - DIALOG[0]) // 2, main["y"] + (MAIN[1] - DIALOG[1]) // 2
+
+
+def assert_over_and_above(comp) -> dict:
+    main, dialog = view(comp, "test.late"), view(comp, "test.late.dialog")
+    assert dialog["parent"] == "test.late"
+    assert (dialog["x"], dialog["y"]) == centred_over(main), (main, dialog)
+    order = [v["app_id"] for v in comp.views()]
+    assert order.index("test.late.dialog") == order.index("test.late") + 1, order
+    return dialog
+
+
+def fill_top_left(comp) -> None:
+    """A window at the top-left, so that least-overlap placement puts the dialog (mapped
+    alone) elsewhere than where its parent will open."""
+    solid_window(comp, "cc6633", "test.other", size="200x150")
+
+
+def test_a_dialog_mapped_before_its_parent_goes_over_it_when_the_parent_maps(compositor):
+    fill_top_left(compositor)
+    proc = late_parent(compositor, "--parent-first")
+    alone = map_window(compositor, proc, "dialog")
+    assert alone["parent"] == "test.late"
+    main = map_window(compositor, proc, "main")
+    assert (alone["x"], alone["y"]) != centred_over(main)  # else the test proves nothing
+    dialog = assert_over_and_above(compositor)
+    # It moves with its parent, as any dialog does.
+    start = (main["x"] + 10, main["y"] + 10)
+    drag(compositor, start, (start[0] + 40, start[1] + 30), BTN_LEFT)
+    wait_for(
+        lambda: (
+            (view(compositor, "test.late")["x"], view(compositor, "test.late")["y"])
+            == (main["x"] + 40, main["y"] + 30)
+        ),
+        10,
+        what="the parent moved",
+    )
+    moved = view(compositor, "test.late.dialog")
+    assert (moved["x"], moved["y"]) == (dialog["x"] + 40, dialog["y"] + 30)
+
+
+def test_a_mapped_dialog_goes_over_the_parent_it_names_later(compositor):
+    fill_top_left(compositor)
+    proc = late_parent(compositor)
+    alone = map_window(compositor, proc, "dialog")
+    assert alone["parent"] is None
+    main = map_window(compositor, proc, "main")
+    assert (alone["x"], alone["y"]) != centred_over(main)  # else the test proves nothing
+    tell(proc, "parent")
+    synced(proc, "parented")
+    assert_over_and_above(compositor)
+
+
+def test_a_dialog_parented_before_its_parent_maps_goes_over_it_then(compositor):
+    """Mapped alone, then named a parent that is not mapped yet, then the parent maps."""
+    fill_top_left(compositor)
+    proc = late_parent(compositor)
+    map_window(compositor, proc, "dialog")
+    tell(proc, "parent")
+    synced(proc, "parented")
+    map_window(compositor, proc, "main")
+    assert_over_and_above(compositor)
+
+
+def test_a_late_dialog_is_kept_on_the_parents_output(compositor):
+    """Centred over a parent that hangs off the left edge: moved back onto the output."""
+    proc = late_parent(compositor)
+    map_window(compositor, proc, "dialog")
+    main = map_window(compositor, proc, "main")
+    start = (main["x"] + 290, main["y"] + 10)
+    drag(compositor, start, (start[0] - main["x"] - 200, start[1]), BTN_LEFT)
+    wait_for(lambda: view(compositor, "test.late")["x"] < 0, 10, what="the parent off the edge")
+    tell(proc, "parent")
+    synced(proc, "parented")
+    main, dialog = view(compositor, "test.late"), view(compositor, "test.late.dialog")
+    assert centred_over(main)[0] < 0
+    assert (dialog["x"], dialog["y"]) == (0, centred_over(main)[1])
+
+
+@pytest.mark.parametrize("late", ["parent-maps", "set-parent"])
+def test_a_dialog_the_person_moved_stays_where_they_put_it(compositor, late):
+    fill_top_left(compositor)
+    proc = late_parent(compositor, *(["--parent-first"] if late == "parent-maps" else []))
+    alone = map_window(compositor, proc, "dialog")
+    start = (alone["x"] + 10, alone["y"] + 10)
+    drag(compositor, start, (start[0] + 30, start[1] + 20), BTN_LEFT)
+    put = (alone["x"] + 30, alone["y"] + 20)
+    wait_for(lambda: position(compositor, "test.late.dialog") == put, 10, what="the dialog moved")
+    map_window(compositor, proc, "main")
+    if late == "set-parent":
+        tell(proc, "parent")
+    synced(proc, "done")
+    dialog = view(compositor, "test.late.dialog")
+    assert dialog["parent"] == "test.late"
+    assert (dialog["x"], dialog["y"]) == put
+    order = [v["app_id"] for v in compositor.views()]
+    assert order.index("test.late.dialog") == order.index("test.late") + 1, order
+
+
+GTK3 = next(toolkit for toolkit in TOOLKITS if toolkit.name == "gtk3")
+
+
+@needs_installed(GTK3.installed, GTK3.packages)
+def test_a_gtk3_x11_dialog_shown_before_its_window_goes_over_it(make_compositor):
+    """A real GTK3 About dialog (an X11 client: WM_TRANSIENT_FOR names a window not mapped
+    yet), shown first: once GTK shows the window, the dialog is centred over it and above
+    it. (GTK3 as a Wayland client never sends set_parent for a dialog whose window had no
+    xdg_toplevel when it was shown, nor later: nothing names the parent there.)"""
+    comp = make_compositor(width=1600, height=1200)
+    solid_window(comp, "cc6633", "test.first", size="600x400")  # takes the top-left
+    env = {"GDK_BACKEND": "x11", "DISPLAY": comp.ctl_ok("ping")["display"]}
+    argv = [SYSTEM_PYTHON, str(CLIENTS / "gtk3_probe.py"), "--app-id", "test.gtk3"]
+    probe = comp.spawn([*argv, "--about-first"], env=env, text=True, stdin=subprocess.PIPE)
+    wait_for_line(probe, lambda line: line == "about-mapped", 30)
+    alone = wait_for(
+        lambda: next(
+            (v for v in comp.views() if v["title"] == "About probe" and v["mapped"]), None
+        ),
+        20,
+        what="the About dialog mapped alone",
+    )
+    probe.stdin.write("show\n")
+    probe.stdin.flush()
+    wait_for_line(probe, lambda line: line == "mapped", 30)
+    window = comp.wait_for_window(title="gtk3 probe", timeout=30)
+    bar = comp.ctl_ok("decorations")["style"]["height"]
+
+    def centre(v: dict) -> tuple[float, float]:
+        top = v["y"] - (bar if v["decoration"] == "server" else 0)
+        return v["x"] + v["width"] / 2, (top + v["y"] + v["height"]) / 2
+
+    def over() -> bool:
+        views = comp.views()
+        dialog = next((v for v in views if v["parent"] and v["mapped"]), None)
+        main = next((v for v in views if v["title"] == "gtk3 probe" and v["mapped"]), None)
+        if dialog is None or main is None:
+            return False
+        return all(abs(a - b) <= 1 for a, b in zip(centre(dialog), centre(main), strict=True))
+
+    wait_for(over, 20, what=f"the About dialog centred on {window}: {comp.views()}")
+    views = comp.views()
+    dialog = next(v for v in views if v["parent"])
+    assert (dialog["x"], dialog["y"]) != (alone["x"], alone["y"])  # it did move
+    dialog_at = next(i for i, v in enumerate(views) if v["parent"])
+    main_at = next(i for i, v in enumerate(views) if v["title"] == "gtk3 probe")
+    assert dialog_at == main_at + 1, views
