@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compositor import limits_options
+from compositor import format_names, limits_options
 
 BACKENDS = ("auto", "headless", "wayland", "x11", "drm")
 RENDERERS = ("auto", "pixman", "gles2")
@@ -56,6 +56,9 @@ class Config:
     wl_drm_device: str = "auto"
     allow_flink: bool = False
     linux_dmabuf: bool = True
+    # DRM formats and modifiers refused to every client (compositor/format_rules.py)
+    refuse_formats: tuple[int, ...] = ()
+    refuse_modifiers: tuple[int, ...] = ()
     disabled_globals: tuple[str, ...] = ()
     max_buffer_size: int = 16384
     max_client_buffers: int = 256
@@ -117,6 +120,20 @@ def _positive(name: str, maximum: int = 1 << 30):
         return value
 
     return parse
+
+
+def _format_name(text: str) -> int:
+    try:
+        return format_names.parse_format(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--refuse-format: {exc}") from None
+
+
+def _modifier_name(text: str) -> int:
+    try:
+        return format_names.parse_modifier(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--refuse-modifier: {exc}") from None
 
 
 _MODE_RE = re.compile(r"^(\d+)x(\d+)(?:@(\d+(?:\.\d+)?))?$")
@@ -272,6 +289,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not offer zwp_linux_dmabuf_v1 (Mesa clients then use wl_drm)",
     )
     g.add_argument(
+        "--refuse-format",
+        dest="refuse_formats",
+        action="append",
+        default=[],
+        type=_format_name,
+        metavar="FOURCC",
+        help="refuse a DRM format to every client, e.g. XR24, to exercise its fall-back: "
+        "left out of linux-dmabuf's and wl_drm's format lists, its buffers refused "
+        "(repeatable; client_limits(refuse_formats=...) in the configuration for some)",
+    )
+    g.add_argument(
+        "--refuse-modifier",
+        dest="refuse_modifiers",
+        action="append",
+        default=[],
+        type=_modifier_name,
+        metavar="MODIFIER",
+        help="refuse a DRM modifier to every client: LINEAR, INVALID (no explicit modifier; "
+        "all of wl_drm) or its number like 0x0100000000000001 (repeatable)",
+    )
+    g.add_argument(
         "--disable-global",
         dest="disabled_globals",
         action="append",
@@ -420,6 +458,8 @@ def parse_args(argv: list[str]) -> Config:
             wl_drm_device=ns.wl_drm_device,
             allow_flink=ns.allow_flink,
             linux_dmabuf=ns.linux_dmabuf,
+            refuse_formats=tuple(dict.fromkeys(ns.refuse_formats)),
+            refuse_modifiers=tuple(dict.fromkeys(ns.refuse_modifiers)),
             disabled_globals=tuple(ns.disabled_globals),
             max_buffer_size=ns.max_buffer_size,
             max_client_buffers=ns.max_client_buffers,

@@ -30,6 +30,7 @@ from wlroots.wlr_types.data_control_v1 import DataControlManagerV1
 from wlroots.wlr_types.gamma_control_v1 import GammaControlManagerV1
 
 from compositor.ffi import ffi, lib, to_native
+from compositor.format_rules import FormatRules, Refusals
 from compositor.security_context import SecurityContexts
 
 if TYPE_CHECKING:
@@ -51,6 +52,16 @@ class ProtocolGlobals:
         self.compositor = Compositor(core.display, core.renderer)
         self.linux_dmabuf = ffi.NULL
         dmabuf_formats = lib.comp_renderer_dmabuf_format_count(renderer)
+        offer_dmabuf = core.config.linux_dmabuf and dmabuf_formats > 0
+        # Formats refused by option or rule: wl_drm and each client's linux-dmabuf ask it.
+        self.format_rules = FormatRules(
+            display,
+            renderer,
+            Refusals(
+                frozenset(core.config.refuse_formats), frozenset(core.config.refuse_modifiers)
+            ),
+            offer_dmabuf,
+        )
         if not core.config.linux_dmabuf:
             log.info("zwp_linux_dmabuf_v1: off (--no-linux-dmabuf)")
         elif dmabuf_formats == 0:
@@ -59,7 +70,7 @@ class ProtocolGlobals:
                 core.renderer_kind,
             )
         else:
-            self.linux_dmabuf = lib.wlr_linux_dmabuf_v1_create(display, renderer)
+            self.linux_dmabuf = self.format_rules.main_linux_dmabuf()
             log.info("zwp_linux_dmabuf_v1: %d formats", dmabuf_formats)
         self.xdg_output_manager = XdgOutputManagerV1(core.display, core.output_layout)
         self.viewporter = Viewporter(core.display)

@@ -30,7 +30,9 @@ the client connects: other limits for it (wl_shm's included: "firefox may
 hold 2 GiB of shm"), and graphics paths kept from it (``linux_dmabuf=False``,
 ``wl_drm=False``: the global is hidden from it, so it takes its fall-back path;
 ``scanout=False``: its buffers are always composited, never put on a plane directly, and the
-output's ``scanout_refusal`` says "by rule").
+output's ``scanout_refusal`` says "by rule"), and formats and modifiers refused to it
+(``refuse_formats``, ``refuse_modifiers``: compositor/format_rules.py; `clients` shows them in
+``formats_refused`` with ``by`` "rule").
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from compositor import format_rules
 from compositor.ffi import ffi, lib, to_native
+from compositor.format_names import format_label, modifier_label
 from compositor.limits_options import DEFAULTS
 
 if TYPE_CHECKING:
@@ -103,12 +107,15 @@ class ClientRule:
     name; ``uid``. ``limits``: names of :data:`DEFAULTS` without ``max_`` (``regions``,
     ``dmabuf_bytes``...) or of wl_shm's (``shm_bytes``, ``shm_buffers``, ``shm_pools``,
     ``shm_mapped``). ``hide``: graphics paths kept from it (``linux_dmabuf``, ``wl_drm``:
-    the global; ``scanout``: direct scan-out of its buffers)."""
+    the global; ``scanout``: direct scan-out of its buffers). ``refuse_formats``,
+    ``refuse_modifiers``: DRM fourccs and modifiers refused to it."""
 
     exe: re.Pattern[str] | None = None
     uid: int | None = None
     limits: dict[str, int] = field(default_factory=dict)
     hide: tuple[str, ...] = ()
+    refuse_formats: frozenset[int] = frozenset()
+    refuse_modifiers: frozenset[int] = frozenset()
     line: int = 0
 
     def matches(self, exe: str | None, uid: int) -> bool:
@@ -127,6 +134,8 @@ class ClientRule:
             "uid": self.uid,
             "limits": dict(self.limits),
             "hide": list(self.hide),
+            "refuse_formats": sorted(format_label(f) for f in self.refuse_formats),
+            "refuse_modifiers": sorted(modifier_label(m) for m in self.refuse_modifiers),
             "line": self.line,
         }
 
@@ -215,11 +224,13 @@ class ObjectLimits:
         exe = process_exe(pid)
         merged: dict[str, int] = {}
         hide: set[str] = set()
+        refused = format_rules.Refusals()
         lines = []
         for rule in self.rules:
             if rule.matches(exe, uid):
                 merged.update(rule.limits)
                 hide.update(rule.hide)
+                refused |= format_rules.Refusals(rule.refuse_formats, rule.refuse_modifiers)
                 lines.append(rule.line)
         if not lines:
             return
@@ -234,14 +245,21 @@ class ObjectLimits:
         lib.comp_objects_client_set(self._native, client, self._limits_struct(limits), shm_struct)
         if hide:
             lib.comp_objects_hide(self._native, client, sum(HIDE_BITS[name] for name in hide))
+        rules = format_rules.current()
+        if refused and rules is not None:
+            rules.apply(client, refused)
         self.applied[pid] = lines
         log.info(
-            "client pid %d (%s): rules of lines %s: %s%s",
+            "client pid %d (%s): rules of lines %s: %s%s%s",
             pid,
             exe or "?",
             ", ".join(map(str, lines)),
             ", ".join(f"{k} {v}" for k, v in sorted(merged.items())) or "no other limits",
             f"; hidden by rule: {', '.join(sorted(hide))}" if hide else "",
+            "; refused by rule: "
+            + ", ".join(refused.describe()["formats"] + refused.describe()["modifiers"])
+            if refused
+            else "",
         )
 
     # -- what the inspector and stats show ------------------------------------------------
@@ -273,6 +291,8 @@ class ObjectLimits:
             if out.hidden & bit and name in GRAPHICS_GLOBALS
         )
         figures["composited_by_rule"] = bool(out.hidden & lib.COMP_NO_SCANOUT)
+        rules = format_rules.current()
+        figures["formats_refused"] = rules.client(native) if rules is not None else None
         return figures
 
     def totals(self) -> dict[str, Any]:
@@ -289,10 +309,12 @@ class ObjectLimits:
         return {f"clients_{name}": (lambda name=name: self.totals()[name]) for name in USAGE}
 
     def describe(self) -> dict[str, Any]:
+        rules = format_rules.current()
         return {
             "per_client": {name[4:]: value for name, value in self.defaults.items()},
             "all_clients": self.totals(),
             "rules": [rule.describe() for rule in self.rules],
+            "formats_refused": rules.describe() if rules is not None else None,
         }
 
 

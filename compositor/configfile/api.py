@@ -752,6 +752,8 @@ def client_limits(
     linux_dmabuf: bool | None = None,
     wl_drm: bool | None = None,
     scanout: bool | None = None,
+    refuse_formats: list[str | int] | tuple[str | int, ...] = (),
+    refuse_modifiers: list[str | int] | tuple[str | int, ...] = (),
     **limits: int,
 ) -> None:
     """Other limits for the clients whose executable (``exe``: a regular expression matched
@@ -761,8 +763,14 @@ def client_limits(
     (``shm_bytes=8 << 30``: firefox may hold 8 GiB of wl_shm; ``regions=0``), and the
     graphics paths kept from it: ``linux_dmabuf=False``, ``wl_drm=False`` (the global is
     hidden from it, so it takes its fall-back path), ``scanout=False`` (its buffers always
-    composited, never put on a plane directly). Every matching rule applies, in the file's
-    order (a later one's value wins); clients connected already keep theirs."""
+    composited, never put on a plane directly); formats and modifiers refused to it, to
+    exercise its fall-back: ``refuse_formats=["XR24", "AR24"]`` (fourccs),
+    ``refuse_modifiers=["LINEAR", 0x0100000000000001]`` (LINEAR, INVALID: no explicit
+    modifier, or the number): left out of what linux-dmabuf and wl_drm offer it, its buffers
+    of them refused (see compositor/format_rules.py). Every matching rule applies, in the
+    file's order (a later one's value wins, refusals add up); clients connected already keep
+    theirs."""
+    from compositor.format_names import parse_format, parse_modifier  # noqa: PLC0415
     from compositor.limits_objects import ClientRule, check_rule_limits  # noqa: PLC0415
 
     declarations = _declarations("client_limits")
@@ -781,12 +789,25 @@ def client_limits(
         )
         if offered is not None and not _bool(offered, name)
     )
+    refused: list[tuple[str, Any]] = []
+    for what, given, parse in (
+        ("refuse_formats", refuse_formats, parse_format),
+        ("refuse_modifiers", refuse_modifiers, parse_modifier),
+    ):
+        if isinstance(given, (str, int)) or not isinstance(given, (list, tuple)):
+            raise ConfigError(f"{what} takes a list, like {what}=[...], not {given!r}")
+        try:
+            refused.append((what, frozenset(parse(value) for value in given)))
+        except ValueError as exc:
+            raise ConfigError(f"client_limits() {what}: {exc}") from None
     declarations.client_limits.append(
         ClientRule(
             exe=None if exe is None else _pattern(exe, "exe"),
             uid=uid,
             limits=checked,
             hide=hide,
+            refuse_formats=refused[0][1],
+            refuse_modifiers=refused[1][1],
             line=sys._getframe(1).f_lineno,
         )
     )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pywayland import lib as wl_lib
 from pywayland.server import Listener
 
-from compositor import wayland_fixes
+from compositor import format_rules, wayland_fixes
 from compositor.ffi import address, ffi, lib, to_native
 from compositor.wl_drm import protocol
 from compositor.wl_drm.auth import Authenticator, AuthError, Device
@@ -162,10 +162,35 @@ class WlDrmManager:
         d["create_prime_buffer"] = self._create_prime_buffer
         d.destructor = self.resources.discard
         resource.device(self.device.path)
-        for code in self.formats:
+        formats = self._formats_for(resource)
+        for code in formats:
             resource.format(code)
-        if resource.version >= 2 and self.formats:
+        if resource.version >= 2 and formats:
             resource.capabilities(protocol.CAPABILITY_PRIME)
+
+    def _formats_for(self, resource: Any) -> list[int]:
+        """The formats offered to a resource's client: less those refused to it by rule or
+        option (compositor/format_rules.py)."""
+        found = format_rules.refused(wl_lib.wl_resource_get_client(resource._ptr))
+        if found is None:
+            return self.formats
+        return [code for code in self.formats if not found[0].refuses_wl_drm(code)]
+
+    def _check_refused(self, resource: Any, fmt: int) -> None:
+        found = format_rules.refused(wl_lib.wl_resource_get_client(resource._ptr))
+        if found is None or not found[0].refuses_wl_drm(fmt):
+            return
+        refused, by = found
+        if fmt in refused.formats:
+            what, option = "format", "--refuse-format"
+        else:
+            what, option = "implicit modifier (INVALID)", "--refuse-modifier"
+        raise RequestError(
+            ErrorKind.INVALID_FORMAT,
+            "format",
+            f"{fourcc_name(fmt)} refused to this client: its {what}, "
+            + ("by rule (client_limits)" if by == "rule" else f"by {option}"),
+        )
 
     def _client(self, resource: Any) -> _Client:
         client_ptr = wl_lib.wl_resource_get_client(resource._ptr)
@@ -242,6 +267,7 @@ class WlDrmManager:
         try:
             with self._refusals(resource, "create_prime_buffer"):
                 offsets, strides = (offset0, offset1, offset2), (stride0, stride1, stride2)
+                self._check_refused(resource, fmt)
                 layout = check_request(
                     fmt, width, height, offsets, strides, self.max_size, self.formats
                 )
@@ -303,6 +329,7 @@ class WlDrmManager:
         fd = -1
         try:
             with self._refusals(resource, request):
+                self._check_refused(resource, fmt)
                 layout = check_request(
                     fmt, width, height, offsets, strides, self.max_size, self.formats
                 )

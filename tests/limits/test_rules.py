@@ -35,7 +35,8 @@ def test_a_rule_lowers_a_clients_object_limit(make_compositor, tmp_path):
     release(hog)
     described = comp.ctl_ok("limits")["objects"]["rules"]
     assert described == [{"exe": PYTHON, "uid": os.getuid(), "limits": {"regions": 10},
-                          "hide": [], "line": 1}]  # fmt: skip
+                          "hide": [], "refuse_formats": [], "refuse_modifiers": [],
+                          "line": 1}]  # fmt: skip
 
 
 def test_a_rule_for_another_program_leaves_the_defaults(make_compositor, tmp_path):

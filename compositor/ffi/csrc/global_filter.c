@@ -18,6 +18,9 @@ static bool global_filter(const struct wl_client *client, const struct wl_global
 	if (!comp_objects_global_allowed(client, name)) {
 		return false;
 	}
+	if (!comp_format_rules_allows(client, global)) {
+		return false;
+	}
 	for (size_t i = 0; i < disabled_count; i++) {
 		if (strcmp(disabled_globals[i], name) == 0) {
 			return false;
