@@ -118,6 +118,8 @@ title_bar(focused="#2e5a8a", unfocused="#4d4d4d", close="#c0392b", maximize="#3f
 # keep linux-dmabuf or wl_drm from them (they fall back to shared memory).
 # client_limits(exe="firefox", shm_bytes=8 << 30, dmabuf_bytes=4 << 30)
 # client_limits(exe="untrusted-.*", linux_dmabuf=False, wl_drm=False, surfaces=64)
+# Formats or modifiers refused to a program, to try its fall-back (wayland-info shows them):
+# client_limits(exe="mpv", refuse_formats=["NV12"], refuse_modifiers=["LINEAR"])
 client_limits(exe="Xwayland", surfaces=16384, objects=200_000)  # one client for all X11 apps
 
 # -- hooks -------------------------------------------------------------------------------------
