@@ -182,6 +182,7 @@ class Rule:
     state: str | None = None
     decoration: str | None = None
     focus: bool | None = None
+    layer: str | None = None  # "above", "below" or "normal" (above=/below=)
     line: int = 0
 
     def matches(self, view: Any) -> bool:
@@ -254,6 +255,7 @@ POSITIONAL = {
     "spawn": "command",
     "vt": "number",
     "move-to-output": "output",
+    "set-layer": "layer",
     "focus": "id",
     "close": "id",
     "switch-windows": "step",
@@ -474,6 +476,8 @@ def rule(
     state: str | None = None,
     decoration: str | None = None,
     focus: bool | None = None,
+    above: bool | None = None,
+    below: bool | None = None,
 ) -> None:
     """A window rule, applied when a matching window first maps. Match (all given must
     hold; strings are regular expressions matched against the whole value): ``app_id``,
@@ -481,7 +485,11 @@ def rule(
     the window opens there), ``position`` (x, y: in the layout, or from the top-left of
     ``output`` when given), ``size`` (width, height), ``state`` (normal, maximized,
     fullscreen, minimized), ``decoration`` (server: our title bar; client: none of ours),
-    ``focus`` (False: it opens without taking the focus)."""
+    ``focus`` (False: it opens without taking the focus), ``above`` (True: kept above
+    every normal window, even one focused later) or ``below`` (True: kept under them;
+    ``above=False``/``below=False``: among the normal ones). The layer follows the rules
+    at each reload too: a window whose layer a rule set goes back to normal when no rule
+    says so any more."""
     declarations = _declarations("rule")
     match: dict[str, Any] = {}
     for key, value in (("app_id", app_id), ("title", title), ("x11_class", x11_class)):
@@ -499,6 +507,13 @@ def rule(
         raise ConfigError(f"state takes one of {', '.join(STATES)}, not {state!r}")
     if decoration is not None and decoration not in DECORATIONS:
         raise ConfigError(f"decoration takes server or client, not {decoration!r}")
+    layer = None
+    if above is not None or below is not None:
+        above = above is not None and _bool(above, "above")
+        below = below is not None and _bool(below, "below")
+        if above and below:
+            raise ConfigError("a window is kept above or below the others, not both")
+        layer = "above" if above else "below" if below else "normal"
     declarations.rules.append(
         Rule(
             match,
@@ -508,6 +523,7 @@ def rule(
             state=state,
             decoration=decoration,
             focus=None if focus is None else _bool(focus, "focus"),
+            layer=layer,
             line=sys._getframe(1).f_lineno,
         )
     )

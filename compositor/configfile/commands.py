@@ -18,6 +18,8 @@ minimize: ``true``), ``true`` or ``false``.
 ``fullscreen``       ``[state=...] [output=NAME]``
 ``minimize``         ``[state=true|false]``
 ``move-to-output``   ``output=NAME``: same place relative to the output's top-left
+``set-layer``        ``layer=above|normal|below``: keep it above every normal window, below
+                     them, or among them, on top of that layer (``views`` shows ``layer``)
 ``switch-windows``   ``step=1|-1``: as Alt+Tab (the list shows while Alt is held)
 ``vt``               ``number=N``: switch to that virtual terminal (drm backend)
 ===================  ========================================================================
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from compositor import wayland_fixes
 from compositor.control import CommandError
+from compositor.shell.window_manager import WINDOW_LAYERS
 
 if TYPE_CHECKING:
     from compositor.control import ControlServer
@@ -185,6 +188,11 @@ class WindowCommands:
                 self.move_to_output,
             ),
             (
+                "set-layer",
+                "keep a window above/below the others: layer=above|normal|below [id=/...]",
+                self.set_layer,
+            ),
+            (
                 "switch-windows",
                 "step through windows as Alt+Tab does: step=1|-1",
                 self.switch_windows,
@@ -288,6 +296,14 @@ class WindowCommands:
             raise CommandError(f"no output named {name!r}; see the outputs command")
         move_to_output(self.wm, view, target.output)
         return {"id": view.id, "output": target.name}
+
+    def set_layer(self, request: dict) -> dict:
+        layer = request.get("layer")
+        if layer not in WINDOW_LAYERS:
+            raise CommandError(f"layer takes one of {', '.join(WINDOW_LAYERS)}, not {layer!r}")
+        view = self.window(request)
+        self.wm.set_layer(view, layer, to_top=True)
+        return {"id": view.id, "layer": view.layer}
 
     def switch_windows(self, request: dict) -> dict:
         step = _int(request, "step")

@@ -5,6 +5,12 @@ They run from the window manager's ``view_map_observers`` (after the window was 
 before it is focused), registered only while there are rules; a decoration rule is also
 asked when the client negotiates its decoration (``Decorations.forced_mode``), so the first
 configure already carries it.
+
+The window layer (``above=True``/``below=True``: the window manager's window layers) is the
+one setting that also follows the rules at each reload: every shown window's layer is worked
+out again (a new rule applies to the windows already there), and one whose layer a rule had
+set goes back to normal when no rule says so any more. A layer chosen since by the
+``set-layer`` command stays as long as what the rules say of that window does not change.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("output", "position", "size", "state", "decoration", "focus")
+FIELDS = ("output", "position", "size", "state", "decoration", "focus", "layer")
 
 
 class WindowRules:
@@ -33,9 +39,15 @@ class WindowRules:
         self.rules: list[Rule] = []
         self.applied = 0  # windows a rule applied to, since start
         self._seen: weakref.WeakSet[View] = weakref.WeakSet()  # mapped once already
+        # The layer the rules gave each window seen (None: they said nothing of it).
+        self._layers: weakref.WeakKeyDictionary[View, str | None] = weakref.WeakKeyDictionary()
 
-    def set(self, rules: list[Rule]) -> None:
+    def set(self, rules: list[Rule], relayer: bool = True) -> None:
+        """These rules from now on; ``relayer``: the windows' layers follow them at once
+        (not while a reload takes the old rules out before it puts the new ones in)."""
         self.rules = list(rules)
+        if relayer:
+            self._relayer()
         observers = self.wm.view_map_observers
         if self.rules and self._on_map not in observers:
             observers.append(self._on_map)
@@ -45,7 +57,18 @@ class WindowRules:
         self.decorations.forced_mode = self._forced_mode if wants_decoration else None
 
     def clear(self) -> None:
-        self.set([])
+        """No rules (a reload putting new ones in next, or the end): layers stay as they are."""
+        self.set([], relayer=False)
+
+    def _relayer(self) -> None:
+        """Each window shown gets the layer the rules give it now, where that changed."""
+        for view in list(self.wm.views):
+            if not (view.mapped or view in self._seen):
+                continue  # not shown yet: the rules apply when it maps
+            layer = self.settings_for(view)[0].get("layer")
+            if layer != self._layers.get(view):
+                self._layers[view] = layer
+                self.wm.set_layer(view, layer or "normal")
 
     def settings_for(self, view: View) -> tuple[dict[str, Any], list[int]]:
         """What the matching rules say, merged, and the lines of those rules."""
@@ -68,6 +91,7 @@ class WindowRules:
             return None  # mapped again (a toolkit's dialog): rules applied at the first map
         self._seen.add(view)
         settings, lines = self.settings_for(view)
+        self._layers[view] = settings.get("layer")
         if not settings:
             return None
         self.applied += 1
@@ -105,6 +129,8 @@ class WindowRules:
             self._centre(view, output, settings.get("size"))
         if "decoration" in settings:
             self.decorations.apply_forced_mode(view)
+        if "layer" in settings:
+            view.layer = settings["layer"]  # the window manager restacks once it mapped
         state = settings.get("state")
         if state == "maximized":
             wm.set_maximized(view, True)

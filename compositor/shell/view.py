@@ -69,6 +69,9 @@ class View:
         # "server"; the compositor's title bar while "server".
         self.decoration_mode = "none"
         self.decoration: TitleBar | None = None
+        # The window layer (window_manager.WINDOW_LAYERS): "above" and "below" keep it over
+        # or under every normal window (a window rule, the set-layer command).
+        self.layer = "normal"
 
     # -- the role (each role class has these) ---------------------------------------------
 
@@ -107,6 +110,11 @@ class View:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def restacked(self) -> None:
+        """The window manager moved this window in the stacking order without focusing it
+        (its window layer changed, or it mapped without the focus). A role that keeps an
+        order of its own (X11) follows."""
 
     # -- shared ---------------------------------------------------------------------------
 
@@ -282,6 +290,7 @@ class View:
             "mapped": self.mapped,
             "focused": self.wm.focused_view is self,
             "state": self.state,
+            "layer": self.layer,
             "maximized": self.maximized,
             "fullscreen": self.fullscreen,
             "urgent": self.urgent,

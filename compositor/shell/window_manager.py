@@ -19,6 +19,16 @@ on the same output: focusing another window there (Alt+Tab, a new window) shows 
 above it, as GNOME does, and focusing the fullscreen one again covers the output again.
 A minimized window is hidden and goes to the bottom of the stacking order, which is the
 window Alt+Tab focuses next.
+
+Each window is in one of three window layers (``View.layer``, :data:`WINDOW_LAYERS`):
+``below``, ``normal`` or ``above`` (X11's _NET_WM_STATE_BELOW/ABOVE, KDE's keep below/above;
+set by the config file's window rules and the ``set-layer`` command). :meth:`restack`, the one
+place the order is made, keeps every window of a higher layer above every window of a lower
+one, whatever is focused or raised: focusing a normal window raises it to the top of the
+normal windows, under the ``above`` ones. A transient (a dialog) is in the higher of its
+own layer and its parent's, so it stays above its parent. All three are in the ``views``
+scene tree (above the background and bottom layer-shell surfaces, under panels); a
+fullscreen window under an ``above`` window on its output stays under it (see above).
 """
 
 from __future__ import annotations
@@ -42,6 +52,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CASCADE_STEP = 32
+# Window layers, bottom to top (View.layer); every window of one is above every window of
+# the ones before it.
+WINDOW_LAYERS = ("below", "normal", "above")
+_LAYER_RANK = {name: rank for rank, name in enumerate(WINDOW_LAYERS)}
 CASCADE_ORIGIN = 24
 
 
@@ -285,10 +299,29 @@ class WindowManager:
             log.info("%r moved into the usable area of %s", view.app_id, output.name)
             view.move_to(new_x, new_top + bar)
 
+    def set_layer(self, view: View, layer: str, to_top: bool = False) -> None:
+        """Keep ``view`` above the normal windows (``above``), below them (``below``), or
+        among them (``normal``); ``to_top``: on top of that layer's windows (else where
+        its place in the order puts it: a reload's rules move nothing else)."""
+        if layer not in _LAYER_RANK:
+            raise ValueError(f"a window layer is one of {', '.join(WINDOW_LAYERS)}, not {layer!r}")
+        if view.layer == layer and not to_top:
+            return
+        log.info("window %d (%r) now in the %s layer", view.id, view.app_id, layer)
+        view.layer = layer
+        if to_top and view in self.views:
+            self.views.remove(view)
+            self.views.append(view)
+        self.restack()
+        if view.mapped:
+            view.restacked()
+        self.rebase_pointer()
+
     def restack(self) -> None:
-        """Put every window's tree in its layer and in the order of ``self.views``, each
-        transient (dialog) right above its parent."""
-        self.views = self._transients_above(self.views)
+        """Put every window's tree in its scene tree and in the order of ``self.views``,
+        each transient (dialog) right above its parent, and the window layers in order
+        (see the module's doc): the one place the stacking order is made."""
+        self.views = self._in_window_layers(self._transients_above(self.views))
         covered: set[str | None] = set()  # outputs with a window higher in the stack
         for view in reversed(self.views):
             if not view.mapped or view.minimized:
@@ -303,6 +336,24 @@ class WindowManager:
                 )
         for view in self.views:
             view.tree.raise_to_top()
+
+    def _in_window_layers(self, views: list[View]) -> list[View]:
+        """``views`` (transients after their parents) sorted by window layer, keeping their
+        order within a layer. A transient's layer is the higher of its own and its
+        parent's, so it never goes under its parent."""
+        ranks: dict[int, int] = {}
+
+        def rank(view: View) -> int:
+            known = ranks.get(id(view))
+            if known is not None:
+                return known
+            ranks[id(view)] = own = _LAYER_RANK.get(view.layer, 1)  # a parent loop ends here
+            parent = view.parent_view()
+            if parent is not None and parent is not view:
+                ranks[id(view)] = own = max(own, rank(parent))
+            return own
+
+        return sorted(views, key=rank)  # stable
 
     def _transients_above(self, views: list[View]) -> list[View]:
         """``views`` reordered so that each window's transients come right after it (in
@@ -356,6 +407,7 @@ class WindowManager:
             self.focus(view)
         else:
             self.restack()
+            view.restacked()
         self.rebase_pointer()
 
     def on_view_unmapped(self, view: View) -> None:

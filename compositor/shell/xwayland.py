@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 US_POSITION = 1
 P_POSITION = 4
 XCB_STACK_MODE_ABOVE = 0
+XCB_STACK_MODE_BELOW = 1
 MAX_X11_COORD = 32767  # X11 positions are INT16, sizes CARD16
 # Runs Xwayland with -shm (see the script): where clients get no DRM device.
 SHM_XWAYLAND = Path(__file__).resolve().with_name("xwayland-shm")
@@ -292,10 +293,22 @@ class XWaylandView(View):
 
     def set_activated(self, activated: bool) -> None:
         # X input focus (SetInputFocus and/or WM_TAKE_FOCUS), _NET_ACTIVE_WINDOW and
-        # _NET_WM_STATE_FOCUSED; the focused window goes on top of the X stacking order too.
+        # _NET_WM_STATE_FOCUSED; the focused window goes as high in the X stacking order as
+        # it is in ours (under X11 windows of a higher window layer).
         self.xsurface.activate(activated)
         if activated:
+            self.restacked()
+
+    def restacked(self) -> None:
+        """X's stacking order follows ours: this window right under the next X11 window
+        above it in the window manager's order, or on top of X's when there is none."""
+        views = self.wm.views
+        above = views[views.index(self) + 1 :] if self in views else []
+        sibling = next((v for v in above if isinstance(v, XWaylandView) and v.mapped), None)
+        if sibling is None:
             self.xsurface.restack(None, XCB_STACK_MODE_ABOVE)
+        else:
+            self.xsurface.restack(sibling.xsurface, XCB_STACK_MODE_BELOW)
 
     def _configure_maximized(self, maximized: bool) -> None:
         self.xsurface.set_maximized(maximized)
