@@ -36,6 +36,8 @@ bind(f"{mod}+d", cmd.spawn("fuzzel"), "launcher")
 bind(f"{mod}+Shift+q", cmd.close())
 bind(f"{mod}+m", cmd.maximize())
 bind(f"{mod}+n", cmd.minimize())
+bind(f"{mod}+a", cmd.set_layer("above"), "keep the window above the others")
+bind(f"{mod}+Shift+a", cmd.set_layer("normal"), "among the others again")
 bind(f"{mod}+Tab", cmd.switch_windows(step=1))
 bind(f"{mod}+Shift+e", cmd.quit(), inhibitable=False)
 bind("Print", cmd.spawn("grim ~/screenshot.png"))
@@ -63,11 +65,13 @@ mouse(f"{mod}+middle", cmd.close())  # a command, or a function of the window's 
 # Match (regular expressions on the whole value): app_id, title, x11_class, pid.
 # Do: output, position (of the frame, title bar included; from the output's top-left when an
 # output is named), size, state (normal, maximized, fullscreen, minimized), decoration
-# (server: our title bar; client: none of ours), focus (False: do not take the focus).
+# (server: our title bar; client: none of ours), focus (False: do not take the focus),
+# above / below (True: kept over / under every normal window, even a focused one; a reload
+# re-applies it; `pydrm-ctl set-layer layer=above|normal|below` does it by hand).
 rule(app_id="mpv", state="fullscreen")
 rule(app_id="pavucontrol", size=(640, 480))
 rule(x11_class="(?i)xeyes", position=(20, 20), focus=False)
-rule(title=".*Picture-in-Picture.*", size=(480, 270), decoration="client")
+rule(title=".*Picture-in-Picture.*", size=(480, 270), decoration="client", above=True)
 
 # -- outputs ---------------------------------------------------------------------------------
 # By connector name (as `pydrm-ctl outputs` or wlr-randr show it) or monitor(make=, model=,
@@ -102,7 +106,10 @@ input("type:pointer", accel_profile="flat", accel_speed=0.0)
 # -- looks -----------------------------------------------------------------------------------
 cursor(theme="Adwaita", size=24)
 background("#203040")
-title_bar(focused="#2e5a8a", unfocused="#4d4d4d", close="#c0392b", maximize="#3f7a4a")
+# font: a fontconfig name ("DejaVu Sans Mono", "DejaVu Serif:bold", "monospace"; `fc-list :
+# family` lists them) or a font file's path; a name with no such family is an error.
+title_bar(focused="#2e5a8a", unfocused="#4d4d4d", close="#c0392b", maximize="#3f7a4a",
+          font="DejaVu Sans", font_size=13)  # fmt: skip
 
 # -- sandboxes ---------------------------------------------------------------------------------
 # Connections from a sandbox (Flatpak >= 1.15.6, through wp_security_context_v1) do not see

@@ -321,7 +321,7 @@ class ActiveConfig:
             if theme is not None:
                 os.environ["XCURSOR_THEME"] = theme
             os.environ["XCURSOR_SIZE"] = str(size)
-        colors = {k: v for k, v in d.title_bar.items() if k not in ("font", "font_size")}
+        colors = {k: v for k, v in d.title_bar.items() if not k.startswith("font")}
         from compositor.shell import decorations as decorations_module
 
         defaults = {
@@ -332,12 +332,16 @@ class ActiveConfig:
         }
         wanted = {**defaults, **colors}
         font, font_size = d.title_bar.get("font"), d.title_bar.get("font_size")
+        font_index = d.title_bar.get("font_index", 0)
         if (
             wanted != self.decorations.colors
             or (font or decorations_module.DEFAULT_FONT) != decorations_module.TITLE_FONT
+            or font_index != decorations_module.TITLE_FONT_INDEX
             or (font_size or decorations_module.DEFAULT_SIZE) != decorations_module.TITLE_SIZE
         ):
-            self.decorations.set_style(wanted, font, font_size)
+            self.decorations.set_style(wanted, font, font_size, font_index)
+            if "font_name" in d.title_bar:
+                log.info("title bars: font %r is %s", d.title_bar["font_name"], font)
         self._set_background(d.background)
         self._set_sandbox(*d.sandbox)
 
@@ -495,6 +499,12 @@ class ActiveConfig:
             "mouse": len(self.seat.cursor.mouse_bindings or {}),
             "rules": len(d.rules) if d is not None else 0,
             "rules_applied": self.rules.applied,
+            "title_font": {
+                key: d.title_bar[key] for key in ("font_name", "font", "font_index")
+                if key in d.title_bar
+            }
+            if d is not None
+            else {},
             "outputs": self.output_config.describe(),
             "inputs": self.input_config.results,
             "hooks": self.hooks.describe(),

@@ -737,7 +737,9 @@ def title_bar(
     font_size: int | None = None,
 ) -> None:
     """Our title bars: colours of the bar (focused, unfocused) and of its buttons, and
-    the titles' font (a TrueType file) and size."""
+    the titles' font and size. ``font`` is a font's fontconfig name ("DejaVu Sans Mono",
+    "DejaVu Serif:bold", "monospace"; ``fc-list : family`` lists them) or a font file's
+    path; a name fontconfig has no family of is an error, not some other font."""
     declarations = _declarations("title_bar")
     for key, value in (
         ("focused", focused),
@@ -748,9 +750,7 @@ def title_bar(
         if value is not None:
             declarations.title_bar[key] = _color(value, key)
     if font is not None:
-        if not isinstance(font, str) or not Path(font).is_file():
-            raise ConfigError(f"font takes the path of a font file, not {font!r} (no such file)")
-        declarations.title_bar["font"] = font
+        declarations.title_bar.update(_font(font))
     if font_size is not None:
         if (
             not isinstance(font_size, int)
@@ -759,6 +759,35 @@ def title_bar(
         ):
             raise ConfigError(f"font_size takes a number from 6 to 48, not {font_size!r}")
         declarations.title_bar["font_size"] = font_size
+
+
+def _font(font: Any) -> dict[str, Any]:
+    """``title_bar(font=...)``: the file (and face) of a font's name or path, read once."""
+    from compositor.configfile import fonts  # noqa: PLC0415 (only for a font)
+
+    if not isinstance(font, str):
+        raise ConfigError(f"font takes a font's name or a font file's path, not {font!r}")
+    if fonts.looks_like_a_path(font):
+        path = Path(font).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"font: no such file {font!r} (a font file's path, or a font's name like "
+                "'DejaVu Sans Mono')"
+            )
+        found = {"font": str(path), "font_index": 0}
+    else:
+        try:
+            resolved = fonts.resolve(font)
+        except fonts.FontError as exc:
+            raise ConfigError(str(exc)) from None
+        found = {"font": resolved.file, "font_index": resolved.index, "font_name": font}
+    from PIL import ImageFont  # noqa: PLC0415 (the title bars' renderer)
+
+    try:
+        ImageFont.truetype(found["font"], 12, index=found["font_index"])
+    except OSError as exc:
+        raise ConfigError(f"font: {found['font']} is not a font Pillow can read ({exc})") from None
+    return found
 
 
 def client_limits(

@@ -90,6 +90,7 @@ MAXIMIZE = "3f7a4a"
 DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DEFAULT_SIZE = 13
 TITLE_FONT = DEFAULT_FONT  # the config file may change them (Decorations.set_style)
+TITLE_FONT_INDEX = 0  # the face in a font collection (.ttc)
 TITLE_SIZE = DEFAULT_SIZE
 MAX_TITLE_WIDTH = 2048  # pixels of text rendered at most (the bar crops to its room)
 MAX_TITLE_CHARS = 256
@@ -240,18 +241,23 @@ class Decorations:
                 self.set_server_side(view, server_side, "window rule")
 
     def set_style(
-        self, colors: dict[str, str], font: str | None = None, font_size: int | None = None
+        self,
+        colors: dict[str, str],
+        font: str | None = None,
+        font_size: int | None = None,
+        font_index: int = 0,
     ) -> None:
         """Title bar colours (RRGGBB by part: focused, unfocused, close, maximize) and the
-        titles' font file and size (the config file); the bars shown are made again."""
-        global TITLE_FONT, TITLE_SIZE
+        titles' font file (``font_index``: its face, in a collection) and size (the config
+        file, which found the file for a font's name); the bars shown are made again."""
+        global TITLE_FONT, TITLE_FONT_INDEX, TITLE_SIZE
         self.colors.update(colors)
         for field, color in self.colors.items():
             getattr(self.style, field)[0:4] = _rgba(color)
         font = font or DEFAULT_FONT
         font_size = font_size or DEFAULT_SIZE
-        if (font, font_size) != (TITLE_FONT, TITLE_SIZE):
-            TITLE_FONT, TITLE_SIZE = font, font_size
+        if (font, font_index, font_size) != (TITLE_FONT, TITLE_FONT_INDEX, TITLE_SIZE):
+            TITLE_FONT, TITLE_FONT_INDEX, TITLE_SIZE = font, font_index, font_size
             _font.cache_clear()
         for view in self.wm.views:
             if view.decoration is not None:
@@ -550,7 +556,7 @@ def _font(size: int = TITLE_SIZE):
     from PIL import ImageFont  # Pillow: imported with the first title, not at start-up
 
     try:
-        return ImageFont.truetype(TITLE_FONT, size)
+        return ImageFont.truetype(TITLE_FONT, size, index=TITLE_FONT_INDEX)
     except OSError:
         log.warning("decorations: %s not found, titles use Pillow's own font", TITLE_FONT)
         return ImageFont.load_default()
