@@ -3,9 +3,11 @@
  *     cc meta_consumer.c $(pkg-config --cflags --libs libpipewire-0.3) -o meta_consumer
  * and run as `meta_consumer NODE_ID FRAMES`: connects to the node, asks for BGRx and the
  * cursor metadata, and prints one line per frame received:
- *     frame W H COLOURS CURSOR_ID X Y HOT_X HOT_Y BITMAP_W BITMAP_H BITMAP_OPAQUE
+ *     frame W H COLOURS CURSOR_ID X Y HOT_X HOT_Y BITMAP_W BITMAP_H BITMAP_OPAQUE CENTRE
  * COLOURS: how many distinct pixel values the frame has (capped at 99); BITMAP_OPAQUE: the
- * bitmap's pixels with alpha > 0. A frame without cursor metadata prints "-" fields.
+ * bitmap's pixels with alpha > 0; CENTRE: the pixel at the frame's centre, RRGGBB. A frame
+ * without cursor metadata prints "-" fields. The size follows the format: a producer that
+ * renegotiates (a shared window resized) shows its new size on the next frame's line.
  * Exits 0 after FRAMES frames, 2 when the stream fails, 3 after 60 s. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +86,9 @@ static void on_process(void *data) {
 	} else {
 		printf(" - - - - - - - -");
 	}
-	printf("\n");
+	const uint32_t *centre = SPA_PTROFF(d->data, d->chunk->offset + (c->format.size.height / 2) *
+		stride + (c->format.size.width / 2) * 4, const uint32_t);
+	printf(" %06x\n", *centre & 0x00ffffffu);
 	fflush(stdout);
 	pw_stream_queue_buffer(c->stream, b);
 	if (--c->frames_left <= 0) {
