@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -59,12 +60,31 @@ class VMResult:
     wall_s: float
     boot_s: float | None  # host seconds from QEMU start to the guest's stage 2
     timed_out: bool = False
+    qemu_status: int | None = None  # QEMU's own exit status (negative: killed by a signal)
     screenshots: dict[str, Path] = field(default_factory=dict)
 
     def results(self) -> dict:
         """The scenario's ``results.json`` (see vmlib.Checks), or {} when it wrote none."""
         path = self.out_dir / "results.json"
         return json.loads(path.read_text()) if path.exists() else {}
+
+
+def qemu_abort_line(log_text: str) -> str | None:
+    """QEMU's own assertion line in the console output, if it has one."""
+    for line in log_text.splitlines():
+        if "qemu-system" in line and "Assertion" in line:
+            return line.strip()
+    return None
+
+
+def qemu_aborted(result: VMResult) -> bool:
+    """QEMU died of its own assertion (SIGABRT) and the guest's command never finished."""
+    return (
+        result.exit_code is None
+        and not result.timed_out
+        and result.qemu_status == -signal.SIGABRT
+        and qemu_abort_line(result.log) is not None
+    )
 
 
 class QMP:
@@ -156,7 +176,23 @@ class VM:
         return argv
 
     def run(self, command: str, cwd: Path = ROOT, timeout: float = 600.0) -> VMResult:
-        """Boot, run ``command`` (sh syntax) in ``cwd`` inside the guest, power off."""
+        """Boot, run ``command`` (sh syntax) in ``cwd`` inside the guest, power off.
+
+        QEMU's TCG itself sometimes aborts on a loaded host (seen: ``system/physmem.c:
+        iotlb_to_section: Assertion `section_index < d->map.sections_nb' failed`, QEMU 9/10 of
+        Debian 13), before the guest has run anything: that boot is made once more, said in
+        the log. A guest that fails, hangs or crashes is never retried."""
+        result = self._run_once(command, cwd, timeout)
+        if qemu_aborted(result):
+            log.warning(
+                "QEMU itself aborted (%s); booting once more",
+                qemu_abort_line(result.log),
+            )
+            (self.out_dir / "console-qemu-abort.log").write_text(result.log)
+            result = self._run_once(command, cwd, timeout)
+        return result
+
+    def _run_once(self, command: str, cwd: Path, timeout: float) -> VMResult:
         initrd = initramfs.build(self.kernel)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         for stale in ("exit_code", "stage2_uptime", "results.json"):
@@ -205,6 +241,7 @@ class VM:
             proc.wait()
             reader.join(timeout=5)
             shutil.rmtree(tmp, ignore_errors=True)
+        result.qemu_status = proc.returncode
         result.wall_s = time.monotonic() - start
         result.log = "".join(lines)
         (self.out_dir / "console.log").write_text(result.log)
