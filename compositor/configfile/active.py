@@ -500,7 +500,8 @@ class ActiveConfig:
             "rules": len(d.rules) if d is not None else 0,
             "rules_applied": self.rules.applied,
             "title_font": {
-                key: d.title_bar[key] for key in ("font_name", "font", "font_index")
+                key: d.title_bar[key]
+                for key in ("font_name", "font", "font_index")
                 if key in d.title_bar
             }
             if d is not None
