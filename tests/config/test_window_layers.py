@@ -202,3 +202,16 @@ def test_an_x11_window_kept_above_by_its_class(make_compositor, tmp_path):
     assert order(comp) == ["test.xgreen", "test.xabove"]
     assert x_stacking(comp, pair) == ["green", "red"]
     assert pixel(comp, *overlap) == (255, 0, 0)
+
+
+@needs("swaybg", "grim")
+def test_a_below_window_stays_above_the_wallpaper(make_compositor, tmp_path):
+    from tests.shell.test_layer_shell import WALLPAPER, wait_for_layer
+
+    comp, _ = start(make_compositor, tmp_path, LAYER_RULES)
+    comp.spawn(["swaybg", "-c", f"#{WALLPAPER}"])
+    wait_for_layer(comp, "wallpaper")
+    solid_window(comp, BLUE, "test.below")
+    wait_for(lambda: pixel(comp, 630, 10) == rgb(WALLPAPER), 20, what="the wallpaper")
+    # Under every normal window, not under the background layer-shell surfaces.
+    assert pixel(comp, 390, 340) == rgb(BLUE)
