@@ -52,11 +52,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CASCADE_STEP = 32
+CASCADE_ORIGIN = 24
 # Window layers, bottom to top (View.layer); every window of one is above every window of
 # the ones before it.
 WINDOW_LAYERS = ("below", "normal", "above")
 _LAYER_RANK = {name: rank for rank, name in enumerate(WINDOW_LAYERS)}
-CASCADE_ORIGIN = 24
 
 
 class WindowManager:
@@ -344,14 +344,20 @@ class WindowManager:
         ranks: dict[int, int] = {}
 
         def rank(view: View) -> int:
-            known = ranks.get(id(view))
-            if known is not None:
-                return known
-            ranks[id(view)] = own = _LAYER_RANK.get(view.layer, 1)  # a parent loop ends here
-            parent = view.parent_view()
-            if parent is not None and parent is not view:
-                ranks[id(view)] = own = max(own, rank(parent))
-            return own
+            chain: list[View] = []  # view, its parent, theirs... up to one ranked already
+            on_chain: set[int] = set()
+            up: View | None = view
+            while up is not None and id(up) not in ranks and id(up) not in on_chain:
+                on_chain.add(id(up))
+                chain.append(up)
+                parent = up.parent_view()
+                up = parent if parent is not up else None
+            # A ranked parent's rank; none, or a parent loop (a client's mistake): 0.
+            floor = ranks.get(id(up), 0) if up is not None else 0
+            for member in reversed(chain):
+                floor = max(floor, _LAYER_RANK.get(member.layer, 1))
+                ranks[id(member)] = floor
+            return ranks[id(view)]
 
         return sorted(views, key=rank)  # stable
 
