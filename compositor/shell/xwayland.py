@@ -346,7 +346,6 @@ class XWaylandView(View):
                 self.move_to(*self.wm.place_transient(self, parent))
             elif flags & (US_POSITION | P_POSITION):
                 View.move_to(self, xsurface.x, xsurface.y)  # where it is already
-                self.user_moved = bool(flags & US_POSITION)  # the person's own position
             else:
                 self.natural_size = (max(1, xsurface.width), max(1, xsurface.height))
                 self.move_to(*self.wm.place_new_view(self))

@@ -16,7 +16,9 @@ maximized or fullscreen state. ``closed``: the compositor asked the window to cl
 (closeEvent); the probe then exits 0. ``--drag-text TEXT`` makes the button a drag source of
 TEXT (text/plain, copy): a press and a motion past Qt's start distance start a QDrag;
 ``drag-end ACTION`` is what the drop did (copy, or none when cancelled). The entry takes
-dropped text as QLineEdit does (``text TEXT`` follows).
+dropped text as QLineEdit does (``text TEXT`` follows). ``--message-first``: a non-modal
+QMessageBox of the window (its parent) is shown at start, before the window, and prints
+``message-shown``; the window is shown when stdin says ``show``.
 
     QT_QPA_PLATFORM=wayland /usr/bin/python3 tests/clients/qt5_probe.py --app-id test.qt5
 """
@@ -27,9 +29,16 @@ import argparse
 import os
 import sys
 
-from PyQt5.QtCore import QEvent, QMimeData, Qt
+from PyQt5.QtCore import QEvent, QMimeData, QSocketNotifier, Qt
 from PyQt5.QtGui import QDrag
-from PyQt5.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def say(*words: object) -> None:
@@ -105,6 +114,7 @@ def main() -> int:
     parser.add_argument("--entry", default="33cc66", help="the entry's colour, RRGGBB")
     parser.add_argument("--content", default="204a87", help="the window's content, RRGGBB")
     parser.add_argument("--drag-text", help="the button drags this text")
+    parser.add_argument("--message-first", action="store_true", help="a dialog before the window")
     args = parser.parse_args()
 
     app = QApplication([sys.argv[0]])
@@ -132,7 +142,25 @@ def main() -> int:
     button.clicked.connect(lambda: say("clicked"))
     entry.textChanged.connect(lambda text: say("text", text))
     window.resize(360, 220)
-    window.show()
+    if args.message_first:
+        box = QMessageBox(
+            QMessageBox.Information, "qt5 message", "before its window", parent=window
+        )
+        box.setModal(False)
+        box.show()
+        say("message-shown")
+        notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Read)
+
+        def on_stdin() -> None:
+            line = sys.stdin.readline()
+            if not line:
+                notifier.setEnabled(False)
+            elif line.split() == ["show"]:
+                window.show()
+
+        notifier.activated.connect(on_stdin)
+    else:
+        window.show()
     code = app.exec_()
     # Leave without destructors: QtWayland 5.15's ~QWaylandDisplay (run when PyQt5 frees
     # the QApplication) sometimes waits forever for its event thread, asleep in

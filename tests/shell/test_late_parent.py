@@ -156,50 +156,64 @@ def test_a_dialog_the_person_moved_stays_where_they_put_it(compositor, late):
     assert order.index("test.late.dialog") == order.index("test.late") + 1, order
 
 
-GTK3 = next(toolkit for toolkit in TOOLKITS if toolkit.name == "gtk3")
+def toolkit_param(name: str):
+    toolkit = next(t for t in TOOLKITS if t.name == name)
+    return pytest.param(
+        toolkit, id=name, marks=needs_installed(toolkit.installed, toolkit.packages)
+    )
 
 
-@needs_installed(GTK3.installed, GTK3.packages)
-def test_a_gtk3_x11_dialog_shown_before_its_window_goes_over_it(make_compositor):
-    """A real GTK3 About dialog (an X11 client: WM_TRANSIENT_FOR names a window not mapped
-    yet), shown first: once GTK shows the window, the dialog is centred over it and above
-    it. (GTK3 as a Wayland client never sends set_parent for a dialog whose window had no
-    xdg_toplevel when it was shown, nor later: nothing names the parent there.)"""
+# (the option that shows the dialog first, the line it prints then, the dialog's title)
+DIALOG_FIRST = {
+    "gtk3": ("--about-first", "about-mapped", "About probe"),
+    "qt5": ("--message-first", "message-shown", "qt5 message"),
+}
+
+
+@pytest.mark.parametrize("toolkit", [toolkit_param("gtk3"), toolkit_param("qt5")])
+def test_a_real_x11_dialog_shown_before_its_window_goes_over_it(make_compositor, toolkit):
+    """A real GTK3 About dialog or Qt5 QMessageBox (X11 clients: WM_TRANSIENT_FOR names a
+    window not mapped yet), shown first: once the toolkit shows the window, the dialog is
+    centred over it and above it. Qt places the dialog itself (over where its window would
+    be before the compositor placed it) and says USPosition: not the person's choice. (As
+    Wayland clients neither GTK3 nor Qt5 ever sends set_parent for a dialog whose window had
+    no xdg_toplevel when it was shown, nor later: nothing names the parent there.)"""
+    option, shown, title = DIALOG_FIRST[toolkit.name]
     comp = make_compositor(width=1600, height=1200)
     solid_window(comp, "cc6633", "test.first", size="600x400")  # takes the top-left
-    env = {"GDK_BACKEND": "x11", "DISPLAY": comp.ctl_ok("ping")["display"]}
-    argv = [SYSTEM_PYTHON, str(CLIENTS / "gtk3_probe.py"), "--app-id", "test.gtk3"]
-    probe = comp.spawn([*argv, "--about-first"], env=env, text=True, stdin=subprocess.PIPE)
-    wait_for_line(probe, lambda line: line == "about-mapped", 30)
+    env = {"GDK_BACKEND": "x11", "QT_QPA_PLATFORM": "xcb"}
+    env["DISPLAY"] = comp.ctl_ok("ping")["display"]
+    argv = [SYSTEM_PYTHON, str(CLIENTS / toolkit.probe), "--app-id", toolkit.app_id, option]
+    probe = comp.spawn(argv, env=env, text=True, stdin=subprocess.PIPE)
+    wait_for_line(probe, lambda line: line == shown, 30)
     alone = wait_for(
-        lambda: next(
-            (v for v in comp.views() if v["title"] == "About probe" and v["mapped"]), None
-        ),
-        20,
-        what="the About dialog mapped alone",
+        lambda: next((v for v in comp.views() if v["title"] == title and v["mapped"]), None),
+        30,
+        what="the dialog mapped alone",
     )
     probe.stdin.write("show\n")
     probe.stdin.flush()
     wait_for_line(probe, lambda line: line == "mapped", 30)
-    window = comp.wait_for_window(title="gtk3 probe", timeout=30)
+    window = comp.wait_for_window(title=f"{toolkit.name} probe", timeout=30)
     bar = comp.ctl_ok("decorations")["style"]["height"]
 
     def centre(v: dict) -> tuple[float, float]:
         top = v["y"] - (bar if v["decoration"] == "server" else 0)
         return v["x"] + v["width"] / 2, (top + v["y"] + v["height"]) / 2
 
+    def find(views: list[dict]) -> tuple[dict | None, dict | None]:
+        dialog = next((v for v in views if v["title"] == title and v["mapped"]), None)
+        main = next((v for v in views if v["title"] == window.title and v["mapped"]), None)
+        return dialog, main
+
     def over() -> bool:
-        views = comp.views()
-        dialog = next((v for v in views if v["parent"] and v["mapped"]), None)
-        main = next((v for v in views if v["title"] == "gtk3 probe" and v["mapped"]), None)
-        if dialog is None or main is None:
+        dialog, main = find(comp.views())
+        if dialog is None or main is None or dialog["parent"] is None:
             return False
         return all(abs(a - b) <= 1 for a, b in zip(centre(dialog), centre(main), strict=True))
 
-    wait_for(over, 20, what=f"the About dialog centred on {window}: {comp.views()}")
+    wait_for(over, 20, what=f"the dialog centred on {window}: {comp.views()}")
     views = comp.views()
-    dialog = next(v for v in views if v["parent"])
+    dialog, main = find(views)
     assert (dialog["x"], dialog["y"]) != (alone["x"], alone["y"])  # it did move
-    dialog_at = next(i for i, v in enumerate(views) if v["parent"])
-    main_at = next(i for i, v in enumerate(views) if v["title"] == "gtk3 probe")
-    assert dialog_at == main_at + 1, views
+    assert views.index(dialog) == views.index(main) + 1, views
