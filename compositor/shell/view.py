@@ -52,8 +52,9 @@ class View:
         self.y = 0
         self.mapped = False
         self.placed = False
-        # Moved by the person (a pointer drag) or placed where they said (X11 USPosition):
-        # a dialog then stays there, not put over its parent when that maps later.
+        # Moved by the person (a pointer drag): a dialog then stays there, not put over its
+        # parent when that maps later (X11 USPosition is not this: Qt says it for positions
+        # it computed itself).
         self.user_moved = False
         self.maximized = False
         self.fullscreen = False
