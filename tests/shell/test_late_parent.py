@@ -136,6 +136,23 @@ def test_a_late_dialog_is_kept_on_the_parents_output(compositor):
     assert (dialog["x"], dialog["y"]) == (0, centred_over(main)[1])
 
 
+def test_a_late_dialog_goes_to_its_parents_output(make_compositor):
+    """The dialog opened on the output under the pointer; its window opens on the other
+    one: the dialog follows it there."""
+    comp = make_compositor(args=["--outputs", "2"], width=640, height=480)
+    by_x = {o["x"]: o["name"] for o in comp.ctl_ok("outputs")["outputs"]}
+    assert sorted(by_x) == [0, 640]
+    comp.ctl_ok("pointer-move", x=10, y=10)  # new windows open on the output under it
+    proc = late_parent(comp, "--parent-first")
+    alone = map_window(comp, proc, "dialog")
+    assert alone["x"] + DIALOG[0] <= 640
+    comp.ctl_ok("pointer-move", x=640 + 10, y=10)
+    main = map_window(comp, proc, "main")
+    assert main["x"] >= 640
+    dialog = assert_over_and_above(comp)
+    assert 640 <= dialog["x"] and dialog["x"] + DIALOG[0] <= 1280
+
+
 @pytest.mark.parametrize("late", ["parent-maps", "set-parent"])
 def test_a_dialog_the_person_moved_stays_where_they_put_it(compositor, late):
     fill_top_left(compositor)
