@@ -39,6 +39,18 @@ def diagnose(client: dict[str, Any], context: Context) -> list[str]:
     """Sentences that explain why a client's buffers are copied or read with the CPU; empty
     when nothing is to be said (see :func:`zero_copy` and :func:`scanout_notes`)."""
     notes: list[str] = []
+    refused = (client.get("limits") or {}).get("formats_refused")
+    if refused:  # compositor/format_rules.py: the path was decided by rule (or option)
+        by = (
+            "by rule (client_limits)"
+            if refused["by"] == "rule"
+            else "by --refuse-format/--refuse-modifier"
+        )
+        left = "" if refused["linux_dmabuf"] != "hidden: nothing left" else "; no linux-dmabuf left"
+        notes.append(
+            f"formats and modifiers {', '.join(refused['formats'] + refused['modifiers'])} "
+            f"refused to it {by}: linux-dmabuf and wl_drm do not offer them{left}"
+        )
     surfaces = [s for s in client["surfaces"] if s["buffer"]["kind"] not in ("none", "released")]
     kinds = {s["buffer"]["kind"] for s in surfaces}
     bound = client["globals"]

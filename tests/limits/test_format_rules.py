@@ -71,6 +71,10 @@ def test_a_rule_refuses_a_format_on_wl_drm_and_others_keep_it(make_compositor, t
             "by": "rule", "formats": ["XR24"], "modifiers": [], "linux_dmabuf": "not offered",
         }, refused  # fmt: skip
         show_buffer(comp, restricted, ARGB8888, 0x20C040, "fmt.argb")
+        assert (
+            "formats and modifiers XR24 refused to it by rule (client_limits): linux-dmabuf "
+            "and wl_drm do not offer them" in mine(comp)["diagnosis"]
+        )
         error = refused_buffer(restricted, XRGB8888)
         assert (error.interface, error.code) == ("wl_drm", WL_DRM_INVALID_FORMAT), error
     finally:
