@@ -258,9 +258,10 @@ bool comp_sc_gl_render(struct comp_sc_gl_target **targetp, struct wlr_renderer *
 		return false;
 	}
 	struct sc_gl_pass pass = {.renderer = renderer, .width = width, .height = height};
-	/* As an output's transform_matrix (wlr_output's, transform normal): the renderer's own
-	 * projection flips rows so that row 0 is the top, as read_pixels gives it. */
-	wlr_matrix_projection(pass.projection, width, height, WL_OUTPUT_TRANSFORM_NORMAL);
+	/* As an output's transform_matrix with transform normal: in wlroots 0.15 that is the
+	 * identity, the renderer applies its own projection of the bound buffer (row 0 at the
+	 * top, as read_pixels gives it). A projection here would shrink the frame to a pixel. */
+	wlr_matrix_identity(pass.projection);
 	wlr_renderer_scissor(renderer, NULL);
 	wlr_renderer_clear(renderer, clear);
 	if (root != NULL) {
