@@ -8,7 +8,10 @@ motion during a drag, whatever surface got the press). A request without a valid
 refused: its data source is cancelled. The drag icon (the client's surface) follows the
 pointer in the scene's ``drag`` layer, above everything and transparent to input. Releasing
 the button over a surface that accepted an action drops (copy, move or ask, as the source
-and the target negotiate); over nothing, or Escape, cancels.
+and the target negotiate); over nothing, or Escape, cancels. Onto an X11 window, wlroots'
+XDND bridge carries it (XdndEnter/Position/Drop, the data through XdndSelection), with the
+target kept past the drag's end until it has read (csrc/xwayland_dnd.c); X11 -> Wayland
+drags are not bridged by wlroots 0.15 (nor by sway 1.7).
 """
 
 from __future__ import annotations
@@ -75,6 +78,9 @@ class DragAndDrop:
         self.started += 1
         self.drag = drag
         self._drag_listeners = Listeners((drag.destroy_event, self._on_drag_destroy))
+        # A drop onto an X11 window: its target kept until it has read the data (C: wlroots
+        # 0.15's XDND bridge forgets it as the drag ends; csrc/xwayland_dnd.c).
+        lib.comp_xdnd_watch(to_native(drag, "struct wlr_drag *"))
         icon = drag.icon
         if icon is not None:
             self._show_icon(icon)
@@ -98,6 +104,18 @@ class DragAndDrop:
         if self._icon_tree:
             tree = ffi.cast("struct wlr_scene_node *", self._icon_tree)
             lib.wlr_scene_node_set_position(tree, int(self.cursor.x), int(self.cursor.y))
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "active": self.active,
+            "started": self.started,
+            "refused": self.refused,
+            # Drops onto X11 windows since start, and those whose source is still kept for
+            # the X11 target (until it finishes reading, or the next drag).
+            "x11_drops": lib.comp_xdnd_drops(),
+            "x11_drops_kept": lib.comp_xdnd_live_drops(),
+            "watches": lib.comp_xdnd_live_watches(),
+        }
 
     def cancel(self) -> bool:
         """Escape: end the drag as cancelled (the source hears cancelled, the target

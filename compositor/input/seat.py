@@ -384,9 +384,5 @@ class SeatManager:
             "pointer_motion": self.cursor.describe_motion(),
             "key_path": self.describe_keys(),
             "seat_op": self.cursor.op.name,  # input/seatops.py: what the pointer is doing
-            "drag": {
-                "active": self.drag.active,
-                "started": self.drag.started,
-                "refused": self.drag.refused,
-            },
+            "drag": self.drag.describe(),
         }
