@@ -68,7 +68,7 @@ from common import (  # noqa: E402
     start_sway,
     wait_for,
 )
-from frame_counter import BUILD_DIR, build_frame_counter, read_counter  # noqa: E402
+from frame_counter import BUILD_DIR, build_frame_counter, build_preload, read_counter  # noqa: E402
 
 SIZE = "250x250"  # weston-simple-shm's window size
 START_TIMEOUT_S = 240.0  # ours imports its Python under TCG: tens of seconds on a busy host
@@ -83,13 +83,7 @@ default_floating_border none
 def build_sway_shim() -> Path:
     """bench/sway_gl_shim.c -> bench/build/sway_gl_shim.so (sway's render node -> card0,
     its output commits counted)."""
-    source = ROOT / "bench" / "sway_gl_shim.c"
-    target = BUILD_DIR / "sway_gl_shim.so"
-    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
-        BUILD_DIR.mkdir(parents=True, exist_ok=True)
-        cmd = ["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-o", str(target), str(source), "-ldl"]
-        subprocess.run(cmd, check=True)
-    return target
+    return build_preload("sway_gl_shim")
 
 
 def thread_cpu_seconds(pid: int) -> tuple[float, float]:

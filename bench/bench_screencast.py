@@ -45,14 +45,25 @@ from tests.harness import CompositorProcess  # noqa: E402
 from tests.screencast.pipewire_session import PipewireSession  # noqa: E402
 
 
+def consumer_argv(node_id: int, count_frames: bool = False) -> list[str]:
+    """The consumer of a stream: ``gst-launch-1.0 pipewiresrc path=NODE !
+    video/x-raw,format=BGRx ! fakesink``. With ``count_frames`` fakesink says each buffer it
+    gets on a line of stdout (``silent=false`` and ``-v``, line-buffered through stdbuf), for
+    the caller to count the frames delivered (bench_screencast_peers.py)."""
+    caps = "video/x-raw,format=BGRx"
+    pipeline = ["pipewiresrc", f"path={node_id}", "!", caps, "!", "fakesink"]
+    if count_frames:
+        return ["stdbuf", "-oL", "gst-launch-1.0", "-v", *pipeline, "silent=false"]
+    return ["gst-launch-1.0", "-q", *pipeline]
+
+
 def share_window(
     comp: CompositorProcess, pw: PipewireSession, seconds: float, cursor: str
 ) -> dict[str, Any]:
     stream = comp.ctl_ok("screencast-start", source={"output": "HEADLESS-1"}, cursor=cursor,
                          client="bench")  # fmt: skip
     consumer = subprocess.Popen(
-        ["gst-launch-1.0", "-q", "pipewiresrc", f"path={stream['node_id']}", "!",
-         "video/x-raw,format=BGRx", "!", "fakesink"],
+        consumer_argv(stream["node_id"]),
         env=pw.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

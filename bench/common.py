@@ -486,10 +486,16 @@ def interleaved_runs(
     what: str,
     bench: str,
     args: Any,
+    more_figures: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> int:
     """Run ``one_run(name, workdir)`` for each compositor in turn, ``rounds`` times (a
     compositor that is not installed is skipped), print every run and the medians of
-    ``figure`` (and ours/sway), and write bench/results/<bench>-<time>.json."""
+    ``figure`` (and ours/sway), and write bench/results/<bench>-<time>.json.
+
+    ``more_figures``: further figures whose medians and ours/sway ratios go into the file's
+    ``medians`` and ``ratios_ours_over_sway`` too (a run may lack one, or have None);
+    ``extra``: more top-level keys for the file (what the runs were measured against)."""
     import platform
     import statistics
     from datetime import UTC, datetime
@@ -506,14 +512,23 @@ def interleaved_runs(
                 run["round"] = round_number
                 runs.append(run)
                 print(json.dumps(run), flush=True)
-    medians = {
-        name: statistics.median(r[figure] for r in runs if r["compositor"] == name)
-        for name in names
-        if any(r["compositor"] == name for r in runs)
-    }
+    all_medians: dict[str, dict[str, float]] = {}
+    ratios: dict[str, float | None] = {}
+    for key in (figure, *more_figures):
+        values = {
+            name: [r[key] for r in runs if r["compositor"] == name and r.get(key) is not None]
+            for name in names
+        }
+        all_medians[key] = {name: statistics.median(v) for name, v in values.items() if v}
+        ours, sway = all_medians[key].get("ours"), all_medians[key].get("sway")
+        ratios[key] = ours / sway if ours is not None and sway else None
+    medians = all_medians[figure]
     print(f"median {what}:", medians)
-    if "ours" in medians and "sway" in medians:
-        print(f"ours/sway: {medians['ours'] / medians['sway']:.2f}")
+    if ratios[figure] is not None:
+        print(f"ours/sway: {ratios[figure]:.2f}")
+    for key in more_figures:
+        ratio = f"{ratios[key]:.2f}" if ratios[key] is not None else "-"
+        print(f"median {key}: {all_medians[key]} ours/sway: {ratio}")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"{bench}-{stamp}.json"
@@ -526,6 +541,12 @@ def interleaved_runs(
                 "machine": machine,
                 "runs": runs,
                 f"median_{figure}": medians,
+                **(
+                    {"medians": all_medians, "ratios_ours_over_sway": ratios}
+                    if more_figures
+                    else {}
+                ),
+                **(extra or {}),
             },
             indent=2,
         )

@@ -52,6 +52,17 @@ def build_frame_counter(out_dir: Path = BUILD_DIR) -> Path:
     return target
 
 
+def build_preload(name: str) -> Path:
+    """bench/NAME.c -> bench/build/NAME.so, an LD_PRELOAD shim (when out of date)."""
+    source = BENCH / f"{name}.c"
+    target = BUILD_DIR / f"{name}.so"
+    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        BUILD_DIR.mkdir(parents=True, exist_ok=True)
+        cmd = ["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-o", str(target), str(source), "-ldl"]
+        subprocess.run(cmd, check=True)
+    return target
+
+
 def read_counter(path: Path) -> Counter | None:
     """What the shim counted so far in one client, or None before it wrote anything."""
     try:
