@@ -22,8 +22,13 @@ NICE = 10
 def start_worker(run: Callable[[], None], name: str) -> threading.Thread:
     def body() -> None:
         try:
-            # Lowering a thread's own priority needs no privilege (Linux: per thread).
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+            # Lowering a thread's own priority needs no privilege (Linux: per thread); 10
+            # below the compositor's own (a compositor started under `nice` keeps its
+            # encoder below it too), 19 at most.
+            tid = threading.get_native_id()
+            os.setpriority(
+                os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICE)
+            )
         except OSError as exc:
             log.warning("%s: could not lower the encoder's priority: %s", name, exc)
         run()
