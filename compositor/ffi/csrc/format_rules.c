@@ -337,6 +337,8 @@ bool comp_format_rules_client_set(struct wl_client *client, const uint32_t *form
 	cr->destroy.notify = client_handle_destroy;
 	wl_client_add_destroy_listener(client, &cr->destroy);
 	wl_list_insert(&clients, &cr->link);
+	/* Without a filter (nothing left) it must see no zwp_linux_dmabuf_v1 at all. */
+	comp_global_filter_install(wl_client_get_display(client));
 	return true;
 }
 
@@ -359,7 +361,7 @@ void comp_format_rules_totals(uint64_t *clients_out, uint64_t *filters_out) {
 }
 
 bool comp_format_rules_allows(const struct wl_client *client, const struct wl_global *global) {
-	if (wl_list_empty(&filters)) {
+	if (wl_list_empty(&filters) && wl_list_empty(&clients)) {
 		return true;
 	}
 	if (strcmp(wl_global_get_interface(global)->name, "zwp_linux_dmabuf_v1") != 0) {
