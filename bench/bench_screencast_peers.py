@@ -368,7 +368,45 @@ def wait_frames(sample: Any, key: str, count: int, what: str) -> None:
     wait_for(lambda: sample()[key] >= first + count, START_TIMEOUT_S, what)
 
 
+class LoadFailed(RuntimeError):
+    """A load client exited or drew nothing before the windows were measured."""
+
+
+def wait_load(sample: Sampler, clients: list[subprocess.Popen]) -> None:
+    """Until each load client has drawn 10 frames; LoadFailed (with its log) if one exits or
+    stalls: weston-simple-damage and -shm have two buffers and abort when sway keeps one
+    past a frame callback while it maps them ("Both buffers busy", bench/README.md)."""
+
+    def drawing() -> bool:
+        for proc, counter in zip(clients, sample.counters, strict=True):
+            if proc.poll() is not None:
+                log = counter.with_suffix(".log").read_text(errors="replace").strip()
+                last = log.splitlines()[-1] if log else ""
+                raise LoadFailed(f"{proc.args[0]} exited with {proc.returncode}: {last}")
+        return all(n > 10 for n in sample()["client_commits"])
+
+    try:
+        wait_for(drawing, START_TIMEOUT_S, "the load clients' first frames")
+    except TimeoutError as exc:
+        raise LoadFailed(str(exc)) from None
+
+
 def one_run(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """:func:`measure`, once more if the load did not start (then ``attempts`` is 2)."""
+    for attempt in (1, 2):
+        try:
+            run = measure(name, args, workdir)
+        except LoadFailed as exc:
+            if attempt == 2:
+                raise
+            print(f"{name}: the load did not start ({exc}); once more", flush=True)
+            continue
+        run["attempts"] = attempt
+        return run
+    raise AssertionError("unreachable")
+
+
+def measure(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     width, height = args.width, args.height
     workdir.chmod(0o755)  # sway, as nobody, writes its commit counter here
     # Short: the control socket's path must fit AF_UNIX's 108 bytes.
@@ -390,10 +428,7 @@ def one_run(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any
             clients += started
             counters += paths
         sample = Sampler(comp, pw, counters)
-        for i in range(2):
-            wait_for(
-                lambda i=i: sample()["client_commits"][i] > 10, START_TIMEOUT_S, "the load clients"
-            )
+        wait_load(sample, clients)
         if name == "sway":
             share = PortalShare(comp, pw, run_dir, shim=True)
         else:
