@@ -7,12 +7,16 @@ event, flushed:
 
     mapped WINDOW_ID | configure X Y W H | press BUTTON X Y ROOT_X ROOT_Y |
     release BUTTON X Y ROOT_X ROOT_Y | key KEYSYM_NAME | focus in|out |
-    state ATOM,ATOM,... | delete | synced TOKEN
+    state ATOM,ATOM,... | delete | synced TOKEN | xdnd enter|position|drop|leave
 
 ``configure``: each ConfigureNotify of the window (X, Y: its position on the root window,
 which is the compositor's layout). ``press``/``release``: window-relative and root
 coordinates. ``state``: each change of its _NET_WM_STATE. ``delete``: WM_DELETE_WINDOW came;
 the probe then exits 0 (with ``--no-delete`` it does not take part in WM_DELETE_WINDOW).
+
+With ``--xdnd-target`` the window is an XDND drop target (XdndAware 5) that accepts every
+position (XdndStatus: accept, XdndActionCopy) and, dropped on, says so and nothing more: it
+never asks for the data nor sends XdndFinished (a target that hangs or dies mid-drop).
 
 On stdin, one command per line: ``sync TOKEN`` (a round trip, then ``synced TOKEN``),
 ``move X Y`` and ``resize W H`` (ConfigureWindow: a request to the window manager for a
@@ -58,6 +62,7 @@ def main() -> int:
         "--grab-keyboard", action="store_true", help="grab the keyboard once mapped (dmenu)"
     )
     parser.add_argument("--type", help="_NET_WM_WINDOW_TYPE, e.g. _NET_WM_WINDOW_TYPE_POPUP_MENU")
+    parser.add_argument("--xdnd-target", action="store_true", help="an XDND target that stalls")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     x, y = (int(v) for v in args.position.split(",")) if args.position else (0, 0)
@@ -108,6 +113,8 @@ def main() -> int:
         window.set_wm_protocols([atom("WM_DELETE_WINDOW")])
     if args.type:
         window.change_property(atom("_NET_WM_WINDOW_TYPE"), Xatom.ATOM, 32, [atom(args.type)])
+    if args.xdnd_target:
+        window.change_property(atom("XdndAware"), Xatom.ATOM, 32, [5])
     if args.state:
         window.change_property(
             atom("_NET_WM_STATE"), Xatom.ATOM, 32, [atom(name) for name in args.state]
@@ -117,6 +124,17 @@ def main() -> int:
 
     wm_protocols, wm_delete = atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW")
     net_wm_state = atom("_NET_WM_STATE")
+    xdnd = {atom(f"Xdnd{name}"): name.lower() for name in ("Enter", "Position", "Drop", "Leave")}
+
+    def xdnd_status(source: int) -> None:
+        """Accept, as a copy, and ask for every position (flags 1 | 2)."""
+        reply = xevent.ClientMessage(
+            window=source,
+            client_type=atom("XdndStatus"),
+            data=(32, [window.id, 3, 0, 0, atom("XdndActionCopy")]),
+        )
+        d.create_resource_object("window", source).send_event(reply)
+        d.flush()
 
     def client_message(message_type: int, data: list[int]) -> None:
         message = xevent.ClientMessage(
@@ -153,6 +171,11 @@ def main() -> int:
             prop = window.get_full_property(net_wm_state, Xatom.ATOM)
             names = [d.get_atom_name(a) for a in (prop.value if prop else [])]
             say("state", ",".join(sorted(names)))
+        elif ev.type == X.ClientMessage and ev.client_type in xdnd and args.xdnd_target:
+            kind = xdnd[ev.client_type]
+            if kind == "position":
+                xdnd_status(ev.data[1][0])
+            say("xdnd", kind)
         elif ev.type == X.ClientMessage and ev.client_type == wm_protocols:
             if ev.data[1][0] == wm_delete:
                 say("delete")

@@ -14,7 +14,8 @@
  * XdndFinished (the Wayland source hears dnd_finished and destroys its source), or when
  * the next drag starts, or the source's client goes. Meanwhile the xwm holds a pointer to
  * the X11 window: if that window is destroyed first, the source is cancelled here, which
- * makes the xwm drop the pointer before anything can read it.
+ * makes the xwm drop the pointer before anything can read it. While the drag is on, an X11
+ * window under it that goes clears the drag's focus first (watch_focus_gone).
  *
  * The xwm's listener is found by its neighbours, not by its address: struct wlr_xwm (0.15,
  * private) has seat_drag_focus, seat_drag_motion and seat_drag_drop one after the other, so
@@ -31,6 +32,10 @@
 
 struct xdnd_watch {
 	struct wlr_drag *drag;
+	struct wlr_surface *focus;    /* an X11 window's surface under the drag, or NULL */
+	struct wl_listener focus_change;
+	struct wl_listener focus_surface_destroy;
+	struct wl_listener focus_window_destroy;
 	struct wl_listener drop;
 	struct wl_listener destroy;
 };
@@ -90,7 +95,56 @@ static void drop_handle_target_destroy(struct wl_listener *listener, void *data)
 	wlr_data_source_destroy(source);  /* the xwm forgets the window; the source: cancelled */
 }
 
+static void watch_forget_focus(struct xdnd_watch *watch) {
+	if (watch->focus != NULL) {
+		wl_list_remove(&watch->focus_surface_destroy.link);
+		wl_list_remove(&watch->focus_window_destroy.link);
+		watch->focus = NULL;
+	}
+}
+
+/* The X11 window under the drag goes (its wl_surface or the window itself, whichever first):
+ * the drag's focus is cleared now, while the window still exists, so the xwm sends it
+ * XdndLeave and forgets it. wlroots 0.15's drag does not watch its focus surface, and the
+ * xwm would read the freed window at the next focus change (XdndLeave to its id). A touch
+ * drag's focus cannot be cleared from outside: left as wlroots has it. */
+static void watch_focus_gone(struct xdnd_watch *watch) {
+	struct wlr_drag *drag = watch->drag;
+	watch_forget_focus(watch);
+	if (drag->grab_type == WLR_DRAG_GRAB_KEYBOARD_POINTER) {
+		wlr_seat_pointer_notify_clear_focus(drag->seat);  /* the drag grab's clear_focus */
+	}
+}
+
+static void watch_handle_focus_surface_destroy(struct wl_listener *listener, void *data) {
+	struct xdnd_watch *watch = wl_container_of(listener, watch, focus_surface_destroy);
+	watch_focus_gone(watch);
+}
+
+static void watch_handle_focus_window_destroy(struct wl_listener *listener, void *data) {
+	struct xdnd_watch *watch = wl_container_of(listener, watch, focus_window_destroy);
+	watch_focus_gone(watch);
+}
+
+static void watch_handle_focus_change(struct wl_listener *listener, void *data) {
+	struct xdnd_watch *watch = wl_container_of(listener, watch, focus_change);
+	watch_forget_focus(watch);
+	struct wlr_surface *surface = watch->drag->focus;
+	if (surface == NULL || !wlr_surface_is_xwayland_surface(surface)) {
+		return;
+	}
+	struct wlr_xwayland_surface *window = wlr_xwayland_surface_from_wlr_surface(surface);
+	if (window == NULL) {
+		return;
+	}
+	watch->focus = surface;
+	wl_signal_add(&surface->events.destroy, &watch->focus_surface_destroy);
+	wl_signal_add(&window->events.destroy, &watch->focus_window_destroy);
+}
+
 static void watch_free(struct xdnd_watch *watch) {
+	watch_forget_focus(watch);
+	wl_list_remove(&watch->focus_change.link);
 	wl_list_remove(&watch->drop.link);
 	wl_list_remove(&watch->destroy.link);
 	free(watch);
@@ -142,6 +196,10 @@ void comp_xdnd_watch(struct wlr_drag *drag) {
 		return;
 	}
 	watch->drag = drag;
+	watch->focus_change.notify = watch_handle_focus_change;
+	wl_signal_add(&drag->events.focus, &watch->focus_change);
+	watch->focus_surface_destroy.notify = watch_handle_focus_surface_destroy;
+	watch->focus_window_destroy.notify = watch_handle_focus_window_destroy;
 	watch->drop.notify = watch_handle_drop;
 	wl_signal_add(&drag->events.drop, &watch->drop);
 	watch->destroy.notify = watch_handle_destroy;
