@@ -367,17 +367,20 @@ bool comp_format_rules_allows(const struct wl_client *client, const struct wl_gl
 	if (strcmp(wl_global_get_interface(global)->name, "zwp_linux_dmabuf_v1") != 0) {
 		return true;
 	}
+	/* Which renderer the global's wlr_linux_dmabuf_v1 checks imports on: known from before
+	 * wl_global_create announces it (wlroots sets it first), so a rule's new global is
+	 * never announced to the clients connected already. */
+	const struct wlr_linux_dmabuf_v1 *linux_dmabuf = wl_global_get_user_data(global);
+	const struct wlr_renderer *renderer = linux_dmabuf->renderer;
 	struct client_rules *cr = rules_of(client);
 	if (cr != NULL) {
 		/* Its own filter's global only; a client refused formats is never shown the
 		 * compositor's full set, even when its filter could not be made or is gone. */
-		return cr->filter != NULL && cr->filter->linux_dmabuf != NULL &&
-			global == cr->filter->linux_dmabuf->global;
+		return cr->filter != NULL && renderer == &cr->filter->base;
 	}
 	struct comp_format_filter *filter;
 	wl_list_for_each(filter, &filters, link) {
-		if (filter->for_rule && filter->linux_dmabuf != NULL &&
-				global == filter->linux_dmabuf->global) {
+		if (filter->for_rule && renderer == &filter->base) {
 			return false;  /* a rule's, not this client's */
 		}
 	}
