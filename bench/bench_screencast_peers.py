@@ -55,6 +55,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
-from bench_clients import start_clients, stop_clients  # noqa: E402
+from bench_clients import start_clients, stop_clients, wait_quiet  # noqa: E402
 from bench_gl import build_sway_shim, start, sway_commits, thread_cpu_seconds  # noqa: E402
 from bench_screencast import consumer_argv  # noqa: E402
 from common import (  # noqa: E402
@@ -372,21 +373,33 @@ class LoadFailed(RuntimeError):
     """A load client exited or drew nothing before the windows were measured."""
 
 
-def wait_load(sample: Sampler, clients: list[subprocess.Popen]) -> None:
-    """Until each load client has drawn 10 frames; LoadFailed (with its log) if one exits or
-    stalls: weston-simple-damage and -shm have two buffers and abort when sway keeps one
-    past a frame callback while it maps them ("Both buffers busy", bench/README.md)."""
+def wait_load(sample: Sampler, clients: list[subprocess.Popen], gate: Path) -> None:
+    """bench_clients.py's start: each load client draws its first frame and waits at the
+    ``gate`` (frame_counter.c), which opens once the compositor is quiet, so that none
+    animates while the other maps (weston-simple-damage and -shm have two buffers and abort
+    when sway 1.7 holds one past a frame callback while it maps a window: "Both buffers
+    busy", bench/README.md); then until each has drawn 10 frames. LoadFailed (with its
+    log's last line) if one exits or stalls."""
 
-    def drawing() -> bool:
-        for proc, counter in zip(clients, sample.counters, strict=True):
-            if proc.poll() is not None:
-                log = counter.with_suffix(".log").read_text(errors="replace").strip()
-                last = log.splitlines()[-1] if log else ""
-                raise LoadFailed(f"{proc.args[0]} exited with {proc.returncode}: {last}")
-        return all(n > 10 for n in sample()["client_commits"])
+    def past(gate_state: int, commits: int) -> Callable[[], bool]:
+        def check() -> bool:
+            for proc, counter in zip(clients, sample.counters, strict=True):
+                if proc.poll() is not None:
+                    log = counter.with_suffix(".log").read_text(errors="replace").strip()
+                    last = log.splitlines()[-1] if log else ""
+                    raise LoadFailed(f"{proc.args[0]} exited with {proc.returncode}: {last}")
+            return all(
+                (c := read_counter(p)) is not None and c.gate >= gate_state and c.commits >= commits
+                for p in sample.counters
+            )
+
+        return check
 
     try:
-        wait_for(drawing, START_TIMEOUT_S, "the load clients' first frames")
+        wait_for(past(1, 2), START_TIMEOUT_S, "the load clients mapped")
+        wait_quiet(sample.comp)
+        gate.touch()
+        wait_for(past(2, 10), START_TIMEOUT_S, "the load clients drawing")
     except TimeoutError as exc:
         raise LoadFailed(str(exc)) from None
 
@@ -423,12 +436,13 @@ def measure(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any
         shim = build_frame_counter()
         damage = ["weston-simple-damage", f"--width={width - 48}", f"--height={height - 48}"]
         counters: list[Path] = []
+        gate = run_dir / "gate"
         for argv, tag in ((damage, "damage"), (["weston-simple-shm"], "shm")):
-            started, paths = start_clients(comp, 1, shim, run_dir, argv=argv, tag=tag)
+            started, paths = start_clients(comp, 1, shim, run_dir, argv=argv, tag=tag, gate=gate)
             clients += started
             counters += paths
         sample = Sampler(comp, pw, counters)
-        wait_load(sample, clients)
+        wait_load(sample, clients, gate)
         if name == "sway":
             share = PortalShare(comp, pw, run_dir, shim=True)
         else:
