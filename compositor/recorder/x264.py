@@ -51,6 +51,9 @@ class _Slot:
         self.ptr = ffi.cast("uint8_t *", plane.buffer_ptr)
         self.line_size = plane.line_size
         self.size = plane.buffer_size
+        # What comp_rec_copy_* take after the source: a buffer of another size (an output
+        # whose mode changed) is refused, never copied into part of the frame.
+        self.args = (self.ptr, width, height, self.line_size, self.size)
 
 
 class X264Encoder:
@@ -97,7 +100,7 @@ class X264Encoder:
             return None
         if self.pinned >= MAX_PINNED:  # the worker lags: copy here rather than drop
             self.copied_here += 1
-            if lib.comp_rec_copy_buffer(buffer, slot.ptr, slot.line_size, slot.size) != 0:
+            if lib.comp_rec_copy_buffer(buffer, *slot.args) != 0:
                 self._free.put(slot)
                 self.frames_dropped += 1
                 return None
@@ -156,7 +159,7 @@ class X264Encoder:
             slot, pin, delta_ns = item
             copied = True
             if pin is not None:  # else the compositor thread copied it already
-                copied = lib.comp_rec_copy_pinned(pin, slot.ptr, slot.line_size, slot.size) == 0
+                copied = lib.comp_rec_copy_pinned(pin, *slot.args) == 0
                 self._copied.put(pin)  # unpinned on the compositor thread
             if self.error is not None or not copied:
                 self.frames_dropped += self.error is None

@@ -52,12 +52,12 @@ bool comp_rec_pin_buffer(struct wlr_buffer *buffer, comp_rec_pin *pin) {
 	return true;
 }
 
-int comp_rec_copy_pinned(const comp_rec_pin *pin, uint8_t *dst, size_t dst_stride,
-		size_t dst_size) {
+int comp_rec_copy_pinned(const comp_rec_pin *pin, uint8_t *dst, int32_t dst_width,
+		int32_t dst_height, size_t dst_stride, size_t dst_size) {
 	size_t height = (size_t)pin->height;
 	size_t row = (size_t)pin->width * 4;
-	if (pin->buffer == NULL || row > dst_stride || dst_stride * height > dst_size ||
-			row > pin->stride) {
+	if (pin->buffer == NULL || pin->width != dst_width || pin->height != dst_height ||
+			row > dst_stride || dst_stride * height > dst_size || row > pin->stride) {
 		return -1;
 	}
 	if (pin->stride == dst_stride) {
@@ -92,8 +92,8 @@ bool comp_rec_buffer_shape(struct wlr_buffer *buffer, int32_t *width, int32_t *h
 	return true;
 }
 
-int comp_rec_copy_buffer(struct wlr_buffer *buffer, uint8_t *dst, size_t dst_stride,
-		size_t dst_size) {
+int comp_rec_copy_buffer(struct wlr_buffer *buffer, uint8_t *dst, int32_t dst_width,
+		int32_t dst_height, size_t dst_stride, size_t dst_size) {
 	void *data;
 	uint32_t format;
 	size_t stride;
@@ -104,7 +104,8 @@ int comp_rec_copy_buffer(struct wlr_buffer *buffer, uint8_t *dst, size_t dst_str
 	size_t height = (size_t)buffer->height;
 	size_t row = (size_t)buffer->width * 4;
 	int ret = 0;
-	if (row > dst_stride || dst_stride * height > dst_size || row > stride) {
+	if (buffer->width != dst_width || buffer->height != dst_height || row > dst_stride ||
+			dst_stride * height > dst_size || row > stride) {
 		ret = -1;
 	} else if (stride == dst_stride) {
 		memcpy(dst, data, stride * height);

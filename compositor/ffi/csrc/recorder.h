@@ -51,16 +51,19 @@ void comp_rec_read_present(void *event, comp_rec_present *out);
 /* Data-pointer buffers (pixman/shm): size and format; false if not CPU-accessible. */
 bool comp_rec_buffer_shape(struct wlr_buffer *buffer, int32_t *width, int32_t *height,
 	uint32_t *format, size_t *stride);
-/* Copy the committed pixels row by row into dst (dst_stride bytes per row, dst_size in
- * all). 0 on success, -1 if the buffer has no data pointer or does not fit. */
-int comp_rec_copy_buffer(struct wlr_buffer *buffer, uint8_t *dst, size_t dst_stride,
-	size_t dst_size);
+/* Copy the committed pixels row by row into dst, a frame of dst_width x dst_height pixels
+ * (dst_stride bytes per row, dst_size in all). 0 on success, -1 if the buffer has no data
+ * pointer or is not exactly dst_width x dst_height: a frame is filled whole or not at all
+ * (a smaller buffer, an output whose mode changed under a recording, would leave the rest
+ * of the frame as whatever the heap held, and that went into the file). */
+int comp_rec_copy_buffer(struct wlr_buffer *buffer, uint8_t *dst, int32_t dst_width,
+	int32_t dst_height, size_t dst_stride, size_t dst_size);
 /* Copy off the compositor thread: pin (lock + data pointer, compositor thread) a
  * committed buffer so the swapchain does not reuse it, copy it from the encoder's thread
  * (same contract as comp_rec_copy_buffer), unpin on the compositor thread. */
 bool comp_rec_pin_buffer(struct wlr_buffer *buffer, comp_rec_pin *pin);
-int comp_rec_copy_pinned(const comp_rec_pin *pin, uint8_t *dst, size_t dst_stride,
-	size_t dst_size);
+int comp_rec_copy_pinned(const comp_rec_pin *pin, uint8_t *dst, int32_t dst_width,
+	int32_t dst_height, size_t dst_stride, size_t dst_size);
 void comp_rec_unpin(comp_rec_pin *pin);
 /* The buffer's dma-buf (GLES2 swapchain buffers); false for shm/data-ptr buffers. */
 bool comp_rec_buffer_dmabuf(struct wlr_buffer *buffer, comp_rec_dmabuf *out);
