@@ -36,6 +36,10 @@ def test_simple_dmabuf_egl_finds_its_format_refused_in_the_v4_table(scenario):
     scenario.check("dmabuf_egl")
 
 
+def test_the_options_filter_the_compositors_own_global(scenario):
+    scenario.check("option")
+
+
 def test_simple_egl_falls_back_from_a_refused_format_and_shows_its_frame(scenario):
     """On wl_drm (Mesa's EGL here can render into dma-bufs only on card0, which
     linux-dmabuf's main device never is): see the scenario's egl_fallback."""

@@ -28,6 +28,8 @@ Checks:
                    announced one zwp_linux_dmabuf_v1 (the compositor's), none removed
   teardown         every client gone: no client record left, one filter global per distinct
                    set of refusals (shared by the clients with the same set), alive
+  option           --refuse-format AR24 --refuse-modifier LINEAR, no rule: the one global
+                   every client sees has the table less those; the compositor exits cleanly
   egl_fallback     weston-simple-egl (Mesa's EGL picks the format) on the DRM backend: free
                    in AR24; with AR24 refused, another format, its triangle still on screen
 """
@@ -302,9 +304,33 @@ def main() -> int:
         assert comp.alive()
     comp.stop()
     (Path("/mnt/out") / "compositor.log").write_text(comp.log())
+    with checks.check("option") as info:
+        by_option(info, env, free["wayland-info"], table)
     with checks.check("egl_fallback") as info:
         egl_fallback(info, config, free["weston-simple-egl"])
     return 0 if all(r["ok"] for r in checks.results.values()) else 1
+
+
+def by_option(info: dict, env: dict[str, str], info_path: Path, table: set) -> None:
+    """--refuse-format AR24 --refuse-modifier LINEAR: the compositor's own global is a
+    filter's; every client sees it; the compositor exits cleanly with it."""
+    comp = CompositorProcess(
+        Path("/tmp/format-rules-option"),
+        args=["--renderer", "gles2", "--refuse-format", "AR24", "--refuse-modifier", "LINEAR"],
+        env=env,
+    )  # fmt: skip
+    comp.start(timeout=120)
+    try:
+        run = comp.run_client([str(info_path)], timeout=120)
+        assert run.returncode == 0, run
+        count, _, pairs = dmabuf_table(run.stdout)
+        info["globals"], info["pairs"] = count, len(pairs)
+        assert count == 1, info
+        assert pairs == {(f, m) for f, m in table if f != AR24 and m != LINEAR}, info
+        assert "zwp_linux_dmabuf_v1 for all clients (options)" in comp.log()
+    finally:
+        info["exit"] = comp.stop(check=False)
+    assert info["exit"] == 0 and "Traceback" not in comp.log(), comp.log()[-2000:]
 
 
 def egl_fallback(info: dict, config: Path, free_egl: Path) -> None:
