@@ -27,23 +27,32 @@ from wlroots.wlr_types import SceneNode, Seat
 from wlroots.wlr_types.data_device_manager import Drag, DragIcon
 from wlroots.wlr_types.seat import RequestStartDragEvent
 
+from compositor import wayland_fixes
 from compositor.ffi import address, ffi, lib, to_native
 from compositor.listeners import Listeners
 
 if TYPE_CHECKING:
+    from pywayland.server import EventLoop, EventSource
     from wlroots.wlr_types import Cursor
 
 log = logging.getLogger(__name__)
 
 
 class DragAndDrop:
-    def __init__(self, wlr_seat: Seat, cursor: Cursor, layer: SceneNode) -> None:
+    def __init__(
+        self, wlr_seat: Seat, cursor: Cursor, layer: SceneNode, event_loop: EventLoop
+    ) -> None:
         self.wlr_seat = wlr_seat
+        self.event_loop = event_loop
         self.cursor = cursor
         self.layer = layer  # the scene tree drag icons go in (no input)
         self.drag: Drag | None = None
-        # Called when a drag starts (the seat gives the drag its focus under the pointer).
+        # Called once a drag has started (the seat gives the drag its focus under the
+        # pointer): on the next idle turn, after every listener of the seat's start_drag
+        # (wlroots' xwm attaches to the drag there, after ours: an X11 window already under
+        # the pointer would get no XdndEnter/XdndPosition until the pointer left it).
         self.on_started: Callable[[], None] | None = None
+        self._started_source: EventSource | None = None
         self.started = 0  # drags started and refused since start, for `input-protocols`
         self.refused = 0
         self._icon_tree: int = 0  # C address of the icon's scene tree, 0: none
@@ -85,7 +94,11 @@ class DragAndDrop:
         if icon is not None:
             self._show_icon(icon)
         log.info("drag started%s", " with an icon" if icon is not None else "")
-        if self.on_started is not None:
+        self._started_source = wayland_fixes.add_idle(self.event_loop, self._started)
+
+    def _started(self) -> None:
+        self._started_source = None
+        if self.drag is not None and self.on_started is not None:
             self.on_started()
 
     def _show_icon(self, icon: DragIcon) -> None:
@@ -110,12 +123,21 @@ class DragAndDrop:
             "active": self.active,
             "started": self.started,
             "refused": self.refused,
+            # The drag's target accepted what it offers (a Wayland target's accept, an X11
+            # one's XdndStatus): a release now drops.
+            "accepted": self._accepted(),
             # Drops onto X11 windows since start, and those whose source is still kept for
             # the X11 target (until it finishes reading, or the next drag).
             "x11_drops": lib.comp_xdnd_drops(),
             "x11_drops_kept": lib.comp_xdnd_live_drops(),
             "watches": lib.comp_xdnd_live_watches(),
         }
+
+    def _accepted(self) -> bool:
+        if self.drag is None:
+            return False
+        source = self.drag._ptr.source
+        return source != wlr_ffi.NULL and bool(source.accepted)
 
     def cancel(self) -> bool:
         """Escape: end the drag as cancelled (the source hears cancelled, the target
@@ -135,6 +157,8 @@ class DragAndDrop:
         self._end()
 
     def _end(self) -> None:
+        wayland_fixes.remove_source(self._started_source)
+        self._started_source = None
         if self._drag_listeners is not None:
             self._drag_listeners.remove_all()
             self._drag_listeners = None

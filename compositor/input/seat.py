@@ -83,7 +83,9 @@ class SeatManager:
         # The pointer: clicks focus windows (wm), presses on title bars (decorations); it
         # asks the seat's parts made below (constraints, drag, input inhibit) through the seat.
         self.cursor = CursorManager(core, wlr_seat, self, wm=wm, decorations=decorations)
-        self.drag = DragAndDrop(wlr_seat, self.cursor.wlr_cursor, core.stacking.drag)
+        self.drag = DragAndDrop(
+            wlr_seat, self.cursor.wlr_cursor, core.stacking.drag, core.event_loop
+        )
         self.drag.on_started = self.cursor.drag_motion
         self.constraints = PointerConstraints(core, wlr_seat, self.cursor)
         self.gestures = PointerGestures(

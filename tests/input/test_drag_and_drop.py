@@ -131,6 +131,7 @@ def test_a_drag_without_its_press_is_refused(compositor):
         "active": False,
         "started": 0,
         "refused": 1,
+        "accepted": False,
         "x11_drops": 0,
         "x11_drops_kept": 0,
         "watches": 0,
@@ -338,3 +339,41 @@ def test_an_x11_window_killed_under_a_drag_is_left_cleanly(compositor):
     assert wait_for_line(other, lambda line: line.startswith("dropped")) == "dropped y"
     wait_for(lambda: drag_state(compositor)["watches"] == 0, 10, what="the drag's end")
     assert drag_state(compositor)["x11_drops"] == 0
+
+
+@QT5_OK
+def test_qt5_drags_text_into_a_qt5_entry_under_xwayland(compositor):
+    """Real toolkits across the XDND bridge: a Qt5 button (Wayland, QDrag) dropped on a
+    Qt5 QLineEdit running as an X11 client (QT_QPA_PLATFORM=xcb): the X11 entry gets the
+    text, the Wayland source hears the copy done. (A GTK3 entry under Xwayland takes text
+    offered as text/plain;charset=utf-8, test_text_dropped_into_a_gtk3_entry, but finishes
+    a drop of Qt's plain text/plain as not performed: GTK's own choice, the data reaches it.)"""
+    display = compositor.ctl_ok("ping")["display"]
+    argv = [SYSTEM_PYTHON, str(CLIENTS / "qt5_probe.py"), "--app-id", "test.qt5x11"]
+    argv += ["--button", BUTTON, "--entry", ENTRY, "--content", CONTENT]
+    target = compositor.spawn(argv, env={"QT_QPA_PLATFORM": "xcb", "DISPLAY": display}, text=True)
+    wait_for_line(target, lambda line: line == "mapped", 30)
+    entry = wait_for_boxes(compositor, lambda found: True, "the X11 entry", entry=ENTRY)["entry"]
+    # The Wayland Qt's widgets in colours of their own (the probe's last option counts).
+    qt_button, qt_entry = "9933cc", "cc9933"
+    source = qt5(
+        compositor, "test.qt5", "--drag-text", "from Qt5", "--button", qt_button,
+        "--entry", qt_entry,
+    )  # fmt: skip
+    button = wait_for_boxes(compositor, lambda found: True, "Qt's button", button=qt_button)
+    start = center(button["button"])
+    compositor.ctl_ok("pointer-move", x=start[0], y=start[1])
+    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=True)
+    wait_for_line(source, lambda line: line.startswith("press "))
+    # Onto the entry's left part (the Wayland window may cover its right end). Qt starts
+    # the drag past its start distance, with the pointer already over the X11 window:
+    # the xwm must hear that enter too (DragAndDrop.on_started, on the next idle turn).
+    move(compositor, start, (entry[0] + 24, entry[1] + entry[3] // 2), steps=16)
+    wait_for_line(source, lambda line: line == "drag-begin")
+    wait_for(lambda: drag_state(compositor)["active"], 10, what="the drag")
+    # The X11 entry accepted (its XdndStatus) before the release: the source hears it.
+    wait_for(lambda: drag_state(compositor)["accepted"], 20, what="the X11 entry's accept")
+    compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
+    wait_for_line(target, lambda line: line == "text from Qt5", 20)
+    assert wait_for_line(source, lambda line: line.startswith("drag-end"), 20) == "drag-end copy"
+    assert drag_state(compositor)["x11_drops"] == 1
