@@ -24,6 +24,10 @@ def test_dmabuf_bytes_stop_at_the_limit(scenario):
     scenario.check("dmabuf_limit")
 
 
+def test_shm_fallback_hook_fires_when_a_dmabuf_surface_shows_shared_memory(scenario):
+    scenario.check("shm_fallback_hook")
+
+
 def test_scanout_refused_by_rule_on_the_drm_backend(scenario):
     entry = scenario.check("scanout_by_rule")
     assert "by rule" in entry["scanout_refusal"]

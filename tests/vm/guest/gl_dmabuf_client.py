@@ -3,7 +3,9 @@
 The pixels are written by the CPU into the buffers before they are shared (once, or each
 frame with ``--animate``); the compositor must then composite them without copying them
 (GLES2: EGLImage import). Prints ``mapped W H`` once the first frame is shown and
-``frames N`` every 60 frames.
+``frames N`` every 60 frames. With ``--then-shm``, once the dma-buf frame is shown (its
+frame callback), the same surface shows a wl_shm buffer of the same colour and the client
+prints ``shm shown``: a client falling back to shared memory.
 
     python -m tests.vm.guest.gl_dmabuf_client --device /dev/dri/card0 --color 33cc66
 """
@@ -11,12 +13,13 @@ frame with ``--animate``); the compositor must then composite them without copyi
 from __future__ import annotations
 
 import argparse
+import mmap
 import os
 import sys
 
 from pywayland.client import Display
 from pywayland.protocol.linux_dmabuf_unstable_v1 import ZwpLinuxDmabufV1
-from pywayland.protocol.wayland import WlCompositor
+from pywayland.protocol.wayland import WlCompositor, WlShm
 from pywayland.protocol.xdg_shell import XdgWmBase
 
 from tests.vm.guest.drmio import DRM_CLOEXEC, DRM_RDWR, Dumb, create_dumb, xrgb_rows
@@ -36,7 +39,7 @@ class DmabufWindow:
         self.device = os.open(options.device, DRM_RDWR | DRM_CLOEXEC)
         self.display = Display()
         self.display.connect()
-        self.compositor = self.wm_base = self.dmabuf = None
+        self.compositor = self.wm_base = self.dmabuf = self.shm = None
         registry = self.display.get_registry()
         registry.dispatcher["global"] = self._on_global
         self.display.roundtrip()
@@ -60,6 +63,8 @@ class DmabufWindow:
             self.compositor = registry.bind(name, WlCompositor, min(version, 4))
         elif interface == "xdg_wm_base":
             self.wm_base = registry.bind(name, XdgWmBase, 1)
+        elif interface == "wl_shm":
+            self.shm = registry.bind(name, WlShm, 1)
         elif interface == "zwp_linux_dmabuf_v1":
             self.dmabuf = registry.bind(name, ZwpLinuxDmabufV1, min(version, 3))
 
@@ -81,6 +86,27 @@ class DmabufWindow:
             sys.exit(f"the compositor refused the dma-buf ({self.width}x{self.height} XR24)")
         return result["buffer"]
 
+    def _shm_buffer(self, color: int):
+        stride = self.width * 4
+        size = stride * self.height
+        fd = os.memfd_create("gl-dmabuf-client-shm", os.MFD_CLOEXEC)
+        os.ftruncate(fd, size)
+        with mmap.mmap(fd, size) as memory:
+            memory.write(xrgb_rows(self.width, self.height, stride, color))
+        pool = self.shm.create_pool(fd, size)
+        buffer = pool.create_buffer(0, self.width, self.height, stride, WlShm.format.xrgb8888.value)
+        pool.destroy()
+        os.close(fd)
+        return buffer
+
+    def _show_shm(self) -> None:
+        self.shm_buffer = self._shm_buffer(self.options.color)
+        self.surface.attach(self.shm_buffer, 0, 0)
+        self.surface.damage_buffer(0, 0, self.width, self.height)
+        self.surface.commit()
+        self.display.flush()
+        say("shm shown")
+
     def _on_configure(self, xdg_surface, serial: int) -> None:
         xdg_surface.ack_configure(serial)
         if not self.mapped:
@@ -93,6 +119,9 @@ class DmabufWindow:
         if self.options.animate:
             callback = self.surface.frame()
             callback.dispatcher["done"] = lambda cb, t: self._on_frame()
+        elif self.options.then_shm and not self.mapped:
+            callback = self.surface.frame()
+            callback.dispatcher["done"] = lambda cb, t: self._show_shm()
         self.surface.commit()
         if not self.mapped:
             self.mapped = True
@@ -119,6 +148,9 @@ def main() -> None:
     )
     parser.add_argument("--app-id", default="test.dmabuf")
     parser.add_argument("--animate", action="store_true", help="swap two buffers every frame")
+    parser.add_argument(
+        "--then-shm", action="store_true", help="after the first frame, a wl_shm buffer"
+    )
     DmabufWindow(parser.parse_args()).run()
 
 

@@ -8,6 +8,9 @@ Checks (one boot, one compositor with --max-client-dmabuf-bytes 4 MiB):
                   client is gone
   dmabuf_limit    1 MiB buffers until the limit: the 5th is refused with wl_display.no_memory
                   naming --max-client-dmabuf-bytes, the log names the client; counts back to 0
+  shm_fallback_hook a configuration hook client_shm_fallback: a window showing a dma-buf, then
+                  a wl_shm buffer on the same surface (gl_dmabuf_client --then-shm) fires it
+                  once, from linux-dmabuf to wl_shm, with the client's pid and app_id
   scanout_by_rule the DRM backend (pixman, virtio-gpu, seatd) with a configuration rule
                   client_limits(exe=<this python>, scanout=False): a fullscreen dma-buf window
                   of the output's size (what prime_buffers' direct_scanout puts on the plane)
@@ -75,11 +78,21 @@ def main() -> int:
         with checks.check("dmabuf_counted"):
             raise exc
         return 1
+    fallbacks = Path("/tmp/limits-fallback.jsonl")
+    config = Path("/tmp/limits-hooks.py")
+    config.write_text(
+        "import json\n\n\n"
+        '@hook("client_shm_fallback")\n'
+        "def fallback(event):\n"
+        f"    with open({str(fallbacks)!r}, 'a') as f:\n"
+        "        f.write(json.dumps(event) + '\\n')\n"
+    )
     comp = CompositorProcess(
         Path("/tmp/limits"),
-        args=["--renderer", "gles2", "--max-client-dmabuf-bytes", str(4 * MIB)],
+        args=["--renderer", "gles2", "--max-client-dmabuf-bytes", str(4 * MIB),
+              "--config", str(config)],
         env=env,
-    )
+    )  # fmt: skip
     comp.start(timeout=120)
     with checks.check("dmabuf_counted") as info:
         proc, report = hog(comp, "--count", "3", "--mib", "1")
@@ -107,6 +120,23 @@ def main() -> int:
         release(proc)
         wait_for(lambda: gone(comp), what="dma-buf counts back to 0")
         info["all_clients"] = all_clients(comp)
+    with checks.check("shm_fallback_hook") as info:
+        proc = comp.spawn(
+            [sys.executable, "-m", "tests.vm.guest.gl_dmabuf_client", "--then-shm",
+             "--app-id", "vm.fallback"],
+            stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        lines = [proc.stdout.readline().strip(), proc.stdout.readline().strip()]
+        info["lines"] = lines
+        assert lines[1] == "shm shown", (lines, proc.stderr.read() if proc.poll() else "")
+        wait_for(lambda: fallbacks.exists() and fallbacks.read_text().strip(), 30,
+                 what="the client_shm_fallback hook")  # fmt: skip
+        events = [json.loads(line) for line in fallbacks.read_text().splitlines()]
+        info["events"] = events
+        assert events == [{"pid": proc.pid, "kind": "wl_shm", "app_id": "vm.fallback",
+                           "from": "linux-dmabuf"}], events  # fmt: skip
+        proc.terminate()
+        proc.wait(30)
     comp.stop()
     with checks.check("scanout_by_rule") as info:
         scanout_by_rule(info)
