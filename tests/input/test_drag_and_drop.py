@@ -309,6 +309,8 @@ def test_an_x11_target_killed_after_the_drop_cancels_the_source(compositor):
     other, other_view = dnd_window(compositor, "test.target", "33aa55", "--drop")
     point = start_drag(compositor, source, source_view)
     move(compositor, point, centre(other_view))
+    wait_for_line(other, lambda line: line.startswith("dnd-enter"), 20)
+    sync(other)  # the compositor has the target's accept before the release
     compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
     assert wait_for_line(other, lambda line: line.startswith("dropped")) == "dropped x"
 
@@ -335,6 +337,7 @@ def test_an_x11_window_killed_under_a_drag_is_left_cleanly(compositor):
     )
     move(compositor, centre(target_view), centre(other_view), steps=12)
     wait_for_line(other, lambda line: line.startswith("dnd-enter"), 20)
+    sync(other)  # the compositor has the target's accept before the release
     compositor.ctl_ok("pointer-button", button=BTN_LEFT, pressed=False)
     assert wait_for_line(other, lambda line: line.startswith("dropped")) == "dropped y"
     wait_for(lambda: drag_state(compositor)["watches"] == 0, 10, what="the drag's end")
