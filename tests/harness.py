@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -19,7 +20,15 @@ from PIL import Image
 from compositor.testing import Compositor, CompositorError
 from tests.waiting import TIMEOUT_SCALE, wait_for
 
-__all__ = ["ROOT", "CompositorError", "CompositorProcess", "memcheck_prefix", "require", "wait_for"]
+__all__ = [
+    "ROOT",
+    "CompositorError",
+    "CompositorProcess",
+    "memcheck_lost_in_requests",
+    "memcheck_prefix",
+    "require",
+    "wait_for",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
@@ -105,6 +114,21 @@ def memcheck_prefix() -> list[str]:
         *([f"--suppressions={supp}"] if supp.exists() else []),
         f"--suppressions={ours}",
     ]
+
+
+def memcheck_lost_in_requests(pid: int) -> list[str] | None:
+    """Under memcheck with PYDRM_MEMCHECK_LEAKS=1, the leak records of the stopped
+    compositor ``pid`` whose block was allocated while libwayland dispatched a client's
+    request (libffi calls every request handler): memory a client made the compositor keep
+    after it went. None when not checking leaks."""
+    directory = os.environ.get("PYDRM_MEMCHECK_DIR")
+    if not directory or os.environ.get("PYDRM_MEMCHECK_LEAKS") != "1":
+        return None
+    log = Path(directory, f"memcheck-{pid}.log").read_text(errors="replace")
+    if "LEAK SUMMARY" not in log and "All heap blocks were freed" not in log:
+        raise AssertionError(f"no leak summary in the memcheck log of {pid}: {log[-2000:]}")
+    records = re.split(r"\n==\d+== \n", log)
+    return [r for r in records if "are definitely lost" in r and "ffi_call (in /usr/lib" in r]
 
 
 def require(*programs: str) -> list[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pywayland.server import Listener
+from wlroots import ffi as wlr_ffi
 from wlroots import str_or_none
 from wlroots.util.box import Box
 from wlroots.wlr_types import Output, SceneNode, Surface
@@ -287,6 +288,13 @@ class LayerShell:
             layer_surface.destroy()
             return
         layer_surface.output = output
+        # Its configures not acked when it goes unmapped are freed then (wlroots 0.15 leaks
+        # them: ffi/csrc/layer_configures.h).
+        ptr = layer_surface._ptr
+        destroy = to_native(wlr_ffi.addressof(ptr.events, "destroy"), "struct wl_signal *")
+        configures = to_native(wlr_ffi.addressof(ptr, "configure_list"), "struct wl_list *")
+        if not lib.comp_layer_configures_free_when_gone(destroy, configures):
+            log.warning("out of memory: layer surface %r may leak its configures", output.name)
         self.surfaces.append(LayerSurface(self, layer_surface, output))
 
     def _output_for_new_surface(self) -> Output | None:

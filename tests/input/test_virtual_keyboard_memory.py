@@ -10,11 +10,8 @@ exit (without the fix: ``2,112 bytes in 6 blocks`` for 6 wtype runs)."""
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
 from tests.conftest import needs
+from tests.harness import memcheck_lost_in_requests
 from tests.helpers import solid_window, wait_for_line
 from tests.waiting import wait_for
 
@@ -23,17 +20,6 @@ RUNS = 6
 
 def keyboards(comp) -> int:
     return comp.ctl_ok("stats", objects=0)["keyboards"]
-
-
-def lost_in_requests(log: str) -> list[str]:
-    """The definitely lost records whose block was allocated while libwayland dispatched a
-    client's request (libffi calls every request handler)."""
-    records = re.split(r"\n==\d+== \n", log)
-    return [
-        record
-        for record in records
-        if "are definitely lost" in record and "ffi_call (in /usr/lib" in record
-    ]
 
 
 @needs("wtype")
@@ -54,10 +40,5 @@ def test_virtual_keyboards_typing_then_gone_leave_nothing_behind(make_compositor
     wait_for_line(first, lambda line: line.startswith("key "), 20)  # typing reached a window
     pid = comp.pid
     comp.stop()
-    directory = os.environ.get("PYDRM_MEMCHECK_DIR")
-    if not directory or os.environ.get("PYDRM_MEMCHECK_LEAKS") != "1":
-        return
-    log = Path(directory, f"memcheck-{pid}.log").read_text(errors="replace")
-    assert "LEAK SUMMARY" in log or "All heap blocks were freed" in log, log[-2000:]
-    lost = lost_in_requests(log)
+    lost = memcheck_lost_in_requests(pid)
     assert not lost, "\n\n".join(lost)
