@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return boot_scenario("screencast_gl")
+    return boot_scenario("screencast_gl", extra_devices=("virtio-tablet-pci",))
 
 
 def test_gles2_is_the_renderer(scenario):
@@ -43,6 +43,10 @@ def test_window_stream_follows_a_resize(scenario):
 
 def test_window_close_ends_the_stream_and_frees_its_buffers(scenario):
     scenario.check("window_closed")
+
+
+def test_drm_backend_output_and_window_streams(scenario):
+    scenario.check("drm_output_stream")
 
 
 def test_cost_per_shared_frame(scenario):

@@ -17,6 +17,8 @@ Checks (one boot; results in /mnt/out/results.json):
                   the new size, every pixel red
   window_closed   the window's client exits: the stream ends ("window closed"), no stream,
                   PipeWire buffer or GL buffer left
+  drm_output_stream  the drm backend (scan-out buffers, the cursor on its plane): an output
+                  stream shows the window and the arrow over it; a window stream the window
   cost            time per shared frame (output and window streams) on GLES2 and, in a
                   second compositor in the same guest, on pixman (figures only)
   clean_exit      the compositors exit 0 without a traceback
@@ -42,9 +44,17 @@ from tests.screencast.test_streams import (
     stream_memfds,
 )
 from tests.vm.guest.gl_env import GLSetupMissing, gl_env
-from tests.vm.guest.vmlib import Checks, setup_devices, wait_for
+from tests.vm.guest.vmlib import (
+    SEAT_ENV,
+    Checks,
+    input_events,
+    setup_devices,
+    start_seatd,
+    wait_for,
+)
 
 RED, BLUE = "ff0000", "0000ff"
+TABLET = "QEMU Virtio Tablet"
 OUT = Path("/mnt/out/frames")  # the host reads them in artifacts/vm/screencast_gl
 TIMEOUT = 180.0
 
@@ -249,6 +259,71 @@ def gl_checks(checks: Checks, env: dict[str, str]) -> dict | None:
     return figures
 
 
+def tablet_to(x: int, y: int, width: int, height: int) -> None:
+    """The pointer to (x, y) of the output through QEMU's virtio tablet (0..32767 on each
+    axis across the output): real evdev events, as the drm backend takes no injection."""
+    input_events(
+        {"type": "abs", "data": {"axis": "x", "value": round(x * 32767 / (width - 1))}},
+        {"type": "abs", "data": {"axis": "y", "value": round(y * 32767 / (height - 1))}},
+    )
+
+
+def drm_checks(checks: Checks, env: dict[str, str]) -> None:
+    """The drm backend on virtio-gpu under seatd: committed buffers are scan-out GBM
+    buffers, and the cursor is on the cursor plane (not in them)."""
+    setup_devices(("virtio_input",), udev=True)
+    seatd = start_seatd()
+    drm = CompositorProcess(
+        Path("/tmp/sc-drm"), args=["--renderer", "gles2", "--no-wl-drm"],
+        env={**env, **SEAT_ENV}, backend="drm",
+    )  # fmt: skip
+    pw = None
+    try:
+        with checks.check("drm_output_stream") as info:
+            drm.start(timeout=120)
+            assert drm.ctl_ok("ping")["renderer"] == "gles2"
+            wait_for(
+                lambda: (
+                    ("pointer", TABLET)
+                    in {(d["type"], d["name"]) for d in drm.ctl_ok("inputs")["devices"]}
+                ),
+                60,
+                what="the virtio tablet in the seat",
+            )
+            pw = PipewireSession(Path("/tmp/sc-drm-pw"), runtime_dir=drm.runtime_dir).start()
+            output = drm.ctl_ok("screencast-sources")["outputs"][0]
+            info["output"] = output
+            _, red = solid_window(drm, RED, "drm.red", size="200x150")
+            size = (output["width"], output["height"])
+            # The pointer over the desktop beside the window (over the window the client's
+            # own cursor would show: the test client hides it).
+            tablet_to(red["x"] + 300, red["y"] + 75, *size)
+            drm.wait_until_stable()
+            stream = start(drm, source={"output": output["name"]})
+            tablet_to(red["x"] + 301, red["y"] + 75, *size)  # a commit while it exists
+            drm.wait_until_stable()
+            frame = grab(pw, stream, OUT / "drm-output.raw")
+            frame.save(OUT / "drm-output.png")
+            info["entry"] = entry(drm, stream["stream"])
+            corner = (red["x"], red["y"], 40, 40)  # the window's top-left
+            info["corner"] = sorted(colours(frame, corner))
+            assert info["corner"] == [rgb(RED)]
+            # The arrow, whether it is on the cursor plane or not.
+            arrow = (red["x"] + 297, red["y"] + 71, 24, 24)
+            info["arrow"] = sorted(colours(frame, arrow))
+            assert len(info["arrow"]) > 1, info["arrow"]
+            window = start(drm, source={"view": red["id"]}, cursor="hidden")
+            frame = grab(pw, window, OUT / "drm-window.raw")
+            info["window"] = sorted(colours(frame, (0, 0, 200, 150)))
+            assert info["window"] == [rgb(RED)]
+    finally:
+        if pw is not None:
+            pw.stop()
+        if drm.proc is not None:
+            drm.stop(check=False, timeout=60)
+        seatd.terminate()
+
+
 def pixman_cost(checks: Checks, gl_figures: dict | None) -> None:
     """The same streams on pixman in the same guest, for the figures beside GL's."""
     comp = CompositorProcess(
@@ -280,6 +355,7 @@ def main() -> int:
             raise exc
         return 1
     figures = gl_checks(checks, env)
+    drm_checks(checks, env)
     pixman_cost(checks, figures)
     return 0
 
