@@ -13,6 +13,10 @@ struct comp_im_relay {
 	struct wlr_text_input_manager_v3 *text_input_manager;
 	struct wlr_input_method_manager_v2 *input_method_manager;
 	struct wlr_input_method_v2 *input_method; /* the seat's one input method, or NULL */
+	/* Its current commit string and preedit text at its last commit: wlroots 0.15's
+	 * im_commit overwrites current with pending without freeing them (a leak per string
+	 * an IME commits), so they are freed here at the next commit. */
+	char *im_commit_text, *im_preedit_text;
 	struct wl_list text_inputs; /* comp_text_input.link */
 	uint32_t commits;
 
@@ -155,6 +159,15 @@ static void handle_new_text_input(struct wl_listener *listener, void *data) {
 static void handle_im_commit(struct wl_listener *listener, void *data) {
 	struct comp_im_relay *relay = wl_container_of(listener, relay, im_commit);
 	struct wlr_input_method_v2 *im = data;
+	/* The strings of the commit before this one: nothing points to them any more. */
+	if (relay->im_commit_text != im->current.commit_text) {
+		free(relay->im_commit_text);
+	}
+	if (relay->im_preedit_text != im->current.preedit.text) {
+		free(relay->im_preedit_text);
+	}
+	relay->im_commit_text = im->current.commit_text;
+	relay->im_preedit_text = im->current.preedit.text;
 	struct comp_text_input *text_input;
 	wl_list_for_each(text_input, &relay->text_inputs, link) {
 		struct wlr_text_input_v3 *input = text_input->input;
@@ -208,6 +221,7 @@ static void forget_input_method(struct comp_im_relay *relay) {
 	wl_list_init(&relay->im_grab_keyboard.link);
 	wl_list_init(&relay->im_destroy.link);
 	relay->input_method = NULL;
+	relay->im_commit_text = relay->im_preedit_text = NULL; /* wlroots frees its current */
 }
 
 static void handle_im_destroy(struct wl_listener *listener, void *data) {
