@@ -13,7 +13,12 @@
  * Every wl_surface's destroy is watched here; it runs before the xdg_surface's (the
  * compositor's new_surface comes before get_xdg_surface, and listeners run in order), and
  * destroys a decoration of that surface that was never announced, as wlroots does for
- * announced ones when their surface goes. */
+ * announced ones when their surface goes. A client that goes with its xdg_wm_base (a lower
+ * id than its surfaces) loses its xdg surfaces first, with no destroy signal: the
+ * decoration is then found by its commit listener on the wl_surface (memcheck: 8 invalid
+ * writes when tests/wp/test_toplevel_icon.py's client died of a protocol error).
+ * Not covered: a client that destroys its xdg_wm_base and lives on (a protocol violation
+ * xdg-shell 5 makes an error), then destroys the decoration. */
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_compositor.h>
@@ -41,6 +46,16 @@ static void guarded_surface_free(struct guarded_surface *guarded) {
 	free(guarded);
 }
 
+static bool listens_to(struct wl_signal *signal, struct wl_listener *listener) {
+	struct wl_listener *each;
+	wl_list_for_each(each, &signal->listener_list, link) {
+		if (each == listener) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static void guarded_surface_destroy(struct wl_listener *listener, void *data) {
 	struct guarded_surface *guarded = wl_container_of(listener, guarded, destroy);
 	struct wlr_surface *surface = data;
@@ -52,7 +67,21 @@ static void guarded_surface_destroy(struct wl_listener *listener, void *data) {
 	struct wlr_xdg_surface *xdg_surface = wlr_xdg_surface_from_wlr_surface(surface);
 	struct wlr_xdg_toplevel_decoration_v1 *decoration, *tmp;
 	wl_list_for_each_safe(decoration, tmp, &manager->decorations, link) {
-		if (!decoration->added && decoration->surface == xdg_surface) {
+		if (decoration->added) {
+			continue;
+		}
+		if (xdg_surface != NULL && decoration->surface == xdg_surface) {
+			wl_resource_destroy(decoration->resource);
+		} else if (xdg_surface == NULL && listens_to(&surface->events.commit,
+				&decoration->surface_commit)) {
+			/* The xdg_surface went first, unannounced: a client gone whose xdg_wm_base
+			 * (a lower id) was destroyed before its wl_surface, which frees the xdg
+			 * surfaces without their destroy signal. The decoration's listeners on it
+			 * are linked into freed memory: unlinked here without touching it, so that
+			 * its destruction writes only into this live wl_surface. */
+			wl_list_init(&decoration->surface_destroy.link);
+			wl_list_init(&decoration->surface_configure.link);
+			wl_list_init(&decoration->surface_ack_configure.link);
 			wl_resource_destroy(decoration->resource);
 		}
 	}
