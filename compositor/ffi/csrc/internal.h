@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <pixman.h>
 #include <wayland-server-core.h>
+#include <wayland-server-protocol.h>
 #include <wlr/util/addon.h>
 #include "client_limits.h"
 #include "frame_loop.h"
@@ -17,8 +18,10 @@ struct wl_display;
 struct wl_event_loop;
 struct wl_event_source;
 struct wlr_allocator;
+struct wlr_box;
 struct wlr_buffer;
 struct wlr_dmabuf_attributes;
+struct wlr_fbox;
 struct wlr_output;
 struct wlr_renderer;
 struct wlr_scene;
@@ -98,6 +101,20 @@ void comp_scene_import_pending(struct wlr_scene *scene, struct wlr_renderer *ren
 /* A buffer node's texture: a client buffer's, else one made once. */
 struct wlr_texture *comp_scene_buffer_texture(struct wlr_scene_buffer *scene_buffer,
 	struct wlr_renderer *renderer);
+/* A scene subtree drawn outside the scene's own rendering (scene_draw.c; screen sharing:
+ * screencast.c with pixman, screencast_gl.c with GLES2): the walk calls rect and texture
+ * for each enabled node, bottom first, with its box in the walk's coordinates (the root's
+ * origin at x, y). Buffer nodes' textures: made on make_textures when it is given (pixman),
+ * else only those made already (inside a GL frame nothing may be made). */
+struct comp_scene_draw {
+	void (*rect)(void *data, const float color[4], const struct wlr_box *box);
+	void (*texture)(void *data, struct wlr_texture *texture, const struct wlr_fbox *src,
+		enum wl_output_transform transform, const struct wlr_box *box, float alpha);
+	void *data;
+	struct wlr_renderer *make_textures;
+};
+void comp_scene_draw_walk(const struct comp_scene_draw *draw, struct wlr_scene_node *root,
+	int x, int y);
 /* The frame loop's scene commit (scene_render.c): wlroots' wlr_scene_output_commit less its
  * overdraw; adds the damaged and painted pixels to the counters. */
 bool comp_scene_output_commit(struct wlr_scene_output *scene_output, uint64_t *pixels_damaged,

@@ -301,42 +301,16 @@ static void sc_composite(pixman_image_t *dst, struct wlr_texture *texture,
 	pixman_image_set_filter(image, PIXMAN_FILTER_NEAREST, NULL, 0);
 }
 
-/* Draw node (at lx, ly in root-local coordinates) and what is below it; ox, oy: where the
- * stream's top-left corner lies in the same coordinates. */
-static void sc_render_node(comp_sc_ctx *ctx, pixman_image_t *dst, struct wlr_scene_node *node,
-		int lx, int ly, int ox, int oy, bool root) {
-	if (!node->state.enabled && !root) {
-		return;
-	}
-	if (!root) {
-		lx += node->state.x;
-		ly += node->state.y;
-	}
-	int w = 0, h = 0;
-	comp_scene_node_size(node, &w, &h);
-	if (w > 0 && h > 0) {
-		if (node->type == WLR_SCENE_NODE_RECT) {
-			struct wlr_scene_rect *rect = (struct wlr_scene_rect *)node;
-			sc_fill_rect(dst, rect->color, lx - ox, ly - oy, w, h);
-		} else if (node->type == WLR_SCENE_NODE_SURFACE) {
-			struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
-			struct wlr_fbox src;
-			wlr_surface_get_buffer_source_box(surface, &src);
-			if (surface->current.transform == WL_OUTPUT_TRANSFORM_NORMAL) {
-				sc_composite(dst, wlr_surface_get_texture(surface), &src,
-					lx - ox, ly - oy, w, h);
-			}
-		} else if (node->type == WLR_SCENE_NODE_BUFFER) {
-			struct wlr_scene_buffer *sb = (struct wlr_scene_buffer *)node;
-			if (sb->transform == WL_OUTPUT_TRANSFORM_NORMAL) {
-				sc_composite(dst, comp_scene_buffer_texture(sb, ctx->renderer), &sb->src_box,
-					lx - ox, ly - oy, w, h);
-			}
-		}
-	}
-	struct wlr_scene_node *child;
-	wl_list_for_each(child, &node->state.children, state.link) {
-		sc_render_node(ctx, dst, child, lx, ly, ox, oy, false);
+/* The scene walk's drawing with pixman (comp_scene_draw_walk): boxes in stream coordinates.
+ * Transformed buffers are skipped (sc_composite scales, it does not rotate). */
+static void sc_draw_rect(void *data, const float color[4], const struct wlr_box *box) {
+	sc_fill_rect(data, color, box->x, box->y, box->width, box->height);
+}
+
+static void sc_draw_texture(void *data, struct wlr_texture *texture, const struct wlr_fbox *src,
+		enum wl_output_transform transform, const struct wlr_box *box, float alpha) {
+	if (transform == WL_OUTPUT_TRANSFORM_NORMAL) {
+		sc_composite(data, texture, src, box->x, box->y, box->width, box->height);
 	}
 }
 
@@ -684,7 +658,9 @@ static void sc_frame(comp_sc_stream *s) {
 		const float black[4] = {0, 0, 0, 1};
 		sc_fill_rect(dst, black, 0, 0, s->st.width, s->st.height);
 		size_t mark = comp_guard_scene(s->ctx->scene);
-		sc_render_node(s->ctx, dst, s->root, 0, 0, s->box.x, s->box.y, true);
+		const struct comp_scene_draw draw = {.rect = sc_draw_rect,
+			.texture = sc_draw_texture, .data = dst, .make_textures = s->ctx->renderer};
+		comp_scene_draw_walk(&draw, s->root, -s->box.x, -s->box.y);
 		if (s->st.cursor == SC_CURSOR_EMBEDDED) {
 			struct sc_cursor c;
 			if (sc_find_cursor(s->ctx, &c)) {

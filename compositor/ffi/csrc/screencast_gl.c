@@ -197,43 +197,18 @@ static void sc_gl_texture(struct sc_gl_pass *pass, struct wlr_texture *texture,
 	wlr_render_subtexture_with_matrix(pass->renderer, texture, src, matrix, alpha);
 }
 
-static void sc_gl_node(struct sc_gl_pass *pass, struct wlr_scene_node *node, int lx, int ly,
-		bool root) {
-	if (!node->state.enabled && !root) {
-		return;
-	}
-	if (!root) {
-		lx += node->state.x;
-		ly += node->state.y;
-	}
-	int w = 0, h = 0;
-	comp_scene_node_size(node, &w, &h);
-	if (w > 0 && h > 0) {
-		if (node->type == WLR_SCENE_NODE_RECT) {
-			struct wlr_scene_rect *rect = (struct wlr_scene_rect *)node;
-			struct wlr_box box = {lx, ly, w, h};
-			wlr_render_rect(pass->renderer, &box, rect->color, pass->projection);
-		} else if (node->type == WLR_SCENE_NODE_SURFACE) {
-			struct wlr_surface *surface = wlr_scene_surface_from_node(node)->surface;
-			struct wlr_fbox src;
-			wlr_surface_get_buffer_source_box(surface, &src);
-			sc_gl_texture(pass, wlr_surface_get_texture(surface), &src,
-				surface->current.transform, lx, ly, w, h, comp_surface_alpha(surface));
-		} else if (node->type == WLR_SCENE_NODE_BUFFER) {
-			struct wlr_scene_buffer *sb = (struct wlr_scene_buffer *)node;
-			/* Made before the frame began (comp_scene_import_pending, or earlier): this
-			 * only finds it. A buffer with no texture yet is skipped, never made here. */
-			struct wlr_texture *texture = NULL;
-			struct wlr_client_buffer *client = sb->buffer != NULL ?
-				wlr_client_buffer_get(sb->buffer) : NULL;
-			texture = client != NULL ? client->texture : sb->texture;
-			sc_gl_texture(pass, texture, &sb->src_box, sb->transform, lx, ly, w, h, 1.0f);
-		}
-	}
-	struct wlr_scene_node *child;
-	wl_list_for_each(child, &node->state.children, state.link) {
-		sc_gl_node(pass, child, lx, ly, false);
-	}
+/* The scene walk's drawing with the GL renderer (comp_scene_draw_walk): boxes in stream
+ * coordinates; buffer textures only found, never made (inside a frame). */
+static void sc_gl_draw_rect(void *data, const float color[4], const struct wlr_box *box) {
+	struct sc_gl_pass *pass = data;
+	wlr_render_rect(pass->renderer, box, color, pass->projection);
+}
+
+static void sc_gl_draw_texture(void *data, struct wlr_texture *texture,
+		const struct wlr_fbox *src, enum wl_output_transform transform,
+		const struct wlr_box *box, float alpha) {
+	sc_gl_texture(data, texture, src, transform, box->x, box->y, box->width, box->height,
+		alpha);
 }
 
 bool comp_sc_gl_render(struct comp_sc_gl_target **targetp, struct wlr_renderer *renderer,
@@ -265,7 +240,9 @@ bool comp_sc_gl_render(struct comp_sc_gl_target **targetp, struct wlr_renderer *
 	wlr_renderer_scissor(renderer, NULL);
 	wlr_renderer_clear(renderer, clear);
 	if (root != NULL) {
-		sc_gl_node(&pass, root, -ox, -oy, true);
+		const struct comp_scene_draw draw = {.rect = sc_gl_draw_rect,
+			.texture = sc_gl_draw_texture, .data = &pass, .make_textures = NULL};
+		comp_scene_draw_walk(&draw, root, -ox, -oy);
 	}
 	if (cursor != NULL) {
 		sc_gl_texture(&pass, cursor, NULL, WL_OUTPUT_TRANSFORM_NORMAL, cursor_x, cursor_y,
