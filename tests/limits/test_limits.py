@@ -47,8 +47,15 @@ def fd_limit(soft: int):
 def conn_hog(comp, count: int, timeout: float = 30.0) -> tuple[subprocess.Popen, dict]:
     """tests/clients/conn_hog.py holding ``count`` connections; (process, its report)."""
     proc = comp.spawn(
-        [sys.executable, "-m", "tests.clients.conn_hog", "--count", str(count), "--timeout",
-         str(timeout)],
+        [
+            sys.executable,
+            "-m",
+            "tests.clients.conn_hog",
+            "--count",
+            str(count),
+            "--timeout",
+            str(timeout),
+        ],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -105,9 +112,7 @@ def test_out_of_fds_no_busy_loop_and_others_served(make_compositor):
     log stays short, a client already connected keeps its window, and once the hog goes a
     new client connects and fds come back to the baseline."""
     with fd_limit(1024):
-        comp = make_compositor(
-            args=["--max-clients", "5000", "--max-client-connections", "5000"]
-        )
+        comp = make_compositor(args=["--max-clients", "5000", "--max-client-connections", "5000"])
     innocent, _ = solid_window(comp, "336699", "test.before")
     wait_for(lambda: comp.open_fds() > 0)
     baseline_fds = comp.open_fds()
@@ -119,8 +124,9 @@ def test_out_of_fds_no_busy_loop_and_others_served(make_compositor):
         assert report["silent"] == report["connect_failed"] == 0, f"not answered: {report}"
         # Each client costs two fds: the compositor took about (1024 - its own) / 2.
         assert 400 < report["accepted"] < 512, report
-        assert all("Too many open files" in m or "out of file descriptors" in m
-                   for m in report["refused"]), report
+        assert all(
+            "Too many open files" in m or "out of file descriptors" in m for m in report["refused"]
+        ), report
         # A control connection now waits in the socket's queue (no fd to accept it with).
         queued = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         queued.connect(str(comp.control_path))
@@ -166,13 +172,13 @@ def test_connection_limits_per_process_and_in_all(make_compositor):
     baseline_clients = clients(comp)
     hog1, report1 = conn_hog(comp, 6)
     assert report1["accepted"] == 4, report1
-    (message, count), = report1["refused"].items()
+    ((message, count),) = report1["refused"].items()
     assert count == 2 and "(--max-client-connections)" in message, report1
     sync(innocent)  # another process: served
     # 1 + 4 clients: a second process gets three more, then the total is reached.
     hog2, report2 = conn_hog(comp, 6)
     assert report2["accepted"] == 3, report2
-    (message, count), = report2["refused"].items()
+    ((message, count),) = report2["refused"].items()
     assert count == 3 and "limit is 8 (--max-clients)" in message, report2
     sync(innocent)
     release(hog2)
@@ -230,9 +236,11 @@ class Baseline:
         self.rss = rss_kib(comp)
         # Two control calls: the innocent client may swap buffers between them.
         self.shm = wait_for(
-            lambda: (s := shm_left_over(comp)) and not any(
-                v for k, v in s.items() if k != "clients"
-            ) and s,
+            lambda: (
+                (s := shm_left_over(comp))
+                and not any(v for k, v in s.items() if k != "clients")
+                and s
+            ),
             10,
             what="all wl_shm held by the clients connected",
         )
@@ -250,14 +258,19 @@ class Baseline:
     def back(self, hog: subprocess.Popen) -> None:
         release(hog)
         comp = self.comp
-        wait_for(lambda: shm_left_over(comp) == self.shm, 10,
-                 what=f"wl_shm counts back to {self.shm} (now {shm_left_over(comp)})")
+        wait_for(
+            lambda: shm_left_over(comp) == self.shm,
+            10,
+            what=f"wl_shm counts back to {self.shm} (now {shm_left_over(comp)})",
+        )
         innocent_window(comp, "996633", "test.after")
         comp.clients.pop().kill()
-        wait_for(lambda: shm_left_over(comp) == self.shm, 10,
-                 what="the new window's wl_shm gone")
-        wait_for(lambda: comp.open_fds() == self.fds, 10,
-                 what=f"fds back to {self.fds} (now {comp.open_fds()})")
+        wait_for(lambda: shm_left_over(comp) == self.shm, 10, what="the new window's wl_shm gone")
+        wait_for(
+            lambda: comp.open_fds() == self.fds,
+            10,
+            what=f"fds back to {self.fds} (now {comp.open_fds()})",
+        )
         assert mappings(comp) <= self.maps + 8, f"mappings {self.maps} -> {mappings(comp)}"
         assert_rss_back(comp, self.rss)
         sync(self.innocent)
@@ -287,7 +300,12 @@ def test_shm_one_page_pools_stop_at_the_limit(make_compositor):
     comp = make_compositor()
     base = Baseline(comp)
     hog, report = shm_hog(comp, "pools", "--count", "5000")
-    base.refused(report, "wl_display", WL_DISPLAY_NO_MEMORY, "1024 pools, the limit (--max-client-shm-pools)")
+    base.refused(
+        report,
+        "wl_display",
+        WL_DISPLAY_NO_MEMORY,
+        "1024 pools, the limit (--max-client-shm-pools)",
+    )
     assert 896 <= report["made"] <= 1024, report
     base.back(hog)
 
@@ -309,7 +327,12 @@ def test_shm_buffers_stop_at_the_limit(make_compositor):
     comp = make_compositor(args=["--max-client-shm-buffers", "500"])
     base = Baseline(comp)
     hog, report = shm_hog(comp, "buffers", "--count", "2000")
-    base.refused(report, "wl_display", WL_DISPLAY_NO_MEMORY, "500 buffers, the limit (--max-client-shm-buffers)")
+    base.refused(
+        report,
+        "wl_display",
+        WL_DISPLAY_NO_MEMORY,
+        "500 buffers, the limit (--max-client-shm-buffers)",
+    )
     base.back(hog)
 
 
@@ -317,7 +340,12 @@ def test_shm_pool_resized_past_the_mapped_limit(make_compositor):
     comp = make_compositor(args=["--max-client-shm-mapped", str(1 << 30)])
     base = Baseline(comp)
     hog, report = shm_hog(comp, "resize", "--mib", "2000")
-    base.refused(report, "wl_display", WL_DISPLAY_NO_MEMORY, "> 1073741824 (--max-client-shm-mapped)")
+    base.refused(
+        report,
+        "wl_display",
+        WL_DISPLAY_NO_MEMORY,
+        "> 1073741824 (--max-client-shm-mapped)",
+    )
     base.back(hog)
 
 
@@ -330,7 +358,12 @@ def test_shm_buffer_larger_than_the_renderer_draws(make_compositor):
     assert report["error"] is None, report
     release(hog)
     hog, report = shm_hog(comp, "size", "--size", "64x4097")
-    base.refused(report, "wl_shm_pool", WL_SHM_INVALID_STRIDE, "64x4097: the most is 4096 (--max-buffer-size)")
+    base.refused(
+        report,
+        "wl_shm_pool",
+        WL_SHM_INVALID_STRIDE,
+        "64x4097: the most is 4096 (--max-buffer-size)",
+    )
     base.back(hog)
 
 
@@ -339,7 +372,12 @@ def test_shm_pool_larger_than_its_file(make_compositor):
     comp = make_compositor()
     base = Baseline(comp)
     hog, report = shm_hog(comp, "lie", "--mib", "64")
-    base.refused(report, "wl_shm", WL_SHM_INVALID_FD, "a pool of 67108864 bytes on a file of 4096 bytes")
+    base.refused(
+        report,
+        "wl_shm",
+        WL_SHM_INVALID_FD,
+        "a pool of 67108864 bytes on a file of 4096 bytes",
+    )
     base.back(hog)
 
 
@@ -366,5 +404,8 @@ def test_shm_use_against_limits_in_clients_top_and_stats(make_compositor):
     (row,) = [r for r in rows(comp.ctl_ok("clients")) if r["PID"] == hog.pid]
     assert cell(row, "SHM") == "160 B of 4.0 GiB"
     release(hog)
-    wait_for(lambda: comp.ctl_ok("stats", objects=0)["shm_buffers"] == 0, 10,
-             what="the buffers to go with the client")
+    wait_for(
+        lambda: comp.ctl_ok("stats", objects=0)["shm_buffers"] == 0,
+        10,
+        what="the buffers to go with the client",
+    )
