@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 MESA_ENV = ROOT / ".gl" / "mesa" / "env.sh"
@@ -41,3 +42,17 @@ def gl_env() -> dict[str, str]:
 def _append(name: str) -> str:
     value = os.environ.get(name)
     return f":{value}" if value else ""
+
+
+def gl_scenario_env(checks: Any, first_check: str) -> dict[str, str] | None:
+    """A GL scenario's start: virtio-gpu loaded and gl_env(); None when the GL setup is
+    missing, after ``first_check`` (a vmlib.Checks name) has failed saying so."""
+    from tests.vm.guest.vmlib import setup_devices  # noqa: PLC0415 (vmlib is the guest's)
+
+    setup_devices(("virtio-gpu",), udev=False)
+    try:
+        return gl_env()
+    except GLSetupMissing as exc:
+        with checks.check(first_check):
+            raise exc
+        return None

@@ -50,7 +50,7 @@ from pywayland.protocol.linux_dmabuf_unstable_v1 import ZwpLinuxDmabufV1
 
 from tests.harness import CompositorProcess
 from tests.helpers import pixels
-from tests.vm.guest.gl_env import GLSetupMissing, gl_env
+from tests.vm.guest.gl_env import gl_scenario_env
 from tests.vm.guest.vmlib import (
     PYTHON_AS_NOBODY,
     SEAT_ENV,
@@ -179,12 +179,8 @@ def egl_window(comp: CompositorProcess, name: str, argv: list[str], env: dict) -
 
 def main() -> int:
     checks = Checks()
-    setup_devices(("virtio-gpu",), udev=False)
-    try:
-        env = gl_env()
-    except GLSetupMissing as exc:
-        with checks.check("wayland_info"):
-            raise exc
+    env = gl_scenario_env(checks, "wayland_info")
+    if env is None:
         return 1
     python = Path(sys.executable).resolve().name
     config = Path("/tmp/format-rules-config.py")

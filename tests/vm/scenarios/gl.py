@@ -48,7 +48,7 @@ from tests.clients.wl_drm_client import WlDrmClient
 from tests.harness import CompositorProcess
 from tests.helpers import region_is, rgb, sync
 from tests.vm.guest.drmio import create_dumb, xrgb_rows
-from tests.vm.guest.gl_env import GLSetupMissing, gl_env
+from tests.vm.guest.gl_env import gl_env, gl_scenario_env
 from tests.vm.guest.vmlib import (
     SEAT_ENV,
     Checks,
@@ -144,12 +144,8 @@ def toolkit_windows(comp: CompositorProcess, info: dict) -> None:
 
 def main() -> int:
     checks = Checks()
-    setup_devices(("virtio-gpu",), udev=False)
-    try:
-        env = gl_env()
-    except GLSetupMissing as exc:
-        with checks.check("auto_picks_gles2"):
-            raise exc
+    env = gl_scenario_env(checks, "auto_picks_gles2")
+    if env is None:
         return 1
     comp = CompositorProcess(
         Path("/tmp/gl"), args=["--renderer", "auto"], env=env, width=800, height=600

@@ -30,7 +30,7 @@ from tests.clients.wl_drm_client import XRGB8888, WlDrmClient
 from tests.harness import CompositorProcess
 from tests.helpers import region_is, rgb
 from tests.vm.guest import drmio
-from tests.vm.guest.gl_env import GLSetupMissing, gl_env
+from tests.vm.guest.gl_env import gl_scenario_env
 from tests.vm.guest.vmlib import (
     SEAT_ENV,
     Checks,
@@ -71,12 +71,8 @@ def gone(comp: CompositorProcess) -> bool:
 
 def main() -> int:
     checks = Checks()
-    setup_devices(("virtio-gpu",), udev=False)
-    try:
-        env = gl_env()
-    except GLSetupMissing as exc:
-        with checks.check("dmabuf_counted"):
-            raise exc
+    env = gl_scenario_env(checks, "dmabuf_counted")
+    if env is None:
         return 1
     fallbacks = Path("/tmp/limits-fallback.jsonl")
     config = Path("/tmp/limits-hooks.py")

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,8 @@ from tests.harness import CompositorProcess
 from tests.helpers import rgb, solid_window
 from tests.screencast.pipewire_session import PipewireSession
 from tests.screencast.test_streams import (
+    FrameLines,
+    build_meta_consumer,
     colours,
     consumer,
     events,
@@ -45,7 +46,7 @@ from tests.screencast.test_streams import (
     next_event,
     stream_memfds,
 )
-from tests.vm.guest.gl_env import GLSetupMissing, gl_env
+from tests.vm.guest.gl_env import gl_scenario_env
 from tests.vm.guest.vmlib import (
     SEAT_ENV,
     Checks,
@@ -72,15 +73,7 @@ def entry(comp: CompositorProcess, sid: int) -> dict[str, Any]:
 
 
 def meta_consumer() -> Path:
-    """tests/screencast/meta_consumer.c, built against the system's libpipewire."""
-    flags = subprocess.run(
-        ["pkg-config", "--cflags", "--libs", "libpipewire-0.3"],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
-    binary = OUT / "meta_consumer"
-    source = Path(__file__).resolve().parents[2] / "screencast" / "meta_consumer.c"
-    subprocess.run(["cc", "-Wall", str(source), *flags, "-o", str(binary)], check=True)
-    return binary
+    return build_meta_consumer(OUT)
 
 
 def per_frame_ms(
@@ -207,33 +200,17 @@ def gl_checks(checks: Checks, env: dict[str, str]) -> dict | None:
         # A libpipewire consumer (meta_consumer.c) follows the renegotiation; GStreamer's
         # pipewiresrc of PipeWire 1.4 (Debian 13) refuses any format change once running.
         stream = start(comp, source={"view": red["id"]})
-        proc = subprocess.Popen(
-            [str(meta_consumer()), str(stream["node_id"]), "100000"], env=pw.env(),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-        reader.start()
-
-        def frame_of(width: int, height: int) -> list[str] | None:
-            for line in list(lines):
-                fields = line.split()
-                if fields[1:3] == [str(width), str(height)]:
-                    return fields
-            return None
-
+        frames = FrameLines(meta_consumer(), pw, stream["node_id"])
         try:
-            wait_for(lambda: frame_of(200, 150), TIMEOUT, what="a first frame")
+            wait_for(lambda: frames.frame_of(200, 150), TIMEOUT, what="a first frame")
             comp.ctl_ok("resize", id=red["id"], width=260, height=180)
-            resized = wait_for(lambda: frame_of(260, 180), TIMEOUT, what="a 260x180 frame")
+            resized = wait_for(lambda: frames.frame_of(260, 180), TIMEOUT, what="a 260x180 frame")
             info["resized_frame"] = resized
             assert resized[-1] == RED, resized
             e = entry(comp, stream["stream"])
             assert e["negotiated"] == [260, 180], e
         finally:
-            proc.terminate()
-            proc.wait(timeout=TIMEOUT)
-            reader.join(TIMEOUT)
+            frames.close()
         info["entry"] = entry(comp, stream["stream"])
         try:
             frame = grab(pw, {**stream, "width": 260, "height": 180}, OUT / "resized.raw")
@@ -365,13 +342,9 @@ def pixman_cost(checks: Checks, gl_figures: dict | None) -> None:
 def main() -> int:
     checks = Checks()
     OUT.mkdir(parents=True, exist_ok=True)
-    setup_devices(("virtio-gpu",), udev=False)
     logind_dirs()
-    try:
-        env = gl_env()
-    except GLSetupMissing as exc:
-        with checks.check("gles2"):
-            raise exc
+    env = gl_scenario_env(checks, "gles2")
+    if env is None:
         return 1
     figures = gl_checks(checks, env)
     drm_checks(checks, env)

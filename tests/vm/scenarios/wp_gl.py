@@ -17,8 +17,8 @@ from pathlib import Path
 
 from tests.harness import CompositorProcess
 from tests.helpers import region_is, wait_for_line
-from tests.vm.guest.gl_env import GLSetupMissing, gl_env
-from tests.vm.guest.vmlib import Checks, setup_devices, wait_for
+from tests.vm.guest.gl_env import gl_scenario_env
+from tests.vm.guest.vmlib import Checks, wait_for
 
 HALF = 0x7FFFFFFF
 BAR_HEIGHT = 24
@@ -31,12 +31,8 @@ def inside(view: dict, margin: int = 3) -> tuple[int, int, int, int]:
 
 def main() -> int:
     checks = Checks()
-    setup_devices(("virtio-gpu",), udev=False)
-    try:
-        env = gl_env()
-    except GLSetupMissing as exc:
-        with checks.check("gles2"):
-            raise exc
+    env = gl_scenario_env(checks, "gles2")
+    if env is None:
         return 1
     comp = CompositorProcess(
         Path("/tmp/wp-gl"), args=["--renderer", "gles2"], env=env, width=640, height=480
