@@ -237,36 +237,20 @@ def test_window_stream_follows_a_resize(comp, pw, tmp_path, meta_consumer):
     caps to intersect with after its first negotiation), whatever the producer offers."""
     _, red = solid_window(comp, RED, "test.red", size="200x150")
     stream = comp.ctl_ok("screencast-start", source={"view": red["id"]})
-    proc = subprocess.Popen(
-        [str(meta_consumer), str(stream["node_id"]), "100000"],
-        env=pw.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-    reader.start()
-
-    def frame_of(width: int, height: int) -> list[str] | None:
-        for line in list(lines):
-            fields = line.split()
-            if fields[1:3] == [str(width), str(height)]:
-                return fields
-        return None
-
+    frames = FrameLines(meta_consumer, pw, stream["node_id"])
     try:
-        first = wait_for(lambda: frame_of(200, 150), GST_TIMEOUT, what="a 200x150 frame")
+        first = wait_for(lambda: frames.frame_of(200, 150), GST_TIMEOUT, what="a 200x150 frame")
         assert first[-1] == RED.lower(), first
         comp.ctl_ok("resize", id=red["id"], width=260, height=180)
-        resized = wait_for(lambda: frame_of(260, 180), GST_TIMEOUT, what="a 260x180 frame")
+        resized = wait_for(lambda: frames.frame_of(260, 180), GST_TIMEOUT, what="a 260x180 frame")
         assert resized[-1] == RED.lower(), resized
         entry = comp.ctl_ok("screencast-list")["streams"][0]
         assert (entry["width"], entry["height"]) == (260, 180)
         assert entry["negotiated"] == [260, 180]
         assert entry["renegotiations"] >= 1
     finally:
-        proc.terminate()
-        proc.wait(timeout=GST_TIMEOUT)
-        reader.join(GST_TIMEOUT)
-    assert "stream error" not in proc.stderr.read()
+        errors = frames.close()
+    assert "stream error" not in errors
 
 
 def test_window_close_ends_the_stream(comp, pw, tmp_path):
@@ -376,17 +360,53 @@ def test_bad_requests(comp, pw):
     assert comp.ctl("screencast-stop", stream=42)["ok"] is False
 
 
-@pytest.fixture
-def meta_consumer(tmp_path: Path) -> Path:
+def build_meta_consumer(directory: Path) -> Path:
     """tests/screencast/meta_consumer.c, built against the system's libpipewire."""
     flags = subprocess.run(
         ["pkg-config", "--cflags", "--libs", "libpipewire-0.3"],
         capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
-    binary = tmp_path / "meta_consumer"
+    binary = directory / "meta_consumer"
     source = Path(__file__).with_name("meta_consumer.c")
     subprocess.run(["cc", "-Wall", str(source), *flags, "-o", str(binary)], check=True)
     return binary
+
+
+class FrameLines:
+    """meta_consumer.c reading a node until closed: its ``frame W H ... CENTRE`` lines as
+    they come. A libpipewire consumer follows a renegotiated size (GStreamer's pipewiresrc
+    of PipeWire 1.4, Debian 13, refuses any format change once running)."""
+
+    def __init__(self, binary: Path, pw: PipewireSession, node_id: int) -> None:
+        self.proc = subprocess.Popen(
+            [str(binary), str(node_id), "100000"], env=pw.env(),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._reader = threading.Thread(
+            target=lambda: self.lines.extend(self.proc.stdout), daemon=True
+        )
+        self._reader.start()
+
+    def frame_of(self, width: int, height: int) -> list[str] | None:
+        """The fields of the first frame of that size seen, or None."""
+        for line in list(self.lines):
+            fields = line.split()
+            if fields[1:3] == [str(width), str(height)]:
+                return fields
+        return None
+
+    def close(self) -> str:
+        """Stops it; what it wrote on stderr."""
+        self.proc.terminate()
+        self.proc.wait(timeout=GST_TIMEOUT)
+        self._reader.join(GST_TIMEOUT)
+        return self.proc.stderr.read()
+
+
+@pytest.fixture
+def meta_consumer(tmp_path: Path) -> Path:
+    return build_meta_consumer(tmp_path)
 
 
 def test_cursor_embedded_hidden_or_metadata(comp, pw, tmp_path, meta_consumer):
