@@ -511,7 +511,14 @@ def mpv(comp: CompositorProcess, workdir: Path, *options: str):
     argv += ["--image-display-duration=inf", "--input-key-fifo-size=64"]
     argv += [f"--script={CLIENTS / 'mpv_probe.lua'}", *options, str(picture)]
     proc = comp.spawn(argv, text=True)
-    comp.wait_for_view("mpv", timeout=30)
+    try:
+        comp.wait_for_view("mpv", timeout=60)
+    except TimeoutError as error:
+        # Seen once on a loaded fresh Debian 13 (passing before and after): say whether
+        # mpv still ran and what it printed.
+        state = "running" if proc.poll() is None else f"exited with {proc.returncode}"
+        seen = getattr(getattr(proc, "_line_reader", None), "seen", None)
+        raise AssertionError(f"{error}; mpv {state}; it printed {seen}") from error
     wait_for_line(proc, lambda line: line.startswith("size "), 30)
     return proc, wait_for_view_state(comp, "mpv", focused=True)
 

@@ -137,11 +137,17 @@ def test_chromium_get_display_media_shows_the_screen(comp, pw, portal, tmp_path)
         start_new_session=True,
     )
     try:
-        window = wait_for(
-            lambda: titled(comp, "chromium", ("ready",)), 120, what="Chromium with the page"
-        )
         # Chromium beside the window, not over it (it may stand partly off the output).
-        comp.ctl_ok("move", id=window["id"], x=teal["x"] + teal["width"] + 16, y=0)
+        # Its window with the page, moved: looked up again if it went meanwhile (seen once:
+        # the window first titled "ready" was gone by the move).
+        def moved() -> dict | None:
+            window = titled(comp, "chromium", ("ready",))
+            if window is None:
+                return None
+            x = teal["x"] + teal["width"] + 16
+            return window if comp.ctl("move", id=window["id"], x=x, y=0)["ok"] else None
+
+        window = wait_for(moved, 120, what="Chromium with the page, moved")
         window = wait_for(
             lambda: next(v for v in comp.views() if v["id"] == window["id"] and v["y"] == 0),
             60,
